@@ -1,0 +1,96 @@
+import type { Schedule } from './schedule';
+import type { DeletePods, PullPolicy, TriggerRule } from './schema';
+
+/** A mount: a named volume, or (Docker only) a host path. */
+export interface Mount {
+  readonly volume?: string;
+  readonly hostPath?: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+}
+
+export interface Toleration {
+  readonly key?: string;
+  readonly operator?: 'Equal' | 'Exists';
+  readonly value?: string;
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  readonly tolerationSeconds?: number;
+}
+
+export interface PodOverrides {
+  readonly serviceAccount?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly Toleration[];
+}
+
+export interface Resources {
+  readonly cpu?: number;
+  readonly memoryBytes?: number;
+  readonly gpu?: number;
+}
+
+/** A task with `defaults` merged in and values typed; templates are still unrendered. */
+export interface Task {
+  readonly id: string;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Env var → secret name (`name` or `name/key`). */
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly workingDir?: string;
+  readonly user?: string;
+  readonly mounts: readonly Mount[];
+  readonly dependsOn: readonly string[];
+  readonly triggerRule: TriggerRule;
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  readonly retryExponentialBackoff: boolean;
+  readonly timeoutMs?: number;
+  readonly resources: Resources;
+  readonly imagePullPolicy: PullPolicy;
+  readonly network?: string;
+  readonly kubernetes: PodOverrides;
+}
+
+export interface Volume {
+  readonly name: string;
+  readonly docker?: string;
+  readonly kubernetes?: { readonly claim?: string; readonly hostPath?: string; readonly emptyDir?: boolean };
+}
+
+export interface DockerSettings {
+  readonly network?: string;
+  readonly host?: string;
+  readonly pull?: PullPolicy;
+}
+
+export interface KubernetesSettings extends PodOverrides {
+  readonly context?: string;
+  readonly namespace?: string;
+  readonly imagePullSecrets: readonly string[];
+  readonly startupTimeoutMs: number;
+  readonly deletePods: DeletePods;
+}
+
+export interface Dag {
+  readonly id: string;
+  readonly description?: string;
+  readonly schedule: Schedule;
+  readonly scheduleText?: string;
+  readonly startDate?: Date;
+  readonly endDate?: Date;
+  readonly catchup: boolean;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly maxActiveTasks?: number;
+  readonly volumes: Readonly<Record<string, Volume>>;
+  readonly docker: DockerSettings;
+  readonly kubernetes: KubernetesSettings;
+  /** In file order. */
+  readonly tasks: readonly Task[];
+}
+
+export const DEFAULT_RETRY_DELAY_MS = 300_000;
+export const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;

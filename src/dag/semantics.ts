@@ -1,0 +1,307 @@
+import { isMap, isScalar, type Document } from 'yaml';
+import { parseDate } from './dates';
+import { parseMount } from './mount';
+import { problem, type Problem } from './problem';
+import { didYouMean } from './suggest';
+import { checkExpr, scanTemplates } from './template';
+import type { TemplatedValue } from './schemaWalk';
+import type { SymbolIndex } from './symbols';
+import { entry, mapAt, pairs, rangeOf, stringItems, valueSpanToSource } from './yamlNodes';
+
+/** Checks that need the whole document: references, cycles, mounts, volumes, templates, dates. */
+export function checkSemantics(
+  doc: Document.Parsed,
+  text: string,
+  symbols: SymbolIndex,
+  templated: readonly TemplatedValue[],
+): Problem[] {
+  const out: Problem[] = [];
+  checkDependencies(symbols, out);
+  checkCycles(symbols, out);
+  checkTemplates(text, templated, new Set(symbols.params.keys()), out);
+  const root = isMap(doc.contents) ? doc.contents : undefined;
+  if (!root) return out;
+  checkMounts(root, text, symbols, out);
+  checkVolumes(root, out);
+  checkDates(root, out);
+  checkEnvSecretClash(root, out);
+  return out;
+}
+
+function checkDependencies(symbols: SymbolIndex, out: Problem[]): void {
+  const seen = new Map<string, Set<string>>();
+  for (const ref of symbols.taskRefs) {
+    const owner = ref.owner!;
+    if (ref.name === owner) {
+      out.push(problem('self-dependency', 'error', `Task "${owner}" cannot depend on itself.`, ref.range));
+      continue;
+    }
+    if (!symbols.tasks.has(ref.name)) {
+      const guess = didYouMean(ref.name, [...symbols.tasks.keys()].filter((t) => t !== owner));
+      out.push(
+        problem(
+          'unknown-task',
+          'error',
+          `Unknown task "${ref.name}" in depends_on of "${owner}".${guess ? ` Did you mean "${guess}"?` : ` Tasks: ${[...symbols.tasks.keys()].slice(0, 10).join(', ')}.`}`,
+          ref.range,
+          guess ? { fixes: [{ title: `Change to "${guess}"`, range: ref.range, newText: guess }] } : {},
+        ),
+      );
+      continue;
+    }
+    const set = seen.get(owner) ?? new Set<string>();
+    if (set.has(ref.name)) {
+      out.push(problem('duplicate-dependency', 'warning', `"${ref.name}" is listed twice in depends_on.`, ref.range));
+    }
+    set.add(ref.name);
+    seen.set(owner, set);
+  }
+}
+
+/** Reports each cycle once, with every task on it, in the order the tasks would have to run. */
+function checkCycles(symbols: SymbolIndex, out: Problem[]): void {
+  const deps = new Map<string, Array<{ name: string; range: { start: number; end: number } }>>();
+  for (const ref of symbols.taskRefs) {
+    if (ref.owner && symbols.tasks.has(ref.name) && ref.name !== ref.owner) {
+      const list = deps.get(ref.owner) ?? [];
+      list.push({ name: ref.name, range: ref.range });
+      deps.set(ref.owner, list);
+    }
+  }
+  const state = new Map<string, 1 | 2>();
+  const reported = new Set<string>();
+  for (const start of symbols.tasks.keys()) {
+    if (state.has(start)) continue;
+    // Iterative DFS so a 2,000-task chain cannot overflow the stack.
+    const stack: Array<{ task: string; next: number }> = [{ task: start, next: 0 }];
+    const onPath: string[] = [start];
+    state.set(start, 1);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const edges = deps.get(top.task) ?? [];
+      if (top.next >= edges.length) {
+        state.set(top.task, 2);
+        stack.pop();
+        onPath.pop();
+        continue;
+      }
+      const edge = edges[top.next++]!;
+      const s = state.get(edge.name);
+      if (s === undefined) {
+        state.set(edge.name, 1);
+        stack.push({ task: edge.name, next: 0 });
+        onPath.push(edge.name);
+      } else if (s === 1) {
+        const cycle = onPath.slice(onPath.indexOf(edge.name));
+        const key = [...cycle].sort().join('\u0000');
+        if (reported.has(key)) continue;
+        reported.add(key);
+        // onPath runs downstream → upstream; show it in run order.
+        const order = [...cycle].reverse();
+        out.push(
+          problem(
+            'cycle',
+            'error',
+            `Dependency cycle: ${[...order, order[0]].join(' → ')}. Remove one of these dependencies.`,
+            edge.range,
+          ),
+        );
+      }
+    }
+  }
+}
+
+function checkTemplates(text: string, templated: readonly TemplatedValue[], params: Set<string>, out: Problem[]): void {
+  for (const t of templated) {
+    const value = String(t.node.value);
+    if (!value.includes('{{') && !value.includes('}}')) continue;
+    const scanned = scanTemplates(value);
+    const issues = [...scanned.issues, ...scanned.exprs.flatMap((e) => checkExpr(e, params))];
+    for (const issue of issues) {
+      const range = valueSpanToSource(t.node, text, issue.span.start, issue.span.end);
+      switch (issue.kind) {
+        case 'syntax':
+          out.push(problem('template-syntax', 'error', issue.message, range));
+          break;
+        case 'deprecated':
+          out.push(problem('template-deprecated', 'hint', issue.message, range, { deprecated: true }));
+          break;
+        case 'filter-args':
+          out.push(problem('template-filter-args', 'error', issue.message, range));
+          break;
+        case 'unknown-filter':
+        case 'unknown-name': {
+          const candidates =
+            issue.kind === 'unknown-filter'
+              ? ['upper', 'lower', 'default', 'ds_add', 'ds_format']
+              : value.slice(issue.span.start - 7, issue.span.start) === 'params.'
+                ? [...params]
+                : ['ds', 'ds_nodash', 'ts', 'ts_nodash', 'logical_date', 'data_interval_start', 'data_interval_end', 'run_id', 'try_number', 'dag.id', 'task.id'];
+          const guess = issue.word ? didYouMean(issue.word, candidates) : undefined;
+          out.push(
+            problem(
+              issue.kind === 'unknown-filter' ? 'template-unknown-filter' : 'template-unknown-name',
+              'error',
+              guess ? `${issue.message.split('.')[0]}. Did you mean "${guess}"?` : issue.message,
+              range,
+              guess ? { fixes: [{ title: `Change to "${guess}"`, range, newText: guess }] } : {},
+            ),
+          );
+        }
+      }
+    }
+  }
+}
+
+function checkMounts(root: import('yaml').YAMLMap, text: string, symbols: SymbolIndex, out: Problem[]): void {
+  const tasks = mapAt(root, 'tasks');
+  const taskMaps = tasks ? pairs(tasks).map((p) => (isMap(p.value) ? p.value : undefined)) : [];
+  const holders = [mapAt(root, 'defaults'), ...taskMaps];
+  for (const holder of holders) {
+    if (!holder) continue;
+    for (const item of stringItems(entry(holder, 'mounts')?.value)) {
+      if (typeof item.value !== 'string') continue;
+      const m = parseMount(item.value);
+      if (!m.succeeded) {
+        out.push(problem('invalid-mount', 'error', m.error, rangeOf(item)));
+        continue;
+      }
+      const span = valueSpanToSource(item, text, m.result.sourceSpan.start, m.result.sourceSpan.end);
+      if (m.result.hostPath) {
+        out.push(
+          problem(
+            'not-portable',
+            'warning',
+            `"${m.result.hostPath}" is a host path: it works on Docker only. Declare it under "volumes" to run the same DAG on Kubernetes.`,
+            span,
+          ),
+        );
+      } else if (m.result.volume && !symbols.volumes.has(m.result.volume)) {
+        const guess = didYouMean(m.result.volume, symbols.volumes.keys());
+        out.push(
+          problem(
+            'unknown-volume',
+            'error',
+            `Unknown volume "${m.result.volume}": declare it under "volumes".${guess ? ` Did you mean "${guess}"?` : ''}`,
+            span,
+            guess ? { fixes: [{ title: `Change to "${guess}"`, range: span, newText: guess }] } : {},
+          ),
+        );
+      }
+    }
+  }
+}
+
+function checkVolumes(root: import('yaml').YAMLMap, out: Problem[]): void {
+  const volumes = mapAt(root, 'volumes');
+  if (!volumes) return;
+  for (const p of pairs(volumes)) {
+    const name = String(p.key.value);
+    if (!isMap(p.value)) continue;
+    const docker = entry(p.value, 'docker');
+    const k8s = entry(p.value, 'kubernetes');
+    if (!docker && !k8s) {
+      out.push(
+        problem(
+          'volume-source-missing',
+          'error',
+          `Volume "${name}" has no source: add "docker:" (a host path or volume name) and/or "kubernetes:" ({claim: NAME}, {host_path: PATH} or {empty_dir: {}}).`,
+          rangeOf(p.key),
+        ),
+      );
+      continue;
+    }
+    if (!docker || !k8s) {
+      out.push(
+        problem(
+          'volume-source-missing',
+          'info',
+          `Volume "${name}" has no ${docker ? 'kubernetes' : 'docker'} source: tasks that mount it run on ${docker ? 'Docker' : 'Kubernetes'} only.`,
+          rangeOf(p.key),
+        ),
+      );
+    }
+    if (docker && isScalar(docker.value) && typeof docker.value.value === 'string') {
+      const v = docker.value.value;
+      if (!v.startsWith('/') && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(v)) {
+        out.push(
+          problem(
+            'invalid-value',
+            'error',
+            `"${v}" is neither an absolute host path nor a Docker volume name (letters, digits, "_", "." and "-").`,
+            rangeOf(docker.value),
+          ),
+        );
+      }
+    }
+    if (k8s && isMap(k8s.value)) {
+      const kinds = pairs(k8s.value).map((q) => String(q.key.value));
+      if (kinds.length !== 1) {
+        out.push(
+          problem(
+            'invalid-value',
+            'error',
+            `Volume "${name}" needs exactly one Kubernetes source: claim, host_path or empty_dir.`,
+            rangeOf(k8s.key),
+          ),
+        );
+      } else if (kinds[0] === 'empty_dir') {
+        out.push(
+          problem(
+            'not-portable',
+            'info',
+            `empty_dir is per pod: tasks that mount "${name}" on Kubernetes do not see each other's files.`,
+            rangeOf(k8s.key),
+          ),
+        );
+      }
+    }
+  }
+}
+
+function checkDates(root: import('yaml').YAMLMap, out: Problem[]): void {
+  const start = entry(root, 'start_date');
+  const end = entry(root, 'end_date');
+  const read = (e: typeof start) =>
+    e && isScalar(e.value) && typeof e.value.value === 'string' ? parseDate(e.value.value) : undefined;
+  const s = read(start);
+  const en = read(end);
+  if (s?.succeeded && en?.succeeded && en.result.getTime() < s.result.getTime()) {
+    out.push(problem('end-before-start', 'error', 'end_date is before start_date; no run would be due.', rangeOf(end!.value)));
+  }
+  const schedule = entry(root, 'schedule');
+  if (schedule && isScalar(schedule.value) && schedule.value.value && !start) {
+    out.push(
+      problem(
+        'missing-start-date',
+        'warning',
+        'A scheduled DAG should have a start_date: backfills and catchup start there (Airflow requires one).',
+        rangeOf(schedule.key),
+      ),
+    );
+  }
+}
+
+function checkEnvSecretClash(root: import('yaml').YAMLMap, out: Problem[]): void {
+  const tasks = mapAt(root, 'tasks');
+  if (!tasks) return;
+  for (const p of pairs(tasks)) {
+    if (!isMap(p.value)) continue;
+    const env = mapAt(p.value, 'env');
+    const secrets = mapAt(p.value, 'secrets');
+    if (!env || !secrets) continue;
+    const names = new Set(pairs(env).map((q) => String(q.key.value)));
+    for (const q of pairs(secrets)) {
+      if (names.has(String(q.key.value))) {
+        out.push(
+          problem(
+            'env-secret-clash',
+            'error',
+            `"${String(q.key.value)}" is both in env and in secrets; keep it in secrets only.`,
+            rangeOf(q.key),
+          ),
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,328 @@
+import { addDays, isoDay, isoTimestamp, parseDate, strftime } from './dates';
+import { fail, ok, type Errorable } from './errorable';
+import { TEMPLATE_FILTERS, TEMPLATE_NAMES, TEMPLATE_NAMESPACES } from './templateNames';
+
+/** Offsets in this module are relative to the string value the template sits in. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface FilterCall {
+  readonly name: string;
+  readonly span: Span;
+  readonly args: readonly (string | number)[];
+  readonly argsSpan: Span;
+}
+
+export interface TemplateExpr {
+  /** The whole `{{ ... }}`. */
+  readonly span: Span;
+  /** The dotted name, e.g. `params.host`. */
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly filters: readonly FilterCall[];
+}
+
+export interface TemplateIssue {
+  readonly kind: 'syntax' | 'unknown-name' | 'unknown-filter' | 'filter-args' | 'deprecated';
+  readonly message: string;
+  readonly span: Span;
+  /** For did-you-mean fixes: the word that was wrong. */
+  readonly word?: string;
+}
+
+export interface ScannedTemplates {
+  readonly exprs: readonly TemplateExpr[];
+  readonly issues: readonly TemplateIssue[];
+}
+
+/** Finds every `{{ }}` in a string and parses it; unbalanced braces and bad syntax are issues, not throws. */
+export function scanTemplates(s: string): ScannedTemplates {
+  const exprs: TemplateExpr[] = [];
+  const issues: TemplateIssue[] = [];
+  let i = 0;
+  while (i < s.length) {
+    const open = s.indexOf('{{', i);
+    const close = s.indexOf('}}', i);
+    if (close >= 0 && (open < 0 || close < open)) {
+      issues.push({
+        kind: 'syntax',
+        message: '"}}" without an opening "{{"; write "{{ name }}".',
+        span: { start: close, end: close + 2 },
+      });
+      i = close + 2;
+      continue;
+    }
+    if (open < 0) break;
+    const end = s.indexOf('}}', open + 2);
+    const nextOpen = s.indexOf('{{', open + 2);
+    if (end < 0 || (nextOpen >= 0 && nextOpen < end)) {
+      issues.push({
+        kind: 'syntax',
+        message: '"{{" is not closed; end the template with "}}".',
+        span: { start: open, end: (nextOpen >= 0 ? nextOpen : s.length) },
+      });
+      i = nextOpen >= 0 ? nextOpen : s.length;
+      continue;
+    }
+    const parsed = parseExpr(s, open + 2, end);
+    if ('issue' in parsed) issues.push(parsed.issue);
+    else exprs.push({ ...parsed.expr, span: { start: open, end: end + 2 } });
+    i = end + 2;
+  }
+  return { exprs, issues };
+}
+
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+function parseExpr(s: string, from: number, to: number): { expr: Omit<TemplateExpr, 'span'> } | { issue: TemplateIssue } {
+  let p = from;
+  const skip = () => {
+    while (p < to && /\s/.test(s[p]!)) p++;
+  };
+  const err = (message: string, start = p, end = Math.max(p + 1, start + 1)): { issue: TemplateIssue } => ({
+    issue: { kind: 'syntax', message, span: { start, end: Math.min(end, to) } },
+  });
+  const ident = (): string | undefined => {
+    IDENT.lastIndex = p;
+    const m = IDENT.exec(s);
+    if (!m || m.index !== p || p >= to) return undefined;
+    p += m[0].length;
+    return m[0];
+  };
+  skip();
+  if (p >= to) return err('Empty template "{{ }}"; write a name such as {{ ds }}.', from - 2, to + 2);
+  const nameStart = p;
+  const first = ident();
+  if (!first) return err(`Expected a name such as "ds" or "params.NAME" at "${s.slice(p, to).trim()}".`, p, to);
+  let name = first;
+  while (s[p] === '.') {
+    p++;
+    const part = ident();
+    if (!part) return err('Expected a name after "."', p - 1, p + 1);
+    name += `.${part}`;
+  }
+  const nameSpan = { start: nameStart, end: p };
+  const filters: FilterCall[] = [];
+  skip();
+  while (p < to && s[p] === '|') {
+    p++;
+    skip();
+    const fStart = p;
+    const fname = ident();
+    if (!fname) return err('Expected a filter name after "|", e.g. "| upper".', p - 1, p + 1);
+    const span = { start: fStart, end: p };
+    const args: (string | number)[] = [];
+    let argsSpan = { start: p, end: p };
+    skip();
+    if (s[p] === '(') {
+      const aStart = p;
+      p++;
+      skip();
+      while (p < to && s[p] !== ')') {
+        const q = s[p];
+        if (q === '"' || q === "'") {
+          const close = s.indexOf(q, p + 1);
+          if (close < 0 || close >= to) return err('Unclosed string in filter arguments.', p, to);
+          args.push(s.slice(p + 1, close));
+          p = close + 1;
+        } else {
+          const m = /-?\d+/y;
+          m.lastIndex = p;
+          const num = m.exec(s);
+          if (!num || num.index !== p) return err('Filter arguments are quoted strings or whole numbers.', p, to);
+          args.push(Number(num[0]));
+          p += num[0].length;
+        }
+        skip();
+        if (s[p] === ',') {
+          p++;
+          skip();
+        } else if (s[p] !== ')') return err('Expected "," or ")" in filter arguments.', p, to);
+      }
+      if (s[p] !== ')') return err('Filter arguments are not closed with ")".', aStart, to);
+      p++;
+      argsSpan = { start: aStart, end: p };
+      skip();
+    }
+    filters.push({ name: fname, span, args, argsSpan });
+  }
+  if (p < to) return err(`Unexpected "${s.slice(p, to).trim()}"; only names and "| filter" are allowed.`, p, to);
+  return { expr: { name, nameSpan, filters } };
+}
+
+/** Names, filters and argument types of one expression, against the DAG's params. */
+export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): TemplateIssue[] {
+  const issues: TemplateIssue[] = [];
+  const dot = expr.name.indexOf('.');
+  const ns = dot > 0 ? expr.name.slice(0, dot) : undefined;
+  if (ns === 'params') {
+    const member = expr.name.slice(dot + 1);
+    if (!params.has(member) && !expr.filters.some((f) => f.name === 'default')) {
+      issues.push({
+        kind: 'unknown-name',
+        message: `Unknown parameter "${member}": declare it under "params"${params.size ? ` (known: ${[...params].slice(0, 8).join(', ')})` : ''}.`,
+        span: { start: expr.nameSpan.start + dot + 1, end: expr.nameSpan.end },
+        word: member,
+      });
+    }
+  } else if (ns === 'env') {
+    if (expr.name.split('.').length !== 2) {
+      issues.push({ kind: 'unknown-name', message: 'Write env.NAME with one name.', span: expr.nameSpan });
+    }
+  } else {
+    const known = TEMPLATE_NAMES[expr.name];
+    if (!known) {
+      issues.push({
+        kind: 'unknown-name',
+        message: `Unknown template name "${expr.name}". Known: ds, ts, data_interval_start, data_interval_end, logical_date, dag.id, task.id, run_id, try_number, params.NAME, env.NAME.`,
+        span: expr.nameSpan,
+        word: expr.name,
+      });
+    } else if (known.deprecated) {
+      issues.push({ kind: 'deprecated', message: known.deprecated, span: expr.nameSpan });
+    }
+  }
+  for (const f of expr.filters) {
+    const filter = TEMPLATE_FILTERS[f.name];
+    if (!filter) {
+      issues.push({
+        kind: 'unknown-filter',
+        message: `Unknown filter "${f.name}". Known: ${Object.keys(TEMPLATE_FILTERS).join(', ')}.`,
+        span: f.span,
+        word: f.name,
+      });
+      continue;
+    }
+    const want = filter.args;
+    const bad =
+      f.args.length > want.length ||
+      f.args.length < want.length - (filter.optional ?? 0) ||
+      f.args.some((a, i) => (want[i] === 'integer' ? typeof a !== 'number' : typeof a !== 'string'));
+    if (bad) {
+      const sig = want.length ? `(${want.join(', ')})` : ' with no arguments';
+      issues.push({
+        kind: 'filter-args',
+        message: `Filter "${f.name}" takes${want.length ? ' ' : ''}${sig}: ${filter.doc}`,
+        span: f.args.length ? f.argsSpan : f.span,
+      });
+    }
+  }
+  return issues;
+}
+
+export function isKnownNamespace(name: string): boolean {
+  return name in TEMPLATE_NAMESPACES;
+}
+
+/** Everything a template can read during one attempt. */
+export interface TemplateContext {
+  readonly dagId: string;
+  readonly taskId: string;
+  readonly runId: string;
+  readonly tryNumber: number;
+  readonly logicalDate: Date;
+  readonly intervalEnd: Date;
+  readonly prevLogicalDate: Date;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export function templateValue(name: string, ctx: TemplateContext): string | undefined {
+  const start = ctx.logicalDate;
+  const nodash = (d: Date) => isoDay(d).replace(/-/g, '');
+  switch (name) {
+    case 'ds':
+      return isoDay(start);
+    case 'ds_nodash':
+      return nodash(start);
+    case 'ts':
+    case 'logical_date':
+    case 'execution_date':
+    case 'data_interval_start':
+      return isoTimestamp(start);
+    case 'ts_nodash':
+      return isoTimestamp(start).slice(0, 19).replace(/[-:]/g, '');
+    case 'data_interval_end':
+      return isoTimestamp(ctx.intervalEnd);
+    case 'next_ds':
+      return isoDay(ctx.intervalEnd);
+    case 'next_ds_nodash':
+      return nodash(ctx.intervalEnd);
+    case 'prev_ds':
+      return isoDay(ctx.prevLogicalDate);
+    case 'prev_ds_nodash':
+      return nodash(ctx.prevLogicalDate);
+    case 'tomorrow_ds':
+      return isoDay(addDays(start, 1));
+    case 'yesterday_ds':
+      return isoDay(addDays(start, -1));
+    case 'dag.id':
+      return ctx.dagId;
+    case 'task.id':
+      return ctx.taskId;
+    case 'run_id':
+      return ctx.runId;
+    case 'try_number':
+      return String(ctx.tryNumber);
+  }
+  if (name.startsWith('params.')) {
+    const v = ctx.params[name.slice(7)];
+    if (v === undefined || v === null) return undefined;
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  if (name.startsWith('env.')) return ctx.env[name.slice(4)];
+  return undefined;
+}
+
+function applyFilter(value: string | undefined, f: FilterCall): Errorable<string | undefined> {
+  switch (f.name) {
+    case 'upper':
+      return ok(value?.toUpperCase());
+    case 'lower':
+      return ok(value?.toLowerCase());
+    case 'default':
+      return ok(value === undefined || value === '' ? String(f.args[0]) : value);
+    case 'ds_add': {
+      if (value === undefined) return ok(value);
+      const d = parseDate(value.slice(0, 10));
+      if (!d.succeeded) return fail(`ds_add needs a YYYY-MM-DD date, got "${value}".`);
+      return ok(isoDay(addDays(d.result, Number(f.args[0]))));
+    }
+    case 'ds_format': {
+      if (value === undefined) return ok(value);
+      const d = parseDate(value);
+      if (!d.succeeded) return fail(`ds_format needs a date or date-time, got "${value}".`);
+      return ok(strftime(d.result, String(f.args[0])));
+    }
+    default:
+      return fail(`Unknown filter "${f.name}".`);
+  }
+}
+
+/** Renders every `{{ }}` of a string; a syntax error or an undefined value is a failure, never an empty string. */
+export function renderTemplate(s: string, ctx: TemplateContext): Errorable<string> {
+  if (!s.includes('{{') && !s.includes('}}')) return ok(s);
+  const scanned = scanTemplates(s);
+  if (scanned.issues.length > 0) return fail(scanned.issues[0]!.message);
+  let out = '';
+  let last = 0;
+  for (const e of scanned.exprs) {
+    let value = templateValue(e.name, ctx);
+    for (const f of e.filters) {
+      const r = applyFilter(value, f);
+      if (!r.succeeded) return r;
+      value = r.result;
+    }
+    if (value === undefined) {
+      const hint = e.name.startsWith('env.')
+        ? ` Set the environment variable ${e.name.slice(4)} or add | default("…").`
+        : '';
+      return fail(`"{{ ${e.name} }}" has no value in this run.${hint}`);
+    }
+    out += s.slice(last, e.span.start) + value;
+    last = e.span.end;
+  }
+  return ok(out + s.slice(last));
+}
