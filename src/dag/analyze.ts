@@ -49,7 +49,12 @@ export function analyzeDag(text: string, fileName = 'untitled.dag.yaml'): Analys
   for (const [id, decl] of symbols.tasks) {
     if (id.length > LABEL_MAX) {
       problems.push(
-        problem('invalid-name', 'warning', `Task id "${id.slice(0, 20)}…" is over ${LABEL_MAX} characters; Kubernetes labels will carry a shortened form.`, decl.keyRange),
+        problem(
+          'invalid-name',
+          'warning',
+          `Task id "${id.slice(0, 20)}…" is over ${LABEL_MAX} characters; Kubernetes labels will carry a shortened form.`,
+          decl.keyRange,
+        ),
       );
     }
   }
@@ -64,7 +69,12 @@ export function analyzeDag(text: string, fileName = 'untitled.dag.yaml'): Analys
   const dag = buildDag(value, dagIdFromFileName(fileName));
   if (dag.id.length > LABEL_MAX) {
     problems.push(
-      problem('invalid-name', 'warning', `DAG id is over ${LABEL_MAX} characters; Kubernetes labels will carry a shortened form.`, symbols.dagKey ?? { start: 0, end: 0 }),
+      problem(
+        'invalid-name',
+        'warning',
+        `DAG id is over ${LABEL_MAX} characters; Kubernetes labels will carry a shortened form.`,
+        symbols.dagKey ?? { start: 0, end: 0 },
+      ),
     );
   }
   return done({ symbols, dag });

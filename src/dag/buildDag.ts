@@ -13,7 +13,14 @@ import {
 import { parseMount } from './mount';
 import { parseCpu, parseMemory } from './quantity';
 import { parseSchedule } from './schedule';
-import { DELETE_POD_POLICIES, PULL_POLICIES, TRIGGER_RULES, type DeletePods, type PullPolicy, type TriggerRule } from './schema';
+import {
+  DELETE_POD_POLICIES,
+  PULL_POLICIES,
+  TRIGGER_RULES,
+  type DeletePods,
+  type PullPolicy,
+  type TriggerRule,
+} from './schema';
 import { shellSplit } from './shellSplit';
 
 type Obj = Record<string, unknown>;
@@ -149,7 +156,9 @@ export function buildDag(value: unknown, fallbackId: string): Dag {
         : {}),
     };
   }
-  const tasks = Object.entries(obj(root.tasks)).map(([id, t]) => buildTask(id, mergeDefaults(defaults, obj(t)), dockerPull));
+  const tasks = Object.entries(obj(root.tasks)).map(([id, t]) =>
+    buildTask(id, mergeDefaults(defaults, obj(t)), dockerPull),
+  );
   const startupTimeoutMs = duration(k8s.startup_timeout);
   return {
     id: str(root.dag) ?? fallbackId,

@@ -8,9 +8,7 @@ export const MAX_DEPTH = 64;
 /** One broken bracket can yield thousands of errors; the first few say it all. */
 const MAX_SYNTAX_PROBLEMS = 20;
 
-const CORE_TAGS = new Set(
-  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
-);
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
 export interface ParsedDag {
   readonly text: string;

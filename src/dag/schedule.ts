@@ -89,5 +89,9 @@ export function intervalsBetween(schedule: Schedule, from: Date, to: Date): Data
 }
 
 function isTick(c: Cron, d: Date): boolean {
-  return d.getUTCSeconds() === 0 && d.getUTCMilliseconds() === 0 && cronPrev(c, new Date(d.getTime() + 60_000))?.getTime() === d.getTime();
+  return (
+    d.getUTCSeconds() === 0 &&
+    d.getUTCMilliseconds() === 0 &&
+    cronPrev(c, new Date(d.getTime() + 60_000))?.getTime() === d.getTime()
+  );
 }

@@ -24,8 +24,6 @@ export function checkSchedule(node: Scalar, text: string): Problem[] {
   const fields = [...value.matchAll(/\S+/g)];
   const f = fields[r.error.field];
   const range =
-    f && f.index !== undefined
-      ? valueSpanToSource(node, text, f.index, f.index + f[0].length)
-      : rangeOf(node);
+    f && f.index !== undefined ? valueSpanToSource(node, text, f.index, f.index + f[0].length) : rangeOf(node);
   return [problem('invalid-schedule', 'error', r.error.message, range)];
 }

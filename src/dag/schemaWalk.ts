@@ -144,7 +144,8 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
       return wrongType(ctx, 'text', n, keyNode);
     }
   }
-  const value = typeof n.value === 'number' && !spec.numberOk ? ctx.text.slice(where.start, where.end) : String(n.value);
+  const value =
+    typeof n.value === 'number' && !spec.numberOk ? ctx.text.slice(where.start, where.end) : String(n.value);
   if (spec.enum && !spec.enum.includes(value)) {
     const guess = didYouMean(value, spec.enum);
     report(
@@ -175,7 +176,9 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
       const d = parseDuration(value);
       if (!d.succeeded) {
         const fixes =
-          typeof n.value === 'number' ? [{ title: `Change to ${value}s`, range: where, newText: `${value}s` }] : undefined;
+          typeof n.value === 'number'
+            ? [{ title: `Change to ${value}s`, range: where, newText: `${value}s` }]
+            : undefined;
         report(ctx, 'invalid-duration', 'error', d.error, where, fixes);
       }
       return;

@@ -37,7 +37,10 @@ function checkDependencies(symbols: SymbolIndex, out: Problem[]): void {
       continue;
     }
     if (!symbols.tasks.has(ref.name)) {
-      const guess = didYouMean(ref.name, [...symbols.tasks.keys()].filter((t) => t !== owner));
+      const guess = didYouMean(
+        ref.name,
+        [...symbols.tasks.keys()].filter((t) => t !== owner),
+      );
       out.push(
         problem(
           'unknown-task',
@@ -136,7 +139,19 @@ function checkTemplates(text: string, templated: readonly TemplatedValue[], para
               ? ['upper', 'lower', 'default', 'ds_add', 'ds_format']
               : value.slice(issue.span.start - 7, issue.span.start) === 'params.'
                 ? [...params]
-                : ['ds', 'ds_nodash', 'ts', 'ts_nodash', 'logical_date', 'data_interval_start', 'data_interval_end', 'run_id', 'try_number', 'dag.id', 'task.id'];
+                : [
+                    'ds',
+                    'ds_nodash',
+                    'ts',
+                    'ts_nodash',
+                    'logical_date',
+                    'data_interval_start',
+                    'data_interval_end',
+                    'run_id',
+                    'try_number',
+                    'dag.id',
+                    'task.id',
+                  ];
           const guess = issue.word ? didYouMean(issue.word, candidates) : undefined;
           out.push(
             problem(
@@ -267,7 +282,9 @@ function checkDates(root: import('yaml').YAMLMap, out: Problem[]): void {
   const s = read(start);
   const en = read(end);
   if (s?.succeeded && en?.succeeded && en.result.getTime() < s.result.getTime()) {
-    out.push(problem('end-before-start', 'error', 'end_date is before start_date; no run would be due.', rangeOf(end!.value)));
+    out.push(
+      problem('end-before-start', 'error', 'end_date is before start_date; no run would be due.', rangeOf(end!.value)),
+    );
   }
   const schedule = entry(root, 'schedule');
   if (schedule && isScalar(schedule.value) && schedule.value.value && !start) {

@@ -65,7 +65,11 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
       const m = parseMount(String(item.value ?? ''));
       if (m.succeeded && m.result.volume) {
         const s = m.result.sourceSpan;
-        volumeRefs.push({ name: m.result.volume, range: valueSpanToSource(item, text, s.start, s.end), ...(owner ? { owner } : {}) });
+        volumeRefs.push({
+          name: m.result.volume,
+          range: valueSpanToSource(item, text, s.start, s.end),
+          ...(owner ? { owner } : {}),
+        });
       }
     }
   };

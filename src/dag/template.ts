@@ -61,7 +61,7 @@ export function scanTemplates(s: string): ScannedTemplates {
       issues.push({
         kind: 'syntax',
         message: '"{{" is not closed; end the template with "}}".',
-        span: { start: open, end: (nextOpen >= 0 ? nextOpen : s.length) },
+        span: { start: open, end: nextOpen >= 0 ? nextOpen : s.length },
       });
       i = nextOpen >= 0 ? nextOpen : s.length;
       continue;
@@ -76,7 +76,11 @@ export function scanTemplates(s: string): ScannedTemplates {
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
-function parseExpr(s: string, from: number, to: number): { expr: Omit<TemplateExpr, 'span'> } | { issue: TemplateIssue } {
+function parseExpr(
+  s: string,
+  from: number,
+  to: number,
+): { expr: Omit<TemplateExpr, 'span'> } | { issue: TemplateIssue } {
   let p = from;
   const skip = () => {
     while (p < to && /\s/.test(s[p]!)) p++;

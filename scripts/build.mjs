@@ -1,0 +1,30 @@
+// Bundles the extension, its validation worker and the CLI with esbuild (the esbuild-sample shape).
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  logLevel: 'warning',
+  define: { __VERSION__: JSON.stringify(version) },
+};
+await Promise.all([
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  build({
+    ...common,
+    entryPoints: ['src/extension/language/validationWorker.ts'],
+    outfile: 'dist/validationWorker.js',
+  }),
+  build({
+    ...common,
+    entryPoints: ['src/cli/cdag.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+]);

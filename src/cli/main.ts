@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { analyzeDag, type Analysis } from '../dag/analyze';
+import { parseDate } from '../dag/dates';
+import { toDot, toGraph } from '../dag/graph';
+import { latestCompleteInterval } from '../dag/schedule';
+import { containerCreateBody } from '../runner/docker/containerSpec';
+import { podManifest } from '../runner/kubernetes/podSpec';
+import { intervalForDate, makeRunId, renderTask } from '../runner/renderTask';
+import { toHumanLines, toJsonDiagnostics, type JsonDiagnostic } from './formatProblems';
+
+/** Exit codes are part of the contract: 0 ok, 1 the input has errors, 2 the command line is wrong. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+  readFile(path: string): string;
+}
+
+const USAGE = `Usage:
+  cdag validate FILE... [--json]
+  cdag graph FILE [--format json|dot]
+  cdag render FILE --task ID [--date YYYY-MM-DD] [--backend docker|kubernetes]
+  cdag --version`;
+
+export function main(argv: readonly string[], io: Io): number {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'validate':
+        return validate(rest, io);
+      case 'graph':
+        return graph(rest, io);
+      case 'render':
+        return render(rest, io);
+      case '--version':
+      case '-v':
+        io.out(`${VERSION}\n`);
+        return EXIT.ok;
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(`${USAGE}\n`);
+        return EXIT.ok;
+      default:
+        io.err(`${command ? `Unknown command "${command}".` : 'No command given.'}\n${USAGE}\n`);
+        return EXIT.usage;
+    }
+  } catch (e) {
+    // parseArgs reports unknown options by throwing: those are usage errors.
+    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${e.message}\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
+
+function load(file: string, io: Io): Analysis | string {
+  let text: string;
+  try {
+    text = io.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `${file}: no such file.` : `${file}: cannot read (${code ?? String(e)}).`;
+  }
+  return analyzeDag(text, file);
+}
+
+function validate(args: readonly string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  if (positionals.length === 0) {
+    io.err(`validate needs at least one FILE.\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  let failed = false;
+  const json: JsonDiagnostic[] = [];
+  for (const file of positionals) {
+    const a = load(file, io);
+    if (typeof a === 'string') {
+      failed = true;
+      const d: JsonDiagnostic = {
+        file,
+        severity: 'error',
+        code: 'file-unreadable',
+        message: a,
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      };
+      if (values.json) json.push(d);
+      else io.err(`${a}\n`);
+      continue;
+    }
+    if (a.hasErrors) failed = true;
+    if (values.json) json.push(...toJsonDiagnostics(file, a));
+    else for (const line of toHumanLines(file, a)) io.out(`${line}\n`);
+  }
+  if (values.json) io.out(`${JSON.stringify(json, null, 2)}\n`);
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+/** Loads a file that must be free of errors; prints its problems otherwise. */
+function loadValid(file: string, io: Io): Analysis | number {
+  const a = load(file, io);
+  if (typeof a === 'string') {
+    io.err(`${a}\n`);
+    return EXIT.failed;
+  }
+  if (a.hasErrors || !a.dag) {
+    for (const line of toHumanLines(file, a).filter((l) => l.includes(': error: '))) io.err(`${line}\n`);
+    io.err(`${file}: fix the errors above first (cdag validate ${file}).\n`);
+    return EXIT.failed;
+  }
+  return a;
+}
+
+function graph(args: readonly string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { format: { type: 'string', default: 'json' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1 || !['json', 'dot'].includes(values.format!)) {
+    io.err(`graph takes one FILE and --format json or dot.\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const a = loadValid(positionals[0]!, io);
+  if (typeof a === 'number') return a;
+  const g = toGraph(a.dag!);
+  io.out(values.format === 'dot' ? toDot(g) : `${JSON.stringify(g, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+function render(args: readonly string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      task: { type: 'string' },
+      date: { type: 'string' },
+      backend: { type: 'string', default: 'docker' },
+    },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1 || !values.task || !['docker', 'kubernetes'].includes(values.backend!)) {
+    io.err(`render takes one FILE, --task ID and --backend docker or kubernetes.\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  let date: Date | undefined;
+  if (values.date) {
+    const d = parseDate(values.date);
+    if (!d.succeeded) {
+      io.err(`--date: ${d.error}\n`);
+      return EXIT.usage;
+    }
+    date = d.result;
+  }
+  const a = loadValid(positionals[0]!, io);
+  if (typeof a === 'number') return a;
+  const dag = a.dag!;
+  const task = dag.tasks.find((t) => t.id === values.task);
+  if (!task) {
+    io.err(`No task "${values.task}" in ${dag.id}. Tasks: ${dag.tasks.map((t) => t.id).join(', ')}.\n`);
+    return EXIT.usage;
+  }
+  const interval = date ? intervalForDate(dag, date) : latestCompleteInterval(dag.schedule, new Date());
+  const runId = makeRunId('manual', interval.start);
+  const rendered = renderTask(dag, task, { runId, tryNumber: 1, interval, env: process.env });
+  if (!rendered.succeeded) {
+    io.err(`${rendered.error}\n`);
+    return EXIT.failed;
+  }
+  const masked = Object.fromEntries(Object.keys(task.secrets).map((k) => [k, '***']));
+  const spec =
+    values.backend === 'kubernetes'
+      ? podManifest(dag, rendered.result, runId, 1)
+      : containerCreateBody(dag, rendered.result, runId, 1, masked);
+  if (!spec.succeeded) {
+    io.err(`${spec.error}\n`);
+    return EXIT.failed;
+  }
+  io.out(`${JSON.stringify(spec.result, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+export const nodeIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  readFile: (p) => readFileSync(p, 'utf8'),
+};

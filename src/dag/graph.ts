@@ -1,0 +1,48 @@
+import type { Dag } from './model';
+
+export interface GraphNode {
+  readonly id: string;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly triggerRule: string;
+  readonly retries: number;
+}
+
+export interface GraphEdge {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The DAG as nodes and upstream → downstream edges; the shape `cdag graph --format json` prints. */
+export interface DagGraph {
+  readonly dag: string;
+  readonly description?: string;
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+}
+
+export function toGraph(dag: Dag): DagGraph {
+  const known = new Set(dag.tasks.map((t) => t.id));
+  return {
+    dag: dag.id,
+    ...(dag.description ? { description: dag.description } : {}),
+    nodes: dag.tasks.map((t) => ({
+      id: t.id,
+      image: t.image,
+      ...(t.command ? { command: t.command } : {}),
+      triggerRule: t.triggerRule,
+      retries: t.retries,
+    })),
+    edges: dag.tasks.flatMap((t) => t.dependsOn.filter((d) => known.has(d)).map((d) => ({ from: d, to: t.id }))),
+  };
+}
+
+/** Graphviz DOT, quoting every id so any task id is safe. */
+export function toDot(g: DagGraph): string {
+  const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  const lines = [`digraph ${q(g.dag)} {`, '  rankdir=LR;', '  node [shape=box, style=rounded];'];
+  for (const n of g.nodes) lines.push(`  ${q(n.id)} [label=${q(`${n.id}\n${n.image}`)}];`);
+  for (const e of g.edges) lines.push(`  ${q(e.from)} -> ${q(e.to)};`);
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}

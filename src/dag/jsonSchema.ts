@@ -1,0 +1,65 @@
+import { DAG_SPEC, type Spec } from './schema';
+
+type Json = { [k: string]: unknown };
+
+const FORMAT_PATTERNS: Record<string, string> = {
+  duration: '^(\\d+d)?(\\d+h)?(\\d+m)?(\\d+s)?(\\d+ms)?$',
+  date: '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$',
+  mount: '^[^:]+:/[^:]*(:(ro|rw))?$',
+  cpu: '^(\\d+(\\.\\d+)?|\\.\\d+)m?$',
+  memory: '^(\\d+(\\.\\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|[kMGTPE])?$',
+};
+
+/** JSON Schema (draft-07) of the DAG format, for Red Hat YAML and other tools. */
+export function toJsonSchema(): Json {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://container-dags.dev/schemas/dag.schema.json',
+    title: 'Container DAG',
+    ...convert(DAG_SPEC),
+  };
+}
+
+function convert(spec: Spec): Json {
+  const description = spec.doc;
+  switch (spec.kind) {
+    case 'any':
+      return { description };
+    case 'boolean':
+      return { type: 'boolean', description };
+    case 'integer':
+    case 'number':
+      return {
+        type: spec.kind,
+        description,
+        ...(spec.minimum !== undefined ? { minimum: spec.minimum } : {}),
+        ...(spec.kind === 'integer' && spec.maximum !== undefined ? { maximum: spec.maximum } : {}),
+      };
+    case 'string': {
+      const base: Json = { type: spec.numberOk ? ['string', 'number'] : 'string', description };
+      if (spec.enum) base.enum = [...spec.enum];
+      const pattern = spec.pattern ?? (spec.format ? FORMAT_PATTERNS[spec.format] : undefined);
+      if (pattern && !spec.templated) base.pattern = pattern;
+      return base;
+    }
+    case 'stringOrList':
+      return { description, oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+    case 'list':
+      return { type: 'array', description, items: convert(spec.items) };
+    case 'map':
+      return {
+        type: 'object',
+        description,
+        ...(spec.keyPattern ? { propertyNames: { pattern: spec.keyPattern } } : {}),
+        additionalProperties: convert(spec.values),
+      };
+    case 'object':
+      return {
+        type: 'object',
+        description,
+        additionalProperties: false,
+        ...(spec.required ? { required: [...spec.required] } : {}),
+        properties: Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, convert(v)])),
+      };
+  }
+}

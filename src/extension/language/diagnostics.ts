@@ -1,0 +1,81 @@
+import * as vscode from 'vscode';
+import type { Problem } from '../../dag/problem';
+import type { AnalysisCache } from './analysisCache';
+import { toDiagnostics } from './convert';
+import type { WorkerValidator } from './workerValidator';
+
+export const LANGUAGE_ID = 'container-dag';
+/** Above this size validation moves off the extension host's thread. */
+export const WORKER_THRESHOLD_CHARS = 64 * 1024;
+
+/**
+ * Validates DAG documents as the user types: debounced per document, and a result is dropped when
+ * the document has changed since it was started (its version moved on).
+ */
+export class DiagnosticsController implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('container-dags');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly cache: AnalysisCache,
+    private readonly worker: WorkerValidator,
+  ) {
+    this.disposables.push(
+      this.collection,
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, this.delay())),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.collection.delete(d.uri);
+        this.cache.forget(d);
+      }),
+    );
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  private delay(): number {
+    return vscode.workspace.getConfiguration('containerDags').get<number>('validation.debounceMs', 250);
+  }
+
+  schedule(doc: vscode.TextDocument, ms: number): void {
+    if (doc.languageId !== LANGUAGE_ID) return;
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.validate(doc);
+      }, ms),
+    );
+  }
+
+  async validate(doc: vscode.TextDocument): Promise<void> {
+    const version = doc.version;
+    const text = doc.getText();
+    let problems: readonly Problem[];
+    if (text.length > WORKER_THRESHOLD_CHARS) {
+      const r = await this.worker.validate(text, doc.uri.path);
+      if ('error' in r) {
+        problems = [
+          {
+            code: 'yaml-syntax',
+            severity: 'error',
+            message: `Validation failed: ${r.error}`,
+            range: { start: 0, end: 0 },
+          },
+        ];
+      } else problems = r.problems;
+    } else {
+      problems = this.cache.get(doc).analysis.problems;
+    }
+    // Typing went on while we worked: a newer validation is already scheduled.
+    if (doc.isClosed || doc.version !== version) return;
+    this.collection.set(doc.uri, toDiagnostics(problems, text));
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+}

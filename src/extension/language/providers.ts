@@ -1,0 +1,142 @@
+import * as vscode from 'vscode';
+import type { Completion } from '../../language/completion';
+import { complete } from '../../language/completion';
+import { hover } from '../../language/hover';
+import { definition, prepareRename, references, rename } from '../../language/navigation';
+import { outline, type OutlineItem } from '../../language/outline';
+import type { AnalysisCache } from './analysisCache';
+import { DIAGNOSTIC_SOURCE } from './convert';
+import { LANGUAGE_ID } from './diagnostics';
+
+const SELECTOR: vscode.DocumentSelector = { language: LANGUAGE_ID };
+
+const COMPLETION_KIND: Record<Completion['kind'], vscode.CompletionItemKind> = {
+  key: vscode.CompletionItemKind.Property,
+  value: vscode.CompletionItemKind.Value,
+  enum: vscode.CompletionItemKind.EnumMember,
+  task: vscode.CompletionItemKind.Reference,
+  volume: vscode.CompletionItemKind.Folder,
+  template: vscode.CompletionItemKind.Variable,
+  param: vscode.CompletionItemKind.Constant,
+  filter: vscode.CompletionItemKind.Function,
+};
+
+const SYMBOL_KIND: Record<OutlineItem['kind'], vscode.SymbolKind> = {
+  dag: vscode.SymbolKind.Module,
+  section: vscode.SymbolKind.Namespace,
+  task: vscode.SymbolKind.Function,
+  volume: vscode.SymbolKind.File,
+  param: vscode.SymbolKind.Constant,
+  key: vscode.SymbolKind.Property,
+};
+
+/** Every language feature, each a thin adapter over the pure language service. */
+export function registerLanguageFeatures(cache: AnalysisCache): vscode.Disposable[] {
+  return [
+    vscode.languages.registerCompletionItemProvider(
+      SELECTOR,
+      {
+        provideCompletionItems(doc, pos) {
+          const { analysis, positions } = cache.get(doc);
+          return complete(analysis, positions.offset(pos)).map((c) => {
+            const item = new vscode.CompletionItem(c.label, COMPLETION_KIND[c.kind]);
+            item.insertText = c.snippet ? new vscode.SnippetString(c.insertText) : c.insertText;
+            item.range = positions.range(c.replace);
+            if (c.detail) item.detail = c.detail;
+            if (c.documentation) item.documentation = new vscode.MarkdownString(c.documentation);
+            if (c.deprecated) item.tags = [vscode.CompletionItemTag.Deprecated];
+            return item;
+          });
+        },
+      },
+      '{',
+      '|',
+      '.',
+      '[',
+      ',',
+      ' ',
+    ),
+    vscode.languages.registerHoverProvider(SELECTOR, {
+      provideHover(doc, pos) {
+        const { analysis, positions } = cache.get(doc);
+        const h = hover(analysis, positions.offset(pos));
+        return h ? new vscode.Hover(new vscode.MarkdownString(h.contents), positions.range(h.range)) : undefined;
+      },
+    }),
+    vscode.languages.registerDefinitionProvider(SELECTOR, {
+      provideDefinition(doc, pos) {
+        const { analysis, positions } = cache.get(doc);
+        const r = definition(analysis, positions.offset(pos));
+        return r ? new vscode.Location(doc.uri, positions.range(r)) : undefined;
+      },
+    }),
+    vscode.languages.registerReferenceProvider(SELECTOR, {
+      provideReferences(doc, pos, context) {
+        const { analysis, positions } = cache.get(doc);
+        return references(analysis, positions.offset(pos), context.includeDeclaration).map(
+          (r) => new vscode.Location(doc.uri, positions.range(r)),
+        );
+      },
+    }),
+    vscode.languages.registerRenameProvider(SELECTOR, {
+      prepareRename(doc, pos) {
+        const { analysis, positions } = cache.get(doc);
+        const r = prepareRename(analysis, positions.offset(pos));
+        if (!r.succeeded) throw new Error(r.error); // VS Code shows a thrown message as the reason
+        return { range: positions.range(r.result.range), placeholder: r.result.name };
+      },
+      provideRenameEdits(doc, pos, newName) {
+        const { analysis, positions } = cache.get(doc);
+        const r = rename(analysis, positions.offset(pos), newName);
+        if (!r.succeeded) throw new Error(r.error);
+        const edit = new vscode.WorkspaceEdit();
+        for (const e of r.result) edit.replace(doc.uri, positions.range(e.range), e.newText);
+        return edit;
+      },
+    }),
+    vscode.languages.registerDocumentSymbolProvider(SELECTOR, {
+      provideDocumentSymbols(doc) {
+        const { analysis, positions } = cache.get(doc);
+        const toSymbol = (o: OutlineItem): vscode.DocumentSymbol => {
+          const s = new vscode.DocumentSymbol(
+            o.name,
+            o.detail ?? '',
+            SYMBOL_KIND[o.kind],
+            positions.range(o.range),
+            positions.range(o.selectionRange),
+          );
+          s.children = o.children.map(toSymbol);
+          return s;
+        };
+        return outline(analysis).map(toSymbol);
+      },
+    }),
+    vscode.languages.registerCodeActionsProvider(
+      SELECTOR,
+      {
+        provideCodeActions(doc, range, context) {
+          const { analysis, positions } = cache.get(doc);
+          const actions: vscode.CodeAction[] = [];
+          for (const p of analysis.problems) {
+            if (!p.fixes?.length) continue;
+            const pr = positions.range(p.range);
+            if (!pr.intersection(range) && !context.diagnostics.some((d) => d.range.isEqual(pr))) continue;
+            const diagnostic = context.diagnostics.find(
+              (d) => d.source === DIAGNOSTIC_SOURCE && d.code === p.code && d.range.isEqual(pr),
+            );
+            for (const f of p.fixes) {
+              const action = new vscode.CodeAction(f.title, vscode.CodeActionKind.QuickFix);
+              action.edit = new vscode.WorkspaceEdit();
+              action.edit.replace(doc.uri, positions.range(f.range), f.newText);
+              if (diagnostic) action.diagnostics = [diagnostic];
+              action.isPreferred = p.fixes.length === 1;
+              actions.push(action);
+            }
+          }
+          return actions;
+        },
+      },
+      { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+    ),
+  ];
+}

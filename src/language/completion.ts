@@ -1,0 +1,155 @@
+import type { Analysis } from '../dag/analyze';
+import { LineIndex } from '../dag/lineIndex';
+import { KNOWN_PRESETS } from '../dag/schedule';
+import { specAt, type Spec } from '../dag/schema';
+import { TEMPLATE_FILTERS, TEMPLATE_NAMES, TEMPLATE_NAMESPACES } from '../dag/templateNames';
+import { cursorContext } from './cursorContext';
+
+export type CompletionKind = 'key' | 'value' | 'task' | 'volume' | 'template' | 'filter' | 'param' | 'enum';
+
+/** An editor-neutral completion; the VS Code adapter maps `kind` to its icons. */
+export interface Completion {
+  readonly label: string;
+  readonly kind: CompletionKind;
+  readonly detail?: string;
+  readonly documentation?: string;
+  /** Text to insert; `$1` style snippets when `snippet` is true. */
+  readonly insertText: string;
+  readonly snippet?: boolean;
+  /** The range the completion replaces (the word being typed). */
+  readonly replace: { readonly start: number; readonly end: number };
+  readonly deprecated?: boolean;
+}
+
+export function complete(a: Analysis, offset: number): Completion[] {
+  const ctx = cursorContext(a.text, offset, new LineIndex(a.text));
+  const replace = { start: ctx.prefixStart, end: offset };
+  if (ctx.template !== undefined) return templateCompletions(a, ctx.template, offset);
+  const path = ctx.path;
+  const listParent = path[path.length - 1] === '*' ? path[path.length - 2] : undefined;
+  const field = ctx.valueOf ?? (listParent && !ctx.valueOf ? listParent : undefined);
+  const fieldSpec = ctx.valueOf ? specAt([...path.filter((p) => p !== '*'), ctx.valueOf]) : undefined;
+  const isListItemValue = !ctx.valueOf && listParent !== undefined;
+
+  if (ctx.valueOf !== undefined || isListItemValue) {
+    const owner = ownerTask(path);
+    if (field === 'depends_on') {
+      const tasks = a.symbols ? [...a.symbols.tasks.keys()] : [];
+      return tasks
+        .filter((t) => t !== owner)
+        .map((t) => ({
+          label: t,
+          kind: 'task' as const,
+          detail: taskImage(a, t),
+          insertText: t,
+          replace,
+        }));
+    }
+    if (field === 'mounts') {
+      const vols = a.symbols ? [...a.symbols.volumes.keys()] : [];
+      return vols.map((v) => ({ label: v, kind: 'volume' as const, insertText: `${v}:/`, replace, detail: 'volume' }));
+    }
+    if (isListItemValue) {
+      const itemSpec = specAt(path.filter((p) => p !== '*'));
+      const items = itemSpec?.kind === 'list' ? itemSpec.items : undefined;
+      return items?.kind === 'object' ? keyCompletions(items, ctx.siblings, replace) : [];
+    }
+    return valueCompletions(field!, fieldSpec, replace);
+  }
+  const spec = specAt(path.filter((p) => p !== '*'));
+  const target = spec?.kind === 'list' ? spec.items : spec;
+  if (target?.kind !== 'object') return [];
+  return keyCompletions(target, ctx.siblings, replace);
+}
+
+function ownerTask(path: readonly string[]): string | undefined {
+  return path[0] === 'tasks' ? path[1] : undefined;
+}
+
+function taskImage(a: Analysis, id: string): string | undefined {
+  return a.dag?.tasks.find((t) => t.id === id)?.image;
+}
+
+function keyCompletions(
+  spec: Extract<Spec, { kind: 'object' }>,
+  present: ReadonlySet<string>,
+  replace: Completion['replace'],
+): Completion[] {
+  return Object.entries(spec.fields)
+    .filter(([k]) => !present.has(k))
+    .map(([k, f]) => {
+      const block = f.kind === 'object' || f.kind === 'map';
+      const list = f.kind === 'list';
+      return {
+        label: k,
+        kind: 'key' as const,
+        detail: f.kind,
+        documentation: f.doc,
+        insertText: block ? `${k}:\n  $0` : list ? `${k}: [$0]` : `${k}: $0`,
+        snippet: true,
+        replace,
+      };
+    });
+}
+
+function valueCompletions(key: string, spec: Spec | undefined, replace: Completion['replace']): Completion[] {
+  if (!spec) return [];
+  if (key === 'schedule') {
+    return KNOWN_PRESETS.map((p) => ({ label: p, kind: 'enum' as const, insertText: `"${p}"`, replace }));
+  }
+  if (spec.kind === 'string' && spec.enum) {
+    return spec.enum.map((v) => ({ label: v, kind: 'enum' as const, insertText: v, replace, documentation: spec.doc }));
+  }
+  if (spec.kind === 'boolean') {
+    return ['true', 'false'].map((v) => ({ label: v, kind: 'enum' as const, insertText: v, replace }));
+  }
+  return [];
+}
+
+function templateCompletions(a: Analysis, expr: string, offset: number): Completion[] {
+  const pipe = expr.lastIndexOf('|');
+  if (pipe >= 0) {
+    const word = /[A-Za-z_]*$/.exec(expr)![0];
+    const replace = { start: offset - word.length, end: offset };
+    return Object.entries(TEMPLATE_FILTERS).map(([name, f]) => ({
+      label: name,
+      kind: 'filter' as const,
+      documentation: f.doc,
+      insertText: f.args.length ? `${name}(${f.args[0] === 'string' ? '"$1"' : '$1'})` : name,
+      snippet: true,
+      replace,
+    }));
+  }
+  const word = /[A-Za-z_.]*$/.exec(expr)![0];
+  const replace = { start: offset - word.length, end: offset };
+  if (word.startsWith('params.')) {
+    const params = a.symbols ? [...a.symbols.params.keys()] : [];
+    return params.map((p) => ({
+      label: `params.${p}`,
+      kind: 'param' as const,
+      insertText: `params.${p}`,
+      detail: JSON.stringify(a.dag?.params[p]),
+      replace,
+    }));
+  }
+  const names = Object.entries(TEMPLATE_NAMES).map(([name, n]) => ({
+    label: name,
+    kind: 'template' as const,
+    documentation: n.deprecated ? `${n.doc}\n\n${n.deprecated}` : n.doc,
+    insertText: name,
+    replace,
+    ...(n.deprecated ? { deprecated: true } : {}),
+  }));
+  const params = (a.symbols ? [...a.symbols.params.keys()] : []).map((p) => ({
+    label: `params.${p}`,
+    kind: 'param' as const,
+    documentation: TEMPLATE_NAMESPACES.params,
+    insertText: `params.${p}`,
+    replace,
+  }));
+  return [
+    ...names,
+    ...params,
+    { label: 'env.', kind: 'template', documentation: TEMPLATE_NAMESPACES.env, insertText: 'env.', replace },
+  ];
+}

@@ -1,0 +1,83 @@
+import type { Analysis } from '../dag/analyze';
+import { isoDay } from '../dag/dates';
+import { formatDuration } from '../dag/duration';
+import { latestCompleteInterval, previousLogicalDate } from '../dag/schedule';
+import { specAt } from '../dag/schema';
+import { templateValue, type TemplateContext } from '../dag/template';
+import { TEMPLATE_FILTERS, TEMPLATE_NAMES, TEMPLATE_NAMESPACES } from '../dag/templateNames';
+import { astPathAt } from './astPath';
+
+export interface Hover {
+  /** Markdown. */
+  readonly contents: string;
+  readonly range: { readonly start: number; readonly end: number };
+}
+
+const within = (o: number, r: { start: number; end: number }) => o >= r.start && o <= r.end;
+
+/** Key docs from the schema; a dependency's image and command; a template's doc and its value for the next run. */
+export function hover(a: Analysis, offset: number, now = new Date()): Hover | undefined {
+  const s = a.symbols;
+  if (s) {
+    const t = s.templates.find((x) => within(offset, x.range));
+    if (t) return templateHover(a, t, offset, now);
+    const ref = s.taskRefs.find((r) => within(offset, r.range));
+    if (ref) return taskHover(a, ref.name, ref.range);
+    const decl = [...s.tasks.values()].find((d) => within(offset, d.keyRange));
+    if (decl) return taskHover(a, decl.name, decl.keyRange);
+  }
+  if (!a.parsed.doc) return undefined;
+  const hit = astPathAt(a.parsed.doc, offset);
+  if (!hit || !hit.onKey) return undefined;
+  const spec = specAt(hit.path.map((p) => (/^\d+$/.test(p) ? '*' : p)));
+  if (!spec) return undefined;
+  const type = spec.kind === 'string' && spec.enum ? spec.enum.map((e) => `\`${e}\``).join(' | ') : spec.kind;
+  return { contents: `**${hit.path[hit.path.length - 1]}** · ${type}\n\n${spec.doc}`, range: hit.range };
+}
+
+function taskHover(a: Analysis, id: string, range: Hover['range']): Hover | undefined {
+  const task = a.dag?.tasks.find((t) => t.id === id);
+  if (!task) return undefined;
+  const lines = [`**Task ${id}**`, '', `image: \`${task.image}\``];
+  if (task.command) lines.push(`command: \`${task.command.join(' ')}\``);
+  if (task.args) lines.push(`args: \`${task.args.join(' ')}\``);
+  if (task.dependsOn.length) lines.push(`after: ${task.dependsOn.join(', ')} (${task.triggerRule})`);
+  if (task.retries) lines.push(`retries: ${task.retries}, delay ${formatDuration(task.retryDelayMs)}`);
+  if (task.timeoutMs) lines.push(`timeout: ${formatDuration(task.timeoutMs)}`);
+  return { contents: lines.join('  \n'), range };
+}
+
+function templateHover(
+  a: Analysis,
+  t: NonNullable<Analysis['symbols']>['templates'][number],
+  offset: number,
+  now: Date,
+): Hover {
+  const filter = t.expr.filters.find((f) => within(offset - (t.range.start - t.expr.span.start), f.span));
+  if (filter && TEMPLATE_FILTERS[filter.name]) {
+    return { contents: `**| ${filter.name}**\n\n${TEMPLATE_FILTERS[filter.name]!.doc}`, range: t.range };
+  }
+  const name = t.expr.name;
+  const ns = name.split('.')[0]!;
+  const doc = TEMPLATE_NAMES[name]?.doc ?? TEMPLATE_NAMESPACES[ns] ?? 'Unknown name.';
+  const deprecated = TEMPLATE_NAMES[name]?.deprecated;
+  const lines = [`**{{ ${name} }}**`, '', doc];
+  if (deprecated) lines.push('', `_${deprecated}_`);
+  if (a.dag && ns !== 'env') {
+    const interval = latestCompleteInterval(a.dag.schedule, now);
+    const ctx: TemplateContext = {
+      dagId: a.dag.id,
+      taskId: t.owner ?? '',
+      runId: 'manual__…',
+      tryNumber: 1,
+      logicalDate: interval.start,
+      intervalEnd: interval.end,
+      prevLogicalDate: previousLogicalDate(a.dag.schedule, interval.start),
+      params: a.dag.params,
+      env: {},
+    };
+    const value = templateValue(name, ctx);
+    if (value !== undefined) lines.push('', `Next run (logical date ${isoDay(interval.start)}): \`${value}\``);
+  }
+  return { contents: lines.join('\n'), range: t.range };
+}

@@ -1,0 +1,81 @@
+import type { Analysis } from '../dag/analyze';
+import { fail, ok, type Errorable } from '../dag/errorable';
+import type { OffsetRange } from '../dag/problem';
+import { TASK_ID_PATTERN } from '../dag/schema';
+import type { Declaration, Reference } from '../dag/symbols';
+
+type SymbolKind = 'task' | 'volume' | 'param';
+
+export interface SymbolAt {
+  readonly kind: SymbolKind;
+  readonly name: string;
+  /** The name's range under the cursor. */
+  readonly range: OffsetRange;
+}
+
+const within = (o: number, r: OffsetRange) => o >= r.start && o <= r.end;
+
+function tables(a: Analysis): Array<[SymbolKind, ReadonlyMap<string, Declaration>, readonly Reference[]]> {
+  const s = a.symbols;
+  if (!s) return [];
+  return [
+    ['task', s.tasks, s.taskRefs],
+    ['volume', s.volumes, s.volumeRefs],
+    ['param', s.params, s.paramRefs],
+  ];
+}
+
+/** The task, volume or param named under the cursor, as a declaration or a reference. */
+export function symbolAt(a: Analysis, offset: number): SymbolAt | undefined {
+  for (const [kind, decls, refs] of tables(a)) {
+    for (const d of decls.values()) if (within(offset, d.keyRange)) return { kind, name: d.name, range: d.keyRange };
+    for (const r of refs) if (within(offset, r.range)) return { kind, name: r.name, range: r.range };
+  }
+  return undefined;
+}
+
+export function definition(a: Analysis, offset: number): OffsetRange | undefined {
+  const sym = symbolAt(a, offset);
+  if (!sym) return undefined;
+  const table = tables(a).find(([k]) => k === sym.kind)!;
+  return table[1].get(sym.name)?.keyRange;
+}
+
+/** Every place the symbol under the cursor is named, the declaration first when asked. */
+export function references(a: Analysis, offset: number, includeDeclaration = true): OffsetRange[] {
+  const sym = symbolAt(a, offset);
+  if (!sym) return [];
+  const [, decls, refs] = tables(a).find(([k]) => k === sym.kind)!;
+  const decl = decls.get(sym.name);
+  return [
+    ...(includeDeclaration && decl ? [decl.keyRange] : []),
+    ...refs.filter((r) => r.name === sym.name).map((r) => r.range),
+  ];
+}
+
+export interface TextEdit {
+  readonly range: OffsetRange;
+  readonly newText: string;
+}
+
+const NAME_RULES: Record<SymbolKind, [RegExp, string]> = {
+  task: [new RegExp(TASK_ID_PATTERN), 'letters, digits, `_` and `-`'],
+  volume: [/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, `_`, `.` and `-`, starting with a letter or digit'],
+  param: [/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and `_`, not starting with a digit'],
+};
+
+/** Where a rename may start; a failure says why not (not a symbol, or a name in use). */
+export function prepareRename(a: Analysis, offset: number): Errorable<SymbolAt> {
+  const sym = symbolAt(a, offset);
+  return sym ? ok(sym) : fail('Only task ids, volume names and params can be renamed here.');
+}
+
+export function rename(a: Analysis, offset: number, newName: string): Errorable<TextEdit[]> {
+  const sym = symbolAt(a, offset);
+  if (!sym) return fail('Only task ids, volume names and params can be renamed here.');
+  const [pattern, help] = NAME_RULES[sym.kind];
+  if (!pattern.test(newName)) return fail(`"${newName}" is not a valid ${sym.kind} name: use ${help}.`);
+  const [, decls] = tables(a).find(([k]) => k === sym.kind)!;
+  if (newName !== sym.name && decls.has(newName)) return fail(`A ${sym.kind} named "${newName}" already exists.`);
+  return ok(references(a, offset, true).map((range) => ({ range, newText: newName })));
+}

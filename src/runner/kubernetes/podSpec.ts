@@ -1,0 +1,146 @@
+import { fail, ok, type Errorable } from '../../dag/errorable';
+import type { Dag, Toleration } from '../../dag/model';
+import { hash, runLabels } from '../labels';
+import type { RenderedTask } from '../renderTask';
+
+/** The pod manifest fields this tool sets; names follow the Kubernetes API (core/v1 Pod). */
+export interface PodManifest {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> };
+  spec: {
+    restartPolicy: 'Never';
+    activeDeadlineSeconds: number;
+    serviceAccountName?: string;
+    imagePullSecrets?: Array<{ name: string }>;
+    nodeSelector?: Record<string, string>;
+    tolerations?: Array<Record<string, string | number>>;
+    volumes?: Array<Record<string, unknown>>;
+    containers: [
+      {
+        name: 'task';
+        image: string;
+        imagePullPolicy: string;
+        command?: string[];
+        args?: string[];
+        env?: Array<
+          { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }
+        >;
+        workingDir?: string;
+        securityContext?: { runAsUser: number };
+        volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+        resources?: { requests: Record<string, string>; limits: Record<string, string> };
+      },
+    ];
+  };
+}
+
+/** Without a task timeout the cluster still kills a forgotten pod after a day (L4). */
+export const DEFAULT_ACTIVE_DEADLINE_SECONDS = 86_400;
+
+/** A DNS-1123 label: lowercase, at most 63, with a hash of the run and try so retries never clash. */
+export function podName(dagId: string, taskId: string, runId: string, tryNumber: number): string {
+  const clean = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '');
+  const suffix = hash(`${dagId}\u0000${runId}\u0000${taskId}\u0000${tryNumber}`);
+  const base = `${clean(dagId).slice(0, 20)}-${clean(taskId).slice(0, 32)}`.replace(/^-+|-+$/g, '') || 'task';
+  return `${base}-${suffix}`.replace(/--+/g, '-');
+}
+
+/** Task → Pod. Secrets are `secretKeyRef`s (S1): the manifest never holds a secret's value. */
+export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber: number): Errorable<PodManifest> {
+  const t = r.task;
+  const k = dag.kubernetes;
+  const volumes: Array<Record<string, unknown>> = [];
+  const volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> = [];
+  for (const m of r.mounts) {
+    if (m.hostPath) {
+      return fail(
+        `Task "${t.id}" mounts the host path "${m.hostPath}", which only Docker understands. Declare a volume with a kubernetes source and mount it by name.`,
+      );
+    }
+    const v = dag.volumes[m.volume ?? '']?.kubernetes;
+    if (!v) {
+      return fail(
+        `Task "${t.id}" mounts volume "${m.volume}", which has no kubernetes source. Add "kubernetes: {claim: NAME}" under volumes.${m.volume}.`,
+      );
+    }
+    const name = `vol-${(m.volume ?? '').toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.slice(0, 63);
+    if (!volumes.some((x) => x.name === name)) {
+      volumes.push({
+        name,
+        ...(v.claim ? { persistentVolumeClaim: { claimName: v.claim } } : {}),
+        ...(v.hostPath ? { hostPath: { path: v.hostPath, type: 'DirectoryOrCreate' } } : {}),
+        ...(v.emptyDir ? { emptyDir: {} } : {}),
+      });
+    }
+    volumeMounts.push({ name, mountPath: m.target, ...(m.readOnly ? { readOnly: true } : {}) });
+  }
+  const env = [
+    ...Object.entries(r.env).map(([name, value]) => ({ name, value })),
+    ...Object.entries(t.secrets).map(([name, ref]) => {
+      const [secret, key] = ref.split('/') as [string, string | undefined];
+      return { name, valueFrom: { secretKeyRef: { name: secret, key: key ?? secret } } };
+    }),
+  ];
+  const quantities: Record<string, string> = {};
+  if (t.resources.cpu) quantities.cpu = `${Math.round(t.resources.cpu * 1000)}m`;
+  if (t.resources.memoryBytes) quantities.memory = String(t.resources.memoryBytes);
+  if (t.resources.gpu) quantities['nvidia.com/gpu'] = String(t.resources.gpu);
+  const labels = { ...k.labels, ...t.kubernetes.labels, ...runLabels(dag.id, runId, t.id, tryNumber) };
+  const annotations = { ...k.annotations, ...t.kubernetes.annotations };
+  const nodeSelector = { ...k.nodeSelector, ...t.kubernetes.nodeSelector };
+  const tolerations = [...k.tolerations, ...t.kubernetes.tolerations].map(tolerationJson);
+  const serviceAccount = t.kubernetes.serviceAccount ?? k.serviceAccount;
+  const startupSeconds = Math.ceil(k.startupTimeoutMs / 1000);
+  const uid = t.user !== undefined && /^\d+$/.test(t.user) ? Number(t.user) : undefined;
+  return ok({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: podName(dag.id, t.id, runId, tryNumber),
+      namespace: k.namespace ?? 'default',
+      labels,
+      ...(Object.keys(annotations).length ? { annotations } : {}),
+    },
+    spec: {
+      restartPolicy: 'Never',
+      // A backstop beyond our own timeout: pending time counts against the deadline too.
+      activeDeadlineSeconds: t.timeoutMs
+        ? Math.ceil(t.timeoutMs / 1000) + startupSeconds
+        : DEFAULT_ACTIVE_DEADLINE_SECONDS,
+      ...(serviceAccount ? { serviceAccountName: serviceAccount } : {}),
+      ...(k.imagePullSecrets.length ? { imagePullSecrets: k.imagePullSecrets.map((name) => ({ name })) } : {}),
+      ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}),
+      ...(tolerations.length ? { tolerations } : {}),
+      ...(volumes.length ? { volumes } : {}),
+      containers: [
+        {
+          name: 'task',
+          image: r.image,
+          imagePullPolicy: t.imagePullPolicy,
+          ...(r.command ? { command: [...r.command] } : {}),
+          ...(r.args ? { args: [...r.args] } : {}),
+          ...(env.length ? { env } : {}),
+          ...(r.workingDir ? { workingDir: r.workingDir } : {}),
+          ...(uid !== undefined ? { securityContext: { runAsUser: uid } } : {}),
+          ...(volumeMounts.length ? { volumeMounts } : {}),
+          ...(Object.keys(quantities).length ? { resources: { requests: quantities, limits: { ...quantities } } } : {}),
+        },
+      ],
+    },
+  });
+}
+
+function tolerationJson(t: Toleration): Record<string, string | number> {
+  return {
+    ...(t.key !== undefined ? { key: t.key } : {}),
+    ...(t.operator ? { operator: t.operator } : {}),
+    ...(t.value !== undefined ? { value: t.value } : {}),
+    ...(t.effect ? { effect: t.effect } : {}),
+    ...(t.tolerationSeconds !== undefined ? { tolerationSeconds: t.tolerationSeconds } : {}),
+  };
+}

@@ -1,0 +1,74 @@
+import { isoTimestamp } from '../dag/dates';
+import { fail, ok, type Errorable } from '../dag/errorable';
+import type { Dag, Mount, Task } from '../dag/model';
+import { intervalAt, previousLogicalDate, type DataInterval } from '../dag/schedule';
+import { renderTemplate, type TemplateContext } from '../dag/template';
+
+/** A task with every template rendered for one attempt: what a backend turns into a container or pod. */
+export interface RenderedTask {
+  readonly task: Task;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly workingDir?: string;
+  readonly mounts: readonly Mount[];
+}
+
+export interface AttemptInfo {
+  readonly runId: string;
+  readonly tryNumber: number;
+  readonly interval: DataInterval;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** A run id in Airflow's shape, made safe for labels and file names: `manual__2019-01-01T00.00.00Z`. */
+export function makeRunId(kind: 'manual' | 'scheduled' | 'backfill', logical: Date, suffix = ''): string {
+  return `${kind}__${isoTimestamp(logical).replace('+00:00', 'Z').replace(/:/g, '.')}${suffix ? `__${suffix}` : ''}`;
+}
+
+export function intervalForDate(dag: Dag, date: Date): DataInterval {
+  return intervalAt(dag.schedule, date);
+}
+
+export function renderTask(dag: Dag, task: Task, attempt: AttemptInfo): Errorable<RenderedTask> {
+  const ctx: TemplateContext = {
+    dagId: dag.id,
+    taskId: task.id,
+    runId: attempt.runId,
+    tryNumber: attempt.tryNumber,
+    logicalDate: attempt.interval.start,
+    intervalEnd: attempt.interval.end,
+    prevLogicalDate: previousLogicalDate(dag.schedule, attempt.interval.start),
+    params: { ...dag.params, ...attempt.params },
+    env: attempt.env ?? {},
+  };
+  const errors: string[] = [];
+  const one = (field: string, s: string): string => {
+    const r = renderTemplate(s, ctx);
+    if (r.succeeded) return r.result;
+    errors.push(`${task.id}.${field}: ${r.error}`);
+    return s;
+  };
+  const list = (field: string, l: readonly string[] | undefined) => l?.map((s, i) => one(`${field}[${i}]`, s));
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(task.env)) env[k] = one(`env.${k}`, v);
+  const command = list('command', task.command);
+  const args = list('args', task.args);
+  const mounts = task.mounts.map((m, i) => ({
+    ...m,
+    target: one(`mounts[${i}]`, m.target),
+    ...(m.hostPath ? { hostPath: one(`mounts[${i}]`, m.hostPath) } : {}),
+  }));
+  const rendered: RenderedTask = {
+    task,
+    image: one('image', task.image),
+    ...(command ? { command } : {}),
+    ...(args ? { args } : {}),
+    env,
+    ...(task.workingDir ? { workingDir: one('working_dir', task.workingDir) } : {}),
+    mounts,
+  };
+  return errors.length ? fail(errors.join('\n')) : ok(rendered);
+}
