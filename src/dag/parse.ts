@@ -39,6 +39,19 @@ export function parseDagText(text: string): ParsedDag {
       fatal: true,
     };
   }
+  const deepAt = flowNestingBeyondLimit(text);
+  if (deepAt >= 0) {
+    return {
+      text,
+      problems: [
+        problem('nesting-too-deep', 'error', `Nesting deeper than ${MAX_DEPTH} levels is refused; no DAG needs it.`, {
+          start: deepAt,
+          end: deepAt + 1,
+        }),
+      ],
+      fatal: true,
+    };
+  }
   const doc = parseDocument(text, {
     version: '1.2',
     schema: 'core',
@@ -52,7 +65,7 @@ export function parseDagText(text: string): ParsedDag {
   const seen = new Set<string>();
   for (const e of doc.errors) {
     // Past our depth limit the parser's own recursion errors repeat the same finding.
-    if (structural.tooDeep && /call stack/i.test(e.message)) continue;
+    if (structural.refused && /call stack/i.test(e.message)) continue;
     const key = `${e.code}:${e.message}`;
     if (seen.has(key) || problems.length >= MAX_SYNTAX_PROBLEMS) continue;
     seen.add(key);
@@ -61,7 +74,9 @@ export function parseDagText(text: string): ParsedDag {
       code === 'multiple-documents'
         ? 'A DAG file holds one YAML document; remove the `---` separator and what follows, or move it to its own file.'
         : `YAML syntax: ${firstLine(e.message)}`;
-    problems.push(problem(code, 'error', message, { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) }));
+    // The parser may point one past the end of the text; ranges stay inside it.
+    const start = Math.min(e.pos[0], text.length);
+    problems.push(problem(code, 'error', message, { start, end: Math.min(Math.max(e.pos[1], start), text.length) }));
   }
   const version = doc.directives?.yaml.explicit ? doc.directives.yaml.version : undefined;
   if (version && version !== '1.2') {
@@ -77,7 +92,7 @@ export function parseDagText(text: string): ParsedDag {
   }
   problems.push(...structural.problems);
   const root = doc.contents;
-  let fatal = structural.tooDeep || doc.errors.length > 0;
+  let fatal = structural.refused || doc.errors.length > 0;
   if (!fatal && root !== null && !isMap(root)) {
     if (!(isScalar(root) && root.value === null)) {
       problems.push(
@@ -92,14 +107,41 @@ export function parseDagText(text: string): ParsedDag {
   return { text, doc, problems, fatal };
 }
 
+/**
+ * A linear pre-scan for `[[[[…` and `{{{{…`: the parser's recursion on 100k open brackets takes
+ * seconds, so such input is refused before it is parsed. Quotes and comments are skipped.
+ */
+function flowNestingBeyondLimit(text: string): number {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+      else if (c === '\\' && quote === '"') i++;
+      continue;
+    }
+    // A quote opens a quoted scalar only where one can start (not inside a word such as don't).
+    if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]!))) quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return -1;
+}
+
 function firstLine(s: string): string {
   const i = s.indexOf('\n');
   return i < 0 ? s : s.slice(0, i);
 }
 
 /** One iterative pass: nesting depth, duplicate keys, tags, and anchors on collections. */
-function checkStructure(doc: Document.Parsed, text: string): { problems: Problem[]; tooDeep: boolean } {
+function checkStructure(doc: Document.Parsed, text: string): { problems: Problem[]; refused: boolean } {
   const problems: Problem[] = [];
+  const aliases = new AliasAccount(doc);
   const stack: Array<[Node, number]> = [];
   if (doc.contents) stack.push([doc.contents, 1]);
   while (stack.length > 0) {
@@ -112,10 +154,17 @@ function checkStructure(doc: Document.Parsed, text: string): { problems: Problem
           end: start + 1,
         }),
       );
-      return { problems, tooDeep: true };
+      return { problems, refused: true };
     }
     checkTag(node, text, problems);
-    if (isAlias(node)) continue;
+    if (isAlias(node)) {
+      const refused = aliases.add(node);
+      if (refused) {
+        problems.push(refused);
+        return { problems, refused: true };
+      }
+      continue;
+    }
     if (!isCollection(node)) continue;
     const seen = new Map<string, true>();
     for (const item of node.items as unknown[]) {
@@ -146,7 +195,7 @@ function checkStructure(doc: Document.Parsed, text: string): { problems: Problem
       }
     }
   }
-  return { problems, tooDeep: false };
+  return { problems, refused: false };
 }
 
 function checkTag(node: Node, text: string, problems: Problem[]): void {
@@ -158,7 +207,57 @@ function checkTag(node: Node, text: string, problems: Problem[]): void {
   problems.push(
     problem('yaml-tag', 'error', `Custom YAML tag "${tag}" is not allowed; DAG files use plain YAML 1.2 values.`, {
       start: at,
-      end: at + Math.min(tag.length, 40),
+      end: Math.min(text.length, at + Math.min(tag.length, 40)),
     }),
   );
+}
+
+/** Aliases in one document, and how many nodes they expand to, before it is refused as an alias bomb (Y1). */
+export const MAX_ALIASES = 100;
+export const MAX_EXPANDED_NODES = 10_000;
+
+/**
+ * Counts what aliases would expand to without expanding them: each anchor's size is computed once,
+ * so a billion-laughs document is measured in linear time and refused before anything walks it.
+ */
+class AliasAccount {
+  private count = 0;
+  private expanded = 0;
+  private readonly sizes = new Map<Node, number>();
+
+  constructor(private readonly doc: Document.Parsed) {}
+
+  add(alias: import('yaml').Alias): Problem | undefined {
+    this.count++;
+    const target = alias.resolve(this.doc) as Node | undefined;
+    this.expanded += target ? this.size(target, 0) : 0;
+    if (this.count <= MAX_ALIASES && this.expanded <= MAX_EXPANDED_NODES) return undefined;
+    const start = alias.range?.[0] ?? 0;
+    return problem(
+      'yaml-alias-limit',
+      'error',
+      `Aliases (*name) here expand to more than ${this.count > MAX_ALIASES ? `${MAX_ALIASES} aliases` : `${MAX_EXPANDED_NODES} values`}, as an alias bomb does. Write the values out, or use "defaults" for shared task fields.`,
+      { start, end: alias.range?.[1] ?? start + 1 },
+    );
+  }
+
+  private size(node: Node, depth: number): number {
+    const known = this.sizes.get(node);
+    if (known !== undefined) return known;
+    if (depth > MAX_DEPTH) return MAX_EXPANDED_NODES + 1;
+    let n = 1;
+    if (isAlias(node)) {
+      const t = node.resolve(this.doc) as Node | undefined;
+      n = t ? this.size(t, depth + 1) : 1;
+    } else if (isCollection(node)) {
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) {
+          if (item.value) n += this.size(item.value as Node, depth + 1);
+        } else if (item) n += this.size(item as Node, depth + 1);
+        if (n > MAX_EXPANDED_NODES) break;
+      }
+    }
+    this.sizes.set(node, n);
+    return n;
+  }
 }

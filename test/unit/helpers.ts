@@ -1,0 +1,32 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeDag, type Analysis } from '../../src/dag/analyze';
+import { LineIndex } from '../../src/dag/lineIndex';
+
+export const FIXTURES = join(__dirname, '..', 'fixtures');
+
+export function fixtureFiles(kind: 'valid' | 'invalid'): Array<{ name: string; text: string }> {
+  const dir = join(FIXTURES, kind);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.dag.yaml'))
+    .sort()
+    .map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
+}
+
+/** `code@line` (1-based) for each problem, the form fixtures declare their expectations in. */
+export function codesAtLines(a: Analysis): string[] {
+  const index = new LineIndex(a.text);
+  return a.problems.map((p) => `${p.code}@${index.positionAt(p.range.start).line + 1}`);
+}
+
+/** Text with a `|` marking the cursor → analysis and the cursor's offset. */
+export function withCursor(marked: string, fileName = 'test.dag.yaml'): { a: Analysis; offset: number } {
+  const offset = marked.indexOf('|');
+  if (offset < 0) throw new Error('no | cursor marker in test text');
+  const text = marked.slice(0, offset) + marked.slice(offset + 1);
+  return { a: analyzeDag(text, fileName), offset };
+}
+
+export function errors(a: Analysis): string[] {
+  return a.problems.filter((p) => p.severity === 'error').map((p) => `${p.code}: ${p.message}`);
+}
