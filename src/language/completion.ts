@@ -27,11 +27,11 @@ export function complete(a: Analysis, offset: number): Completion[] {
   if (ctx.template !== undefined) return templateCompletions(a, ctx.template, offset);
   const path = ctx.path;
   const listParent = path[path.length - 1] === '*' ? path[path.length - 2] : undefined;
-  const field = ctx.valueOf ?? (listParent && !ctx.valueOf ? listParent : undefined);
-  const fieldSpec = ctx.valueOf ? specAt([...path.filter((p) => p !== '*'), ctx.valueOf]) : undefined;
-  const isListItemValue = !ctx.valueOf && listParent !== undefined;
+  const field = ctx.valueKey ?? (listParent && !ctx.valueKey ? listParent : undefined);
+  const fieldSpec = ctx.valueKey ? specAt([...path.filter((p) => p !== '*'), ctx.valueKey]) : undefined;
+  const isListItemValue = !ctx.valueKey && listParent !== undefined;
 
-  if (ctx.valueOf !== undefined || isListItemValue) {
+  if (ctx.valueKey !== undefined || isListItemValue) {
     const owner = ownerTask(path);
     if (field === 'depends_on') {
       const tasks = a.symbols ? [...a.symbols.tasks.keys()] : [];

@@ -5,7 +5,7 @@ export interface CursorContext {
   /** Keys from the root to the mapping the cursor is in; `*` marks "an item of the list above". */
   readonly path: readonly string[];
   /** `key` when the cursor is after `key:` on its line; undefined when typing a key or a list item. */
-  readonly valueOf?: string;
+  readonly valueKey?: string;
   /** The word being typed and where it starts. */
   readonly prefix: string;
   readonly prefixStart: number;
@@ -45,11 +45,11 @@ export function cursorContext(text: string, offset: number, index = new LineInde
   const cur = /^(\s*)(-\s+)?(?:([A-Za-z0-9_.-]+)\s*:\s+)?/.exec(before)!;
   const curDash = cur[2] ? cur[1]!.length : undefined;
   const curContent = cur[1]!.length + (cur[2]?.length ?? 0);
-  const valueOf = cur[3];
+  const valueKey = cur[3];
   const path: string[] = [];
   // A plain `- item` line is an item of the list whose key sits above, left of the dash.
-  let limit = curDash !== undefined && !valueOf ? curDash : curContent;
-  if (curDash !== undefined && valueOf !== undefined) {
+  let limit = curDash !== undefined && !valueKey ? curDash : curContent;
+  if (curDash !== undefined && valueKey !== undefined) {
     // `- key: v`: the mapping is a list item; its list's key is left of the dash.
     path.unshift('*');
     limit = curDash;
@@ -73,7 +73,7 @@ export function cursorContext(text: string, offset: number, index = new LineInde
   }
   return {
     path,
-    ...(valueOf ? { valueOf } : {}),
+    ...(valueKey ? { valueKey } : {}),
     prefix,
     prefixStart: offset - prefix.length,
     ...(template !== undefined ? { template } : {}),

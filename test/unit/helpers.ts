@@ -19,9 +19,9 @@ export function codesAtLines(a: Analysis): string[] {
   return a.problems.map((p) => `${p.code}@${index.positionAt(p.range.start).line + 1}`);
 }
 
-/** Text with a `|` marking the cursor → analysis and the cursor's offset. */
-export function withCursor(marked: string, fileName = 'test.dag.yaml'): { a: Analysis; offset: number } {
-  const offset = marked.indexOf('|');
+/** Text with a `|` (the first, or the last when `last`) marking the cursor → analysis and the cursor's offset. */
+export function withCursor(marked: string, fileName = 'test.dag.yaml', last = false): { a: Analysis; offset: number } {
+  const offset = last ? marked.lastIndexOf('|') : marked.indexOf('|');
   if (offset < 0) throw new Error('no | cursor marker in test text');
   const text = marked.slice(0, offset) + marked.slice(offset + 1);
   return { a: analyzeDag(text, fileName), offset };

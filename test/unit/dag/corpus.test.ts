@@ -20,8 +20,12 @@ describe('DAG corpus', () => {
         assert.ok(header, 'fixture must start with "# expect: code@line"');
         const a = analyzeDag(f.text, f.name);
         const found = codesAtLines(a);
-        for (const want of header[1]!.trim().split(/\s+/)) assert.ok(found.includes(want), `${want} not in ${found.join(', ')}`);
-        assert.ok(a.problems.every((p) => p.message.length > 20), 'every message explains itself');
+        for (const want of header[1]!.trim().split(/\s+/))
+          assert.ok(found.includes(want), `${want} not in ${found.join(', ')}`);
+        assert.ok(
+          a.problems.every((p) => p.message.length > 20),
+          'every message explains itself',
+        );
       });
     }
   });

@@ -15,7 +15,34 @@ function rng(seed: number): () => number {
   };
 }
 
-const NOISE = ['{', '}', '[', ']', ':', '- ', '*a', '&a ', '!', '|', '>', '"', "'", '\n', '\t', '  ', '{{', '}}', '#', '%YAML 1.1\n', '\u0000', '\uFFFF', 'ä', '🙂', '---\n', '? '];
+const NOISE = [
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  '- ',
+  '*a',
+  '&a ',
+  '!',
+  '|',
+  '>',
+  '"',
+  "'",
+  '\n',
+  '\t',
+  '  ',
+  '{{',
+  '}}',
+  '#',
+  '%YAML 1.1\n',
+  '\u0000',
+  '\uFFFF',
+  'ä',
+  '🙂',
+  '---\n',
+  '? ',
+];
 
 function mutate(text: string, r: () => number): string {
   const lines = text.split('\n');
@@ -77,7 +104,10 @@ describe('fuzzing the validator with mutations of the corpus', () => {
       slowest = Math.max(slowest, ms);
       assert.ok(ms < 1000, `round ${i} took ${ms} ms`);
       for (const p of a.problems) {
-        assert.ok(p.range.start >= 0 && p.range.end <= text.length && p.range.start <= p.range.end, `bad range in round ${i}: ${JSON.stringify(p)} (length ${text.length})`);
+        assert.ok(
+          p.range.start >= 0 && p.range.end <= text.length && p.range.start <= p.range.end,
+          `bad range in round ${i}: ${JSON.stringify(p)} (length ${text.length})`,
+        );
       }
     }
     assert.ok(slowest < 1000);

@@ -12,7 +12,10 @@ const codes = (text: string) => analyzeDag(text).problems.map((p) => p.code);
 describe('hostile input gives a diagnostic, never a crash or a hang', () => {
   it('an alias bomb is refused quickly with memory flat', () => {
     let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
-    for (let i = 1; i < 10; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    for (let i = 1; i < 10; i++)
+      text += `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]\n`;
     text += 'tasks:\n  t:\n    image: x\n    args: *a9\n';
     const before = process.memoryUsage().heapUsed;
     const { result, ms } = timed(() => analyzeDag(text));
@@ -66,10 +69,7 @@ describe('hostile input gives a diagnostic, never a crash or a hang', () => {
   it('duplicate keys in a large map are found in linear time', () => {
     const tasks = Array.from({ length: 5000 }, (_, i) => `  t${i}: {image: x}`).join('\n');
     const { result, ms } = timed(() => analyzeDag(`tasks:\n${tasks}\n  t17: {image: y}\n`));
-    assert.deepEqual(
-      result.problems.filter((p) => p.code === 'duplicate-key').length,
-      1,
-    );
+    assert.deepEqual(result.problems.filter((p) => p.code === 'duplicate-key').length, 1);
     assert.ok(ms < 2000, `${ms} ms`);
   });
 });
