@@ -33,6 +33,9 @@ find "$VS/node_modules" -name binding.gyp -not -path '*/test/*' -not -path '*/de
 done
 (cd "$VS/extensions" && npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
 [ -e "$VS/node_modules.asar" ] || ln -s node_modules "$VS/node_modules.asar"
-if [ -d "$ROOT/node_modules/argon2" ]; then (cd "$ROOT/node_modules/argon2" && node "$GYP" rebuild ${npm_config_nodedir:+--nodedir="$npm_config_nodedir"} >/dev/null 2>&1) || true; fi
+# argon2 (password hashing in code-server's CLI) is loaded even with --auth none; its binding.gyp
+# needs node-pre-gyp's variables, so it is built through node-pre-gyp.
+(cd "$ROOT/node_modules/argon2" && node ../@mapbox/node-pre-gyp/bin/node-pre-gyp rebuild ${npm_config_nodedir:+--nodedir="$npm_config_nodedir"} >/dev/null 2>&1) \
+  || { echo "argon2 did not build; code-server cannot start without it" >&2; exit 1; }
 touch "$ROOT/.complete"
 echo "$ENTRY"

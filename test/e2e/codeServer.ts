@@ -1,0 +1,91 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const ARTIFACTS = join(ROOT, 'test', 'e2e', 'artifacts');
+
+export interface CodeServer {
+  readonly url: string;
+  readonly workspace: string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+async function waitForHttp(url: string, ms: number, proc: ChildProcess, log: () => string): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (proc.exitCode !== null) throw new Error(`code-server exited (${proc.exitCode}):\n${log()}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`code-server did not answer at ${url} within ${ms} ms:\n${log()}`);
+}
+
+/** Installs (cached) code-server, installs our packaged .vsix into it, and serves a copy of the workspace. */
+export async function startCodeServer(vsix: string): Promise<CodeServer> {
+  const entry = execFileSync('bash', [join(ROOT, 'scripts', 'install-code-server.sh')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
+  const base = mkdtempSync(join(tmpdir(), 'cdag-e2e-'));
+  const userData = join(base, 'user-data');
+  const extensions = join(base, 'extensions');
+  const workspace = join(base, 'workspace');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  cpSync(join(ROOT, 'test', 'e2e', 'workspace'), workspace, { recursive: true });
+  writeFileSync(
+    join(userData, 'User', 'settings.json'),
+    JSON.stringify({
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'editor.hover.delay': 100,
+      'containerDags.validation.debounceMs': 100,
+      'workbench.colorTheme': 'Default Dark Modern',
+    }),
+  );
+  const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
+  execFileSync('node', [entry, ...common, '--install-extension', vsix], { stdio: 'pipe' });
+  const port = await freePort();
+  let log = '';
+  const proc = spawn(
+    'node',
+    [entry, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  proc.stdout!.on('data', (d) => (log += d));
+  proc.stderr!.on('data', (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/healthz`, 60_000, proc, () => log);
+  return {
+    url: `${url}/?folder=${encodeURIComponent(workspace)}`,
+    workspace,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
