@@ -1,4 +1,5 @@
-import { isAlias, isCollection, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq } from './yamlNodes';
 import { problem, type Problem } from './problem';
 
 /** Above this the file is refused before parsing: a 200k-key map would take seconds (Y2). */
@@ -113,39 +114,62 @@ export function parseDagText(text: string): ParsedDag {
  */
 function flowNestingBeyondLimit(text: string): number {
   let depth = 0;
-  let quote = '';
+  let quote = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charCodeAt(i);
     if (quote) {
-      if (c === quote) quote = '';
-      else if (c === '\\' && quote === '"') i++;
+      if (c === quote) quote = 0;
+      else if (c === BACKSLASH && quote === DQUOTE) i++;
       continue;
     }
     // A quote opens a quoted scalar only where one can start (not inside a word such as don't).
-    if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]!))) quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+    if ((c === DQUOTE || c === SQUOTE) && (i === 0 || QUOTE_STARTERS.has(text.charCodeAt(i - 1)))) quote = c;
+    else if (c === HASH && (i === 0 || WHITESPACE.has(text.charCodeAt(i - 1)))) {
       const nl = text.indexOf('\n', i);
       i = nl < 0 ? text.length : nl;
-    } else if (c === '[' || c === '{') {
+    } else if (c === 0x5b || c === 0x7b) {
       if (++depth > MAX_DEPTH) return i;
-    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
   }
   return -1;
 }
+
+const DQUOTE = 0x22;
+const SQUOTE = 0x27;
+const BACKSLASH = 0x5c;
+const HASH = 0x23;
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const QUOTE_STARTERS = new Set([...WHITESPACE, 0x5b, 0x7b, 0x2c, 0x3a]);
 
 function firstLine(s: string): string {
   const i = s.indexOf('\n');
   return i < 0 ? s : s.slice(0, i);
 }
 
+const SMALL_MAP = 12;
+
+function earlierKey(items: ReadonlyArray<{ key: unknown }>, before: number, k: unknown): boolean {
+  for (let j = 0; j < before; j++) {
+    const other = items[j]!.key;
+    if (isScalar(other) && other.value === k) return true;
+  }
+  return false;
+}
+
 /** One iterative pass: nesting depth, duplicate keys, tags, and anchors on collections. */
 function checkStructure(doc: Document.Parsed, text: string): { problems: Problem[]; refused: boolean } {
   const problems: Problem[] = [];
   const aliases = new AliasAccount(doc);
-  const stack: Array<[Node, number]> = [];
-  if (doc.contents) stack.push([doc.contents, 1]);
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+  // Two parallel stacks rather than a tuple per node: this pass visits every node of the file.
+  const nodes: Node[] = [];
+  const depths: number[] = [];
+  if (doc.contents) {
+    nodes.push(doc.contents);
+    depths.push(1);
+  }
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth > MAX_DEPTH) {
       const start = node.range?.[0] ?? 0;
       problems.push(
@@ -156,7 +180,7 @@ function checkStructure(doc: Document.Parsed, text: string): { problems: Problem
       );
       return { problems, refused: true };
     }
-    checkTag(node, text, problems);
+    if (node.tag) checkTag(node, text, problems);
     if (isAlias(node)) {
       const refused = aliases.add(node);
       if (refused) {
@@ -165,21 +189,28 @@ function checkStructure(doc: Document.Parsed, text: string): { problems: Problem
       }
       continue;
     }
-    if (!isCollection(node)) continue;
-    const seen = new Map<string, true>();
-    for (const item of node.items as unknown[]) {
-      if (isPair(item)) {
+    if (isMap(node)) {
+      // Small maps (most of a DAG) compare pairwise without allocating; large ones use a Set.
+      const items = node.items;
+      const seen = items.length > SMALL_MAP ? new Set<unknown>() : undefined;
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
         const key = item.key as Node | null;
         if (isScalar(key)) {
-          const k = String(key.value);
-          if (seen.has(k)) {
+          const k = key.value;
+          if (seen ? seen.has(k) : earlierKey(items, i, k)) {
             problems.push(
-              problem('duplicate-key', 'error', `Duplicate key "${k}": each key may appear once in a mapping.`, {
-                start: key.range![0],
-                end: key.range![1],
-              }),
+              problem(
+                'duplicate-key',
+                'error',
+                `Duplicate key "${String(k)}": each key may appear once in a mapping.`,
+                {
+                  start: key.range![0],
+                  end: key.range![1],
+                },
+              ),
             );
-          } else seen.set(k, true);
+          } else seen?.add(k);
         } else if (key && isCollection(key)) {
           problems.push(
             problem('invalid-value', 'error', 'Keys must be plain scalars, not collections.', {
@@ -189,9 +220,17 @@ function checkStructure(doc: Document.Parsed, text: string): { problems: Problem
           );
         }
         const value = item.value as Node | null;
-        if (value) stack.push([value, depth + 1]);
-      } else if (item) {
-        stack.push([item as Node, depth + 1]);
+        if (value) {
+          nodes.push(value);
+          depths.push(depth + 1);
+        }
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) {
+        if (item) {
+          nodes.push(item as Node);
+          depths.push(depth + 1);
+        }
       }
     }
   }

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
+import { type Document, type Node, type Scalar } from 'yaml';
 import { parseDate } from './dates';
 import { parseDuration } from './duration';
 import { checkImage } from './imageRef';
@@ -7,12 +7,15 @@ import { parseCpu, parseMemory } from './quantity';
 import { checkSchedule } from './scheduleCheck';
 import type { ObjectSpec, Spec, StringSpec } from './schema';
 import { didYouMean } from './suggest';
-import { rangeOf, deref, type AliasBudget } from './yamlNodes';
+import { scanTemplates, type ScannedTemplates } from './template';
+import { deref, isMap, isScalar, isSeq, rangeOf, type AliasBudget } from './yamlNodes';
 
-/** A templated string value, kept for template checks and hovers. */
+/** A templated string value holding `{{` or `}}`, scanned once for checks, symbols and hovers. */
 export interface TemplatedValue {
   readonly node: Scalar;
-  readonly path: readonly string[];
+  /** The task whose field it is, if any. */
+  readonly owner?: string;
+  readonly scanned: ScannedTemplates;
 }
 
 export interface WalkContext {
@@ -23,11 +26,13 @@ export interface WalkContext {
   readonly templated: TemplatedValue[];
 }
 
-/** Checks a node against the schema: types, unknown and missing keys, enums, patterns and formats. */
+/**
+ * Checks a node against the schema: types, unknown and missing keys, enums, patterns and formats.
+ * `path` is one stack shared by the whole walk (pushed and popped), so no array is made per node.
+ */
 export function walk(node: unknown, spec: Spec, path: string[], ctx: WalkContext, keyNode?: Scalar): void {
   const n = deref(node, ctx.doc, ctx.budget);
   if (ctx.budget.exceeded) return;
-  const where = rangeOf(n ?? keyNode);
   switch (spec.kind) {
     case 'any':
       return;
@@ -43,21 +48,29 @@ export function walk(node: unknown, spec: Spec, path: string[], ctx: WalkContext
         if (spec.keyPattern && !compiled(spec.keyPattern).test(k)) {
           report(ctx, 'invalid-name', 'error', `"${k}" is not a valid name here: use ${spec.keyHelp}.`, rangeOf(key));
         }
-        walk(pair.value, spec.values, [...path, k], ctx, key);
+        path.push(k);
+        walk(pair.value, spec.values, path, ctx, key);
+        path.pop();
       }
       return;
     case 'list':
       if (!isSeq(n)) return wrongType(ctx, 'a list', n, keyNode);
-      n.items.forEach((item, i) => walk(item, spec.items, [...path, String(i)], ctx));
+      for (const item of n.items) {
+        path.push('*');
+        walk(item, spec.items, path, ctx);
+        path.pop();
+      }
       return;
     case 'stringOrList':
       if (isSeq(n)) {
-        n.items.forEach((item, i) =>
-          walk(item, { kind: 'string', doc: spec.doc, templated: spec.templated }, [...path, String(i)], ctx),
-        );
+        for (const item of n.items) {
+          path.push('*');
+          walk(item, stringOf(spec), path, ctx);
+          path.pop();
+        }
         return;
       }
-      return walk(n, { kind: 'string', doc: spec.doc, templated: spec.templated }, path, ctx, keyNode);
+      return walk(n, stringOf(spec), path, ctx, keyNode);
     case 'boolean':
       if (!isScalar(n) || typeof n.value !== 'boolean') {
         const text = isScalar(n) ? String(n.value) : '';
@@ -67,7 +80,7 @@ export function walk(node: unknown, spec: Spec, path: string[], ctx: WalkContext
           'wrong-type',
           'error',
           `Expected true or false${fix ? `; YAML 1.2 reads "${text}" as text, not a boolean` : ''}.`,
-          where,
+          rangeOf(n ?? keyNode),
           fix && isScalar(n) ? [{ title: `Change to ${fix}`, range: rangeOf(n), newText: fix }] : undefined,
         );
       }
@@ -79,9 +92,9 @@ export function walk(node: unknown, spec: Spec, path: string[], ctx: WalkContext
         return wrongType(ctx, spec.kind === 'integer' ? 'a whole number' : 'a number', n, keyNode);
       }
       if (spec.minimum !== undefined && v < spec.minimum) {
-        report(ctx, 'invalid-value', 'error', `Must be at least ${spec.minimum}.`, where);
+        report(ctx, 'invalid-value', 'error', `Must be at least ${spec.minimum}.`, rangeOf(n));
       } else if (spec.kind === 'integer' && spec.maximum !== undefined && v > spec.maximum) {
-        report(ctx, 'invalid-value', 'error', `Must be at most ${spec.maximum}.`, where);
+        report(ctx, 'invalid-value', 'error', `Must be at most ${spec.maximum}.`, rangeOf(n));
       }
       return;
     }
@@ -91,12 +104,10 @@ export function walk(node: unknown, spec: Spec, path: string[], ctx: WalkContext
 }
 
 function walkObject(map: import('yaml').YAMLMap, spec: ObjectSpec, path: string[], ctx: WalkContext, keyNode?: Scalar) {
-  const present = new Set<string>();
   for (const pair of map.items) {
     const key = pair.key as Node;
     if (!isScalar(key)) continue;
     const k = String(key.value);
-    present.add(k);
     const field = spec.fields[k];
     if (!field) {
       const guess = didYouMean(k, Object.keys(spec.fields));
@@ -111,10 +122,12 @@ function walkObject(map: import('yaml').YAMLMap, spec: ObjectSpec, path: string[
       );
       continue;
     }
-    walk(pair.value, field, [...path, k], ctx, key);
+    path.push(k);
+    walk(pair.value, field, path, ctx, key);
+    path.pop();
   }
   for (const req of spec.required ?? []) {
-    if (!present.has(req)) {
+    if (!map.items.some((p) => isScalar(p.key) && p.key.value === req)) {
       const at = keyNode ? rangeOf(keyNode) : { start: rangeOf(map).start, end: rangeOf(map).start };
       report(ctx, 'missing-key', 'error', `Missing required key "${req}": ${firstSentence(spec.fields[req]!.doc)}`, at);
     }
@@ -125,9 +138,11 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
   if (!isScalar(n) || n.value === null || n.value === undefined) {
     return wrongType(ctx, spec.enum ? `one of ${spec.enum.join(', ')}` : 'text', n, keyNode);
   }
-  const where = rangeOf(n);
+  // The range is built only when something is reported: this runs for every scalar.
+  let whereCache: { start: number; end: number } | undefined;
+  const where = () => (whereCache ??= rangeOf(n));
   if (typeof n.value !== 'string') {
-    const source = ctx.text.slice(where.start, where.end);
+    const source = ctx.text.slice(n.range![0], n.range![1]);
     if (spec.numberOk && typeof n.value === 'number') {
       // fall through: read as written
     } else if (typeof n.value === 'number' && String(n.value) !== source) {
@@ -137,15 +152,15 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
         'coerced-scalar',
         'warning',
         `YAML reads ${source} as the number ${String(n.value)}, not the text "${source}". Quote it if you mean the text.`,
-        where,
-        [{ title: `Quote "${source}"`, range: where, newText: `"${source}"` }],
+        where(),
+        [{ title: `Quote "${source}"`, range: where(), newText: `"${source}"` }],
       );
     } else if (typeof n.value !== 'number' && typeof n.value !== 'boolean') {
       return wrongType(ctx, 'text', n, keyNode);
     }
   }
   const value =
-    typeof n.value === 'number' && !spec.numberOk ? ctx.text.slice(where.start, where.end) : String(n.value);
+    typeof n.value === 'number' && !spec.numberOk ? ctx.text.slice(where().start, where().end) : String(n.value);
   if (spec.enum && !spec.enum.includes(value)) {
     const guess = didYouMean(value, spec.enum);
     report(
@@ -153,22 +168,26 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
       'invalid-value',
       'error',
       `"${value}" is not allowed here. Allowed: ${spec.enum.join(', ')}.${guess ? ` Did you mean "${guess}"?` : ''}`,
-      where,
-      guess ? [{ title: `Change to "${guess}"`, range: where, newText: guess }] : undefined,
+      where(),
+      guess ? [{ title: `Change to "${guess}"`, range: where(), newText: guess }] : undefined,
     );
     return;
   }
   if (spec.pattern && !value.includes('{{') && !compiled(spec.pattern).test(value)) {
-    report(ctx, 'invalid-pattern', 'error', `"${value}" is not valid here: use ${spec.patternHelp}.`, where);
+    report(ctx, 'invalid-pattern', 'error', `"${value}" is not valid here: use ${spec.patternHelp}.`, where());
   }
-  if (spec.templated) ctx.templated.push({ node: n, path });
-  else if (value.includes('{{') && path[path.length - 1] !== 'description') {
+  if (spec.templated) {
+    if (value.includes('{{') || value.includes('}}')) {
+      const owner = path[0] === 'tasks' ? path[1] : undefined;
+      ctx.templated.push({ node: n, scanned: scanTemplates(value), ...(owner !== undefined ? { owner } : {}) });
+    }
+  } else if (value.includes('{{') && path[path.length - 1] !== 'description') {
     report(
       ctx,
       'template-not-rendered',
       'info',
       'Templates are rendered in image, command, args, env, working_dir and mounts only; this text is used as written.',
-      where,
+      where(),
     );
   }
   switch (spec.format) {
@@ -177,25 +196,25 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
       if (!d.succeeded) {
         const fixes =
           typeof n.value === 'number'
-            ? [{ title: `Change to ${value}s`, range: where, newText: `${value}s` }]
+            ? [{ title: `Change to ${value}s`, range: where(), newText: `${value}s` }]
             : undefined;
-        report(ctx, 'invalid-duration', 'error', d.error, where, fixes);
+        report(ctx, 'invalid-duration', 'error', d.error, where(), fixes);
       }
       return;
     }
     case 'date': {
       const d = parseDate(value);
-      if (!d.succeeded) report(ctx, 'invalid-date', 'error', d.error, where);
+      if (!d.succeeded) report(ctx, 'invalid-date', 'error', d.error, where());
       return;
     }
     case 'cpu': {
       const c = parseCpu(value);
-      if (!c.succeeded) report(ctx, 'invalid-quantity', 'error', c.error, where);
+      if (!c.succeeded) report(ctx, 'invalid-quantity', 'error', c.error, where());
       return;
     }
     case 'memory': {
       const m = parseMemory(value);
-      if (!m.succeeded) report(ctx, 'invalid-quantity', 'error', m.error, where);
+      if (!m.succeeded) report(ctx, 'invalid-quantity', 'error', m.error, where());
       return;
     }
     case 'schedule':
@@ -204,7 +223,7 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
     case 'image':
       if (!value.includes('{{')) {
         const e = checkImage(value);
-        if (e) report(ctx, 'invalid-image', 'error', e, where);
+        if (e) report(ctx, 'invalid-image', 'error', e, where());
       }
       return;
     case 'mount':
@@ -253,4 +272,15 @@ function compiled(pattern: string): RegExp {
   let r = regexCache.get(pattern);
   if (!r) regexCache.set(pattern, (r = new RegExp(pattern)));
   return r;
+}
+
+const stringSpecs = new WeakMap<Spec, StringSpec>();
+/** The string spec for the items of a `stringOrList`, made once per spec. */
+function stringOf(spec: Extract<Spec, { kind: 'stringOrList' }>): StringSpec {
+  let s = stringSpecs.get(spec);
+  if (!s) {
+    s = { kind: 'string', doc: spec.doc, ...(spec.templated ? { templated: true } : {}) };
+    stringSpecs.set(spec, s);
+  }
+  return s;
 }

@@ -1,12 +1,11 @@
-import { isMap, isScalar, type Document } from 'yaml';
+import { type Document } from 'yaml';
 import { parseDate } from './dates';
-import { parseMount } from './mount';
 import { problem, type Problem } from './problem';
 import { didYouMean } from './suggest';
-import { checkExpr, scanTemplates } from './template';
+import { checkExpr, type TemplateIssue } from './template';
 import type { TemplatedValue } from './schemaWalk';
 import type { SymbolIndex } from './symbols';
-import { entry, mapAt, pairs, rangeOf, stringItems, valueSpanToSource } from './yamlNodes';
+import { entry, isMap, isScalar, mapAt, pairs, rangeOf, valueSpanToSource } from './yamlNodes';
 
 /** Checks that need the whole document: references, cycles, mounts, volumes, templates, dates. */
 export function checkSemantics(
@@ -19,9 +18,9 @@ export function checkSemantics(
   checkDependencies(symbols, out);
   checkCycles(symbols, out);
   checkTemplates(text, templated, new Set(symbols.params.keys()), out);
+  checkMounts(symbols, out);
   const root = isMap(doc.contents) ? doc.contents : undefined;
   if (!root) return out;
-  checkMounts(root, text, symbols, out);
   checkVolumes(root, out);
   checkDates(root, out);
   checkEnvSecretClash(root, out);
@@ -117,9 +116,12 @@ function checkCycles(symbols: SymbolIndex, out: Problem[]): void {
 function checkTemplates(text: string, templated: readonly TemplatedValue[], params: Set<string>, out: Problem[]): void {
   for (const t of templated) {
     const value = String(t.node.value);
-    if (!value.includes('{{') && !value.includes('}}')) continue;
-    const scanned = scanTemplates(value);
-    const issues = [...scanned.issues, ...scanned.exprs.flatMap((e) => checkExpr(e, params))];
+    const scanned = t.scanned;
+    let issues: readonly TemplateIssue[] = scanned.issues;
+    for (const e of scanned.exprs) {
+      const found = checkExpr(e, params);
+      if (found.length) issues = [...issues, ...found];
+    }
     for (const issue of issues) {
       const range = valueSpanToSource(t.node, text, issue.span.start, issue.span.end);
       switch (issue.kind) {
@@ -168,41 +170,34 @@ function checkTemplates(text: string, templated: readonly TemplatedValue[], para
   }
 }
 
-function checkMounts(root: import('yaml').YAMLMap, text: string, symbols: SymbolIndex, out: Problem[]): void {
-  const tasks = mapAt(root, 'tasks');
-  const taskMaps = tasks ? pairs(tasks).map((p) => (isMap(p.value) ? p.value : undefined)) : [];
-  const holders = [mapAt(root, 'defaults'), ...taskMaps];
-  for (const holder of holders) {
-    if (!holder) continue;
-    for (const item of stringItems(entry(holder, 'mounts')?.value)) {
-      if (typeof item.value !== 'string') continue;
-      const m = parseMount(item.value);
-      if (!m.succeeded) {
-        out.push(problem('invalid-mount', 'error', m.error, rangeOf(item)));
-        continue;
-      }
-      const span = valueSpanToSource(item, text, m.result.sourceSpan.start, m.result.sourceSpan.end);
-      if (m.result.hostPath) {
-        out.push(
-          problem(
-            'not-portable',
-            'warning',
-            `"${m.result.hostPath}" is a host path: it works on Docker only. Declare it under "volumes" to run the same DAG on Kubernetes.`,
-            span,
-          ),
-        );
-      } else if (m.result.volume && !symbols.volumes.has(m.result.volume)) {
-        const guess = didYouMean(m.result.volume, symbols.volumes.keys());
-        out.push(
-          problem(
-            'unknown-volume',
-            'error',
-            `Unknown volume "${m.result.volume}": declare it under "volumes".${guess ? ` Did you mean "${guess}"?` : ''}`,
-            span,
-            guess ? { fixes: [{ title: `Change to "${guess}"`, range: span, newText: guess }] } : {},
-          ),
-        );
-      }
+function checkMounts(symbols: SymbolIndex, out: Problem[]): void {
+  for (const m of symbols.mounts) {
+    if (!m.parsed.succeeded) {
+      out.push(problem('invalid-mount', 'error', m.parsed.error, rangeOf(m.node)));
+      continue;
+    }
+    const span = m.sourceRange ?? rangeOf(m.node);
+    const { hostPath, volume } = m.parsed.result;
+    if (hostPath) {
+      out.push(
+        problem(
+          'not-portable',
+          'warning',
+          `"${hostPath}" is a host path: it works on Docker only. Declare it under "volumes" to run the same DAG on Kubernetes.`,
+          span,
+        ),
+      );
+    } else if (volume && !symbols.volumes.has(volume)) {
+      const guess = didYouMean(volume, symbols.volumes.keys());
+      out.push(
+        problem(
+          'unknown-volume',
+          'error',
+          `Unknown volume "${volume}": declare it under "volumes".${guess ? ` Did you mean "${guess}"?` : ''}`,
+          span,
+          guess ? { fixes: [{ title: `Change to "${guess}"`, range: span, newText: guess }] } : {},
+        ),
+      );
     }
   }
 }

@@ -1,9 +1,10 @@
-import { isMap, isScalar, type Document, type YAMLMap } from 'yaml';
-import { parseMount } from './mount';
+import { type Document, type YAMLMap } from 'yaml';
+import { parseMount, type ParsedMount } from './mount';
+import type { Errorable } from './errorable';
 import type { OffsetRange } from './problem';
-import { scanTemplates, type TemplateExpr } from './template';
+import type { TemplateExpr } from './template';
 import type { TemplatedValue } from './schemaWalk';
-import { entry, mapAt, pairs, rangeOf, stringItems, valueSpanToSource } from './yamlNodes';
+import { entry, isMap, isScalar, mapAt, pairs, rangeOf, stringItems, valueSpanToSource } from './yamlNodes';
 
 export interface Declaration {
   readonly name: string;
@@ -38,7 +39,18 @@ export interface SymbolIndex {
   readonly volumeRefs: readonly Reference[];
   readonly paramRefs: readonly Reference[];
   readonly templates: readonly TemplateOccurrence[];
+  /** Every mount string of `defaults` and the tasks, parsed once. */
+  readonly mounts: readonly MountEntry[];
   readonly dagKey?: OffsetRange;
+  readonly dagId?: string;
+}
+
+export interface MountEntry {
+  readonly node: import('yaml').Scalar;
+  readonly parsed: Errorable<ParsedMount>;
+  /** The source part (volume name or host path) in the document. */
+  readonly sourceRange?: OffsetRange;
+  readonly owner?: string;
 }
 
 function declarations(map: YAMLMap | undefined): Map<string, Declaration> {
@@ -60,16 +72,16 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
   const taskRefs: Reference[] = [];
   const volumeRefs: Reference[] = [];
   const paramRefs: Reference[] = [];
+  const mounts: MountEntry[] = [];
   const mountRefs = (owner: string | undefined, task: YAMLMap) => {
     for (const item of stringItems(entry(task, 'mounts')?.value)) {
-      const m = parseMount(String(item.value ?? ''));
-      if (m.succeeded && m.result.volume) {
-        const s = m.result.sourceSpan;
-        volumeRefs.push({
-          name: m.result.volume,
-          range: valueSpanToSource(item, text, s.start, s.end),
-          ...(owner ? { owner } : {}),
-        });
+      if (typeof item.value !== 'string') continue;
+      const m = parseMount(item.value);
+      const s = m.succeeded ? m.result.sourceSpan : undefined;
+      const sourceRange = s ? valueSpanToSource(item, text, s.start, s.end) : undefined;
+      mounts.push({ node: item, parsed: m, ...(sourceRange ? { sourceRange } : {}), ...(owner ? { owner } : {}) });
+      if (m.succeeded && m.result.volume && sourceRange) {
+        volumeRefs.push({ name: m.result.volume, range: sourceRange, ...(owner ? { owner } : {}) });
       }
     }
   };
@@ -89,10 +101,8 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
 
   const templates: TemplateOccurrence[] = [];
   for (const t of templated) {
-    const value = String(t.node.value);
-    if (!value.includes('{{')) continue;
-    const owner = t.path[0] === 'tasks' ? t.path[1] : undefined;
-    for (const expr of scanTemplates(value).exprs) {
+    const owner = t.owner;
+    for (const expr of t.scanned.exprs) {
       const occurrence: TemplateOccurrence = {
         expr,
         range: valueSpanToSource(t.node, text, expr.span.start, expr.span.end),
@@ -108,6 +118,7 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
     }
   }
   const dagEntry = root ? entry(root, 'dag') : undefined;
+  const dagId = dagEntry && isScalar(dagEntry.value) ? String(dagEntry.value.value) : undefined;
   return {
     tasks: declarations(tasksMap),
     volumes: declarations(root ? mapAt(root, 'volumes') : undefined),
@@ -116,6 +127,8 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
     volumeRefs,
     paramRefs,
     templates,
+    mounts,
     ...(dagEntry && isScalar(dagEntry.value) ? { dagKey: rangeOf(dagEntry.value) } : {}),
+    ...(dagId !== undefined ? { dagId } : {}),
   };
 }

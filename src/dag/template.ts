@@ -74,90 +74,130 @@ export function scanTemplates(s: string): ScannedTemplates {
   return { exprs, issues };
 }
 
-const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
-function parseExpr(
-  s: string,
-  from: number,
-  to: number,
-): { expr: Omit<TemplateExpr, 'span'> } | { issue: TemplateIssue } {
-  let p = from;
-  const skip = () => {
-    while (p < to && /\s/.test(s[p]!)) p++;
-  };
-  const err = (message: string, start = p, end = Math.max(p + 1, start + 1)): { issue: TemplateIssue } => ({
-    issue: { kind: 'syntax', message, span: { start, end: Math.min(end, to) } },
-  });
-  const ident = (): string | undefined => {
-    IDENT.lastIndex = p;
-    const m = IDENT.exec(s);
-    if (!m || m.index !== p || p >= to) return undefined;
-    p += m[0].length;
-    return m[0];
-  };
-  skip();
-  if (p >= to) return err('Empty template "{{ }}"; write a name such as {{ ds }}.', from - 2, to + 2);
-  const nameStart = p;
-  const first = ident();
-  if (!first) return err(`Expected a name such as "ds" or "params.NAME" at "${s.slice(p, to).trim()}".`, p, to);
-  let name = first;
-  while (s[p] === '.') {
-    p++;
-    const part = ident();
-    if (!part) return err('Expected a name after "."', p - 1, p + 1);
-    name += `.${part}`;
+type ParseResult = { expr: Omit<TemplateExpr, 'span'> } | { issue: TemplateIssue };
+
+/**
+ * A cursor over one `{{ … }}` body. Written without closures or regular expressions: it runs for
+ * every templated value on every keystroke.
+ */
+class ExprParser {
+  p: number;
+  constructor(
+    private readonly s: string,
+    from: number,
+    private readonly to: number,
+  ) {
+    this.p = from;
   }
-  const nameSpan = { start: nameStart, end: p };
-  const filters: FilterCall[] = [];
-  skip();
-  while (p < to && s[p] === '|') {
-    p++;
-    skip();
-    const fStart = p;
-    const fname = ident();
-    if (!fname) return err('Expected a filter name after "|", e.g. "| upper".', p - 1, p + 1);
-    const span = { start: fStart, end: p };
-    const args: (string | number)[] = [];
-    let argsSpan = { start: p, end: p };
-    skip();
-    if (s[p] === '(') {
-      const aStart = p;
-      p++;
-      skip();
-      while (p < to && s[p] !== ')') {
-        const q = s[p];
-        if (q === '"' || q === "'") {
-          const close = s.indexOf(q, p + 1);
-          if (close < 0 || close >= to) return err('Unclosed string in filter arguments.', p, to);
-          args.push(s.slice(p + 1, close));
-          p = close + 1;
-        } else {
-          const m = /-?\d+/y;
-          m.lastIndex = p;
-          const num = m.exec(s);
-          if (!num || num.index !== p) return err('Filter arguments are quoted strings or whole numbers.', p, to);
-          args.push(Number(num[0]));
-          p += num[0].length;
-        }
-        skip();
-        if (s[p] === ',') {
-          p++;
-          skip();
-        } else if (s[p] !== ')') return err('Expected "," or ")" in filter arguments.', p, to);
-      }
-      if (s[p] !== ')') return err('Filter arguments are not closed with ")".', aStart, to);
-      p++;
-      argsSpan = { start: aStart, end: p };
-      skip();
+
+  skip(): void {
+    while (this.p < this.to && isSpace(this.s.charCodeAt(this.p))) this.p++;
+  }
+
+  ident(): string | undefined {
+    const start = this.p;
+    if (start >= this.to || !isIdentStart(this.s.charCodeAt(start))) return undefined;
+    let q = start + 1;
+    while (q < this.to && isIdentPart(this.s.charCodeAt(q))) q++;
+    this.p = q;
+    return this.s.slice(start, q);
+  }
+
+  err(message: string, start = this.p, end = Math.max(this.p + 1, start + 1)): { issue: TemplateIssue } {
+    return { issue: { kind: 'syntax', message, span: { start, end: Math.min(end, this.to) } } };
+  }
+
+  parse(): ParseResult {
+    const { s, to } = this;
+    const from = this.p;
+    this.skip();
+    if (this.p >= to) return this.err('Empty template "{{ }}"; write a name such as {{ ds }}.', from - 2, to + 2);
+    const nameStart = this.p;
+    let name = this.ident();
+    if (!name) {
+      return this.err(`Expected a name such as "ds" or "params.NAME" at "${s.slice(this.p, to).trim()}".`, this.p, to);
     }
-    filters.push({ name: fname, span, args, argsSpan });
+    while (s.charCodeAt(this.p) === 46 /* . */) {
+      this.p++;
+      const part = this.ident();
+      if (!part) return this.err('Expected a name after "."', this.p - 1, this.p + 1);
+      name += `.${part}`;
+    }
+    const nameSpan = { start: nameStart, end: this.p };
+    const filters: FilterCall[] = [];
+    this.skip();
+    while (this.p < to && s.charCodeAt(this.p) === 124 /* | */) {
+      this.p++;
+      this.skip();
+      const fStart = this.p;
+      const fname = this.ident();
+      if (!fname) return this.err('Expected a filter name after "|", e.g. "| upper".', this.p - 1, this.p + 1);
+      const span = { start: fStart, end: this.p };
+      const args: (string | number)[] = [];
+      let argsSpan = { start: this.p, end: this.p };
+      this.skip();
+      if (s.charCodeAt(this.p) === 40 /* ( */) {
+        const r = this.args(args);
+        if ('issue' in r) return r;
+        argsSpan = r.span;
+        this.skip();
+      }
+      filters.push({ name: fname, span, args, argsSpan });
+    }
+    if (this.p < to) {
+      return this.err(`Unexpected "${s.slice(this.p, to).trim()}"; only names and "| filter" are allowed.`, this.p, to);
+    }
+    return { expr: { name, nameSpan, filters } };
   }
-  if (p < to) return err(`Unexpected "${s.slice(p, to).trim()}"; only names and "| filter" are allowed.`, p, to);
-  return { expr: { name, nameSpan, filters } };
+
+  private args(out: (string | number)[]): { span: Span } | { issue: TemplateIssue } {
+    const { s, to } = this;
+    const aStart = this.p;
+    this.p++;
+    this.skip();
+    while (this.p < to && s.charCodeAt(this.p) !== 41 /* ) */) {
+      const q = s.charCodeAt(this.p);
+      if (q === 34 || q === 39) {
+        const close = s.indexOf(s[this.p]!, this.p + 1);
+        if (close < 0 || close >= to) return this.err('Unclosed string in filter arguments.', this.p, to);
+        out.push(s.slice(this.p + 1, close));
+        this.p = close + 1;
+      } else {
+        let q2 = this.p + (q === 45 /* - */ ? 1 : 0);
+        const digits = q2;
+        while (q2 < to && isDigit(s.charCodeAt(q2))) q2++;
+        if (q2 === digits) return this.err('Filter arguments are quoted strings or whole numbers.', this.p, to);
+        out.push(Number(s.slice(this.p, q2)));
+        this.p = q2;
+      }
+      this.skip();
+      if (s.charCodeAt(this.p) === 44 /* , */) {
+        this.p++;
+        this.skip();
+      } else if (s.charCodeAt(this.p) !== 41) return this.err('Expected "," or ")" in filter arguments.', this.p, to);
+    }
+    if (s.charCodeAt(this.p) !== 41) return this.err('Filter arguments are not closed with ")".', aStart, to);
+    this.p++;
+    return { span: { start: aStart, end: this.p } };
+  }
+}
+
+function parseExpr(s: string, from: number, to: number): ParseResult {
+  return new ExprParser(s, from, to).parse();
 }
 
 /** Names, filters and argument types of one expression, against the DAG's params. */
-export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): TemplateIssue[] {
+const NO_ISSUES: readonly TemplateIssue[] = Object.freeze([]);
+
+export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): readonly TemplateIssue[] {
+  // Plain known names with known filters are the common case: answer it without allocating.
+  if (expr.filters.length === 0 && TEMPLATE_NAMES[expr.name] && !TEMPLATE_NAMES[expr.name]!.deprecated)
+    return NO_ISSUES;
   const issues: TemplateIssue[] = [];
   const dot = expr.name.indexOf('.');
   const ns = dot > 0 ? expr.name.slice(0, dot) : undefined;

@@ -1,5 +1,15 @@
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import * as yaml from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
 import type { OffsetRange } from './problem';
+
+// Bound once: a bundler's CommonJS interop turns each `yaml.isX(...)` call into a getter lookup,
+// and these run for every node of every keystroke's validation.
+export const isAlias = yaml.isAlias;
+export const isMap = yaml.isMap;
+export const isScalar = yaml.isScalar;
+export const isSeq = yaml.isSeq;
+export const isPair = yaml.isPair;
+export const isCollection = yaml.isCollection;
 
 /** Aliases expanded per document before it is refused as an alias bomb (Y1: maxAliasCount 100). */
 export const MAX_ALIAS_EXPANSIONS = 100;
@@ -63,9 +73,13 @@ export function valueSpanToSource(node: Scalar, text: string, start: number, end
   const r = node.range;
   if (!r) return { start: 0, end: 0 };
   const value = String(node.value);
-  const raw = text.slice(r[0], r[1]);
-  if (node.type === 'PLAIN' && raw === value) return { start: r[0] + start, end: r[0] + end };
-  if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && raw.slice(1, -1) === value) {
+  const len = r[1] - r[0];
+  // Compare in place (no slice): this runs for every template of the file.
+  if (node.type === 'PLAIN' && len === value.length && text.startsWith(value, r[0])) {
+    return { start: r[0] + start, end: r[0] + end };
+  }
+  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+  if (quoted && len === value.length + 2 && text.startsWith(value, r[0] + 1)) {
     return { start: r[0] + 1 + start, end: r[0] + 1 + end };
   }
   return { start: r[0], end: r[1] };

@@ -1,0 +1,73 @@
+import { parseDocument } from 'yaml';
+import { analyzeDag } from '../src/dag/analyze';
+import { generateDag } from './generate';
+import { fmt, median, sample } from './stats';
+
+export interface ValidationResult {
+  tasks: number;
+  kib: number;
+  validateMs: number;
+  parseAloneMs: number;
+  ratio: number;
+  perTaskUs: number;
+}
+
+/**
+ * Interleaves the two measurements round by round and reports the median of per-round ratios, so
+ * drift of a shared machine hits both sides alike; the baseline is
+ * `yaml.parseDocument` with its defaults — what "yaml alone" costs a user.
+ */
+export function benchValidation(sizes = [20, 200, 2000]): ValidationResult[] {
+  const results: ValidationResult[] = [];
+  for (const n of sizes) {
+    const text = generateDag(n);
+    const a = analyzeDag(text, 'bench.dag.yaml');
+    if (a.hasErrors) throw new Error(`generated DAG has errors: ${a.problems[0]?.message}`);
+    // Rounds alternate the two sides; each side runs a batch of about 50 ms so that one GC pause or
+    // timer tick does not decide a sample, and the median of per-iteration times is compared.
+    const once = median(sample(() => parseDocument(text), 5, 3));
+    const batch = Math.max(1, Math.round(50 / once));
+    const rounds = 31;
+    const ours: number[] = [];
+    const base: number[] = [];
+    const ratios: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      // Alternate which side goes first so neither always inherits the other's garbage.
+      const first = r % 2 === 0;
+      const b1 = first ? timeBatch(() => parseDocument(text), batch) : 0;
+      const o = timeBatch(() => analyzeDag(text, 'bench.dag.yaml'), batch);
+      const b = first ? b1 : timeBatch(() => parseDocument(text), batch);
+      ours.push(o);
+      base.push(b);
+      // A round's two sides run back to back, so their ratio cancels the machine's drift.
+      ratios.push(o / b);
+    }
+    const validateMs = median(ours);
+    const parseAloneMs = median(base);
+    results.push({
+      tasks: n,
+      kib: Math.round(text.length / 1024),
+      validateMs,
+      parseAloneMs,
+      ratio: median(ratios),
+      perTaskUs: (validateMs / n) * 1000,
+    });
+  }
+  return results;
+}
+
+function timeBatch(fn: () => unknown, n: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) fn();
+  return (performance.now() - t0) / n;
+}
+
+export function printValidation(rs: readonly ValidationResult[]): string[] {
+  const lines = ['validation (median): tasks | KiB | cdag validate ms | yaml.parseDocument ms | ratio | µs/task'];
+  for (const r of rs) {
+    lines.push(
+      `  ${String(r.tasks).padStart(5)} | ${String(r.kib).padStart(4)} | ${fmt(r.validateMs).padStart(8)} | ${fmt(r.parseAloneMs).padStart(8)} | ${r.ratio.toFixed(2)}x | ${r.perTaskUs.toFixed(1)}`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,16 @@
+// Benchmarks run on the code as shipped: bench/run.ts is bundled by esbuild like the CLI, then run.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+
+await build({
+  entryPoints: ['bench/run.ts'],
+  outfile: 'out/bench.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['vscode'],
+  logLevel: 'warning',
+});
+const r = spawnSync(process.execPath, ['--expose-gc', 'out/bench.js', ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
