@@ -1,23 +1,35 @@
-// Emits schemas/dag.schema.json from src/dag/schema.ts (the source of truth); `--check` fails when stale.
+// Emits the generated artifacts of src/dag/schema.ts (the source of truth): schemas/dag.schema.json
+// and docs/dag-format.md. With `--check` it only compares, and fails when either is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatReferenceTables } from '../src/dag/formatReference';
 import { toJsonSchema } from '../src/dag/jsonSchema';
 
-const target = join(__dirname, '..', 'schemas', 'dag.schema.json');
-const text = `${JSON.stringify(toJsonSchema(), null, 2)}\n`;
-if (process.argv.includes('--check')) {
-  let current = '';
-  try {
-    current = readFileSync(target, 'utf8');
-  } catch {
-    // missing counts as stale
+const root = join(__dirname, '..');
+const outputs: Array<[string, string]> = [
+  [join(root, 'schemas', 'dag.schema.json'), `${JSON.stringify(toJsonSchema(), null, 2)}\n`],
+  [
+    join(root, 'docs', 'dag-format.md'),
+    `${readFileSync(join(root, 'docs', 'src', 'dag-format.head.md'), 'utf8').trimEnd()}\n\n${formatReferenceTables()}`,
+  ],
+];
+let stale = false;
+for (const [file, text] of outputs) {
+  if (process.argv.includes('--check')) {
+    let current = '';
+    try {
+      current = readFileSync(file, 'utf8');
+    } catch {
+      // a missing file is stale
+    }
+    if (current !== text) {
+      console.error(`${file} is out of date with src/dag/schema.ts: run \`npm run schema\`.`);
+      stale = true;
+    }
+  } else {
+    writeFileSync(file, text);
+    console.log(`wrote ${file}`);
   }
-  if (current !== text) {
-    console.error('schemas/dag.schema.json is out of date with src/dag/schema.ts: run `npm run schema`.');
-    process.exit(1);
-  }
-  console.log('schemas/dag.schema.json is up to date.');
-} else {
-  writeFileSync(target, text);
-  console.log(`wrote ${target}`);
 }
+if (stale) process.exit(1);
+if (process.argv.includes('--check')) console.log('schema and format reference are up to date.');

@@ -36,14 +36,19 @@ function convert(spec: Spec): Json {
         ...(spec.kind === 'integer' && spec.maximum !== undefined ? { maximum: spec.maximum } : {}),
       };
     case 'string': {
-      const base: Json = { type: spec.numberOk ? ['string', 'number'] : 'string', description };
+      // As the validator does: a number or boolean whose text is what was written counts as text
+      // (`command: [true]`). JSON loses the written text, so the schema accepts them all.
+      const base: Json = { type: spec.enum ? 'string' : ['string', 'number', 'boolean'], description };
       if (spec.enum) base.enum = [...spec.enum];
       const pattern = spec.pattern ?? (spec.format ? FORMAT_PATTERNS[spec.format] : undefined);
       if (pattern && !spec.templated) base.pattern = pattern;
       return base;
     }
     case 'stringOrList':
-      return { description, oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+      return {
+        description,
+        oneOf: [{ type: 'string' }, { type: 'array', items: { type: ['string', 'number', 'boolean'] } }],
+      };
     case 'list':
       return { type: 'array', description, items: convert(spec.items) };
     case 'map':

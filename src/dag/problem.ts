@@ -33,7 +33,6 @@ export type ProblemCode =
   | 'yaml-version'
   | 'yaml-tag'
   | 'yaml-alias-limit'
-  | 'yaml-anchor'
   | 'duplicate-key'
   | 'file-too-large'
   | 'nesting-too-deep'

@@ -1,4 +1,4 @@
-import { type Document } from 'yaml';
+import { type Document, type YAMLMap } from 'yaml';
 import { parseDate } from './dates';
 import { problem, type Problem } from './problem';
 import { didYouMean } from './suggest';
@@ -24,7 +24,27 @@ export function checkSemantics(
   checkVolumes(root, out);
   checkDates(root, out);
   checkEnvSecretClash(root, out);
+  checkDockerOnlyFields(root, out);
   return out;
+}
+
+/** A task's `network` means nothing to Kubernetes; say so where the DAG also targets Kubernetes. */
+function checkDockerOnlyFields(root: YAMLMap, out: Problem[]): void {
+  const tasks = mapAt(root, 'tasks');
+  if (!tasks || !entry(root, 'kubernetes')) return;
+  for (const p of pairs(tasks)) {
+    const network = isMap(p.value) ? entry(p.value, 'network') : undefined;
+    if (network) {
+      out.push(
+        problem(
+          'ignored-on-backend',
+          'hint',
+          'network applies to Docker only; on Kubernetes pods share the cluster network and this is ignored.',
+          rangeOf(network.key),
+        ),
+      );
+    }
+  }
 }
 
 function checkDependencies(symbols: SymbolIndex, out: Problem[]): void {
@@ -202,7 +222,7 @@ function checkMounts(symbols: SymbolIndex, out: Problem[]): void {
   }
 }
 
-function checkVolumes(root: import('yaml').YAMLMap, out: Problem[]): void {
+function checkVolumes(root: YAMLMap, out: Problem[]): void {
   const volumes = mapAt(root, 'volumes');
   if (!volumes) return;
   for (const p of pairs(volumes)) {
@@ -269,7 +289,7 @@ function checkVolumes(root: import('yaml').YAMLMap, out: Problem[]): void {
   }
 }
 
-function checkDates(root: import('yaml').YAMLMap, out: Problem[]): void {
+function checkDates(root: YAMLMap, out: Problem[]): void {
   const start = entry(root, 'start_date');
   const end = entry(root, 'end_date');
   const read = (e: typeof start) =>
@@ -294,7 +314,7 @@ function checkDates(root: import('yaml').YAMLMap, out: Problem[]): void {
   }
 }
 
-function checkEnvSecretClash(root: import('yaml').YAMLMap, out: Problem[]): void {
+function checkEnvSecretClash(root: YAMLMap, out: Problem[]): void {
   const tasks = mapAt(root, 'tasks');
   if (!tasks) return;
   for (const p of pairs(tasks)) {

@@ -71,7 +71,18 @@ export async function startCodeServer(vsix: string): Promise<CodeServer> {
   let log = '';
   const proc = spawn(
     'node',
-    [entry, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
+    [
+      entry,
+      ...common,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      workspace,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   proc.stdout!.on('data', (d) => (log += d));
