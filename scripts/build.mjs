@@ -13,9 +13,12 @@ const common = {
   sourcemap: !production,
   logLevel: 'warning',
   define: { __VERSION__: JSON.stringify(version) },
+  // ssh2 (under dockerode, for ssh:// hosts) loads these native addons inside try/catch and falls
+  // back to JavaScript; left external they are simply not found.
+  external: ['cpu-features', '*.node'],
 };
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] }),
   build({
     ...common,
     entryPoints: ['src/extension/language/validationWorker.ts'],

@@ -1,3 +1,5 @@
 import { main, nodeIo } from './main';
 
-process.exitCode = main(process.argv.slice(2), nodeIo);
+void Promise.resolve(main(process.argv.slice(2), nodeIo)).then((code) => {
+  process.exitCode = code;
+});

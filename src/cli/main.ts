@@ -8,23 +8,19 @@ import { containerCreateBody } from '../runner/docker/containerSpec';
 import { podManifest } from '../runner/kubernetes/podSpec';
 import { intervalForDate, makeRunId, renderTask } from '../runner/renderTask';
 import { toHumanLines, toJsonDiagnostics, type JsonDiagnostic } from './formatProblems';
+import { EXIT, type Io } from './io';
+import { RUN_USAGE, runCommand } from './run';
 
-/** Exit codes are part of the contract: 0 ok, 1 the input has errors, 2 the command line is wrong. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-export interface Io {
-  out(s: string): void;
-  err(s: string): void;
-  readFile(path: string): string;
-}
+export { EXIT, type Io } from './io';
 
 const USAGE = `Usage:
   cdag validate FILE... [--json]
   cdag graph FILE [--format json|dot]
   cdag render FILE --task ID [--date YYYY-MM-DD] [--backend docker|kubernetes]
+  ${RUN_USAGE}
   cdag --version`;
 
-export function main(argv: readonly string[], io: Io): number {
+export function main(argv: readonly string[], io: Io): number | Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -34,6 +30,8 @@ export function main(argv: readonly string[], io: Io): number {
         return graph(rest, io);
       case 'render':
         return render(rest, io);
+      case 'run':
+        return runCommand(rest, io).catch((e: unknown) => usageOrThrow(e, io));
       case '--version':
       case '-v':
         io.out(`${VERSION}\n`);
@@ -48,13 +46,17 @@ export function main(argv: readonly string[], io: Io): number {
         return EXIT.usage;
     }
   } catch (e) {
-    // parseArgs reports unknown options by throwing: those are usage errors.
-    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
-      io.err(`${e.message}\n${USAGE}\n`);
-      return EXIT.usage;
-    }
-    throw e;
+    return usageOrThrow(e, io);
   }
+}
+
+/** parseArgs reports unknown options by throwing: those are usage errors; anything else is a bug. */
+function usageOrThrow(e: unknown, io: Io): number {
+  if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
+    io.err(`${e.message}\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  throw e;
 }
 
 declare const __VERSION__: string | undefined;

@@ -15,7 +15,9 @@ function run(args: string[], files: Record<string, string> = {}): { code: number
       return readFileSync(p, 'utf8');
     },
   };
-  return { code: main(args, io), out, err };
+  const code = main(args, io);
+  if (typeof code !== 'number') throw new Error('use runAsync for commands that run');
+  return { code, out, err };
 }
 
 const MOVIELENS = join(FIXTURES, 'valid', 'movielens.dag.yaml');

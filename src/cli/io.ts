@@ -1,0 +1,9 @@
+/** Exit codes are part of the contract: 0 ok, 1 the input has errors or a task failed, 2 the command line is wrong. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The CLI's only contact with the process, so commands can be tested in memory. */
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+  readFile(path: string): string;
+}

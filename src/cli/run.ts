@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyzeDag } from '../dag/analyze';
+import { parseDate } from '../dag/dates';
+import type { Dag } from '../dag/model';
+import { intervalsBetween, latestCompleteInterval, type DataInterval } from '../dag/schedule';
+import type { RunEvent } from '../protocol/runEvents';
+import type { RunRecord } from '../protocol/runRecord';
+import { connectDocker } from '../runner/docker/connect';
+import { DockerBackend } from '../runner/docker/dockerBackend';
+import { collectLeftovers } from '../runner/docker/leftovers';
+import { RunEngine } from '../runner/engine';
+import { intervalForDate, makeRunId } from '../runner/renderTask';
+import { RunStore } from '../runner/runStore';
+import { makeMasker } from '../runner/secretMasker';
+import { fromDotEnv, fromEnvironment, resolveSecrets } from '../runner/secrets';
+import { toHumanLines } from './formatProblems';
+import { EXIT, type Io } from './io';
+
+export const RUN_USAGE = `cdag run FILE [--date D | --from D --to D] [--task ID] [--backend docker] [--param k=v]...
+         [--max-active N] [--max-runs N] [--runs-dir DIR] [--json] [--keep-failed] [--allow-host-path P]...`;
+
+/** Runs a DAG for one date or a range of dates; exit 0 all succeeded, 1 a task failed, 2 usage or validation. */
+export async function runCommand(
+  args: readonly string[],
+  io: Io,
+  signals: NodeJS.EventEmitter = process,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      date: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      task: { type: 'string', multiple: true },
+      backend: { type: 'string', default: 'docker' },
+      param: { type: 'string', multiple: true },
+      'max-active': { type: 'string' },
+      'max-runs': { type: 'string', default: '1' },
+      'runs-dir': { type: 'string' },
+      json: { type: 'boolean' },
+      'keep-failed': { type: 'boolean' },
+      'allow-host-path': { type: 'string', multiple: true },
+    },
+    allowPositionals: true,
+  });
+  const usage = (msg: string) => {
+    io.err(`${msg}\nUsage: ${RUN_USAGE}\n`);
+    return EXIT.usage;
+  };
+  if (positionals.length !== 1) return usage('run takes one FILE.');
+  if (values.backend !== 'docker') return usage(`--backend ${values.backend} is not available yet; use docker.`);
+  if (values.date && (values.from || values.to)) return usage('Give --date or --from/--to, not both.');
+  if (!!values.from !== !!values.to) return usage('--from and --to go together.');
+  const maxActive = values['max-active'] !== undefined ? Number(values['max-active']) : undefined;
+  const maxRuns = Number(values['max-runs']);
+  if ((maxActive !== undefined && !(maxActive >= 1)) || !(maxRuns >= 1))
+    return usage('--max-active and --max-runs take a number >= 1.');
+  const params: Record<string, unknown> = {};
+  for (const p of values.param ?? []) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) return usage(`--param ${p}: write NAME=VALUE.`);
+    params[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+
+  const file = resolve(positionals[0]!);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    io.err(`${positionals[0]}: cannot read (${(e as NodeJS.ErrnoException).code}).\n`);
+    return EXIT.usage;
+  }
+  const a = analyzeDag(text, file);
+  if (a.hasErrors || !a.dag) {
+    for (const l of toHumanLines(positionals[0]!, a).filter((x) => x.includes(': error: '))) io.err(`${l}\n`);
+    io.err('The DAG has errors; nothing was run.\n');
+    return EXIT.usage;
+  }
+  const dag = a.dag;
+  const only = values.task ? new Set(values.task) : undefined;
+  for (const t of only ?? []) if (!dag.tasks.some((x) => x.id === t)) return usage(`No task "${t}" in ${dag.id}.`);
+
+  const intervals = pickIntervals(dag, values.date, values.from, values.to);
+  if (typeof intervals === 'string') return usage(intervals);
+
+  const secretValues = await resolveSecrets(dag, [fromEnvironment(process.env), fromDotEnv(dirname(file))], only);
+  if (!secretValues.succeeded) {
+    io.err(`${secretValues.error}\n`);
+    return EXIT.failed;
+  }
+  const docker = await connectDocker(dag.docker.host);
+  if (!docker.succeeded) {
+    io.err(`${docker.error}\n`);
+    return EXIT.failed;
+  }
+  const store = new RunStore(values['runs-dir'] ? resolve(values['runs-dir']) : join(dirname(file), '.cdag', 'runs'));
+  const interrupted = store.markInterrupted(() => false);
+  if (interrupted.length) {
+    const removed = await collectLeftovers(docker.result, new Set(interrupted.map((r) => r.run_id)));
+    io.err(`Marked ${interrupted.length} interrupted run(s); removed ${removed} leftover container(s).\n`);
+  }
+  const backend = new DockerBackend(docker.result, dag, {
+    allowedHostPaths: new Set(values['allow-host-path'] ?? []),
+  });
+  const mask = makeMasker(Object.values(secretValues.result));
+  const fileHash = createHash('sha256').update(text).digest('hex');
+  const kind = intervals.length > 1 ? 'backfill' : 'manual';
+  const engines: RunEngine[] = [];
+  let cancelled = false;
+  const onSigint = () => {
+    if (cancelled) process.exit(130);
+    cancelled = true;
+    io.err('Cancelling: stopping running containers (Ctrl-C again to quit at once)…\n');
+    for (const e of engines) e.cancel();
+  };
+  signals.on('SIGINT', onSigint);
+  signals.on('SIGTERM', onSigint);
+  const progress = progressPrinter(io, dag, !values.json);
+  const records: RunRecord[] = [];
+  try {
+    // Runs go in date order, at most --max-runs at once.
+    let next = 0;
+    const worker = async () => {
+      while (next < intervals.length && !cancelled) {
+        const interval = intervals[next++]!;
+        const runId = makeRunId(kind, interval.start, randomBytes(3).toString('hex'));
+        const engine = new RunEngine({
+          dag,
+          runId,
+          interval,
+          backend,
+          sink: store.sink(runId),
+          params,
+          env: process.env,
+          secretValues: secretValues.result,
+          mask,
+          ...(maxActive ? { maxActiveTasks: maxActive } : {}),
+          ...(only ? { only } : {}),
+          file,
+          fileHash,
+          keepFailed: values['keep-failed'] ?? false,
+        });
+        engines.push(engine);
+        engine.on(progress);
+        records.push(await engine.start());
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(maxRuns, intervals.length) }, worker));
+  } finally {
+    signals.off('SIGINT', onSigint);
+    signals.off('SIGTERM', onSigint);
+  }
+  records.sort((x, y) => x.logical_date.localeCompare(y.logical_date));
+  if (values.json) io.out(`${JSON.stringify(records.length === 1 ? records[0] : records, null, 2)}\n`);
+  else
+    for (const r of records)
+      io.err(`${r.dag} ${r.logical_date.slice(0, 10)}: ${r.state} (${r.run_id}; ${store.runDir(r.run_id)})\n`);
+  return records.length === intervals.length && records.every((r) => r.state === 'success') ? EXIT.ok : EXIT.failed;
+}
+
+function pickIntervals(dag: Dag, date?: string, from?: string, to?: string): DataInterval[] | string {
+  if (date) {
+    const d = parseDate(date);
+    return d.succeeded ? [intervalForDate(dag, d.result)] : `--date: ${d.error}`;
+  }
+  if (from && to) {
+    const f = parseDate(from);
+    const t = parseDate(to);
+    if (!f.succeeded) return `--from: ${f.error}`;
+    if (!t.succeeded) return `--to: ${t.error}`;
+    if (t.result < f.result) return '--to is before --from.';
+    const all = intervalsBetween(dag.schedule, f.result, t.result);
+    return all.length ? all : `No logical date of schedule "${dag.scheduleText ?? 'manual'}" falls in ${from}..${to}.`;
+  }
+  return [latestCompleteInterval(dag.schedule, new Date())];
+}
+
+/** One line per task state change; on a terminal, with symbols. Logs stay in the log files. */
+function progressPrinter(io: Io, dag: Dag, enabled: boolean): (e: RunEvent) => void {
+  const tty = !!process.stderr.isTTY;
+  const icon: Record<string, string> = tty
+    ? { running: '▶', success: '✔', failed: '✘', up_for_retry: '↻', upstream_failed: '⊘', skipped: '↷', cancelled: '■' }
+    : {};
+  return (e) => {
+    if (!enabled || e.type !== 'task-state' || e.state === 'queued') return;
+    const when = new Date().toISOString().slice(11, 19);
+    io.err(
+      `${when} ${icon[e.state] ? `${icon[e.state]} ` : ''}${dag.id}.${e.taskId} try ${e.tryNumber}: ${e.state}${e.reason ? ` (${e.reason})` : ''}\n`,
+    );
+  };
+}

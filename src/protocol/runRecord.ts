@@ -1,0 +1,52 @@
+/** Task states, as Airflow names them. */
+export type TaskState =
+  'queued' | 'running' | 'success' | 'failed' | 'up_for_retry' | 'upstream_failed' | 'skipped' | 'cancelled';
+
+export type RunState = 'queued' | 'running' | 'success' | 'failed' | 'cancelled';
+
+export type BackendKind = 'docker' | 'kubernetes';
+
+/** One attempt of one task. Times are ISO 8601. Never holds a secret's value. */
+export interface AttemptRecord {
+  try: number;
+  state: TaskState;
+  started_at?: string;
+  ended_at?: string;
+  exit_code?: number;
+  /** Why it ended other than with exit 0: `exit code 2`, `timeout after 10s`, `OOMKilled`, … */
+  reason?: string;
+  container_id?: string;
+  image?: string;
+  image_digest?: string;
+  /** Relative to the run's folder. */
+  log_file?: string;
+}
+
+export interface TaskRecord {
+  state: TaskState;
+  tries: number;
+  exit_code?: number;
+  reason?: string;
+  started_at?: string;
+  ended_at?: string;
+  attempts: AttemptRecord[];
+}
+
+/** What the run store keeps for one run, and what `cdag run --json` prints. */
+export interface RunRecord {
+  version: 1;
+  run_id: string;
+  dag: string;
+  file?: string;
+  file_hash?: string;
+  logical_date: string;
+  data_interval_end: string;
+  backend: BackendKind;
+  params: Record<string, unknown>;
+  state: RunState;
+  /** Set when the process that ran it died before the end (found on the next start). */
+  interrupted?: boolean;
+  started_at?: string;
+  ended_at?: string;
+  tasks: Record<string, TaskRecord>;
+}

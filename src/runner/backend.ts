@@ -1,0 +1,45 @@
+import type { Errorable } from '../dag/errorable';
+import type { RenderedTask } from './renderTask';
+
+export interface LogLine {
+  readonly stream: 'stdout' | 'stderr';
+  /** One line without its newline; secret values already masked. */
+  readonly line: string;
+}
+
+export interface AttemptExit {
+  readonly exitCode: number;
+  /** Set when the cause is not just the exit code (OOMKilled, killed for a timeout, image pull). */
+  readonly reason?: string;
+}
+
+/** A running attempt. Status comes from the container or pod, never from the log stream ending. */
+export interface AttemptHandle {
+  /** Container id or pod name, for the run record and for finding it again. */
+  readonly id: string;
+  readonly imageDigest?: string;
+  /** Every line, in order per stream, ending when the container has exited and its log is drained. */
+  readonly logs: AsyncIterable<LogLine>;
+  wait(): Promise<AttemptExit>;
+  /** SIGTERM, then SIGKILL after the grace period. Safe to call more than once or after exit. */
+  kill(graceMs: number): Promise<void>;
+  /** Removes what the attempt created; 404 and 409 count as done. */
+  cleanup(keep: boolean): Promise<void>;
+}
+
+export interface AttemptSpec {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly tryNumber: number;
+  readonly rendered: RenderedTask;
+  /** Env var → value; passed only as environment. */
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly mask: (line: string) => string;
+}
+
+/** One contract per engine: Docker now, Kubernetes later; the run engine knows nothing else. */
+export interface Backend {
+  readonly kind: 'docker' | 'kubernetes';
+  /** A failure is a message naming the cause and the fix (no daemon, image missing, …). */
+  start(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<AttemptHandle>>;
+}

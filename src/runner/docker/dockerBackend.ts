@@ -1,0 +1,240 @@
+import { mkdirSync } from 'node:fs';
+import type Docker from 'dockerode';
+import { fail, ok, type Errorable } from '../../dag/errorable';
+import type { Dag } from '../../dag/model';
+import { AsyncQueue } from '../asyncQueue';
+import type { AttemptExit, AttemptHandle, AttemptSpec, Backend, LogLine } from '../backend';
+import { sensitiveHostPath } from '../hostMounts';
+import { hash, labelValue } from '../labels';
+import { LineAssembler } from '../lineAssembler';
+import { containerCreateBody } from './containerSpec';
+import { DockerDemuxer } from './demux';
+
+const BUILTIN_NETWORKS = new Set(['bridge', 'host', 'none', 'default']);
+
+interface ApiError {
+  statusCode?: number;
+  json?: { message?: string };
+  message?: string;
+}
+const status = (e: unknown) => (e as ApiError).statusCode;
+const apiMessage = (e: unknown) => (e as ApiError).json?.message ?? (e as ApiError).message ?? String(e);
+
+export interface DockerBackendOptions {
+  /** Host paths the user consented to mount for this run (M1). */
+  readonly allowedHostPaths?: ReadonlySet<string>;
+  /** Pull progress, for the UI. */
+  readonly onPull?: (image: string, status: string) => void;
+}
+
+/** Runs attempts as containers on one Docker Engine, through its API (dockerode). */
+export class DockerBackend implements Backend {
+  readonly kind = 'docker' as const;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly dag: Dag,
+    private readonly options: DockerBackendOptions = {},
+  ) {}
+
+  async start(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<AttemptHandle>> {
+    const r = spec.rendered;
+    const body = containerCreateBody(this.dag, r, spec.runId, spec.tryNumber, spec.secrets);
+    if (!body.succeeded) return body;
+    for (const m of body.result.HostConfig.Mounts) {
+      const why = m.Type === 'bind' ? sensitiveHostPath(m.Source) : undefined;
+      if (why && !this.options.allowedHostPaths?.has(m.Source)) {
+        return fail(
+          `Task "${r.task.id}" mounts ${m.Source}, ${why}. That is refused unless you allow it for this run (in VS Code when asked; with cdag run --allow-host-path ${m.Source}).`,
+        );
+      }
+    }
+    const image = await this.ensureImage(r.image, r.task.imagePullPolicy, signal);
+    if (!image.succeeded) return image;
+    if (signal.aborted) return fail('cancelled');
+    const network = body.result.HostConfig.NetworkMode;
+    if (network && !BUILTIN_NETWORKS.has(network) && !network.startsWith('container:')) {
+      try {
+        await this.docker.getNetwork(network).inspect();
+      } catch (e) {
+        if (status(e) === 404) {
+          return fail(
+            `Docker network "${network}" does not exist. Create it with "docker network create ${network}", or remove "network" from the DAG.`,
+          );
+        }
+      }
+    }
+    for (const m of body.result.HostConfig.Mounts) {
+      if (m.Type !== 'bind') continue;
+      try {
+        mkdirSync(m.Source, { recursive: true });
+      } catch (e) {
+        return fail(
+          `Cannot create the bind-mount folder ${m.Source} (${(e as NodeJS.ErrnoException).code}). Create it yourself or choose a path you can write.`,
+        );
+      }
+    }
+    const name = containerName(spec);
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({ name, ...body.result });
+    } catch (e) {
+      if (status(e) === 409) {
+        return fail(
+          `A container named ${name} already exists (another run of the same attempt?). Remove it with "docker rm -f ${name}".`,
+        );
+      }
+      return fail(`Docker could not create the container for "${r.task.id}": ${apiMessage(e)}`);
+    }
+    // Registered before start, so an exit that comes at once is not missed.
+    const waited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
+    if (signal.aborted) {
+      await removeQuietly(container);
+      return fail('cancelled');
+    }
+    try {
+      await container.start();
+    } catch (e) {
+      await removeQuietly(container);
+      return fail(`The container for "${r.task.id}" did not start: ${apiMessage(e)}`);
+    }
+    return ok(new DockerAttempt(container, waited, spec.mask, image.result));
+  }
+
+  /** Pulls per policy: Never fails when missing, IfNotPresent pulls when missing, Always pulls. */
+  private async ensureImage(
+    image: string,
+    policy: string,
+    signal: AbortSignal,
+  ): Promise<Errorable<string | undefined>> {
+    const present = await this.docker
+      .getImage(image)
+      .inspect()
+      .then((i) => i.RepoDigests?.[0] ?? i.Id)
+      .catch((e: unknown) => (status(e) === 404 ? null : Promise.reject(e)))
+      .catch((e: unknown) => new Error(apiMessage(e)));
+    if (present instanceof Error) return fail(`Docker could not inspect image ${image}: ${present.message}`);
+    if (present && policy !== 'Always') return ok(present);
+    if (!present && policy === 'Never') {
+      return fail(
+        `Image ${image} is not on this Docker Engine and image_pull_policy is Never. Build or load it first (docker build -t ${image} …), or allow pulling with image_pull_policy: IfNotPresent.`,
+      );
+    }
+    try {
+      const stream = await this.docker.pull(image);
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+          reject(new Error('cancelled'));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.docker.modem.followProgress(
+          stream,
+          (err: Error | null) => {
+            signal.removeEventListener('abort', onAbort);
+            if (err) reject(err);
+            else resolve();
+          },
+          (event: { status?: string }) => event.status && this.options.onPull?.(image, event.status),
+        );
+      });
+      const i = await this.docker.getImage(image).inspect();
+      return ok(i.RepoDigests?.[0] ?? i.Id);
+    } catch (e) {
+      if (signal.aborted) return fail('cancelled');
+      return fail(
+        `Could not pull image ${image}: ${apiMessage(e)}. Check the name and registry access, or build it locally and set image_pull_policy: Never.`,
+      );
+    }
+  }
+}
+
+/** Unique per attempt and readable in `docker ps`. */
+export function containerName(spec: Pick<AttemptSpec, 'dagId' | 'runId' | 'tryNumber' | 'rendered'>): string {
+  const clean = (s: string) =>
+    labelValue(s)
+      .replace(/[^A-Za-z0-9_.-]/g, '_')
+      .slice(0, 40);
+  return `cdag-${clean(spec.dagId)}-${clean(spec.rendered.task.id)}-${hash(spec.runId).slice(0, 8)}-${spec.tryNumber}`;
+}
+
+async function removeQuietly(c: Docker.Container): Promise<void> {
+  try {
+    await c.remove({ force: true });
+  } catch (e) {
+    // 404: already gone; 409: removal already in progress. Both count as done (L2).
+    if (status(e) !== 404 && status(e) !== 409) throw e;
+  }
+}
+
+class DockerAttempt implements AttemptHandle {
+  readonly id: string;
+  readonly logs: AsyncQueue<LogLine>;
+  private logStream: NodeJS.ReadableStream | undefined;
+  private readonly logsDone: Promise<void>;
+
+  constructor(
+    private readonly container: Docker.Container,
+    private readonly waited: Promise<{ StatusCode: number }>,
+    mask: (line: string) => string,
+    readonly imageDigest: string | undefined,
+  ) {
+    this.id = container.id;
+    const queue = new AsyncQueue<LogLine>();
+    this.logs = queue;
+    const out = new LineAssembler((line) => queue.push({ stream: 'stdout', line: mask(line) }));
+    const err = new LineAssembler((line) => queue.push({ stream: 'stderr', line: mask(line) }));
+    const demux = new DockerDemuxer((s, payload) => (s === 'stderr' ? err : out).push(payload));
+    this.logsDone = (async () => {
+      try {
+        const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+        this.logStream = stream;
+        await new Promise<void>((resolve) => {
+          stream.on('data', (c: Buffer) => demux.push(c));
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', () => resolve());
+        });
+      } catch {
+        // The container may be gone already (removed by the user); the exit status still decides.
+      } finally {
+        out.end();
+        err.end();
+        queue.end();
+      }
+    })();
+  }
+
+  async wait(): Promise<AttemptExit> {
+    let code: number;
+    try {
+      code = (await this.waited).StatusCode;
+    } catch (e) {
+      await this.logsDone;
+      return { exitCode: -1, reason: `the container disappeared (${apiMessage(e)})` };
+    }
+    await this.logsDone;
+    try {
+      const state = (await this.container.inspect()).State;
+      if (state.OOMKilled)
+        return { exitCode: code, reason: 'OOMKilled: the container ran out of memory (raise resources.memory)' };
+    } catch {
+      // Removed out of band after exiting: the exit code we have is the truth.
+    }
+    return { exitCode: code };
+  }
+
+  async kill(graceMs: number): Promise<void> {
+    try {
+      await this.container.stop({ t: Math.max(0, Math.ceil(graceMs / 1000)) });
+    } catch (e) {
+      // 304: already stopped; 404: gone.
+      if (status(e) !== 304 && status(e) !== 404 && status(e) !== 409) throw e;
+    }
+  }
+
+  async cleanup(keep: boolean): Promise<void> {
+    (this.logStream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined)?.destroy?.();
+    if (!keep) await removeQuietly(this.container);
+  }
+}

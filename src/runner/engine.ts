@@ -1,0 +1,367 @@
+import { isoTimestamp } from '../dag/dates';
+import type { Dag, Task } from '../dag/model';
+import type { DataInterval } from '../dag/schedule';
+import type { RunEvent } from '../protocol/runEvents';
+import type { AttemptRecord, RunRecord, TaskRecord, TaskState } from '../protocol/runRecord';
+import type { AttemptHandle, Backend, LogLine } from './backend';
+import { renderTask } from './renderTask';
+import { decide } from './triggerRules';
+
+/** Where a run's record and logs go; the run store implements it, tests may keep them in memory. */
+export interface RunSink {
+  /** Called after every state change with the whole record; the sink decides how to persist it. */
+  record(r: RunRecord): void;
+  /** Opens the log of one attempt; returns the log's path relative to the run's folder. */
+  openLog(taskId: string, tryNumber: number): { path: string; write(line: LogLine): void; close(): Promise<void> };
+}
+
+export interface RunOptions {
+  readonly dag: Dag;
+  readonly runId: string;
+  readonly interval: DataInterval;
+  readonly backend: Backend;
+  readonly sink: RunSink;
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** The host environment, for `{{ env.NAME }}`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Secret name → value, resolved before the run. */
+  readonly secretValues?: Readonly<Record<string, string>>;
+  readonly mask?: (line: string) => string;
+  readonly maxActiveTasks?: number;
+  /** Run only these tasks (their upstream tasks are taken as succeeded). */
+  readonly only?: ReadonlySet<string>;
+  /** A previous run of the same DAG and date: its successful tasks are kept ("clear" of the rest). */
+  readonly previous?: RunRecord;
+  readonly file?: string;
+  readonly fileHash?: string;
+  /** SIGTERM → SIGKILL grace for cancel and timeouts (L6: 10 s). */
+  readonly graceMs?: number;
+  /** Keep containers of failed attempts for inspection. */
+  readonly keepFailed?: boolean;
+  /** For tests: how retry delays are waited. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export const DEFAULT_MAX_ACTIVE_TASKS = 4;
+export const DEFAULT_GRACE_MS = 10_000;
+const MAX_RETRY_DELAY_MS = 24 * 3600_000;
+
+type Listener = (e: RunEvent) => void;
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Runs one DAG run. Driven by events — an attempt's exit schedules the next tasks at once — so the
+ * gap between a task ending and its downstream starting is our own few milliseconds.
+ */
+export class RunEngine {
+  readonly record: RunRecord;
+  private readonly listeners = new Set<Listener>();
+  private readonly run = new AbortController();
+  private readonly taskAborts = new Map<string, AbortController>();
+  private readonly handles = new Map<string, AttemptHandle>();
+  private active = 0;
+  private finished!: (r: RunRecord) => void;
+  private readonly done = new Promise<RunRecord>((r) => (this.finished = r));
+
+  constructor(private readonly o: RunOptions) {
+    const tasks: Record<string, TaskRecord> = {};
+    for (const t of o.dag.tasks) {
+      const prev = o.previous?.tasks[t.id];
+      const keep = prev?.state === 'success' || (o.only !== undefined && !o.only.has(t.id));
+      tasks[t.id] = keep && prev ? { ...prev } : { state: keep ? 'success' : 'queued', tries: 0, attempts: [] };
+      if (keep && !prev) tasks[t.id]!.reason = 'not selected (--task)';
+    }
+    this.record = {
+      version: 1,
+      run_id: o.runId,
+      dag: o.dag.id,
+      ...(o.file ? { file: o.file } : {}),
+      ...(o.fileHash ? { file_hash: o.fileHash } : {}),
+      logical_date: isoTimestamp(o.interval.start),
+      data_interval_end: isoTimestamp(o.interval.end),
+      backend: o.backend.kind,
+      params: { ...o.dag.params, ...o.params },
+      state: 'queued',
+      tasks,
+    };
+  }
+
+  on(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: RunEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener's failure must not stop the run.
+      }
+    }
+  }
+
+  /** Starts the run; resolves with the final record. */
+  start(): Promise<RunRecord> {
+    this.record.state = 'running';
+    this.record.started_at = new Date().toISOString();
+    this.emit({ type: 'run-state', runId: this.o.runId, state: 'running' });
+    this.save();
+    this.schedule();
+    return this.done;
+  }
+
+  /** Cancels the whole run: nothing new starts, running attempts are stopped, no retry follows. */
+  cancel(): void {
+    if (this.run.signal.aborted) return;
+    this.run.abort();
+    for (const [id, t] of Object.entries(this.record.tasks)) {
+      if (t.state === 'queued' || t.state === 'up_for_retry') this.setState(id, 'cancelled', 'run cancelled');
+    }
+    for (const id of this.handles.keys()) this.taskAborts.get(id)?.abort();
+    this.schedule();
+  }
+
+  /** Cancels one task; downstream tasks then follow their trigger rules. */
+  cancelTask(taskId: string): void {
+    const t = this.record.tasks[taskId];
+    if (!t) return;
+    if (t.state === 'queued' || t.state === 'up_for_retry') this.setState(taskId, 'cancelled', 'task cancelled');
+    this.taskAborts.get(taskId)?.abort();
+    this.schedule();
+  }
+
+  private get maxActive(): number {
+    return Math.max(1, this.o.maxActiveTasks ?? this.o.dag.maxActiveTasks ?? DEFAULT_MAX_ACTIVE_TASKS);
+  }
+
+  /** Starts every task whose trigger rule is met, up to the bound; ends the run when nothing is left. */
+  private schedule(): void {
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const task of this.o.dag.tasks) {
+        const rec = this.record.tasks[task.id]!;
+        if (rec.state !== 'queued' || this.taskAborts.has(task.id)) continue;
+        if (this.run.signal.aborted) {
+          this.setState(task.id, 'cancelled', 'run cancelled');
+          changed = true;
+          continue;
+        }
+        const upstream = task.dependsOn.map((d) => this.record.tasks[d]?.state ?? 'success');
+        const d = decide(task.triggerRule, upstream);
+        if (d === 'wait') continue;
+        if (d === 'skipped' || d === 'upstream_failed') {
+          this.setState(task.id, d, d === 'skipped' ? 'upstream tasks skipped' : 'an upstream task failed');
+          changed = true;
+          continue;
+        }
+        if (this.active >= this.maxActive) continue;
+        this.active++;
+        this.taskAborts.set(task.id, new AbortController());
+        void this.runTask(task);
+      }
+    }
+    this.finishIfDone();
+  }
+
+  private finishIfDone(): void {
+    if (this.active > 0 || this.record.ended_at) return;
+    const states = Object.values(this.record.tasks).map((t) => t.state);
+    if (states.some((s) => s === 'queued' || s === 'running' || s === 'up_for_retry')) return;
+    this.record.state = this.run.signal.aborted
+      ? 'cancelled'
+      : states.some((s) => s === 'failed' || s === 'upstream_failed' || s === 'cancelled')
+        ? 'failed'
+        : 'success';
+    this.record.ended_at = new Date().toISOString();
+    this.emit({ type: 'run-state', runId: this.o.runId, state: this.record.state });
+    this.save();
+    this.finished(this.record);
+  }
+
+  private setState(taskId: string, state: TaskState, reason?: string): void {
+    const t = this.record.tasks[taskId]!;
+    t.state = state;
+    if (reason !== undefined) t.reason = reason;
+    if (state !== 'running' && state !== 'queued' && state !== 'up_for_retry') t.ended_at ??= new Date().toISOString();
+    this.emit({
+      type: 'task-state',
+      runId: this.o.runId,
+      taskId,
+      state,
+      tryNumber: t.tries,
+      ...(reason ? { reason } : {}),
+    });
+    this.save();
+  }
+
+  private save(): void {
+    try {
+      this.o.sink.record(this.record);
+    } catch (e) {
+      this.emit({
+        type: 'note',
+        runId: this.o.runId,
+        message: `Could not save the run record: ${(e as Error).message}`,
+      });
+    }
+  }
+
+  /** All attempts of one task, retries included; frees its slot at the end. */
+  private async runTask(task: Task): Promise<void> {
+    const abort = this.taskAborts.get(task.id)!;
+    const rec = this.record.tasks[task.id]!;
+    try {
+      for (;;) {
+        const attempt = await this.runAttempt(task, abort.signal);
+        if (attempt.state === 'success') {
+          this.finishTask(task.id, 'success', attempt);
+          return;
+        }
+        const cancelled = abort.signal.aborted || this.run.signal.aborted;
+        if (cancelled) {
+          this.finishTask(task.id, 'cancelled', attempt);
+          return;
+        }
+        if (rec.tries > task.retries) {
+          this.finishTask(task.id, 'failed', attempt);
+          return;
+        }
+        const delay = task.retryExponentialBackoff
+          ? Math.min(task.retryDelayMs * 2 ** (rec.tries - 1), MAX_RETRY_DELAY_MS)
+          : task.retryDelayMs;
+        this.setState(
+          task.id,
+          'up_for_retry',
+          `${attempt.reason ?? 'failed'}; retry ${rec.tries} of ${task.retries} in ${Math.round(delay / 1000)}s`,
+        );
+        await (this.o.sleep ?? abortableSleep)(delay, abort.signal);
+        if (abort.signal.aborted || this.run.signal.aborted) {
+          this.finishTask(task.id, 'cancelled', { ...attempt, reason: 'cancelled before retry' });
+          return;
+        }
+      }
+    } catch (e) {
+      this.finishTask(task.id, 'failed', {
+        try: rec.tries,
+        state: 'failed',
+        reason: `internal error: ${(e as Error).message}`,
+      });
+    } finally {
+      this.taskAborts.delete(task.id);
+      this.active--;
+      this.schedule();
+    }
+  }
+
+  private finishTask(taskId: string, state: TaskState, last: AttemptRecord): void {
+    const rec = this.record.tasks[taskId]!;
+    if (last.exit_code !== undefined) rec.exit_code = last.exit_code;
+    else delete rec.exit_code;
+    this.setState(taskId, state, state === 'success' ? undefined : last.reason);
+    if (state === 'success') delete rec.reason;
+  }
+
+  private async runAttempt(task: Task, signal: AbortSignal): Promise<AttemptRecord> {
+    const rec = this.record.tasks[task.id]!;
+    rec.tries++;
+    const attempt: AttemptRecord = { try: rec.tries, state: 'running', started_at: new Date().toISOString() };
+    rec.attempts.push(attempt);
+    rec.started_at ??= attempt.started_at;
+    delete rec.ended_at;
+    this.setState(task.id, 'running');
+    const end = (state: TaskState, reason?: string, exitCode?: number): AttemptRecord => {
+      attempt.state = state;
+      attempt.ended_at = new Date().toISOString();
+      if (reason) attempt.reason = reason;
+      if (exitCode !== undefined) attempt.exit_code = exitCode;
+      this.save();
+      return attempt;
+    };
+    const rendered = renderTask(this.o.dag, task, {
+      runId: this.o.runId,
+      tryNumber: rec.tries,
+      interval: this.o.interval,
+      ...(this.o.params ? { params: this.o.params } : {}),
+      ...(this.o.env ? { env: this.o.env } : {}),
+    });
+    if (!rendered.succeeded) return end('failed', rendered.error);
+    attempt.image = rendered.result.image;
+    const secrets: Record<string, string> = {};
+    for (const [envName, secretName] of Object.entries(task.secrets)) {
+      const v = this.o.secretValues?.[secretName];
+      if (v === undefined) return end('failed', `secret "${secretName}" has no value`);
+      secrets[envName] = v;
+    }
+    const mask = this.o.mask ?? ((l: string) => l);
+    const log = this.o.sink.openLog(task.id, rec.tries);
+    attempt.log_file = log.path;
+    try {
+      if (signal.aborted) return end('cancelled', 'cancelled');
+      const started = await this.o.backend.start(
+        { dagId: this.o.dag.id, runId: this.o.runId, tryNumber: rec.tries, rendered: rendered.result, secrets, mask },
+        signal,
+      );
+      if (!started.succeeded) {
+        log.write({ stream: 'stderr', line: mask(started.error) });
+        return end(signal.aborted ? 'cancelled' : 'failed', mask(started.error));
+      }
+      const handle = started.result;
+      this.handles.set(task.id, handle);
+      attempt.container_id = handle.id;
+      if (handle.imageDigest) attempt.image_digest = handle.imageDigest;
+      this.save();
+      let timedOut = false;
+      const grace = this.o.graceMs ?? DEFAULT_GRACE_MS;
+      const onAbort = () => void handle.kill(grace);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const timer = task.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            void handle.kill(grace);
+          }, task.timeoutMs)
+        : undefined;
+      const pump = (async () => {
+        for await (const line of handle.logs) {
+          log.write(line);
+          this.emit({ type: 'log', runId: this.o.runId, taskId: task.id, tryNumber: rec.tries, ...line });
+        }
+      })();
+      try {
+        const exit = await handle.wait();
+        await pump;
+        const ok = exit.exitCode === 0 && !timedOut && !signal.aborted;
+        const failedReason = timedOut
+          ? `timeout after ${Math.round(task.timeoutMs! / 1000)}s`
+          : signal.aborted
+            ? 'cancelled'
+            : (exit.reason ?? `exit code ${exit.exitCode}`);
+        await handle.cleanup(!ok && (this.o.keepFailed ?? false));
+        return end(
+          ok ? 'success' : signal.aborted ? 'cancelled' : 'failed',
+          ok ? undefined : failedReason,
+          exit.exitCode,
+        );
+      } finally {
+        if (timer) clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.handles.delete(task.id);
+      }
+    } finally {
+      await log.close();
+    }
+  }
+}

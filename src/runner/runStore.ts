@@ -1,0 +1,85 @@
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunRecord } from '../protocol/runRecord';
+import type { LogLine } from './backend';
+import type { RunSink } from './engine';
+
+/**
+ * One folder per run: `record.json`, written atomically (temp file + rename, so a crash leaves the
+ * old or the new record, never half of one), and one log file per task attempt.
+ */
+export class RunStore {
+  constructor(readonly root: string) {}
+
+  runDir(runId: string): string {
+    return join(this.root, runId.replace(/[^A-Za-z0-9_.-]/g, '_'));
+  }
+
+  save(r: RunRecord): void {
+    const dir = this.runDir(r.run_id);
+    mkdirSync(dir, { recursive: true });
+    const tmp = join(dir, `.record.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(r, null, 2));
+    renameSync(tmp, join(dir, 'record.json'));
+  }
+
+  load(runId: string): RunRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.runDir(runId), 'record.json'), 'utf8')) as RunRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Every readable record, newest first; unreadable ones are skipped, not fatal. */
+  list(): RunRecord[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.root);
+    } catch {
+      return [];
+    }
+    return names
+      .map((n) => this.load(n))
+      .filter((r): r is RunRecord => r !== undefined)
+      .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? ''));
+  }
+
+  /** Runs left `running` by a process that died: marked interrupted, so the UI never shows them as live. */
+  markInterrupted(isLive: (runId: string) => boolean): RunRecord[] {
+    const out: RunRecord[] = [];
+    for (const r of this.list()) {
+      if ((r.state === 'running' || r.state === 'queued') && !isLive(r.run_id)) {
+        r.interrupted = true;
+        r.state = 'failed';
+        for (const t of Object.values(r.tasks)) {
+          if (t.state === 'running' || t.state === 'queued' || t.state === 'up_for_retry') {
+            t.state = 'failed';
+            t.reason = 'interrupted: the runner stopped before the task ended';
+          }
+        }
+        r.ended_at ??= new Date().toISOString();
+        this.save(r);
+        out.push(r);
+      }
+    }
+    return out;
+  }
+
+  sink(runId: string): RunSink {
+    return {
+      record: (r) => this.save(r),
+      openLog: (taskId, tryNumber) => {
+        const rel = join(taskId, `${tryNumber}.log`);
+        const dir = join(this.runDir(runId), taskId);
+        mkdirSync(dir, { recursive: true });
+        const stream = createWriteStream(join(this.runDir(runId), rel), { flags: 'w' });
+        return {
+          path: rel,
+          write: (l: LogLine) => void stream.write(`${l.stream === 'stderr' ? 'E ' : '  '}${l.line}\n`),
+          close: () => new Promise<void>((res) => stream.end(res)),
+        };
+      },
+    };
+  }
+}
