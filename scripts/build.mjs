@@ -18,7 +18,12 @@ const common = {
   external: ['cpu-features', '*.node'],
 };
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] }),
+  build({
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: [...common.external, 'vscode'],
+  }),
   build({
     ...common,
     entryPoints: ['src/extension/language/validationWorker.ts'],

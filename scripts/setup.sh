@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 step() { echo "::: $* ($(($(date +%s) - start))s)"; }
 
-step "system packages (chromium, ripgrep, libkrb5-dev)"
+step "system packages (chromium, ripgrep, libkrb5-dev, docker.io, busybox-static)"
 need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+[ -x /bin/busybox ] || need+=(busybox-static)
 command -v chromium >/dev/null || need+=(chromium)
 command -v rg >/dev/null || need+=(ripgrep)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
@@ -15,6 +17,9 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+step "Docker Engine"
+bash scripts/docker-up.sh
 
 step "npm dependencies"
 npm ci --no-audit --no-fund --loglevel=error

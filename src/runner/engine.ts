@@ -3,7 +3,7 @@ import type { Dag, Task } from '../dag/model';
 import type { DataInterval } from '../dag/schedule';
 import type { RunEvent } from '../protocol/runEvents';
 import type { AttemptRecord, RunRecord, TaskRecord, TaskState } from '../protocol/runRecord';
-import type { AttemptHandle, Backend, LogLine } from './backend';
+import type { Backend, LogLine } from './backend';
 import { renderTask } from './renderTask';
 import { decide } from './triggerRules';
 
@@ -70,7 +70,6 @@ export class RunEngine {
   private readonly listeners = new Set<Listener>();
   private readonly run = new AbortController();
   private readonly taskAborts = new Map<string, AbortController>();
-  private readonly handles = new Map<string, AttemptHandle>();
   private active = 0;
   private finished!: (r: RunRecord) => void;
   private readonly done = new Promise<RunRecord>((r) => (this.finished = r));
@@ -130,7 +129,8 @@ export class RunEngine {
     for (const [id, t] of Object.entries(this.record.tasks)) {
       if (t.state === 'queued' || t.state === 'up_for_retry') this.setState(id, 'cancelled', 'run cancelled');
     }
-    for (const id of this.handles.keys()) this.taskAborts.get(id)?.abort();
+    // Every active task, including one whose container is still being created.
+    for (const abort of this.taskAborts.values()) abort.abort();
     this.schedule();
   }
 
@@ -320,7 +320,6 @@ export class RunEngine {
         return end(signal.aborted ? 'cancelled' : 'failed', mask(started.error));
       }
       const handle = started.result;
-      this.handles.set(task.id, handle);
       attempt.container_id = handle.id;
       if (handle.imageDigest) attempt.image_digest = handle.imageDigest;
       this.save();
@@ -328,6 +327,8 @@ export class RunEngine {
       const grace = this.o.graceMs ?? DEFAULT_GRACE_MS;
       const onAbort = () => void handle.kill(grace);
       signal.addEventListener('abort', onAbort, { once: true });
+      // A cancel that came while the container was being started has already fired.
+      if (signal.aborted) onAbort();
       const timer = task.timeoutMs
         ? setTimeout(() => {
             timedOut = true;
@@ -358,7 +359,6 @@ export class RunEngine {
       } finally {
         if (timer) clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
-        this.handles.delete(task.id);
       }
     } finally {
       await log.close();

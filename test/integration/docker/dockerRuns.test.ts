@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { connectDocker } from '../../../src/runner/docker/connect';
+import { containersOf, dagOf, dockerOrFail, ensureTestImage, startRun } from './dockerEnv';
+
+describe('runs on a real Docker Engine', function () {
+  this.timeout(120_000);
+  let docker: Docker;
+
+  before(async () => {
+    docker = await dockerOrFail();
+    ensureTestImage();
+  });
+
+  it('runs a chain in order, with templates rendered and stdout/stderr kept apart, and removes its containers', async () => {
+    const dag = dagOf(`tasks:
+  a: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'echo "a {{ ds }}"; echo oops >&2']}
+  b: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'echo b'], depends_on: [a]}
+  c: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'echo c'], depends_on: [b]}
+`);
+    const { done, store, runId } = startRun(docker, dag);
+    const r = await done;
+    assert.equal(r.state, 'success');
+    const t = (id: string) => r.tasks[id]!;
+    assert.ok(t('a').ended_at! <= t('b').started_at! && t('b').ended_at! <= t('c').started_at!);
+    const log = readFileSync(join(store.runDir(runId), t('a').attempts[0]!.log_file!), 'utf8');
+    // Order is kept within each stream; stdout and stderr are separate pipes, so not across them.
+    assert.deepEqual(log.split('\n').sort(), ['', '  a 2024-01-01', 'E oops']);
+    assert.deepEqual(await containersOf(docker, runId), []);
+  });
+
+  it('fans out and in without ever exceeding max_active_tasks', async () => {
+    const fan = Array.from(
+      { length: 6 },
+      (_, i) => `  w${i}: {image: $IMAGE, image_pull_policy: Never, command: [sleep, '0.6'], depends_on: [start]}`,
+    ).join('\n');
+    const dag = dagOf(`max_active_tasks: 2
+tasks:
+  start: {image: $IMAGE, image_pull_policy: Never, command: ['true']}
+${fan}
+  end: {image: $IMAGE, image_pull_policy: Never, command: ['true'], depends_on: [w0, w1, w2, w3, w4, w5]}
+`);
+    let running = 0;
+    let peak = 0;
+    const { done } = startRun(docker, dag, {}, (e) => {
+      if (e.type !== 'task-state') return;
+      if (e.state === 'running') peak = Math.max(peak, ++running);
+      else if (['success', 'failed', 'cancelled'].includes(e.state)) running--;
+    });
+    const r = await done;
+    assert.equal(r.state, 'success');
+    assert.equal(peak, 2);
+  });
+
+  it('retries a failed attempt, which then succeeds', async () => {
+    const dag = dagOf(`tasks:
+  flaky: {image: $IMAGE, image_pull_policy: Never, retries: 2, retry_delay: 100ms, command: [sh, -c, '[ "{{ try_number }}" = 2 ] || exit 3']}
+`);
+    const r = await startRun(docker, dag).done;
+    assert.equal(r.state, 'success');
+    assert.deepEqual(
+      r.tasks.flaky!.attempts.map((a) => [a.state, a.exit_code]),
+      [
+        ['failed', 3],
+        ['success', 0],
+      ],
+    );
+  });
+
+  it('kills an attempt at its timeout and leaves no container', async () => {
+    const dag = dagOf(`tasks:
+  slow: {image: $IMAGE, image_pull_policy: Never, timeout: 1s, command: [sleep, '60']}
+`);
+    const t0 = Date.now();
+    const { done, runId } = startRun(docker, dag);
+    const r = await done;
+    assert.equal(r.tasks.slow!.state, 'failed');
+    assert.match(r.tasks.slow!.reason!, /timeout after 1s/);
+    assert.ok(Date.now() - t0 < 1000 + 1000 + 5000, 'stopped within timeout + grace + 5 s');
+    assert.deepEqual(await containersOf(docker, runId), []);
+  });
+
+  it('cancel of a running run stops and removes its containers, and no retry follows', async () => {
+    const dag = dagOf(`tasks:
+  a: {image: $IMAGE, image_pull_policy: Never, retries: 3, command: [sleep, '60']}
+  b: {image: $IMAGE, image_pull_policy: Never, command: [sleep, '60']}
+  c: {image: $IMAGE, image_pull_policy: Never, command: ['true'], depends_on: [a]}
+`);
+    let bothRunning!: () => void;
+    const started = new Promise<void>((res) => (bothRunning = res));
+    let n = 0;
+    const { engine, done, runId } = startRun(docker, dag, {}, (e) => {
+      if (e.type === 'task-state' && e.state === 'running' && ++n === 2) bothRunning();
+    });
+    await started;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await containersOf(docker, runId)).length, 2);
+    const t0 = Date.now();
+    engine.cancel();
+    const r = await done;
+    assert.ok(Date.now() - t0 < 1000 + 5000, `cancel took ${Date.now() - t0} ms`);
+    assert.equal(r.state, 'cancelled');
+    assert.deepEqual([r.tasks.a!.state, r.tasks.b!.state, r.tasks.c!.state], ['cancelled', 'cancelled', 'cancelled']);
+    assert.equal(r.tasks.a!.tries, 1);
+    assert.deepEqual(await containersOf(docker, runId), []);
+  });
+
+  it('reports an out-of-memory kill as OOMKilled', async () => {
+    const dag = dagOf(`tasks:
+  hog: {image: $IMAGE, image_pull_policy: Never, resources: {memory: 8Mi}, command: [sh, -c, 'x=$(head -c 64000000 /dev/zero | tr "\\\\0" a); echo done']}
+`);
+    const r = await startRun(docker, dag).done;
+    assert.equal(r.tasks.hog!.state, 'failed');
+    assert.match(r.tasks.hog!.reason!, /OOMKilled/);
+  });
+
+  it('fails a task whose image is missing with image_pull_policy Never, saying how to fix it', async () => {
+    const dag = dagOf('tasks:\n  t: {image: cdag-test/does-not-exist:1, image_pull_policy: Never}\n');
+    const { done, runId } = startRun(docker, dag);
+    const r = await done;
+    assert.equal(r.tasks.t!.state, 'failed');
+    assert.match(r.tasks.t!.reason!, /not on this Docker Engine.*Never.*docker build/);
+    assert.deepEqual(await containersOf(docker, runId), []);
+  });
+
+  it('names the cause and the fix when the daemon is unreachable', async () => {
+    const r = await connectDocker('unix:///tmp/no-such-docker.sock');
+    assert.ok(!r.succeeded);
+    assert.match(r.error, /No Docker Engine at unix:\/\/\/tmp\/no-such-docker.sock.*Start Docker/);
+  });
+
+  it('delivers 5 MB of output complete and in order', async () => {
+    const dag = dagOf(`tasks:
+  loud: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'seq 1 700000']}
+`);
+    let expected = 1;
+    let bad = 0;
+    const { done } = startRun(docker, dag, {}, (e) => {
+      if (e.type === 'log') {
+        if (Number(e.line) !== expected) bad++;
+        expected++;
+      }
+    });
+    const r = await done;
+    assert.equal(r.state, 'success');
+    assert.equal(bad, 0);
+    assert.equal(expected - 1, 700000);
+  });
+
+  it('never writes a secret to logs or the run record', async () => {
+    const dag = dagOf(`tasks:
+  t: {image: $IMAGE, image_pull_policy: Never, secrets: {TOKEN: api-token}, command: [sh, -c, 'echo "token=$TOKEN"; printf "%s" "$TOKEN" | cut -c1-4; printf "%s\\n" "$TOKEN$TOKEN"']}
+`);
+    const { done, store, runId } = startRun(docker, dag, { secretValues: { 'api-token': 'pa55-w0rd-xyz' } });
+    const r = await done;
+    assert.equal(r.state, 'success');
+    const log = readFileSync(join(store.runDir(runId), r.tasks.t!.attempts[0]!.log_file!), 'utf8');
+    assert.ok(!log.includes('pa55-w0rd-xyz'), log);
+    assert.match(log, /token=\*\*\*/);
+    assert.ok(!readFileSync(join(store.runDir(runId), 'record.json'), 'utf8').includes('pa55-w0rd-xyz'));
+  });
+
+  it('refuses to mount the Docker socket unless allowed for this run', async () => {
+    const dag = dagOf(`tasks:
+  t: {image: $IMAGE, image_pull_policy: Never, command: ['true'], mounts: ['/var/run/docker.sock:/var/run/docker.sock']}
+`);
+    const r = await startRun(docker, dag).done;
+    assert.equal(r.tasks.t!.state, 'failed');
+    assert.match(r.tasks.t!.reason!, /Docker socket.*allow it for this run/);
+  });
+});

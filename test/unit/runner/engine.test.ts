@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { analyzeDag } from '../../../src/dag/analyze';
+import type { Dag } from '../../../src/dag/model';
+import { fail, ok } from '../../../src/dag/errorable';
+import type { RunEvent } from '../../../src/protocol/runEvents';
+import type { RunRecord } from '../../../src/protocol/runRecord';
+import { AsyncQueue } from '../../../src/runner/asyncQueue';
+import type { AttemptHandle, AttemptSpec, Backend, LogLine } from '../../../src/runner/backend';
+import { RunEngine, type RunSink } from '../../../src/runner/engine';
+import { decide } from '../../../src/runner/triggerRules';
+
+/**
+ * A backend whose containers are scripted: each task's command's first word is an exit code, the
+ * second a duration in ms. The engine's logic is what is under test here; tests/integration runs
+ * the same engine on a real Docker Engine.
+ */
+class ScriptedBackend implements Backend {
+  readonly kind = 'docker' as const;
+  running = 0;
+  maxRunning = 0;
+  starts: string[] = [];
+  killed: string[] = [];
+  constructor(
+    private readonly script: (spec: AttemptSpec) => { code: number; ms: number; lines?: string[] } | string,
+  ) {}
+
+  startDelayMs = 0;
+
+  async start(spec: AttemptSpec, signal: AbortSignal) {
+    if (this.startDelayMs) await new Promise((r) => setTimeout(r, this.startDelayMs));
+    const s = this.script(spec);
+    if (typeof s === 'string') return fail(s);
+    this.starts.push(`${spec.rendered.task.id}#${spec.tryNumber}`);
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    const logs = new AsyncQueue<LogLine>();
+    for (const line of s.lines ?? []) logs.push({ stream: 'stdout', line: spec.mask(line) });
+    let finish!: (code: number) => void;
+    const exited = new Promise<number>((r) => (finish = r));
+    const timer = setTimeout(() => finish(s.code), s.ms);
+    const handle: AttemptHandle = {
+      id: `c-${spec.rendered.task.id}-${spec.tryNumber}`,
+      logs,
+      wait: async () => {
+        const code = await exited;
+        this.running--;
+        logs.end();
+        return { exitCode: code };
+      },
+      kill: async () => {
+        this.killed.push(spec.rendered.task.id);
+        clearTimeout(timer);
+        finish(137);
+      },
+      cleanup: async () => undefined,
+    };
+    if (signal.aborted) void handle.kill(0);
+    return ok(handle);
+  }
+}
+
+function memorySink(): RunSink & { logs: Map<string, string[]>; last?: RunRecord } {
+  const logs = new Map<string, string[]>();
+  const sink = {
+    logs,
+    last: undefined as RunRecord | undefined,
+    record(r: RunRecord) {
+      sink.last = structuredClone(r);
+    },
+    openLog(task: string, tryNumber: number) {
+      const key = `${task}#${tryNumber}`;
+      logs.set(key, []);
+      return { path: key, write: (l: LogLine) => void logs.get(key)!.push(l.line), close: async () => undefined };
+    },
+  };
+  return sink;
+}
+
+function dagOf(yaml: string): Dag {
+  const a = analyzeDag(yaml);
+  assert.ok(!a.hasErrors, JSON.stringify(a.problems));
+  return a.dag!;
+}
+
+const code = (spec: AttemptSpec) => Number(spec.rendered.command?.[0] ?? 0);
+const ms = (spec: AttemptSpec) => Number(spec.rendered.command?.[1] ?? 5);
+const interval = { start: new Date('2024-01-01T00:00:00Z'), end: new Date('2024-01-02T00:00:00Z') };
+
+function run(dag: Dag, backend: Backend, extra: Partial<ConstructorParameters<typeof RunEngine>[0]> = {}) {
+  const sink = memorySink();
+  const engine = new RunEngine({ dag, runId: 'r1', interval, backend, sink, sleep: async () => undefined, ...extra });
+  const events: RunEvent[] = [];
+  engine.on((e) => events.push(e));
+  return { engine, sink, events, done: engine.start() };
+}
+
+describe('run engine', () => {
+  it('runs a chain in dependency order and succeeds', async () => {
+    const b = new ScriptedBackend((s) => ({ code: code(s), ms: ms(s) }));
+    const dag = dagOf(
+      'tasks:\n  c: {image: x, command: [0], depends_on: [b]}\n  a: {image: x, command: [0]}\n  b: {image: x, command: [0], depends_on: [a]}\n',
+    );
+    const r = await run(dag, b).done;
+    assert.equal(r.state, 'success');
+    assert.deepEqual(b.starts, ['a#1', 'b#1', 'c#1']);
+  });
+
+  it('never runs more than max_active_tasks at once', async () => {
+    const b = new ScriptedBackend((s) => ({ code: 0, ms: ms(s) }));
+    const tasks = Array.from(
+      { length: 10 },
+      (_, i) => `  t${i}: {image: x, command: [0, ${10 + (i % 3) * 5}], depends_on: [start]}`,
+    ).join('\n');
+    const dag = dagOf(
+      `max_active_tasks: 3\ntasks:\n  start: {image: x, command: [0]}\n${tasks}\n  end: {image: x, command: [0], depends_on: [${Array.from({ length: 10 }, (_, i) => `t${i}`).join(', ')}]}\n`,
+    );
+    const r = await run(dag, b).done;
+    assert.equal(r.state, 'success');
+    assert.equal(b.maxRunning, 3);
+    assert.equal(b.starts.at(-1), 'end#1');
+  });
+
+  it('retries a failed attempt and succeeds, with exponential backoff', async () => {
+    const b = new ScriptedBackend((s) => ({ code: s.tryNumber < 3 ? 1 : 0, ms: 2 }));
+    const delays: number[] = [];
+    const dag = dagOf('tasks:\n  flaky: {image: x, retries: 3, retry_delay: 10s, retry_exponential_backoff: true}\n');
+    const r = await run(dag, b, { sleep: async (d) => void delays.push(d) }).done;
+    assert.equal(r.state, 'success');
+    assert.equal(r.tasks.flaky!.tries, 3);
+    assert.deepEqual(delays, [10_000, 20_000]);
+    assert.deepEqual(
+      r.tasks.flaky!.attempts.map((a) => [a.try, a.state, a.reason]),
+      [
+        [1, 'failed', 'exit code 1'],
+        [2, 'failed', 'exit code 1'],
+        [3, 'success', undefined],
+      ],
+    );
+  });
+
+  it('fails after the last retry and marks downstream upstream_failed, all_done still runs', async () => {
+    const b = new ScriptedBackend((s) => ({ code: code(s), ms: 2 }));
+    const dag = dagOf(
+      'tasks:\n  bad: {image: x, command: [2], retries: 1}\n  after: {image: x, command: [0], depends_on: [bad]}\n  cleanup: {image: x, command: [0], depends_on: [bad], trigger_rule: all_done}\n  alert: {image: x, command: [0], depends_on: [bad], trigger_rule: one_failed}\n  happy: {image: x, command: [0], depends_on: [bad], trigger_rule: one_success}\n',
+    );
+    const r = await run(dag, b).done;
+    assert.equal(r.state, 'failed');
+    assert.equal(r.tasks.bad!.state, 'failed');
+    assert.equal(r.tasks.bad!.tries, 2);
+    assert.equal(r.tasks.bad!.exit_code, 2);
+    assert.equal(r.tasks.after!.state, 'upstream_failed');
+    assert.equal(r.tasks.cleanup!.state, 'success');
+    assert.equal(r.tasks.alert!.state, 'success');
+    assert.equal(r.tasks.happy!.state, 'upstream_failed');
+  });
+
+  it('kills an attempt that exceeds its timeout and reports it as the reason', async () => {
+    const b = new ScriptedBackend(() => ({ code: 0, ms: 60_000 }));
+    const dag = dagOf('tasks:\n  slow: {image: x, timeout: 50ms}\n');
+    const r = await run(dag, b).done;
+    assert.equal(r.tasks.slow!.state, 'failed');
+    assert.match(r.tasks.slow!.reason!, /timeout/);
+    assert.deepEqual(b.killed, ['slow']);
+  });
+
+  it('cancelling a run stops running tasks, starts nothing new and does not retry', async () => {
+    const b = new ScriptedBackend(() => ({ code: 1, ms: 60_000 }));
+    const dag = dagOf('tasks:\n  long: {image: x, retries: 5}\n  next: {image: x, depends_on: [long]}\n');
+    const { engine, done } = run(dag, b);
+    await new Promise((r) => setTimeout(r, 20));
+    engine.cancel();
+    const r = await done;
+    assert.equal(r.state, 'cancelled');
+    assert.equal(r.tasks.long!.state, 'cancelled');
+    assert.equal(r.tasks.long!.tries, 1);
+    assert.equal(r.tasks.next!.state, 'cancelled');
+    assert.deepEqual(b.starts, ['long#1']);
+  });
+
+  it('stops a container whose start was still in progress when the run was cancelled', async () => {
+    const b = new ScriptedBackend(() => ({ code: 0, ms: 60_000 }));
+    b.startDelayMs = 50;
+    const { engine, done } = run(dagOf('tasks:\n  t: {image: x}\n'), b);
+    await new Promise((r) => setTimeout(r, 10));
+    engine.cancel();
+    const t0 = Date.now();
+    const r = await done;
+    assert.ok(Date.now() - t0 < 1000);
+    assert.equal(r.tasks.t!.state, 'cancelled');
+    // Stopping twice is allowed (kill is idempotent); not stopping at all is the bug.
+    assert.ok(b.killed.includes('t'));
+  });
+
+  it("fails an attempt whose backend refuses to start it, with the backend's message", async () => {
+    const b = new ScriptedBackend(() => 'Image x is not on this Docker Engine and image_pull_policy is Never.');
+    const r = await run(dagOf('tasks:\n  t: {image: x}\n'), b).done;
+    assert.equal(r.tasks.t!.state, 'failed');
+    assert.match(r.tasks.t!.reason!, /image_pull_policy is Never/);
+  });
+
+  it('re-runs only the failed tasks of a previous run ("clear")', async () => {
+    const dag = dagOf('tasks:\n  a: {image: x, command: [0]}\n  b: {image: x, command: [0], depends_on: [a]}\n');
+    const first = await run(dag, new ScriptedBackend((s) => ({ code: s.rendered.task.id === 'b' ? 1 : 0, ms: 1 })))
+      .done;
+    assert.equal(first.tasks.b!.state, 'failed');
+    const b = new ScriptedBackend(() => ({ code: 0, ms: 1 }));
+    const second = await run(dag, b, { previous: first }).done;
+    assert.equal(second.state, 'success');
+    assert.deepEqual(b.starts, ['b#1']);
+  });
+
+  it('masks secrets in logs and keeps them out of the record', async () => {
+    const b = new ScriptedBackend(() => ({ code: 0, ms: 1, lines: ['token is hunter2-secret'] }));
+    const dag = dagOf('tasks:\n  t: {image: x, secrets: {TOKEN: api-token}}\n');
+    const { sink, done } = run(dag, b, {
+      secretValues: { 'api-token': 'hunter2-secret' },
+      mask: (l) => l.split('hunter2-secret').join('***'),
+    });
+    const r = await done;
+    assert.deepEqual(sink.logs.get('t#1'), ['token is ***']);
+    assert.ok(!JSON.stringify(r).includes('hunter2'));
+  });
+});
+
+describe('trigger rules (Airflow semantics)', () => {
+  const cases: Array<[Parameters<typeof decide>[0], Parameters<typeof decide>[1], string]> = [
+    ['all_success', ['success', 'success'], 'run'],
+    ['all_success', ['success', 'running'], 'wait'],
+    ['all_success', ['success', 'failed'], 'upstream_failed'],
+    ['all_success', ['success', 'skipped'], 'skipped'],
+    ['all_failed', ['failed', 'upstream_failed'], 'run'],
+    ['all_failed', ['failed', 'success'], 'skipped'],
+    ['all_done', ['failed', 'skipped', 'success'], 'run'],
+    ['all_done', ['failed', 'running'], 'wait'],
+    ['one_success', ['running', 'success'], 'run'],
+    ['one_success', ['failed', 'failed'], 'upstream_failed'],
+    ['one_success', ['skipped', 'skipped'], 'skipped'],
+    ['one_failed', ['running', 'failed'], 'run'],
+    ['one_failed', ['success', 'success'], 'skipped'],
+    ['none_failed', ['success', 'skipped'], 'run'],
+    ['none_failed', ['success', 'upstream_failed'], 'upstream_failed'],
+    ['none_failed_min_one_success', ['skipped', 'success'], 'run'],
+    ['none_failed_min_one_success', ['skipped', 'skipped'], 'skipped'],
+    ['always', ['running', 'queued'], 'run'],
+  ];
+  for (const [rule, up, want] of cases) {
+    it(`${rule} with [${up.join(', ')}] → ${want}`, () => assert.equal(decide(rule, up), want));
+  }
+});
