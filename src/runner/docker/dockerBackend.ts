@@ -167,6 +167,36 @@ async function removeQuietly(c: Docker.Container): Promise<void> {
   }
 }
 
+/**
+ * Follows a container's log from its start until it ends (after the container exits), demultiplexed,
+ * assembled into lines, masked. Never rejects: a container removed out of band just ends the log.
+ */
+export async function followLogs(
+  container: Docker.Container,
+  mask: (line: string) => string,
+  emit: (line: LogLine) => void,
+  onStream?: (s: NodeJS.ReadableStream) => void,
+): Promise<void> {
+  const out = new LineAssembler((line) => emit({ stream: 'stdout', line: mask(line) }));
+  const err = new LineAssembler((line) => emit({ stream: 'stderr', line: mask(line) }));
+  const demux = new DockerDemuxer((s, payload) => (s === 'stderr' ? err : out).push(payload));
+  try {
+    const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    onStream?.(stream);
+    await new Promise<void>((resolve) => {
+      stream.on('data', (c: Buffer) => demux.push(c));
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+  } catch {
+    // The container may be gone already; the exit status still decides the attempt.
+  } finally {
+    out.end();
+    err.end();
+  }
+}
+
 class DockerAttempt implements AttemptHandle {
   readonly id: string;
   readonly logs: AsyncQueue<LogLine>;
@@ -182,27 +212,9 @@ class DockerAttempt implements AttemptHandle {
     this.id = container.id;
     const queue = new AsyncQueue<LogLine>();
     this.logs = queue;
-    const out = new LineAssembler((line) => queue.push({ stream: 'stdout', line: mask(line) }));
-    const err = new LineAssembler((line) => queue.push({ stream: 'stderr', line: mask(line) }));
-    const demux = new DockerDemuxer((s, payload) => (s === 'stderr' ? err : out).push(payload));
-    this.logsDone = (async () => {
-      try {
-        const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
-        this.logStream = stream;
-        await new Promise<void>((resolve) => {
-          stream.on('data', (c: Buffer) => demux.push(c));
-          stream.on('end', resolve);
-          stream.on('close', resolve);
-          stream.on('error', () => resolve());
-        });
-      } catch {
-        // The container may be gone already (removed by the user); the exit status still decides.
-      } finally {
-        out.end();
-        err.end();
-        queue.end();
-      }
-    })();
+    this.logsDone = followLogs(container, mask, (l) => queue.push(l), (stream) => (this.logStream = stream)).finally(
+      () => queue.end(),
+    );
   }
 
   async wait(): Promise<AttemptExit> {
