@@ -9,7 +9,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  external: ['vscode'],
+  external: ['vscode', 'cpu-features', '*.node'],
   logLevel: 'warning',
 });
 const r = spawnSync(process.execPath, ['--expose-gc', 'out/bench.js', ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -17,13 +17,22 @@ const common = {
   // back to JavaScript; left external they are simply not found.
   external: ['cpu-features', '*.node'],
 };
+/** In the extension bundle, the Docker runtime stays a separate file that is required on first run. */
+const lazyDockerRuntime = {
+  name: 'lazy-docker-runtime',
+  setup(b) {
+    b.onResolve({ filter: /runner\/docker\/runtime$/ }, () => ({ path: './docker-runtime.js', external: true }));
+  },
+};
 await Promise.all([
   build({
     ...common,
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: [...common.external, 'vscode'],
+    plugins: [lazyDockerRuntime],
   }),
+  build({ ...common, entryPoints: ['src/runner/docker/runtime.ts'], outfile: 'dist/docker-runtime.js' }),
   build({
     ...common,
     entryPoints: ['src/extension/language/validationWorker.ts'],

@@ -1,26 +1,45 @@
 import * as vscode from 'vscode';
 import { renderTaskCommand } from './commands/renderTask';
+import { runCommands } from './commands/runCommands';
 import { validateFileCommand } from './commands/validateFile';
 import { AnalysisCache } from './language/analysisCache';
-import { DiagnosticsController } from './language/diagnostics';
+import { DiagnosticsController, LANGUAGE_ID } from './language/diagnostics';
 import { registerLanguageFeatures } from './language/providers';
 import { WorkerValidator } from './language/workerValidator';
+import { RunCodeLensProvider } from './runs/codeLens';
+import { RunController } from './runs/runController';
+import { RunsTreeProvider } from './runs/runsTree';
+import { LOG_SCHEME } from './runs/taskLogs';
+
+let runs: RunController | undefined;
 
 /** Wiring only: services are built by constructor, features register themselves; nothing runs until used. */
 export function activate(context: vscode.ExtensionContext): void {
   const cache = new AnalysisCache();
   const worker = new WorkerValidator(context.asAbsolutePath('dist'));
   const diagnostics = new DiagnosticsController(cache, worker);
-  const commands: Record<string, () => unknown> = {
+  runs = new RunController(context, context.secrets);
+  const tree = new RunsTreeProvider(() => runs!.runs());
+  runs.tree = tree;
+  const commands: Record<string, (...args: unknown[]) => unknown> = {
     'containerDags.validateFile': () => validateFileCommand(diagnostics),
     'containerDags.renderTask': () => renderTaskCommand(cache),
+    'containerDags.refreshRuns': () => tree.refresh(),
+    ...runCommands(runs),
   };
   context.subscriptions.push(
     worker,
     diagnostics,
+    runs,
     ...registerLanguageFeatures(cache),
+    vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, new RunCodeLensProvider(cache)),
+    vscode.window.registerTreeDataProvider('containerDags.runs', tree),
+    vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, runs.logs),
     ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run)),
   );
 }
 
-export function deactivate(): void {}
+/** Stops running containers, within a deadline of its own, before VS Code goes away. */
+export function deactivate(): Promise<void> | undefined {
+  return runs?.shutdown();
+}

@@ -212,9 +212,12 @@ class DockerAttempt implements AttemptHandle {
     this.id = container.id;
     const queue = new AsyncQueue<LogLine>();
     this.logs = queue;
-    this.logsDone = followLogs(container, mask, (l) => queue.push(l), (stream) => (this.logStream = stream)).finally(
-      () => queue.end(),
-    );
+    this.logsDone = followLogs(
+      container,
+      mask,
+      (l) => queue.push(l),
+      (stream) => (this.logStream = stream),
+    ).finally(() => queue.end());
   }
 
   async wait(): Promise<AttemptExit> {

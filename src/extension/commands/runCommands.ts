@@ -1,0 +1,140 @@
+import * as vscode from 'vscode';
+import { analyzeDag } from '../../dag/analyze';
+import { parseDate } from '../../dag/dates';
+import type { Dag } from '../../dag/model';
+import { intervalAt, intervalsBetween, latestCompleteInterval } from '../../dag/schedule';
+import type { RunRecord } from '../../protocol/runRecord';
+import type { RunController } from '../runs/runController';
+import type { RunsNode } from '../runs/runsTree';
+
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[-._a-zA-Z0-9]+)?$/;
+
+async function dagDocument(uri?: vscode.Uri): Promise<{ doc: vscode.TextDocument; dag: Dag } | undefined> {
+  const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+  if (!doc || doc.languageId !== 'container-dag') {
+    void vscode.window.showWarningMessage('Open a .dag.yaml file first.');
+    return undefined;
+  }
+  const a = analyzeDag(doc.getText(), doc.uri.fsPath);
+  if (!a.dag || a.hasErrors) {
+    void vscode.window.showErrorMessage('This DAG has errors; fix them (see Problems) before running it.');
+    return undefined;
+  }
+  return { doc, dag: a.dag };
+}
+
+async function askDate(prompt: string, value: string): Promise<Date | undefined> {
+  const text = await vscode.window.showInputBox({
+    prompt,
+    value,
+    validateInput: (v) => {
+      const d = parseDate(v);
+      return d.succeeded ? undefined : d.error;
+    },
+  });
+  if (text === undefined) return undefined;
+  const d = parseDate(text);
+  return d.succeeded ? d.result : undefined;
+}
+
+function recordOf(controller: RunController, node: unknown): RunRecord | undefined {
+  const n = node as RunsNode | undefined;
+  if (n && (n.kind === 'run' || n.kind === 'task')) return n.record;
+  return controller.runs()[0];
+}
+
+/** The run commands as a table of factories: id → handler. */
+export function runCommands(c: RunController): Record<string, (...args: unknown[]) => unknown> {
+  return {
+    'containerDags.runDag': async (uri?: unknown) => {
+      const d = await dagDocument(uri as vscode.Uri | undefined);
+      if (d) await c.run({ document: d.doc, intervals: [latestCompleteInterval(d.dag.schedule, new Date())] });
+    },
+    'containerDags.runDagForDate': async (uri?: unknown) => {
+      const d = await dagDocument(uri as vscode.Uri | undefined);
+      if (!d) return;
+      const date = await askDate(
+        'Logical date (YYYY-MM-DD or ISO date-time, UTC)',
+        new Date().toISOString().slice(0, 10),
+      );
+      if (date) await c.run({ document: d.doc, intervals: [intervalAt(d.dag.schedule, date)] });
+    },
+    'containerDags.backfill': async (uri?: unknown) => {
+      const d = await dagDocument(uri as vscode.Uri | undefined);
+      if (!d) return;
+      const from = await askDate('Backfill from (logical date)', d.dag.startDate?.toISOString().slice(0, 10) ?? '');
+      if (!from) return;
+      const to = await askDate(
+        'Backfill to (inclusive)',
+        d.dag.endDate?.toISOString().slice(0, 10) ?? from.toISOString().slice(0, 10),
+      );
+      if (!to) return;
+      const intervals = intervalsBetween(d.dag.schedule, from, to);
+      if (intervals.length === 0) {
+        void vscode.window.showWarningMessage('No logical date of this schedule falls in that range.');
+        return;
+      }
+      await c.run({ document: d.doc, intervals });
+    },
+    'containerDags.runTask': async (uri?: unknown, taskId?: unknown) => {
+      const d = await dagDocument(uri as vscode.Uri | undefined);
+      if (!d) return;
+      const id =
+        typeof taskId === 'string'
+          ? taskId
+          : (await vscode.window.showQuickPick(d.dag.tasks.map((t) => ({ label: t.id, description: t.image }))))?.label;
+      if (id)
+        await c.run({
+          document: d.doc,
+          intervals: [latestCompleteInterval(d.dag.schedule, new Date())],
+          only: new Set([id]),
+        });
+    },
+    'containerDags.rerunFailed': async (node?: unknown) => {
+      const previous = recordOf(c, node);
+      if (!previous?.file) {
+        void vscode.window.showWarningMessage('No finished run to re-run.');
+        return;
+      }
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(previous.file));
+      const dag = analyzeDag(doc.getText(), doc.uri.fsPath).dag;
+      if (!dag) return;
+      const logical = new Date(previous.logical_date.replace('+00:00', 'Z'));
+      await c.run({ document: doc, intervals: [intervalAt(dag.schedule, logical)], previous });
+    },
+    'containerDags.cancelRun': (node?: unknown) => {
+      const r = recordOf(c, node);
+      c.cancel(r?.state === 'running' ? r.run_id : undefined);
+    },
+    'containerDags.showTaskLog': async (arg?: unknown, taskId?: unknown) => {
+      const n = arg as RunsNode | undefined;
+      if (n && n.kind === 'task') {
+        const a = n.task.attempts.at(-1);
+        if (a) await c.openLog(n.record, n.taskId, a.try);
+        return;
+      }
+      // From a CodeLens: the newest run of this file that ran the task.
+      const file = (arg as vscode.Uri | undefined)?.fsPath;
+      const r = c
+        .runs()
+        .find((x) => (!file || x.file === file) && typeof taskId === 'string' && x.tasks[taskId]?.attempts.length);
+      if (!r || typeof taskId !== 'string') {
+        void vscode.window.showInformationMessage('This task has not run yet. Use "Run task" above it.');
+        return;
+      }
+      await c.openLog(r, taskId, r.tasks[taskId]!.attempts.at(-1)!.try);
+    },
+    'containerDags.setSecret': async () => {
+      const name = await vscode.window.showInputBox({
+        prompt: 'Secret name, as written under "secrets" in the DAG (e.g. movielens-password)',
+        validateInput: (v) =>
+          SECRET_NAME.test(v) ? undefined : 'Lowercase letters, digits, "-" and "." (optionally /key).',
+      });
+      if (!name) return;
+      const value = await vscode.window.showInputBox({ prompt: `Value of ${name}`, password: true });
+      if (value === undefined) return;
+      await c.storeSecret(name, value);
+      void vscode.window.showInformationMessage(`Secret ${name} saved in VS Code's secret storage.`);
+    },
+  };
+}

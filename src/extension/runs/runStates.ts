@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import type { RunState, TaskState } from '../../protocol/runRecord';
+
+/** Icons and colours per state, from the theme's testing colours so every theme shows them. */
+export function stateIcon(state: TaskState | RunState): vscode.ThemeIcon {
+  switch (state) {
+    case 'success':
+      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+    case 'running':
+      return new vscode.ThemeIcon('sync~spin');
+    case 'up_for_retry':
+      return new vscode.ThemeIcon('debug-restart', new vscode.ThemeColor('testing.iconQueued'));
+    case 'upstream_failed':
+      return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('testing.iconFailed'));
+    case 'skipped':
+      return new vscode.ThemeIcon('debug-step-over', new vscode.ThemeColor('testing.iconSkipped'));
+    case 'cancelled':
+      return new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('testing.iconSkipped'));
+    case 'queued':
+      return new vscode.ThemeIcon('clock', new vscode.ThemeColor('testing.iconQueued'));
+  }
+}
+
+export function duration(start?: string, end?: string): string {
+  if (!start) return '';
+  const ms = (end ? Date.parse(end) : Date.now()) - Date.parse(start);
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import type { RunRecord, TaskRecord } from '../../protocol/runRecord';
+import { duration, stateIcon } from './runStates';
+
+/** The tree's nodes: a run, one of its tasks, or a detail line of a task's attempt. */
+export type RunsNode =
+  | { kind: 'run'; record: RunRecord }
+  | { kind: 'task'; record: RunRecord; taskId: string; task: TaskRecord }
+  | { kind: 'detail'; label: string; value: string };
+
+/** "DAG Runs": runs newest first → tasks with state, attempt and duration → the last attempt's details. */
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
+  private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly runs: () => RunRecord[]) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  getChildren(node?: RunsNode): RunsNode[] {
+    if (!node) return this.runs().map((record) => ({ kind: 'run', record }));
+    if (node.kind === 'run') {
+      return Object.entries(node.record.tasks).map(([taskId, task]) => ({
+        kind: 'task',
+        record: node.record,
+        taskId,
+        task,
+      }));
+    }
+    if (node.kind === 'task') {
+      const a = node.task.attempts.at(-1);
+      if (!a) return node.task.reason ? [{ kind: 'detail', label: 'reason', value: node.task.reason }] : [];
+      const rows: Array<[string, string | number | undefined]> = [
+        ['attempt', `${a.try} of ${node.task.attempts.length}`],
+        ['container', a.container_id?.slice(0, 12)],
+        ['image', a.image],
+        ['digest', a.image_digest],
+        ['exit code', a.exit_code],
+        ['reason', a.reason],
+        ['duration', duration(a.started_at, a.ended_at)],
+      ];
+      return rows
+        .filter(([, v]) => v !== undefined && v !== '')
+        .map(([label, v]) => ({ kind: 'detail', label, value: String(v) }));
+    }
+    return [];
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'run': {
+        const r = node.record;
+        const item = new vscode.TreeItem(
+          `${r.dag} · ${r.logical_date.slice(0, 10)}`,
+          vscode.TreeItemCollapsibleState.Collapsed,
+        );
+        const done = Object.values(r.tasks).filter((t) => t.state === 'success').length;
+        item.description = `${r.interrupted ? 'interrupted' : r.state} · ${done}/${Object.keys(r.tasks).length} · ${duration(r.started_at, r.ended_at)}`;
+        item.iconPath = stateIcon(r.state);
+        item.tooltip = `${r.run_id}\n${r.backend}${r.file ? `\n${r.file}` : ''}`;
+        item.contextValue = r.state === 'running' || r.state === 'queued' ? 'run-active' : 'run-done';
+        item.id = r.run_id;
+        return item;
+      }
+      case 'task': {
+        const t = node.task;
+        const item = new vscode.TreeItem(node.taskId, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = `${t.state}${t.tries > 1 ? ` · try ${t.tries}` : ''}${t.started_at ? ` · ${duration(t.started_at, t.ended_at)}` : ''}`;
+        item.iconPath = stateIcon(t.state);
+        item.tooltip = t.reason ?? t.state;
+        item.contextValue = `task-${t.state}`;
+        item.id = `${node.record.run_id}/${node.taskId}`;
+        if (t.attempts.length) {
+          item.command = { command: 'containerDags.showTaskLog', title: 'Show Task Log', arguments: [node] };
+        }
+        return item;
+      }
+      case 'detail': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.description = node.value;
+        item.tooltip = node.value;
+        return item;
+      }
+    }
+  }
+}
