@@ -37,5 +37,10 @@ done
 # needs node-pre-gyp's variables, so it is built through node-pre-gyp.
 (cd "$ROOT/node_modules/argon2" && node ../@mapbox/node-pre-gyp/bin/node-pre-gyp rebuild ${npm_config_nodedir:+--nodedir="$npm_config_nodedir"} >/dev/null 2>&1) \
   || { echo "argon2 did not build; code-server cannot start without it" >&2; exit 1; }
+# A missing addon fails quietly at run time (no output channel text without spdlog): check them now.
+for addon in @vscode/spdlog/build/Release/spdlog.node node-pty/build/Release/pty.node; do
+  [ -f "$VS/node_modules/$addon" ] || { echo "native addon $addon did not build" >&2; exit 1; }
+done
+[ -f "$ROOT/node_modules/argon2/lib/binding/napi-v3/argon2.node" ] || { echo "argon2 did not build" >&2; exit 1; }
 touch "$ROOT/.complete"
 echo "$ENTRY"

@@ -96,7 +96,9 @@ export async function startCodeServer(vsix: string): Promise<CodeServer> {
       proc.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));
       if (proc.exitCode === null) proc.kill('SIGKILL');
-      rmSync(base, { recursive: true, force: true });
+      // CDAG_E2E_KEEP=1 keeps the user data (logs of the extension host) for a failed run to be read.
+      if (process.env.CDAG_E2E_KEEP) console.log(`kept ${base}`);
+      else rmSync(base, { recursive: true, force: true });
     },
   };
 }

@@ -156,7 +156,7 @@ export class RunController implements vscode.Disposable {
   private channel(dagId: string): vscode.OutputChannel {
     let c = this.channels.get(dagId);
     if (!c) {
-      c = vscode.window.createOutputChannel(`Container DAGs: ${dagId}`, 'log');
+      c = vscode.window.createOutputChannel(`Container DAGs: ${dagId}`);
       this.channels.set(dagId, c);
     }
     return c;
