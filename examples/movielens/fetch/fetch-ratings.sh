@@ -1,0 +1,33 @@
+#!/bin/sh
+# fetch-ratings --start_date D --end_date D --output_path FILE --host URL [--batch_size N]
+# Pages through the API with basic auth (MOVIELENS_USER / MOVIELENS_PASSWORD from the environment:
+# the password is a secret and never appears on the command line) and writes one JSON array.
+set -eu
+batch=10
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --start_date) start=$2; shift 2 ;;
+    --end_date) end=$2; shift 2 ;;
+    --output_path) out=$2; shift 2 ;;
+    --host) host=$2; shift 2 ;;
+    --batch_size) batch=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+auth=$(printf '%s:%s' "${MOVIELENS_USER:?set MOVIELENS_USER}" "${MOVIELENS_PASSWORD:?set the movielens-password secret}" | base64)
+mkdir -p "$(dirname "$out")"
+tmp="$out.part"
+: > "$tmp"
+offset=0
+while :; do
+  page=$(wget -q -O - --header "Authorization: Basic $auth" \
+    "$host/cgi-bin/ratings?start_date=$start&end_date=$end&offset=$offset&limit=$batch")
+  echo "$page" | grep '^{"userId"' | sed 's/,$//' >> "$tmp"
+  total=$(echo "$page" | sed -n 's/.*"total": \([0-9]*\)}.*/\1/p')
+  offset=$((offset + batch))
+  echo "fetched $(wc -l < "$tmp") of $total ratings for $start"
+  [ "$offset" -lt "$total" ] || break
+done
+{ echo '['; sed '$!s/$/,/' "$tmp"; echo ']'; } > "$out"
+rm -f "$tmp"
+echo "wrote $out"
