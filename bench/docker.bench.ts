@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '../src/protocol/runRecord';
 import { connectDocker } from '../src/runner/docker/connect';
 import { followLogs } from '../src/runner/docker/dockerBackend';
+import { RunStore } from '../src/runner/runStore';
+import { makeMasker } from '../src/runner/secretMasker';
 import { fmt, median } from './stats';
 
 const IMAGE = 'cdag-test/busybox:1';
@@ -29,7 +31,7 @@ export interface DockerBenchResult {
 }
 
 /** `cdag run` (one CLI process for the whole DAG) against the same work done with the docker CLI. */
-export async function benchDocker(root: string, rounds = 3): Promise<DockerBenchResult | string> {
+export async function benchDocker(root: string, rounds = 5): Promise<DockerBenchResult | string> {
   const docker = await connectDocker(undefined);
   if (!docker.succeeded) return `skipped: ${docker.error}`;
   if (spawnSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' }).status !== 0) {
@@ -84,21 +86,17 @@ export async function benchDocker(root: string, rounds = 3): Promise<DockerBench
   const baseLogs: number[] = [];
   let lines = 0;
   for (let r = 0; r < rounds; r++) {
-    const file = join(dir, `log-${r}.log`);
-    const out = createWriteStream(file);
+    // The path a run takes: follow, demultiplex, assemble lines, mask, write through the run store's log sink.
+    const log = new RunStore(join(dir, 'logs')).sink(`r${r}`).openLog('loud', 1);
     lines = 0;
     const t0 = performance.now();
-    await followLogs(
-      container,
-      (l) => l,
-      (l) => {
-        lines++;
-        out.write(`  ${l.line}\n`);
-      },
-    );
-    await new Promise<void>((res) => out.end(res));
+    await followLogs(container, makeMasker(['not-in-this-log']), (l) => {
+      lines++;
+      log.write(l);
+    });
+    await log.close();
     oursLogs.push(performance.now() - t0);
-    rmSync(file);
+    rmSync(join(dir, 'logs'), { recursive: true, force: true });
     baseLogs.push(wall('bash', ['-c', `docker logs ${name} > /dev/null 2>&1`]));
   }
   spawnSync('docker', ['rm', '-f', name], { stdio: 'ignore' });

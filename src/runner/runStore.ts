@@ -74,10 +74,31 @@ export class RunStore {
         const dir = join(this.runDir(runId), taskId);
         mkdirSync(dir, { recursive: true });
         const stream = createWriteStream(join(this.runDir(runId), rel), { flags: 'w' });
+        // Lines are batched: one write per 64 KiB or per 100 ms, not one per line (100 MB of log
+        // is a million lines); the timer keeps a followed log fresh.
+        let pending: string[] = [];
+        let size = 0;
+        let timer: NodeJS.Timeout | undefined;
+        const flush = () => {
+          if (timer) clearTimeout(timer);
+          timer = undefined;
+          if (pending.length) stream.write(pending.join(''));
+          pending = [];
+          size = 0;
+        };
         return {
           path: rel,
-          write: (l: LogLine) => void stream.write(`${l.stream === 'stderr' ? 'E ' : '  '}${l.line}\n`),
-          close: () => new Promise<void>((res) => stream.end(res)),
+          write: (l: LogLine) => {
+            const text = `${l.stream === 'stderr' ? 'E ' : '  '}${l.line}\n`;
+            pending.push(text);
+            size += text.length;
+            if (size >= 64 * 1024) flush();
+            else timer ??= setTimeout(flush, 100);
+          },
+          close: () => {
+            flush();
+            return new Promise<void>((res) => stream.end(res));
+          },
         };
       },
     };

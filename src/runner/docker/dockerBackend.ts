@@ -30,6 +30,8 @@ export interface DockerBackendOptions {
 /** Runs attempts as containers on one Docker Engine, through its API (dockerode). */
 export class DockerBackend implements Backend {
   readonly kind = 'docker' as const;
+  /** Images found present during this run (IfNotPresent/Never): one inspect per image, not per task. */
+  private readonly present = new Map<string, string>();
 
   constructor(
     private readonly docker: Docker,
@@ -103,6 +105,18 @@ export class DockerBackend implements Backend {
 
   /** Pulls per policy: Never fails when missing, IfNotPresent pulls when missing, Always pulls. */
   private async ensureImage(
+    image: string,
+    policy: string,
+    signal: AbortSignal,
+  ): Promise<Errorable<string | undefined>> {
+    const known = policy !== 'Always' ? this.present.get(image) : undefined;
+    if (known) return ok(known);
+    const r = await this.inspectOrPull(image, policy, signal);
+    if (r.succeeded && r.result) this.present.set(image, r.result);
+    return r;
+  }
+
+  private async inspectOrPull(
     image: string,
     policy: string,
     signal: AbortSignal,
