@@ -33,6 +33,18 @@ await Promise.all([
     plugins: [lazyDockerRuntime],
   }),
   build({ ...common, entryPoints: ['src/runner/docker/runtime.ts'], outfile: 'dist/docker-runtime.js' }),
+  // The graph page: its own entry for the browser, with elkjs.
+  build({
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: production,
+    sourcemap: !production,
+    logLevel: 'warning',
+  }),
   build({
     ...common,
     entryPoints: ['src/extension/language/validationWorker.ts'],

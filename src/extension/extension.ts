@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { renderTaskCommand } from './commands/renderTask';
 import { runCommands } from './commands/runCommands';
 import { validateFileCommand } from './commands/validateFile';
+import { GRAPH_VIEW_TYPE, GraphPanels } from './graph/graphPanels';
 import { AnalysisCache } from './language/analysisCache';
 import { DiagnosticsController, LANGUAGE_ID } from './language/diagnostics';
 import { registerLanguageFeatures } from './language/providers';
@@ -21,16 +22,25 @@ export function activate(context: vscode.ExtensionContext): void {
   runs = new RunController(context, context.secrets);
   const tree = new RunsTreeProvider(() => runs!.runs());
   runs.tree = tree;
+  const log = vscode.window.createOutputChannel('Container DAGs', { log: true });
+  const graphs = new GraphPanels(context.extensionUri, cache, (m) => log.warn(m));
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'containerDags.validateFile': () => validateFileCommand(diagnostics),
     'containerDags.renderTask': () => renderTaskCommand(cache),
     'containerDags.refreshRuns': () => tree.refresh(),
+    'containerDags.showGraph': (uri?: unknown) => {
+      const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      return target ? graphs.show(target) : undefined;
+    },
     ...runCommands(runs),
   };
   context.subscriptions.push(
     worker,
     diagnostics,
     runs,
+    log,
+    graphs,
+    vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, graphs),
     ...registerLanguageFeatures(cache),
     vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, new RunCodeLensProvider(cache)),
     vscode.window.registerTreeDataProvider('containerDags.runs', tree),

@@ -17,6 +17,7 @@ export class RunCodeLensProvider implements vscode.CodeLensProvider {
         command: 'containerDags.runDagForDate',
         arguments: [doc.uri],
       }),
+      new vscode.CodeLens(top, { title: 'Show graph', command: 'containerDags.showGraph', arguments: [doc.uri] }),
     ];
     for (const [id, decl] of s.tasks) {
       const range = positions.range(decl.keyRange);

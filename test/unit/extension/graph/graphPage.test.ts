@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { graphHtml } from '../../../../src/extension/graph/graphHtml';
+import { MAX_MESSAGE_CHARS, parsePageMessage } from '../../../../src/extension/graph/guards';
+
+const input = {
+  scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js',
+  cspSource: 'https://*.vscode-cdn.net',
+  title: 'Graph: <x>.dag.yaml',
+};
+
+describe('graph page HTML', () => {
+  it('has exactly one CSP meta with default-src none, and every script carries the nonce', () => {
+    const html = graphHtml(input);
+    const metas = html.match(/http-equiv="Content-Security-Policy"/g) ?? [];
+    assert.equal(metas.length, 1);
+    const csp = /content="([^"]+)"/.exec(html.slice(html.indexOf('Content-Security-Policy')))![1]!;
+    assert.match(csp, /^default-src 'none';/);
+    const nonce = /'nonce-([A-Za-z0-9]+)'/.exec(csp)![1]!;
+    const scripts = html.match(/<script[^>]*>/g) ?? [];
+    assert.ok(scripts.length >= 1);
+    for (const s of scripts) assert.ok(s.includes(`nonce="${nonce}"`), s);
+    assert.ok(!/\son[a-z]+=/.test(html), 'no inline event handlers');
+    assert.ok(!csp.includes("'unsafe-inline'") && !csp.includes("'unsafe-eval'"));
+  });
+
+  it('makes a fresh nonce for every render', () => {
+    const nonceOf = (h: string) => /'nonce-([A-Za-z0-9]+)'/.exec(h)![1];
+    assert.notEqual(nonceOf(graphHtml(input)), nonceOf(graphHtml(input)));
+  });
+
+  it('escapes the title instead of interpolating markup', () => {
+    assert.ok(graphHtml(input).includes('<title>Graph: &lt;x&gt;.dag.yaml</title>'));
+  });
+});
+
+describe('messages from the graph page', () => {
+  const known = new Set(['fetch', '<img src=x onerror=alert(1)>']);
+
+  it('accepts ready and a reveal of a task the DAG has', () => {
+    assert.deepEqual(parsePageMessage({ type: 'ready' }, known), { type: 'ready' });
+    assert.deepEqual(parsePageMessage({ type: 'reveal', taskId: 'fetch' }, known), { type: 'reveal', taskId: 'fetch' });
+  });
+
+  it('drops unknown types, unknown tasks, extra fields, wrong shapes and oversize payloads', () => {
+    for (const bad of [
+      { type: 'run', image: 'evil/image' },
+      { type: 'reveal', taskId: 'not-in-dag' },
+      { type: 'reveal', taskId: 'fetch', command: 'rm -rf /' },
+      { type: 'reveal', taskId: 42 },
+      { type: 'ready', x: 'x'.repeat(MAX_MESSAGE_CHARS) },
+      'reveal',
+      null,
+      [{ type: 'ready' }],
+    ]) {
+      assert.equal(parsePageMessage(bad, known), undefined, JSON.stringify(bad)?.slice(0, 60));
+    }
+  });
+});
