@@ -1,33 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { ROOT, startCodeServer, type CodeServer } from './codeServer';
-import { Workbench } from './workbench';
-
-const VSIX = join(ROOT, 'dist', 'container-dags.vsix');
+import { workbenchSession } from './session';
 
 describe('the DAG graph beside the editor', function () {
   this.timeout(180_000);
-  let server: CodeServer;
-  let wb: Workbench;
-
-  before(async () => {
-    assert.ok(existsSync(VSIX), `package the extension first: ${VSIX} is missing (npm run package)`);
-    server = await startCodeServer(VSIX);
-    wb = await Workbench.open(server.url);
-  });
-
-  after(async () => {
-    await wb?.close();
-    await server?.stop();
-  });
+  const s = workbenchSession();
 
   /** The graph page runs in nested iframes (the webview host, then the page). */
   async function graphFrame(): Promise<Frame> {
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      for (const f of wb.page.frames()) {
+      for (const f of s.wb.page.frames()) {
         if (
           (await f
             .locator('svg#graph g.node')
@@ -36,27 +19,27 @@ describe('the DAG graph beside the editor', function () {
         )
           return f;
       }
-      await wb.page.waitForTimeout(250);
+      await s.wb.page.waitForTimeout(250);
     }
     throw new Error('the graph page did not draw any node');
   }
 
   it('opens from the CodeLens with a node per task, and clicking a node moves the cursor to the task', async () => {
-    await wb.openFile('pipeline.dag.yaml');
-    const lens = wb.page.locator('.codelens-decoration a', { hasText: 'Show graph' }).first();
+    await s.wb.openFile('pipeline.dag.yaml');
+    const lens = s.wb.page.locator('.codelens-decoration a', { hasText: 'Show graph' }).first();
     try {
       await lens.waitFor({ timeout: 60_000 });
     } finally {
-      await wb.screenshot('8a-before-show-graph');
+      await s.wb.screenshot('8a-before-show-graph');
     }
     await lens.click();
     const frame = await graphFrame();
     const ids = await frame.locator('svg#graph g.node').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-task')));
     assert.deepEqual(ids.sort(), ['fetch_ratings', 'rank_movies', 'report']);
     assert.equal(await frame.locator('svg#graph path.edge').count(), 1);
-    await wb.screenshot('8-graph-beside-editor');
+    await s.wb.screenshot('8-graph-beside-editor');
     await frame.locator('g.node[data-task="report"]').click();
-    await wb.page.locator('.statusbar-item', { hasText: 'Ln 12,' }).waitFor({ timeout: 30_000 });
-    await wb.screenshot('9-graph-click-reveals-task');
+    await s.wb.page.locator('.statusbar-item', { hasText: 'Ln 12,' }).waitFor({ timeout: 30_000 });
+    await s.wb.screenshot('9-graph-click-reveals-task');
   });
 });
