@@ -58,16 +58,8 @@ export function analyzeDag(text: string, fileName = 'untitled.dag.yaml'): Analys
       );
     }
   }
-  let value: unknown;
-  try {
-    value = parsed.doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
-  } catch {
-    // toJS also expands aliases under unknown keys, which the schema walk skips: same finding.
-    problems.push(aliasBomb(text));
-    return done({ symbols });
-  }
-  const dag = buildDag(value, dagIdFromFileName(fileName));
-  if (dag.id.length > LABEL_MAX) {
+  const dagId = symbols.dagId ?? dagIdFromFileName(fileName);
+  if (dagId.length > LABEL_MAX) {
     problems.push(
       problem(
         'invalid-name',
@@ -77,7 +69,17 @@ export function analyzeDag(text: string, fileName = 'untitled.dag.yaml'): Analys
       ),
     );
   }
-  return done({ symbols, dag });
+  const doc = parsed.doc;
+  let model: Dag | undefined;
+  // The typed model is built on first use: validating a keystroke never needs it.
+  return Object.defineProperty(done({ symbols }), 'dag', {
+    enumerable: true,
+    get(): Dag {
+      // parseDagText bounded what aliases expand to (a bomb never gets here), so toJS may expand them.
+      model ??= buildDag(doc.toJS({ maxAliasCount: -1 }), dagIdFromFileName(fileName));
+      return model;
+    },
+  });
 }
 
 function aliasBomb(text: string): Problem {
