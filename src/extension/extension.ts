@@ -4,6 +4,7 @@ import { runCommands } from './commands/runCommands';
 import { validateFileCommand } from './commands/validateFile';
 import { GRAPH_VIEW_TYPE, GraphPanels } from './graph/graphPanels';
 import { AnalysisCache } from './language/analysisCache';
+import { DagLanguage } from './language/dagLanguage';
 import { DiagnosticsController, LANGUAGE_ID } from './language/diagnostics';
 import { registerLanguageFeatures } from './language/providers';
 import { WorkerValidator } from './language/workerValidator';
@@ -18,12 +19,13 @@ let runs: RunController | undefined;
 export function activate(context: vscode.ExtensionContext): void {
   const cache = new AnalysisCache();
   const worker = new WorkerValidator(context.asAbsolutePath('dist'));
-  const diagnostics = new DiagnosticsController(cache, worker);
+  const lang = new DagLanguage(cache, worker);
+  const diagnostics = new DiagnosticsController(lang);
   runs = new RunController(context, context.secrets);
   const tree = new RunsTreeProvider(() => runs!.runs());
   runs.tree = tree;
   const log = vscode.window.createOutputChannel('Container DAGs', { log: true });
-  const graphs = new GraphPanels(context.extensionUri, cache, (m) => log.warn(m));
+  const graphs = new GraphPanels(context.extensionUri, lang, (m) => log.warn(m));
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'containerDags.validateFile': () => validateFileCommand(diagnostics),
     'containerDags.renderTask': () => renderTaskCommand(cache),
@@ -41,8 +43,8 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     graphs,
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, graphs),
-    ...registerLanguageFeatures(cache),
-    vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, new RunCodeLensProvider(cache)),
+    ...registerLanguageFeatures(lang),
+    vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, new RunCodeLensProvider(lang)),
     vscode.window.registerTreeDataProvider('containerDags.runs', tree),
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, runs.logs),
     ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run)),

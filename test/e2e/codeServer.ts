@@ -40,7 +40,7 @@ async function waitForHttp(url: string, ms: number, proc: ChildProcess, log: () 
 }
 
 /** Installs (cached) code-server, installs our packaged .vsix into it, and serves a copy of the workspace. */
-export async function startCodeServer(vsix: string): Promise<CodeServer> {
+export async function startCodeServer(vsix: string, extraFiles: Record<string, string> = {}): Promise<CodeServer> {
   const entry = execFileSync('bash', [join(ROOT, 'scripts', 'install-code-server.sh')], { encoding: 'utf8' })
     .trim()
     .split('\n')
@@ -51,6 +51,7 @@ export async function startCodeServer(vsix: string): Promise<CodeServer> {
   const workspace = join(base, 'workspace');
   mkdirSync(join(userData, 'User'), { recursive: true });
   cpSync(join(ROOT, 'test', 'e2e', 'workspace'), workspace, { recursive: true });
+  for (const [name, text] of Object.entries(extraFiles)) writeFileSync(join(workspace, name), text);
   writeFileSync(
     join(userData, 'User', 'settings.json'),
     JSON.stringify({

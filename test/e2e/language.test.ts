@@ -5,7 +5,14 @@ import { workbenchSession } from './session';
 
 describe('Container DAGs in a real VS Code (code-server, headless Chromium)', function () {
   this.timeout(180_000);
-  const s = workbenchSession();
+  const tasks = Array.from(
+    { length: 1200 },
+    (_, i) =>
+      `  task_${i}:\n    image: busybox\n    command: [echo, "{{ ds }}"]${i ? `\n    depends_on: [task_${i - 1}]` : ''}`,
+  );
+  /** Over the 64 KiB threshold: parsed and queried in the worker, not on the extension host's thread. */
+  const LARGE = `dag: large\ntasks:\n${tasks.join('\n')}\n  last:\n    image: busybox\n    depends_on: [task_11999]\n`;
+  const s = workbenchSession(undefined, { 'large.dag.yaml': LARGE });
 
   it('shows a typo in depends_on as a diagnostic in the Problems panel', async () => {
     await s.wb.openFile('typo.dag.yaml');
@@ -38,6 +45,25 @@ describe('Container DAGs in a real VS Code (code-server, headless Chromium)', fu
     await s.wb.page.waitForTimeout(400); // let the fade-in finish so the screenshot shows what a user reads
     await s.wb.screenshot('3-hover-docs');
     await s.wb.page.keyboard.press('Escape');
+  });
+
+  it('answers for a large file (parsed in the worker): its typo reaches Problems and hover works', async () => {
+    const text = LARGE;
+    assert.ok(text.length > 64 * 1024);
+    await s.wb.openFile('large.dag.yaml');
+    try {
+      await s.wb.page
+        .locator('.markers-panel .monaco-list-row', { hasText: 'Unknown task "task_11999"' })
+        .waitFor({ timeout: 60_000 });
+    } finally {
+      await s.wb.screenshot('5a-large-file');
+    }
+    const line = text.split('\n').findIndex((l) => l.includes('depends_on: [task_0]')) + 1;
+    await s.wb.goTo(line, 22);
+    await s.wb.command('Show or Focus Hover');
+    await s.wb.page.locator('.monaco-hover', { hasText: 'Task task_0' }).waitFor({ timeout: 30_000 });
+    await s.wb.page.keyboard.press('Escape');
+    await s.wb.command('View: Close Editor');
   });
 
   it('renames a task and every reference to it', async () => {

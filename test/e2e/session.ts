@@ -13,14 +13,14 @@ export interface Session {
 
 /**
  * Registers the suite's hooks: a code-server with the packaged .vsix installed and a browser on it
- * before the tests, both gone after. Use the returned object inside the tests.
+ * before the tests (with `extraFiles` written into its workspace), both gone after.
  */
-export function workbenchSession(prepare?: () => void): Session {
+export function workbenchSession(prepare?: () => void, extraFiles: Record<string, string> = {}): Session {
   const s = {} as Session;
   before(async () => {
     assert.ok(existsSync(VSIX), `package the extension first: ${VSIX} is missing (npm run package)`);
     prepare?.();
-    s.server = await startCodeServer(VSIX);
+    s.server = await startCodeServer(VSIX, extraFiles);
     s.wb = await Workbench.open(s.server.url);
   });
   after(async () => {

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { toGraph, type DagGraph } from '../../dag/graph';
+import type { DagGraph } from '../../dag/graph';
 import type { GraphPageState, HostToPage } from '../../protocol/graphMessages';
-import type { AnalysisCache } from '../language/analysisCache';
+import type { DagLanguage } from '../language/dagLanguage';
 import { graphHtml } from './graphHtml';
 import { parsePageMessage } from './guards';
+import type { GraphAnswer } from '../../language/requests';
 
 export const GRAPH_VIEW_TYPE = 'containerDags.graph';
 
@@ -21,7 +22,7 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly cache: AnalysisCache,
+    private readonly lang: DagLanguage,
     private readonly log: (message: string) => void,
   ) {
     this.disposables.push(
@@ -82,29 +83,28 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
 
   private async onMessage(entry: PanelEntry, raw: unknown): Promise<void> {
     const doc = await vscode.workspace.openTextDocument(entry.uri);
-    const { analysis, positions } = this.cache.get(doc);
-    const known = new Set(analysis.symbols?.tasks.keys() ?? []);
-    const msg = parsePageMessage(raw, known);
+    const info = await this.lang.ask(doc, { op: 'graph' });
+    const msg = parsePageMessage(raw, new Set(info.tasks.map((t) => t.id)));
     if (!msg) {
       this.log(`Graph page sent a message that was dropped: ${JSON.stringify(raw)?.slice(0, 200)}`);
       return;
     }
     switch (msg.type) {
       case 'ready':
-        this.post(entry, this.update(entry, doc));
-        this.highlightFor(
+        this.post(entry, this.message(entry, info));
+        void this.highlightFor(
           entry,
           vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === entry.uri.toString()),
         );
         return;
       case 'reveal': {
-        const decl = analysis.symbols?.tasks.get(msg.taskId);
-        if (!decl) return;
+        const task = info.tasks.find((t) => t.id === msg.taskId);
+        if (!task) return;
         const editor = await vscode.window.showTextDocument(doc, {
           viewColumn: vscode.ViewColumn.One,
           preserveFocus: false,
         });
-        const range = positions.range(decl.keyRange);
+        const range = this.lang.positionsOf(doc).range(task.keyRange);
         editor.selection = new vscode.Selection(range.start, range.end);
         editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
         return;
@@ -113,37 +113,35 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
   }
 
   /** The message for the document now: its graph, or the last good one with its first error. */
-  private update(entry: PanelEntry, doc: vscode.TextDocument): HostToPage | undefined {
-    const { analysis } = this.cache.get(doc);
-    if (!analysis.hasErrors && analysis.dag) {
-      entry.lastGood = toGraph(analysis.dag);
-      return { type: 'graph', uri: entry.uri.toString(), graph: entry.lastGood };
+  private message(entry: PanelEntry, info: GraphAnswer): HostToPage {
+    if (info.graph) {
+      entry.lastGood = info.graph;
+      return { type: 'graph', uri: entry.uri.toString(), graph: info.graph };
     }
-    const first = analysis.problems.find((p) => p.severity === 'error');
-    const graph = entry.lastGood ?? { dag: analysis.dag?.id ?? '', nodes: [], edges: [] };
-    return { type: 'graph', uri: entry.uri.toString(), graph, error: first?.message ?? 'The file has errors.' };
+    const graph = entry.lastGood ?? { dag: '', nodes: [], edges: [] };
+    return { type: 'graph', uri: entry.uri.toString(), graph, error: info.error ?? 'The file has errors.' };
   }
 
   private scheduleUpdate(doc: vscode.TextDocument): void {
     const entry = this.panels.get(doc.uri.toString());
     if (!entry) return;
     clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => this.post(entry, this.update(entry, doc)), 200);
+    entry.timer = setTimeout(() => {
+      void this.lang.ask(doc, { op: 'graph' }).then((info) => this.post(entry, this.message(entry, info)));
+    }, 200);
   }
 
   private highlight(editor: vscode.TextEditor): void {
     const entry = this.panels.get(editor.document.uri.toString());
-    if (entry) this.highlightFor(entry, editor);
+    if (entry) void this.highlightFor(entry, editor);
   }
 
-  private highlightFor(entry: PanelEntry, editor: vscode.TextEditor | undefined): void {
+  private async highlightFor(entry: PanelEntry, editor: vscode.TextEditor | undefined): Promise<void> {
     if (!editor) return;
-    const { analysis, positions } = this.cache.get(editor.document);
-    const offset = positions.offset(editor.selection.active);
-    let taskId: string | null = null;
-    for (const [id, d] of analysis.symbols?.tasks ?? [])
-      if (offset >= d.range.start && offset <= d.range.end) taskId = id;
-    this.post(entry, { type: 'highlight', taskId });
+    const offset = this.lang.positionsOf(editor.document).offset(editor.selection.active);
+    const { tasks } = await this.lang.ask(editor.document, { op: 'graph' });
+    const hit = tasks.find((t) => offset >= t.range.start && offset <= t.range.end);
+    this.post(entry, { type: 'highlight', taskId: hit?.id ?? null });
   }
 
   private post(entry: PanelEntry, msg: HostToPage | undefined): void {

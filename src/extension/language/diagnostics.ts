@@ -1,12 +1,9 @@
 import * as vscode from 'vscode';
 import type { Problem } from '../../dag/problem';
-import type { AnalysisCache } from './analysisCache';
 import { toDiagnostics } from './convert';
-import type { WorkerValidator } from './workerValidator';
+import type { DagLanguage } from './dagLanguage';
 
 export const LANGUAGE_ID = 'container-dag';
-/** Above this size validation moves off the extension host's thread. */
-export const WORKER_THRESHOLD_CHARS = 64 * 1024;
 
 /**
  * Validates DAG documents as the user types: debounced per document, and a result is dropped when
@@ -17,17 +14,14 @@ export class DiagnosticsController implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(
-    private readonly cache: AnalysisCache,
-    private readonly worker: WorkerValidator,
-  ) {
+  constructor(private readonly lang: DagLanguage) {
     this.disposables.push(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, this.delay())),
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.collection.delete(d.uri);
-        this.cache.forget(d);
+        this.lang.forget(d);
       }),
     );
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
@@ -54,20 +48,17 @@ export class DiagnosticsController implements vscode.Disposable {
     const version = doc.version;
     const text = doc.getText();
     let problems: readonly Problem[];
-    if (text.length > WORKER_THRESHOLD_CHARS) {
-      const r = await this.worker.validate(text, doc.uri.path);
-      if ('error' in r) {
-        problems = [
-          {
-            code: 'yaml-syntax',
-            severity: 'error',
-            message: `Validation failed: ${r.error}`,
-            range: { start: 0, end: 0 },
-          },
-        ];
-      } else problems = r.problems;
-    } else {
-      problems = this.cache.get(doc).analysis.problems;
+    try {
+      problems = await this.lang.ask(doc, { op: 'problems' });
+    } catch (e) {
+      problems = [
+        {
+          code: 'yaml-syntax',
+          severity: 'error',
+          message: `Validation failed: ${(e as Error).message}`,
+          range: { start: 0, end: 0 },
+        },
+      ];
     }
     // Typing went on while we worked: a newer validation is already scheduled.
     if (doc.isClosed || doc.version !== version) return;

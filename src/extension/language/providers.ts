@@ -1,11 +1,8 @@
 import * as vscode from 'vscode';
 import type { Completion } from '../../language/completion';
-import { complete } from '../../language/completion';
-import { hover } from '../../language/hover';
-import { definition, prepareRename, references, rename } from '../../language/navigation';
-import { outline, type OutlineItem } from '../../language/outline';
-import type { AnalysisCache } from './analysisCache';
+import type { OutlineItem } from '../../language/outline';
 import { DIAGNOSTIC_SOURCE } from './convert';
+import type { DagLanguage } from './dagLanguage';
 import { LANGUAGE_ID } from './diagnostics';
 
 const SELECTOR: vscode.DocumentSelector = { language: LANGUAGE_ID };
@@ -31,14 +28,15 @@ const SYMBOL_KIND: Record<OutlineItem['kind'], vscode.SymbolKind> = {
 };
 
 /** Every language feature, each a thin adapter over the pure language service. */
-export function registerLanguageFeatures(cache: AnalysisCache): vscode.Disposable[] {
+export function registerLanguageFeatures(lang: DagLanguage): vscode.Disposable[] {
   return [
     vscode.languages.registerCompletionItemProvider(
       SELECTOR,
       {
-        provideCompletionItems(doc, pos) {
-          const { analysis, positions } = cache.get(doc);
-          return complete(analysis, positions.offset(pos)).map((c) => {
+        async provideCompletionItems(doc, pos) {
+          const positions = lang.positionsOf(doc);
+          const items = await lang.ask(doc, { op: 'complete', offset: positions.offset(pos) });
+          return items.map((c) => {
             const item = new vscode.CompletionItem(c.label, COMPLETION_KIND[c.kind]);
             item.insertText = c.snippet ? new vscode.SnippetString(c.insertText) : c.insertText;
             item.range = positions.range(c.replace);
@@ -57,37 +55,40 @@ export function registerLanguageFeatures(cache: AnalysisCache): vscode.Disposabl
       ' ',
     ),
     vscode.languages.registerHoverProvider(SELECTOR, {
-      provideHover(doc, pos) {
-        const { analysis, positions } = cache.get(doc);
-        const h = hover(analysis, positions.offset(pos));
+      async provideHover(doc, pos) {
+        const positions = lang.positionsOf(doc);
+        const h = await lang.ask(doc, { op: 'hover', offset: positions.offset(pos) });
         return h ? new vscode.Hover(new vscode.MarkdownString(h.contents), positions.range(h.range)) : undefined;
       },
     }),
     vscode.languages.registerDefinitionProvider(SELECTOR, {
-      provideDefinition(doc, pos) {
-        const { analysis, positions } = cache.get(doc);
-        const r = definition(analysis, positions.offset(pos));
+      async provideDefinition(doc, pos) {
+        const positions = lang.positionsOf(doc);
+        const r = await lang.ask(doc, { op: 'definition', offset: positions.offset(pos) });
         return r ? new vscode.Location(doc.uri, positions.range(r)) : undefined;
       },
     }),
     vscode.languages.registerReferenceProvider(SELECTOR, {
-      provideReferences(doc, pos, context) {
-        const { analysis, positions } = cache.get(doc);
-        return references(analysis, positions.offset(pos), context.includeDeclaration).map(
-          (r) => new vscode.Location(doc.uri, positions.range(r)),
-        );
+      async provideReferences(doc, pos, context) {
+        const positions = lang.positionsOf(doc);
+        const refs = await lang.ask(doc, {
+          op: 'references',
+          offset: positions.offset(pos),
+          includeDeclaration: context.includeDeclaration,
+        });
+        return refs.map((r) => new vscode.Location(doc.uri, positions.range(r)));
       },
     }),
     vscode.languages.registerRenameProvider(SELECTOR, {
-      prepareRename(doc, pos) {
-        const { analysis, positions } = cache.get(doc);
-        const r = prepareRename(analysis, positions.offset(pos));
+      async prepareRename(doc, pos) {
+        const positions = lang.positionsOf(doc);
+        const r = await lang.ask(doc, { op: 'prepareRename', offset: positions.offset(pos) });
         if (!r.succeeded) throw new Error(r.error); // VS Code shows a thrown message as the reason
         return { range: positions.range(r.result.range), placeholder: r.result.name };
       },
-      provideRenameEdits(doc, pos, newName) {
-        const { analysis, positions } = cache.get(doc);
-        const r = rename(analysis, positions.offset(pos), newName);
+      async provideRenameEdits(doc, pos, newName) {
+        const positions = lang.positionsOf(doc);
+        const r = await lang.ask(doc, { op: 'rename', offset: positions.offset(pos), newName });
         if (!r.succeeded) throw new Error(r.error);
         const edit = new vscode.WorkspaceEdit();
         for (const e of r.result) edit.replace(doc.uri, positions.range(e.range), e.newText);
@@ -95,8 +96,9 @@ export function registerLanguageFeatures(cache: AnalysisCache): vscode.Disposabl
       },
     }),
     vscode.languages.registerDocumentSymbolProvider(SELECTOR, {
-      provideDocumentSymbols(doc) {
-        const { analysis, positions } = cache.get(doc);
+      async provideDocumentSymbols(doc) {
+        const positions = lang.positionsOf(doc);
+        const items = await lang.ask(doc, { op: 'outline' });
         const toSymbol = (o: OutlineItem): vscode.DocumentSymbol => {
           const s = new vscode.DocumentSymbol(
             o.name,
@@ -108,16 +110,17 @@ export function registerLanguageFeatures(cache: AnalysisCache): vscode.Disposabl
           s.children = o.children.map(toSymbol);
           return s;
         };
-        return outline(analysis).map(toSymbol);
+        return items.map(toSymbol);
       },
     }),
     vscode.languages.registerCodeActionsProvider(
       SELECTOR,
       {
-        provideCodeActions(doc, range, context) {
-          const { analysis, positions } = cache.get(doc);
+        async provideCodeActions(doc, range, context) {
+          const positions = lang.positionsOf(doc);
+          const problems = await lang.ask(doc, { op: 'problems' });
           const actions: vscode.CodeAction[] = [];
-          for (const p of analysis.problems) {
+          for (const p of problems) {
             if (!p.fixes?.length) continue;
             const pr = positions.range(p.range);
             if (!pr.intersection(range) && !context.diagnostics.some((d) => d.range.isEqual(pr))) continue;

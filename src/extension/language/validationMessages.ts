@@ -1,10 +1,15 @@
-import type { Problem } from '../../dag/problem';
+import type { LanguageRequest } from '../../language/requests';
 
-export interface ValidateRequest {
+/** Host → worker: a language request about one document version; `text` is sent when the version is new to the worker. */
+export interface WorkerRequest {
   readonly id: number;
-  readonly text: string;
+  readonly uri: string;
+  readonly version: number;
   readonly fileName: string;
+  readonly text?: string;
+  readonly request: LanguageRequest;
 }
 
-export type ValidateResponse =
-  { readonly id: number; readonly problems: Problem[] } | { readonly id: number; readonly error: string };
+export type WorkerResponse =
+  | { readonly id: number; readonly result: unknown }
+  | { readonly id: number; readonly error: string; readonly needText?: boolean };

@@ -1,13 +1,26 @@
 import { parentPort } from 'node:worker_threads';
-import { analyzeDag } from '../../dag/analyze';
-import type { ValidateRequest, ValidateResponse } from './validationMessages';
+import { analyzeDag, type Analysis } from '../../dag/analyze';
+import { answer } from '../../language/requests';
+import type { WorkerRequest, WorkerResponse } from './validationMessages';
 
-// Runs in a worker thread: large files are parsed here so the extension host never blocks on them (Y2).
-parentPort?.on('message', (req: ValidateRequest) => {
-  let response: ValidateResponse;
+// Runs in a worker thread: large files are parsed and queried here so the extension host never
+// blocks on them (Y2). One analysis per document version is kept, as the host's cache does.
+const cache = new Map<string, { version: number; analysis: Analysis }>();
+
+parentPort?.on('message', (req: WorkerRequest) => {
+  let response: WorkerResponse;
   try {
-    const a = analyzeDag(req.text, req.fileName);
-    response = { id: req.id, problems: [...a.problems] };
+    let entry = cache.get(req.uri);
+    if (!entry || entry.version !== req.version) {
+      if (req.text === undefined) {
+        response = { id: req.id, error: 'text needed', needText: true };
+        parentPort?.postMessage(response);
+        return;
+      }
+      entry = { version: req.version, analysis: analyzeDag(req.text, req.fileName) };
+      cache.set(req.uri, entry);
+    }
+    response = { id: req.id, result: answer(entry.analysis, req.request) };
   } catch (e) {
     response = { id: req.id, error: e instanceof Error ? e.message : String(e) };
   }

@@ -1,14 +1,13 @@
 import * as vscode from 'vscode';
-import type { AnalysisCache } from '../language/analysisCache';
+import type { DagLanguage } from '../language/dagLanguage';
 
 /** "Run DAG" above the DAG and "Run task · Log" above each task. */
 export class RunCodeLensProvider implements vscode.CodeLensProvider {
-  constructor(private readonly cache: AnalysisCache) {}
+  constructor(private readonly lang: DagLanguage) {}
 
-  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    const { analysis, positions } = this.cache.get(doc);
-    const s = analysis.symbols;
-    if (!s) return [];
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const positions = this.lang.positionsOf(doc);
+    const { tasks } = await this.lang.ask(doc, { op: 'graph' });
     const top = new vscode.Range(0, 0, 0, 0);
     const lenses = [
       new vscode.CodeLens(top, { title: '$(play) Run DAG', command: 'containerDags.runDag', arguments: [doc.uri] }),
@@ -19,8 +18,8 @@ export class RunCodeLensProvider implements vscode.CodeLensProvider {
       }),
       new vscode.CodeLens(top, { title: 'Show graph', command: 'containerDags.showGraph', arguments: [doc.uri] }),
     ];
-    for (const [id, decl] of s.tasks) {
-      const range = positions.range(decl.keyRange);
+    for (const { id, keyRange } of tasks) {
+      const range = positions.range(keyRange);
       lenses.push(
         new vscode.CodeLens(range, { title: 'Run task', command: 'containerDags.runTask', arguments: [doc.uri, id] }),
         new vscode.CodeLens(range, { title: 'Log', command: 'containerDags.showTaskLog', arguments: [doc.uri, id] }),
