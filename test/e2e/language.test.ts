@@ -67,6 +67,7 @@ describe('Container DAGs in a real VS Code (code-server, headless Chromium)', fu
   });
 
   it('renames a task and every reference to it', async () => {
+    await s.wb.openFile('pipeline.dag.yaml');
     await s.wb.goTo(5, 5);
     await s.wb.page.keyboard.press('F2');
     // The rename box opens with the old name selected; typing replaces it.
