@@ -40,7 +40,14 @@ async function waitForHttp(url: string, ms: number, proc: ChildProcess, log: () 
 }
 
 /** Installs (cached) code-server, installs our packaged .vsix into it, and serves a copy of the workspace. */
-export async function startCodeServer(vsix: string, extraFiles: Record<string, string> = {}): Promise<CodeServer> {
+export interface StartOptions {
+  /** Files written into the workspace before start. */
+  readonly extraFiles?: Record<string, string>;
+  /** Ask whether to trust the folder (Restricted Mode tests) instead of trusting it. */
+  readonly workspaceTrust?: boolean;
+}
+
+export async function startCodeServer(vsix: string, options: StartOptions = {}): Promise<CodeServer> {
   const entry = execFileSync('bash', [join(ROOT, 'scripts', 'install-code-server.sh')], { encoding: 'utf8' })
     .trim()
     .split('\n')
@@ -51,11 +58,11 @@ export async function startCodeServer(vsix: string, extraFiles: Record<string, s
   const workspace = join(base, 'workspace');
   mkdirSync(join(userData, 'User'), { recursive: true });
   cpSync(join(ROOT, 'test', 'e2e', 'workspace'), workspace, { recursive: true });
-  for (const [name, text] of Object.entries(extraFiles)) writeFileSync(join(workspace, name), text);
+  for (const [name, text] of Object.entries(options.extraFiles ?? {})) writeFileSync(join(workspace, name), text);
   writeFileSync(
     join(userData, 'User', 'settings.json'),
     JSON.stringify({
-      'security.workspace.trust.enabled': false,
+      'security.workspace.trust.enabled': options.workspaceTrust ?? false,
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'telemetry.telemetryLevel': 'off',
@@ -81,7 +88,7 @@ export async function startCodeServer(vsix: string, extraFiles: Record<string, s
       `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
       workspace,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

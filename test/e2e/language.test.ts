@@ -12,7 +12,7 @@ describe('Container DAGs in a real VS Code (code-server, headless Chromium)', fu
   );
   /** Over the 64 KiB threshold: parsed and queried in the worker, not on the extension host's thread. */
   const LARGE = `dag: large\ntasks:\n${tasks.join('\n')}\n  last:\n    image: busybox\n    depends_on: [task_11999]\n`;
-  const s = workbenchSession(undefined, { 'large.dag.yaml': LARGE });
+  const s = workbenchSession(undefined, { extraFiles: { 'large.dag.yaml': LARGE } });
 
   it('shows a typo in depends_on as a diagnostic in the Problems panel', async () => {
     await s.wb.openFile('typo.dag.yaml');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startCodeServer, type CodeServer } from './codeServer';
+import { ROOT, startCodeServer, type CodeServer, type StartOptions } from './codeServer';
 import { Workbench } from './workbench';
 
 export const VSIX = join(ROOT, 'dist', 'container-dags.vsix');
@@ -13,14 +13,14 @@ export interface Session {
 
 /**
  * Registers the suite's hooks: a code-server with the packaged .vsix installed and a browser on it
- * before the tests (with `extraFiles` written into its workspace), both gone after.
+ * before the tests, both gone after.
  */
-export function workbenchSession(prepare?: () => void, extraFiles: Record<string, string> = {}): Session {
+export function workbenchSession(prepare?: () => void, options: StartOptions = {}): Session {
   const s = {} as Session;
   before(async () => {
     assert.ok(existsSync(VSIX), `package the extension first: ${VSIX} is missing (npm run package)`);
     prepare?.();
-    s.server = await startCodeServer(VSIX, extraFiles);
+    s.server = await startCodeServer(VSIX, options);
     s.wb = await Workbench.open(s.server.url);
   });
   after(async () => {
