@@ -47,8 +47,8 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: ['src/extension/language/validationWorker.ts'],
-    outfile: 'dist/validationWorker.js',
+    entryPoints: ['src/extension/language/languageWorker.ts'],
+    outfile: 'dist/languageWorker.js',
   }),
   build({
     ...common,

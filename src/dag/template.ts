@@ -1,6 +1,6 @@
 import { addDays, isoDay, isoTimestamp, parseDate, strftime } from './dates';
 import { fail, ok, type Errorable } from './errorable';
-import { TEMPLATE_FILTERS, TEMPLATE_NAMES, TEMPLATE_NAMESPACES } from './templateNames';
+import { TEMPLATE_FILTERS, TEMPLATE_NAMES } from './templateNames';
 
 /** Offsets in this module are relative to the string value the template sits in. */
 export interface Span {
@@ -254,10 +254,6 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
     }
   }
   return issues;
-}
-
-export function isKnownNamespace(name: string): boolean {
-  return name in TEMPLATE_NAMESPACES;
 }
 
 /** Everything a template can read during one attempt. */

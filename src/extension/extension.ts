@@ -7,7 +7,7 @@ import { AnalysisCache } from './language/analysisCache';
 import { DagLanguage } from './language/dagLanguage';
 import { DiagnosticsController, LANGUAGE_ID } from './language/diagnostics';
 import { registerLanguageFeatures } from './language/providers';
-import { WorkerValidator } from './language/workerValidator';
+import { LanguageWorkerClient } from './language/languageWorkerClient';
 import { RunCodeLensProvider } from './runs/codeLens';
 import { RunController } from './runs/runController';
 import { RunsTreeProvider } from './runs/runsTree';
@@ -18,7 +18,7 @@ let runs: RunController | undefined;
 /** Wiring only: services are built by constructor, features register themselves; nothing runs until used. */
 export function activate(context: vscode.ExtensionContext): void {
   const cache = new AnalysisCache();
-  const worker = new WorkerValidator(context.asAbsolutePath('dist'));
+  const worker = new LanguageWorkerClient(context.asAbsolutePath('dist'));
   const lang = new DagLanguage(cache, worker);
   const diagnostics = new DiagnosticsController(lang);
   runs = new RunController(context, context.secrets);

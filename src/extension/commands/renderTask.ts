@@ -12,7 +12,7 @@ export async function renderTaskCommand(cache: AnalysisCache): Promise<void> {
     void vscode.window.showWarningMessage('Open a .dag.yaml file first.');
     return;
   }
-  const { analysis } = cache.get(editor.document);
+  const analysis = cache.get(editor.document);
   if (!analysis.dag || analysis.hasErrors) {
     void vscode.window.showErrorMessage('This DAG has errors; fix them (see Problems) before rendering a task.');
     return;

@@ -48,7 +48,8 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
   return {
     'containerDags.runDag': async (uri?: unknown) => {
       const d = await dagDocument(uri as vscode.Uri | undefined);
-      if (d) await c.run({ document: d.doc, intervals: [latestCompleteInterval(d.dag.schedule, new Date())] });
+      if (d)
+        await c.run({ document: d.doc, dag: d.dag, intervals: [latestCompleteInterval(d.dag.schedule, new Date())] });
     },
     'containerDags.runDagForDate': async (uri?: unknown) => {
       const d = await dagDocument(uri as vscode.Uri | undefined);
@@ -57,7 +58,7 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
         'Logical date (YYYY-MM-DD or ISO date-time, UTC)',
         new Date().toISOString().slice(0, 10),
       );
-      if (date) await c.run({ document: d.doc, intervals: [intervalAt(d.dag.schedule, date)] });
+      if (date) await c.run({ document: d.doc, dag: d.dag, intervals: [intervalAt(d.dag.schedule, date)] });
     },
     'containerDags.backfill': async (uri?: unknown) => {
       const d = await dagDocument(uri as vscode.Uri | undefined);
@@ -74,7 +75,7 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
         void vscode.window.showWarningMessage('No logical date of this schedule falls in that range.');
         return;
       }
-      await c.run({ document: d.doc, intervals });
+      await c.run({ document: d.doc, dag: d.dag, intervals });
     },
     'containerDags.runTask': async (uri?: unknown, taskId?: unknown) => {
       const d = await dagDocument(uri as vscode.Uri | undefined);
@@ -86,6 +87,7 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
       if (id)
         await c.run({
           document: d.doc,
+          dag: d.dag,
           intervals: [latestCompleteInterval(d.dag.schedule, new Date())],
           only: new Set([id]),
         });
@@ -97,10 +99,10 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
         return;
       }
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(previous.file));
-      const dag = analyzeDag(doc.getText(), doc.uri.fsPath).dag;
-      if (!dag) return;
+      const d = await dagDocument(doc.uri);
+      if (!d) return;
       const logical = new Date(previous.logical_date.replace('+00:00', 'Z'));
-      await c.run({ document: doc, intervals: [intervalAt(dag.schedule, logical)], previous });
+      await c.run({ document: d.doc, dag: d.dag, intervals: [intervalAt(d.dag.schedule, logical)], previous });
     },
     'containerDags.cancelRun': (node?: unknown) => {
       const r = recordOf(c, node);

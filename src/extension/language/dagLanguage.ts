@@ -2,7 +2,7 @@ import type * as vscode from 'vscode';
 import { answer, type Answer, type LanguageRequest } from '../../language/requests';
 import type { AnalysisCache } from './analysisCache';
 import { Positions } from './convert';
-import type { WorkerValidator } from './workerValidator';
+import type { LanguageWorkerClient } from './languageWorkerClient';
 
 /** Above this size a file is parsed and queried in the worker, never on the extension host's thread (Y2). */
 export const WORKER_THRESHOLD_CHARS = 64 * 1024;
@@ -16,7 +16,7 @@ export class DagLanguage {
 
   constructor(
     private readonly cache: AnalysisCache,
-    private readonly worker: WorkerValidator,
+    private readonly worker: LanguageWorkerClient,
   ) {}
 
   positionsOf(doc: vscode.TextDocument): Positions {
@@ -33,7 +33,7 @@ export class DagLanguage {
   }
 
   async ask<R extends LanguageRequest>(doc: vscode.TextDocument, request: R): Promise<Answer<R>> {
-    if (!this.isLarge(doc)) return answer(this.cache.get(doc).analysis, request);
+    if (!this.isLarge(doc)) return answer(this.cache.get(doc), request);
     return this.worker.ask(
       { uri: doc.uri.toString(), version: doc.version, fileName: doc.uri.path, getText: () => doc.getText() },
       request,

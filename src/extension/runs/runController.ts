@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { analyzeDag } from '../../dag/analyze';
+import type { Dag } from '../../dag/model';
 import type { DataInterval } from '../../dag/schedule';
 import type { RunEvent } from '../../protocol/runEvents';
 import type { RunRecord } from '../../protocol/runRecord';
@@ -15,6 +15,8 @@ import { TaskLogProvider } from './taskLogs';
 
 export interface RunRequest {
   readonly document: vscode.TextDocument;
+  /** The document's DAG, already checked free of errors by the caller. */
+  readonly dag: Dag;
   readonly intervals: readonly DataInterval[];
   readonly only?: ReadonlySet<string>;
   readonly previous?: RunRecord;
@@ -75,15 +77,7 @@ export class RunController implements vscode.Disposable {
       return undefined;
     }
     const text = req.document.getText();
-    const a = analyzeDag(text, req.document.uri.fsPath);
-    if (a.hasErrors || !a.dag) {
-      const first = a.problems.find((p) => p.severity === 'error');
-      void vscode.window.showErrorMessage(
-        `This DAG has errors; nothing was run. First: ${first?.message ?? 'see Problems'}`,
-      );
-      return undefined;
-    }
-    const dag = a.dag;
+    const dag = req.dag;
     const dir = dirname(req.document.uri.fsPath);
     const fromSecretStorage: SecretSource = (name) => Promise.resolve(this.secrets.get(`secret:${name}`));
     const values = await resolveSecrets(

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { analyzeDag, type Analysis } from '../../dag/analyze';
 import { answer } from '../../language/requests';
-import type { WorkerRequest, WorkerResponse } from './validationMessages';
+import type { WorkerRequest, WorkerResponse } from './languageWorkerMessages';
 
 // Runs in a worker thread: large files are parsed and queried here so the extension host never
 // blocks on them (Y2). One analysis per document version is kept, as the host's cache does.

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Answer, LanguageRequest } from '../../language/requests';
-import type { WorkerRequest, WorkerResponse } from './validationMessages';
+import type { WorkerRequest, WorkerResponse } from './languageWorkerMessages';
 
 export interface DocumentVersion {
   readonly uri: string;
@@ -11,7 +11,7 @@ export interface DocumentVersion {
 }
 
 /** A worker that parses and queries large files off the extension host's thread; started on first need. */
-export class WorkerValidator {
+export class LanguageWorkerClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, (r: WorkerResponse) => void>();
@@ -51,7 +51,7 @@ export class WorkerValidator {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(path.join(this.distDir, 'validationWorker.js'));
+    const w = new Worker(path.join(this.distDir, 'languageWorker.js'));
     w.on('message', (r: WorkerResponse) => {
       this.pending.get(r.id)?.(r);
       this.pending.delete(r.id);
