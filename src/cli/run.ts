@@ -3,24 +3,24 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeDag } from '../dag/analyze';
-import { parseDate } from '../dag/dates';
+import { isoTimestamp, parseDate } from '../dag/dates';
 import type { Dag } from '../dag/model';
 import { intervalsBetween, latestCompleteInterval, type DataInterval } from '../dag/schedule';
 import type { RunEvent } from '../protocol/runEvents';
 import type { RunRecord } from '../protocol/runRecord';
 import { connectDocker } from '../runner/docker/connect';
 import { DockerBackend } from '../runner/docker/dockerBackend';
-import { collectLeftovers } from '../runner/docker/leftovers';
 import { RunEngine } from '../runner/engine';
 import { intervalForDate, makeRunId } from '../runner/renderTask';
 import { RunStore } from '../runner/runStore';
 import { makeMasker } from '../runner/secretMasker';
+import { abandonRuns, planTakeover } from '../runner/takeover';
 import { fromDotEnv, fromEnvironment, resolveSecrets } from '../runner/secrets';
 import { toHumanLines } from './formatProblems';
 import { EXIT, type Io } from './io';
 
 export const RUN_USAGE = `cdag run FILE [--date D | --from D --to D] [--task ID] [--backend docker] [--param k=v]...
-         [--max-active N] [--max-runs N] [--runs-dir DIR] [--json] [--keep-failed] [--allow-host-path P]...`;
+         [--max-active N] [--max-runs N] [--runs-dir DIR] [--json] [--keep-failed] [--allow-host-path P]... [--allow-host-network]`;
 
 /** Runs a DAG for one date or a range of dates; exit 0 all succeeded, 1 a task failed, 2 usage or validation. */
 export async function runCommand(
@@ -43,6 +43,7 @@ export async function runCommand(
       json: { type: 'boolean' },
       'keep-failed': { type: 'boolean' },
       'allow-host-path': { type: 'string', multiple: true },
+      'allow-host-network': { type: 'boolean' },
     },
     allowPositionals: true,
   });
@@ -97,16 +98,22 @@ export async function runCommand(
     return EXIT.failed;
   }
   const store = new RunStore(values['runs-dir'] ? resolve(values['runs-dir']) : join(dirname(file), '.cdag', 'runs'));
-  const interrupted = store.markInterrupted(() => false);
-  if (interrupted.length) {
-    const removed = await collectLeftovers(docker.result, new Set(interrupted.map((r) => r.run_id)));
-    io.err(`Marked ${interrupted.length} interrupted run(s); removed ${removed} leftover container(s).\n`);
-  }
   const backend = new DockerBackend(docker.result, dag, {
     allowedHostPaths: new Set(values['allow-host-path'] ?? []),
+    allowHostNetwork: values['allow-host-network'] ?? false,
   });
-  const mask = makeMasker(Object.values(secretValues.result));
   const fileHash = createHash('sha256').update(text).digest('hex');
+  // A run of this DAG and date that a dead cdag left behind goes on where it stopped; other
+  // unfinished runs in this folder are marked interrupted and their containers removed (L3).
+  const dates = new Set(intervals.map((i) => isoTimestamp(i.start)));
+  const takeover = planTakeover(
+    store.unfinished(),
+    (r) => r.dag === dag.id && r.file_hash === fileHash && r.backend === 'docker' && dates.has(r.logical_date),
+  );
+  const note = await abandonRuns(store, takeover.abandon, backend);
+  if (note) io.err(`${note}\n`);
+  const resumable = new Map(takeover.resume.map((r) => [r.logical_date, r]));
+  const mask = makeMasker(Object.values(secretValues.result));
   const kind = intervals.length > 1 ? 'backfill' : 'manual';
   const engines: RunEngine[] = [];
   let cancelled = false;
@@ -126,23 +133,30 @@ export async function runCommand(
     const worker = async () => {
       while (next < intervals.length && !cancelled) {
         const interval = intervals[next++]!;
-        const runId = makeRunId(kind, interval.start, randomBytes(3).toString('hex'));
+        const resume = resumable.get(isoTimestamp(interval.start));
+        const runId = resume?.run_id ?? makeRunId(kind, interval.start, randomBytes(3).toString('hex'));
         const engine = new RunEngine({
           dag,
           runId,
           interval,
           backend,
           sink: store.sink(runId),
-          params,
+          params: resume ? resume.params : params,
           env: process.env,
           secretValues: secretValues.result,
           mask,
           ...(maxActive ? { maxActiveTasks: maxActive } : {}),
-          ...(only ? { only } : {}),
+          ...(only && !resume ? { only } : {}),
+          ...(resume ? { resume } : {}),
           file,
           fileHash,
           keepFailed: values['keep-failed'] ?? false,
         });
+        if (resume) {
+          const live = engine.liveAttempts;
+          await backend.collect(new Set([runId]), live);
+          io.err(`Resuming run ${runId}, interrupted earlier: reattaching ${live.size} running task(s).\n`);
+        }
         engines.push(engine);
         engine.on(progress);
         records.push(await engine.start());

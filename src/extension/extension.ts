@@ -25,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new RunsTreeProvider(() => runs!.runs());
   runs.tree = tree;
   const log = vscode.window.createOutputChannel('Container DAGs', { log: true });
+  runs.log = (m) => log.info(m);
   const graphs = new GraphPanels(context.extensionUri, lang, (m) => log.warn(m));
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'containerDags.validateFile': () => validateFileCommand(diagnostics),

@@ -46,7 +46,16 @@ export interface RunRecord {
   state: RunState;
   /** Set when the process that ran it died before the end (found on the next start). */
   interrupted?: boolean;
+  /** The process running it, so another one can tell a live run from one whose runner died. */
+  owner?: RunOwner;
+  /** When a later process took the run over after its runner died, reattaching its containers. */
+  resumed_at?: string[];
   started_at?: string;
   ended_at?: string;
   tasks: Record<string, TaskRecord>;
+}
+
+export interface RunOwner {
+  pid: number;
+  host: string;
 }

@@ -42,4 +42,11 @@ export interface Backend {
   readonly kind: 'docker' | 'kubernetes';
   /** A failure is a message naming the cause and the fix (no daemon, image missing, …). */
   start(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<AttemptHandle>>;
+  /**
+   * Finds an attempt started by a runner that died (crash, reload) — by the id it recorded, else by
+   * name and labels — and follows it again from its first log line; `undefined` when nothing is left.
+   */
+  reattach(spec: AttemptSpec, recordedId: string | undefined): Promise<Errorable<AttemptHandle | undefined>>;
+  /** Removes what these runs left behind except the attempts in `keep` (see `attemptKey`); returns how many. */
+  collect(runIds: ReadonlySet<string>, keep?: ReadonlySet<string>): Promise<Errorable<number>>;
 }

@@ -3,8 +3,10 @@ import type { Dag, Task } from '../dag/model';
 import type { DataInterval } from '../dag/schedule';
 import type { RunEvent } from '../protocol/runEvents';
 import type { AttemptRecord, RunRecord, TaskRecord, TaskState } from '../protocol/runRecord';
-import type { Backend, LogLine } from './backend';
+import type { AttemptHandle, Backend, LogLine } from './backend';
+import { currentOwner } from './owner';
 import { renderTask } from './renderTask';
+import { attemptKey } from './labels';
 import { decide } from './triggerRules';
 
 /** Where a run's record and logs go; the run store implements it, tests may keep them in memory. */
@@ -36,6 +38,11 @@ export interface RunOptions {
   readonly fileHash?: string;
   /** SIGTERM → SIGKILL grace for cancel and timeouts (L6: 10 s). */
   readonly graceMs?: number;
+  /**
+   * A run whose runner died: it goes on under the same id; its running attempts are reattached
+   * (or, when their container is gone, fail and follow their retry policy).
+   */
+  readonly resume?: RunRecord;
   /** Keep containers of failed attempts for inspection. */
   readonly keepFailed?: boolean;
   /** For tests: how retry delays are waited. */
@@ -74,7 +81,16 @@ export class RunEngine {
   private finished!: (r: RunRecord) => void;
   private readonly done = new Promise<RunRecord>((r) => (this.finished = r));
 
+  /** Tasks whose attempt was running when a previous runner died: reattached on start. */
+  private readonly reattaching = new Set<string>();
+
   constructor(private readonly o: RunOptions) {
+    this.record = o.resume ? this.resumedRecord(o.resume) : this.freshRecord();
+    this.record.owner = currentOwner();
+  }
+
+  private freshRecord(): RunRecord {
+    const o = this.o;
     const tasks: Record<string, TaskRecord> = {};
     for (const t of o.dag.tasks) {
       const prev = o.previous?.tasks[t.id];
@@ -82,7 +98,7 @@ export class RunEngine {
       tasks[t.id] = keep && prev ? { ...prev } : { state: keep ? 'success' : 'queued', tries: 0, attempts: [] };
       if (keep && !prev) tasks[t.id]!.reason = 'not selected (--task)';
     }
-    this.record = {
+    return {
       version: 1,
       run_id: o.runId,
       dag: o.dag.id,
@@ -95,6 +111,24 @@ export class RunEngine {
       state: 'queued',
       tasks,
     };
+  }
+
+  private resumedRecord(prev: RunRecord): RunRecord {
+    const r: RunRecord = structuredClone(prev);
+    delete r.ended_at;
+    delete r.interrupted;
+    r.resumed_at = [...(r.resumed_at ?? []), new Date().toISOString()];
+    for (const t of this.o.dag.tasks) {
+      const rec = (r.tasks[t.id] ??= { state: 'queued', tries: 0, attempts: [] });
+      if (rec.state === 'running' && rec.attempts.at(-1)?.state === 'running') this.reattaching.add(t.id);
+      else if (rec.state === 'running' || rec.state === 'up_for_retry') rec.state = 'queued';
+    }
+    return r;
+  }
+
+  /** Attempts of this run that must survive a collection of its leftovers: the ones being reattached. */
+  get liveAttempts(): ReadonlySet<string> {
+    return new Set([...this.reattaching].map((id) => attemptKey(id, this.record.tasks[id]!.tries)));
   }
 
   on(listener: Listener): () => void {
@@ -118,6 +152,12 @@ export class RunEngine {
     this.record.started_at = new Date().toISOString();
     this.emit({ type: 'run-state', runId: this.o.runId, state: 'running' });
     this.save();
+    for (const id of this.reattaching) {
+      const task = this.o.dag.tasks.find((t) => t.id === id)!;
+      this.active++;
+      this.taskAborts.set(id, new AbortController());
+      void this.runTask(task, true);
+    }
     this.schedule();
     return this.done;
   }
@@ -221,12 +261,13 @@ export class RunEngine {
   }
 
   /** All attempts of one task, retries included; frees its slot at the end. */
-  private async runTask(task: Task): Promise<void> {
+  private async runTask(task: Task, reattach = false): Promise<void> {
     const abort = this.taskAborts.get(task.id)!;
     const rec = this.record.tasks[task.id]!;
     try {
       for (;;) {
-        const attempt = await this.runAttempt(task, abort.signal);
+        const attempt = await this.runAttempt(task, abort.signal, reattach);
+        reattach = false;
         if (attempt.state === 'success') {
           this.finishTask(task.id, 'success', attempt);
           return;
@@ -275,14 +316,20 @@ export class RunEngine {
     if (state === 'success') delete rec.reason;
   }
 
-  private async runAttempt(task: Task, signal: AbortSignal): Promise<AttemptRecord> {
+  /** One attempt: a new container, or (reattach) the one a runner that died left running. */
+  private async runAttempt(task: Task, signal: AbortSignal, reattach: boolean): Promise<AttemptRecord> {
     const rec = this.record.tasks[task.id]!;
-    rec.tries++;
-    const attempt: AttemptRecord = { try: rec.tries, state: 'running', started_at: new Date().toISOString() };
-    rec.attempts.push(attempt);
-    rec.started_at ??= attempt.started_at;
-    delete rec.ended_at;
-    this.setState(task.id, 'running');
+    let attempt: AttemptRecord;
+    if (reattach && rec.attempts.at(-1)) {
+      attempt = rec.attempts.at(-1)!;
+    } else {
+      rec.tries++;
+      attempt = { try: rec.tries, state: 'running', started_at: new Date().toISOString() };
+      rec.attempts.push(attempt);
+      rec.started_at ??= attempt.started_at;
+      delete rec.ended_at;
+      this.setState(task.id, 'running');
+    }
     const end = (state: TaskState, reason?: string, exitCode?: number): AttemptRecord => {
       attempt.state = state;
       attempt.ended_at = new Date().toISOString();
@@ -303,23 +350,44 @@ export class RunEngine {
     const secrets: Record<string, string> = {};
     for (const [envName, secretName] of Object.entries(task.secrets)) {
       const v = this.o.secretValues?.[secretName];
-      if (v === undefined) return end('failed', `secret "${secretName}" has no value`);
-      secrets[envName] = v;
+      if (v === undefined && !reattach) return end('failed', `secret "${secretName}" has no value`);
+      if (v !== undefined) secrets[envName] = v;
     }
     const mask = this.o.mask ?? ((l: string) => l);
+    // A reattached attempt's log is read again from its first line, so the file is rewritten whole.
     const log = this.o.sink.openLog(task.id, rec.tries);
     attempt.log_file = log.path;
     try {
-      if (signal.aborted) return end('cancelled', 'cancelled');
-      const started = await this.o.backend.start(
-        { dagId: this.o.dag.id, runId: this.o.runId, tryNumber: rec.tries, rendered: rendered.result, secrets, mask },
-        signal,
-      );
-      if (!started.succeeded) {
-        log.write({ stream: 'stderr', line: mask(started.error) });
-        return end(signal.aborted ? 'cancelled' : 'failed', mask(started.error));
+      if (signal.aborted && !reattach) return end('cancelled', 'cancelled');
+      const spec = {
+        dagId: this.o.dag.id,
+        runId: this.o.runId,
+        tryNumber: rec.tries,
+        rendered: rendered.result,
+        secrets,
+        mask,
+      };
+      let handle: AttemptHandle;
+      if (reattach) {
+        const found = await this.o.backend.reattach(spec, attempt.container_id);
+        if (!found.succeeded || !found.result) {
+          const why = found.succeeded ? 'its container was gone' : found.error;
+          return end('failed', mask(`interrupted: the runner stopped while the task ran, and ${why}`));
+        }
+        handle = found.result;
+        this.emit({
+          type: 'note',
+          runId: this.o.runId,
+          message: `Reattached ${task.id} try ${rec.tries} (${handle.id.slice(0, 12)})`,
+        });
+      } else {
+        const started = await this.o.backend.start(spec, signal);
+        if (!started.succeeded) {
+          log.write({ stream: 'stderr', line: mask(started.error) });
+          return end(signal.aborted ? 'cancelled' : 'failed', mask(started.error));
+        }
+        handle = started.result;
       }
-      const handle = started.result;
       attempt.container_id = handle.id;
       if (handle.imageDigest) attempt.image_digest = handle.imageDigest;
       this.save();
@@ -329,11 +397,16 @@ export class RunEngine {
       signal.addEventListener('abort', onAbort, { once: true });
       // A cancel that came while the container was being started has already fired.
       if (signal.aborted) onAbort();
+      // A reattached attempt keeps the deadline it started with.
+      const elapsed = Date.now() - Date.parse(attempt.started_at ?? new Date().toISOString());
       const timer = task.timeoutMs
-        ? setTimeout(() => {
-            timedOut = true;
-            void handle.kill(grace);
-          }, task.timeoutMs)
+        ? setTimeout(
+            () => {
+              timedOut = true;
+              void handle.kill(grace);
+            },
+            Math.max(0, task.timeoutMs - elapsed),
+          )
         : undefined;
       const pump = (async () => {
         for await (const line of handle.logs) {

@@ -35,3 +35,8 @@ export function runLabels(dagId: string, runId: string, taskId: string, tryNumbe
     [LABELS.tryNumber]: String(tryNumber),
   };
 }
+
+/** Names one attempt among a run's containers or pods, from their labels. */
+export function attemptKey(taskId: string, tryNumber: number | string): string {
+  return `${labelValue(taskId)}#${tryNumber}`;
+}

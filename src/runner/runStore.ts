@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RunRecord } from '../protocol/runRecord';
 import type { LogLine } from './backend';
 import type { RunSink } from './engine';
+import { ownerAlive } from './owner';
 
 /**
  * One folder per run: `record.json`, written atomically (temp file + rename, so a crash leaves the
@@ -45,25 +46,23 @@ export class RunStore {
       .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? ''));
   }
 
-  /** Runs left `running` by a process that died: marked interrupted, so the UI never shows them as live. */
-  markInterrupted(isLive: (runId: string) => boolean): RunRecord[] {
-    const out: RunRecord[] = [];
-    for (const r of this.list()) {
-      if ((r.state === 'running' || r.state === 'queued') && !isLive(r.run_id)) {
-        r.interrupted = true;
-        r.state = 'failed';
-        for (const t of Object.values(r.tasks)) {
-          if (t.state === 'running' || t.state === 'queued' || t.state === 'up_for_retry') {
-            t.state = 'failed';
-            t.reason = 'interrupted: the runner stopped before the task ended';
-          }
-        }
-        r.ended_at ??= new Date().toISOString();
-        this.save(r);
-        out.push(r);
+  /** Runs left `running` or `queued` by a process that is gone (its owner is not alive). */
+  unfinished(isLive: (r: RunRecord) => boolean = (r) => ownerAlive(r.owner)): RunRecord[] {
+    return this.list().filter((r) => (r.state === 'running' || r.state === 'queued') && !isLive(r));
+  }
+
+  /** Marks a run whose runner died as interrupted, so the UI never shows it as live. */
+  markInterrupted(r: RunRecord): void {
+    r.interrupted = true;
+    r.state = 'failed';
+    for (const t of Object.values(r.tasks)) {
+      if (t.state === 'running' || t.state === 'queued' || t.state === 'up_for_retry') {
+        t.state = 'failed';
+        t.reason = 'interrupted: the runner stopped before the task ended';
       }
     }
-    return out;
+    r.ended_at ??= new Date().toISOString();
+    this.save(r);
   }
 
   sink(runId: string): RunSink {

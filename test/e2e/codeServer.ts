@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,35 @@ export const ARTIFACTS = join(ROOT, 'test', 'e2e', 'artifacts');
 export interface CodeServer {
   readonly url: string;
   readonly workspace: string;
+  /** Kills the extension host with SIGKILL, as a crash would: no deactivate, no cleanup of its own. */
+  crashExtensionHost(): number;
   stop(): Promise<void>;
+}
+
+/** Processes below `root` whose command line contains `marker` (read from /proc). */
+function descendants(root: number, marker: string): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const below = (pid: number): boolean => {
+    for (let p = parent.get(pid); p; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...parent.keys()].filter((pid) => {
+    if (!below(pid)) return false;
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+    } catch {
+      return false;
+    }
+  });
 }
 
 function freePort(): Promise<number> {
@@ -100,6 +128,12 @@ export async function startCodeServer(vsix: string, options: StartOptions = {}):
   return {
     url: `${url}/?folder=${encodeURIComponent(workspace)}`,
     workspace,
+    crashExtensionHost() {
+      const hosts = descendants(proc.pid!, 'extensionHost');
+      if (hosts.length === 0) throw new Error('no extension host process found below code-server');
+      for (const pid of hosts) process.kill(pid, 'SIGKILL');
+      return hosts.length;
+    },
     async stop() {
       proc.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));

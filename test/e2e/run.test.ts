@@ -4,7 +4,30 @@ import { workbenchSession } from './session';
 
 describe('running a DAG from VS Code on the local Docker Engine', function () {
   this.timeout(180_000);
-  const s = workbenchSession(ensureTestImage);
+  const s = workbenchSession(ensureTestImage, {
+    extraFiles: {
+      'slow.dag.yaml': `dag: slow
+tasks:
+  slow:
+    image: cdag-test/busybox:1
+    image_pull_policy: Never
+    command: [sh, -c, 'echo begun; sleep 8; echo finished']
+  next:
+    image: cdag-test/busybox:1
+    image_pull_policy: Never
+    command: [sh, -c, 'echo next']
+    depends_on: [slow]
+`,
+      'socket.dag.yaml': `dag: socket
+tasks:
+  peek:
+    image: cdag-test/busybox:1
+    image_pull_policy: Never
+    command: [sh, -c, 'test -S /var/run/docker.sock && echo socket present']
+    mounts: ['/var/run/docker.sock:/var/run/docker.sock']
+`,
+    },
+  });
 
   it('runs from the CodeLens, streams lines to the output channel and shows success in the DAG Runs tree', async () => {
     await s.wb.openFile('hello.dag.yaml');
@@ -27,5 +50,48 @@ describe('running a DAG from VS Code on the local Docker Engine', function () {
     await row.waitFor({ timeout: 30_000 });
     assert.match(await row.innerText(), /success/);
     await s.wb.screenshot('7-run-succeeded');
+  });
+
+  it('after the extension host crashes mid-run, the next window reattaches the running container and finishes the run (test 10)', async () => {
+    await s.wb.openFile('slow.dag.yaml');
+    const lens = s.wb.page.locator('.codelens-decoration a', { hasText: 'Run DAG' }).first();
+    await lens.waitFor({ timeout: 60_000 });
+    await lens.click();
+    await s.wb.page.locator('.part.panel', { hasText: '[slow] begun' }).waitFor({ timeout: 60_000 });
+    assert.ok(s.server.crashExtensionHost() >= 1);
+    await s.wb.page.reload();
+    await s.wb.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const header = s.wb.page.locator('.pane-header', { hasText: 'DAG Runs' });
+    await header.waitFor({ timeout: 60_000 });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const row = s.wb.page.locator('.monaco-list-row', { hasText: 'slow · ' }).first();
+    await row.waitFor({ timeout: 60_000 });
+    await s.wb.page
+      .locator('.monaco-list-row', { hasText: /slow · .*success/ })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await s.wb.page.locator('.part.panel', { hasText: 'resumed after a reload' }).waitFor({ timeout: 30_000 });
+    await s.wb.screenshot('8-run-resumed-after-crash');
+  });
+
+  it('asks before a run that mounts the Docker socket; runs nothing when declined and runs when allowed for this run (M1)', async () => {
+    await s.wb.openFile('socket.dag.yaml');
+    const lens = s.wb.page.locator('.codelens-decoration a', { hasText: 'Run DAG' }).first();
+    await lens.waitFor({ timeout: 60_000 });
+    await lens.click();
+    const dialog = s.wb.page.locator('.monaco-dialog-box', { hasText: 'the Docker socket' });
+    await dialog.waitFor({ timeout: 30_000 });
+    await s.wb.screenshot('9-consent-docker-socket');
+    await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await lens.click();
+    await dialog.locator('.monaco-button', { hasText: 'Allow for This Run' }).click();
+    await s.wb.page.locator('.part.panel', { hasText: 'socket: success' }).waitFor({ timeout: 60_000 });
+    // Declining started nothing: the only run of this DAG is the allowed one.
+    const header = s.wb.page.locator('.pane-header', { hasText: 'DAG Runs' });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const rows = s.wb.page.locator('.monaco-list-row', { hasText: 'socket · ' });
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1);
   });
 });

@@ -10,6 +10,35 @@ import { makeRunId } from '../../runner/renderTask';
 import { RunStore } from '../../runner/runStore';
 import { makeMasker } from '../../runner/secretMasker';
 import { fromDotEnv, fromEnvironment, resolveSecrets, type SecretSource } from '../../runner/secrets';
+import { describeRequests, sensitiveRequests, type SensitiveRequest } from '../../runner/consent';
+import { analyzeDag } from '../../dag/analyze';
+import { readFileSync } from 'node:fs';
+import type { Backend } from '../../runner/backend';
+import { ownerAlive } from '../../runner/owner';
+import { abandonRuns, planTakeover } from '../../runner/takeover';
+
+type DockerRuntime = typeof import('../../runner/docker/runtime');
+
+interface Prepared {
+  readonly backend: Backend;
+  readonly secretValues: Readonly<Record<string, string>>;
+  readonly mask: (line: string) => string;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The DAG of a file on disk, or undefined when it is gone or no longer valid. */
+function loadDag(file: string): { text: string; dag: Dag } | undefined {
+  try {
+    const text = readFileSync(file, 'utf8');
+    const a = analyzeDag(text, file);
+    return a.dag && !a.hasErrors ? { text, dag: a.dag } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 import type { RunsTreeProvider } from './runsTree';
 import { TaskLogProvider } from './taskLogs';
 
@@ -38,6 +67,9 @@ export class RunController implements vscode.Disposable {
     10,
   );
   private storeInstance: RunStore | undefined;
+  private takeover: Promise<void> | undefined;
+  /** Where notes about runs go (the extension's log channel). */
+  log: ((message: string) => void) | undefined;
   tree: RunsTreeProvider | undefined;
   readonly logs: TaskLogProvider;
 
@@ -50,17 +82,66 @@ export class RunController implements vscode.Disposable {
     this.status.command = 'workbench.view.explorer';
   }
 
-  /** The run store lives in the workspace's storage; made (and stale runs marked) on first use. */
+  /** The run store lives in the workspace's storage; made on first use. */
   get store(): RunStore {
     if (!this.storeInstance) {
       const base = this.context.storageUri ?? this.context.globalStorageUri;
       this.storeInstance = new RunStore(vscode.Uri.joinPath(base, 'runs').fsPath);
-      this.storeInstance.markInterrupted((id) => this.active.has(id));
     }
     return this.storeInstance;
   }
 
+  /**
+   * Once per window, on first use: runs a previous window left unfinished (a reload or crash) go on
+   * when their file is unchanged and the workspace is trusted, reattaching their containers; the
+   * rest are marked interrupted and their containers removed (L3).
+   */
+  takeOver(): Promise<void> {
+    this.takeover ??= this.doTakeOver().catch((e: unknown) =>
+      this.note(`Could not take over unfinished runs: ${(e as Error).message}`),
+    );
+    return this.takeover;
+  }
+
+  private async doTakeOver(): Promise<void> {
+    const unfinished = this.store.unfinished((r) => this.active.has(r.run_id) || ownerAlive(r.owner));
+    if (unfinished.length === 0) return;
+    const current = new Map<string, { text: string; dag: Dag } | undefined>();
+    const load = (file: string | undefined) => {
+      if (!file) return undefined;
+      if (!current.has(file)) current.set(file, loadDag(file));
+      return current.get(file);
+    };
+    const plan = planTakeover(unfinished, (r) => {
+      const d = vscode.workspace.isTrusted && r.backend === 'docker' ? load(r.file) : undefined;
+      return !!d && d.dag.id === r.dag && sha256(d.text) === r.file_hash;
+    });
+    const { DockerBackend, connectDocker, collectLeftovers } = await import('../../runner/docker/runtime');
+    for (const r of plan.abandon) {
+      const dag = load(r.file)?.dag;
+      const docker = await connectDocker(this.dockerHost(dag?.docker.host));
+      const note = await abandonRuns(
+        this.store,
+        [r],
+        docker.succeeded ? { collect: (ids) => collectLeftovers(docker.result, ids) } : undefined,
+      );
+      if (note) this.note(`${r.dag} ${r.run_id}: ${note}`);
+    }
+    for (const r of plan.resume) {
+      const { dag } = load(r.file)!;
+      const prepared = await this.prepare(dag, r.file!, undefined, DockerBackend, connectDocker);
+      if (!prepared) {
+        await abandonRuns(this.store, [r], undefined);
+        continue;
+      }
+      const interval = { start: new Date(r.logical_date), end: new Date(r.data_interval_end) };
+      void this.execute(dag, r.file!, r.file_hash!, interval, prepared, { resume: r, params: r.params });
+    }
+    this.tree?.refresh();
+  }
+
   runs(): RunRecord[] {
+    void this.takeOver();
     const live = [...this.active.values()].map((e) => e.record);
     const liveIds = new Set(live.map((r) => r.run_id));
     return [...live, ...this.store.list().filter((r) => !liveIds.has(r.run_id))].sort((a, b) =>
@@ -76,67 +157,145 @@ export class RunController implements vscode.Disposable {
       );
       return undefined;
     }
-    const text = req.document.getText();
+    await this.takeOver();
     const dag = req.dag;
-    const dir = dirname(req.document.uri.fsPath);
+    // M1: asked per run, never remembered, so a changed DAG cannot reuse an old yes.
+    const sensitive = sensitiveRequests(dag);
+    if (sensitive.length) {
+      const allow = 'Allow for This Run';
+      const choice = await vscode.window.showWarningMessage(
+        `${dag.id} asks for access to the host. ${describeRequests(sensitive)} Allow it for this run only?`,
+        { modal: true },
+        allow,
+      );
+      if (choice !== allow) return undefined;
+    }
+    const { DockerBackend, connectDocker } = await import('../../runner/docker/runtime');
+    const prepared = await this.prepare(
+      dag,
+      req.document.uri.fsPath,
+      req.only,
+      DockerBackend,
+      connectDocker,
+      sensitive,
+    );
+    if (!prepared) return undefined;
+    const fileHash = sha256(req.document.getText());
+    const records: RunRecord[] = [];
+    for (const interval of req.intervals) {
+      records.push(
+        await this.execute(dag, req.document.uri.fsPath, fileHash, interval, prepared, {
+          kind: req.intervals.length > 1 ? 'backfill' : 'manual',
+          ...(req.only ? { only: req.only } : {}),
+          ...(req.previous ? { previous: req.previous } : {}),
+        }),
+      );
+    }
+    return records;
+  }
+
+  /** Secrets and a Docker connection for runs of one DAG; a failure is shown and gives undefined. */
+  private async prepare(
+    dag: Dag,
+    file: string,
+    only: ReadonlySet<string> | undefined,
+    Backend: DockerRuntime['DockerBackend'],
+    connect: DockerRuntime['connectDocker'],
+    consented: readonly SensitiveRequest[] = [],
+  ): Promise<Prepared | undefined> {
     const fromSecretStorage: SecretSource = (name) => Promise.resolve(this.secrets.get(`secret:${name}`));
     const values = await resolveSecrets(
       dag,
-      [fromSecretStorage, fromEnvironment(process.env), fromDotEnv(dir)],
-      req.only,
+      [fromSecretStorage, fromEnvironment(process.env), fromDotEnv(dirname(file))],
+      only,
     );
     if (!values.succeeded) {
       const choice = await vscode.window.showErrorMessage(values.error, 'Set Secret');
       if (choice) await vscode.commands.executeCommand('containerDags.setSecret');
       return undefined;
     }
-    // dockerode and the Docker backend load here, on the first run, never at activation
-    // (a bundle of their own: dist/docker-runtime.js).
-    const { connectDocker, DockerBackend } = await import('../../runner/docker/runtime');
-    const docker = await connectDocker(dag.docker.host);
+    const docker = await connect(this.dockerHost(dag.docker.host));
     if (!docker.succeeded) {
       void vscode.window.showErrorMessage(docker.error);
       return undefined;
     }
-    const backend = new DockerBackend(docker.result, dag);
+    const backend = new Backend(docker.result, dag, {
+      allowedHostPaths: new Set(consented.filter((c) => c.kind === 'host-path').map((c) => c.subject)),
+      allowHostNetwork: consented.some((c) => c.kind === 'host-network'),
+    });
+    return { backend, secretValues: values.result, mask: makeMasker(Object.values(values.result)) };
+  }
+
+  /** One run, new or resumed, with its events fanned out to the channel, tree and status bar. */
+  private async execute(
+    dag: Dag,
+    file: string,
+    fileHash: string,
+    interval: DataInterval,
+    p: Prepared,
+    how: {
+      kind?: 'manual' | 'backfill';
+      only?: ReadonlySet<string>;
+      previous?: RunRecord;
+      resume?: RunRecord;
+      params?: Record<string, unknown>;
+    },
+  ): Promise<RunRecord> {
     const channel = this.channel(dag.id);
     channel.show(true);
-    const mask = makeMasker(Object.values(values.result));
-    const fileHash = createHash('sha256').update(text).digest('hex');
-    const records: RunRecord[] = [];
-    for (const interval of req.intervals) {
-      const runId = makeRunId(
-        req.intervals.length > 1 ? 'backfill' : 'manual',
-        interval.start,
-        randomBytes(3).toString('hex'),
+    const runId = how.resume?.run_id ?? makeRunId(how.kind ?? 'manual', interval.start, randomBytes(3).toString('hex'));
+    const engine = new RunEngine({
+      dag,
+      runId,
+      interval,
+      backend: p.backend,
+      sink: this.store.sink(runId),
+      env: process.env,
+      secretValues: p.secretValues,
+      mask: p.mask,
+      maxActiveTasks:
+        dag.maxActiveTasks ?? vscode.workspace.getConfiguration('containerDags').get<number>('maxActiveTasks', 4),
+      ...(how.only ? { only: how.only } : {}),
+      ...(how.previous ? { previous: how.previous } : {}),
+      ...(how.resume ? { resume: how.resume } : {}),
+      ...(how.params ? { params: how.params } : {}),
+      file,
+      fileHash,
+    });
+    this.active.set(runId, engine);
+    engine.on((e) => this.onEvent(e, dag.id, channel));
+    if (how.resume) {
+      const live = engine.liveAttempts;
+      const removed = await p.backend.collect(new Set([runId]), live);
+      channel.appendLine(
+        `▶ ${dag.id} ${interval.start.toISOString().slice(0, 10)} (${runId}) resumed after a reload: reattaching ${live.size} running task(s)${removed.succeeded && removed.result ? `, removed ${removed.result} leftover container(s)` : ''}`,
       );
-      const engine = new RunEngine({
-        dag,
-        runId,
-        interval,
-        backend,
-        sink: this.store.sink(runId),
-        env: process.env,
-        secretValues: values.result,
-        mask,
-        maxActiveTasks: vscode.workspace.getConfiguration('containerDags').get<number>('maxActiveTasks', 4),
-        ...(dag.maxActiveTasks ? { maxActiveTasks: dag.maxActiveTasks } : {}),
-        ...(req.only ? { only: req.only } : {}),
-        ...(req.previous ? { previous: req.previous } : {}),
-        file: req.document.uri.fsPath,
-        fileHash,
-      });
-      this.active.set(runId, engine);
-      engine.on((e) => this.onEvent(e, dag.id, channel));
+    } else {
       channel.appendLine(`▶ ${dag.id} ${interval.start.toISOString().slice(0, 10)} (${runId})`);
-      const record = await engine.start();
-      this.active.delete(runId);
-      records.push(record);
-      this.tree?.refresh();
-      this.updateStatus();
-      void this.notifyEnd(record);
     }
-    return records;
+    const record = await engine.start();
+    this.active.delete(runId);
+    this.tree?.refresh();
+    this.updateStatus();
+    void this.notifyEnd(record);
+    return record;
+  }
+
+  /**
+   * The Docker host: the DAG's, else the user's setting. A workspace value is ignored unless the
+   * workspace is trusted (W4: where containers run is decided by the user, not by a cloned repo).
+   */
+  private dockerHost(fromDag: string | undefined): string | undefined {
+    if (fromDag) return fromDag;
+    const i = vscode.workspace.getConfiguration('containerDags').inspect<string>('docker.host');
+    const value = vscode.workspace.isTrusted
+      ? (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue)
+      : i?.globalValue;
+    return value || undefined;
+  }
+
+  private note(message: string): void {
+    this.log?.(message);
   }
 
   storeSecret(name: string, value: string): Thenable<void> {

@@ -1,14 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { fail, ok, type Errorable } from '../../dag/errorable';
 import type { Dag } from '../../dag/model';
 import { AsyncQueue } from '../asyncQueue';
 import type { AttemptExit, AttemptHandle, AttemptSpec, Backend, LogLine } from '../backend';
 import { sensitiveHostPath } from '../hostMounts';
-import { hash, labelValue } from '../labels';
+import { LABELS, hash, labelValue } from '../labels';
 import { LineAssembler } from '../lineAssembler';
 import { containerCreateBody } from './containerSpec';
 import { DockerDemuxer } from './demux';
+import { collectLeftovers } from './leftovers';
 
 const BUILTIN_NETWORKS = new Set(['bridge', 'host', 'none', 'default']);
 
@@ -23,6 +24,8 @@ const apiMessage = (e: unknown) => (e as ApiError).json?.message ?? (e as ApiErr
 export interface DockerBackendOptions {
   /** Host paths the user consented to mount for this run (M1). */
   readonly allowedHostPaths?: ReadonlySet<string>;
+  /** The user consented to `network: host` for this run (M1). */
+  readonly allowHostNetwork?: boolean;
   /** Pull progress, for the UI. */
   readonly onPull?: (image: string, status: string) => void;
 }
@@ -51,6 +54,11 @@ export class DockerBackend implements Backend {
         );
       }
     }
+    if (body.result.HostConfig.NetworkMode === 'host' && !this.options.allowHostNetwork) {
+      return fail(
+        `Task "${r.task.id}" asks for the host's network, which exposes every port and interface of this machine. That is refused unless you allow it for this run (in VS Code when asked; with cdag run --allow-host-network).`,
+      );
+    }
     const image = await this.ensureImage(r.image, r.task.imagePullPolicy, signal);
     if (!image.succeeded) return image;
     if (signal.aborted) return fail('cancelled');
@@ -67,7 +75,8 @@ export class DockerBackend implements Backend {
       }
     }
     for (const m of body.result.HostConfig.Mounts) {
-      if (m.Type !== 'bind') continue;
+      // An existing file or socket (docker.sock) is mounted as it is; only a missing path becomes a folder.
+      if (m.Type !== 'bind' || existsSync(m.Source)) continue;
       try {
         mkdirSync(m.Source, { recursive: true });
       } catch (e) {
@@ -100,7 +109,27 @@ export class DockerBackend implements Backend {
       await removeQuietly(container);
       return fail(`The container for "${r.task.id}" did not start: ${apiMessage(e)}`);
     }
-    return ok(new DockerAttempt(container, waited, spec.mask, image.result));
+    return ok(new DockerAttempt(container, waited, spec.mask, image.result, false));
+  }
+
+  async reattach(spec: AttemptSpec, recordedId: string | undefined): Promise<Errorable<AttemptHandle | undefined>> {
+    // The name is fixed per attempt, so a container created just before a crash (id not yet recorded) is found too.
+    const container = this.docker.getContainer(recordedId ?? containerName(spec));
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await container.inspect();
+    } catch (e) {
+      if (status(e) === 404) return ok(undefined);
+      return fail(`Docker could not inspect container ${container.id}: ${apiMessage(e)}`);
+    }
+    if (info.Config.Labels?.[LABELS.runId] !== labelValue(spec.runId)) return ok(undefined);
+    // 'not-running' answers at once for a container that exited while nobody watched.
+    const waited = container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>;
+    return ok(new DockerAttempt(container, waited, spec.mask, info.Image, info.Config.Tty));
+  }
+
+  collect(runIds: ReadonlySet<string>, keep?: ReadonlySet<string>): Promise<Errorable<number>> {
+    return collectLeftovers(this.docker, runIds, keep);
   }
 
   /** Pulls per policy: Never fails when missing, IfNotPresent pulls when missing, Always pulls. */
@@ -189,14 +218,17 @@ export async function followLogs(
   container: Docker.Container,
   mask: (line: string) => string,
   emit: (line: LogLine) => void,
-  onStream?: (s: NodeJS.ReadableStream) => void,
+  options: { tty?: boolean; onStream?: (s: NodeJS.ReadableStream) => void } = {},
 ): Promise<void> {
   const out = new LineAssembler((line) => emit({ stream: 'stdout', line: mask(line) }));
   const err = new LineAssembler((line) => emit({ stream: 'stderr', line: mask(line) }));
-  const demux = new DockerDemuxer((s, payload) => (s === 'stderr' ? err : out).push(payload));
+  // A TTY container's log is one raw stream with no frame headers (Engine API, "Stream format").
+  const demux = options.tty
+    ? { push: (c: Buffer) => out.push(c) }
+    : new DockerDemuxer((s, payload) => (s === 'stderr' ? err : out).push(payload));
   try {
     const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
-    onStream?.(stream);
+    options.onStream?.(stream);
     await new Promise<void>((resolve) => {
       stream.on('data', (c: Buffer) => demux.push(c));
       stream.on('end', resolve);
@@ -222,16 +254,15 @@ class DockerAttempt implements AttemptHandle {
     private readonly waited: Promise<{ StatusCode: number }>,
     mask: (line: string) => string,
     readonly imageDigest: string | undefined,
+    tty: boolean,
   ) {
     this.id = container.id;
     const queue = new AsyncQueue<LogLine>();
     this.logs = queue;
-    this.logsDone = followLogs(
-      container,
-      mask,
-      (l) => queue.push(l),
-      (stream) => (this.logStream = stream),
-    ).finally(() => queue.end());
+    this.logsDone = followLogs(container, mask, (l) => queue.push(l), {
+      tty,
+      onStream: (stream) => (this.logStream = stream),
+    }).finally(() => queue.end());
   }
 
   async wait(): Promise<AttemptExit> {

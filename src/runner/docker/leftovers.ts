@@ -1,22 +1,36 @@
 import type Docker from 'dockerode';
-import { LABELS, MANAGED_BY, labelValue } from '../labels';
+import { fail, ok, type Errorable } from '../../dag/errorable';
+import { LABELS, MANAGED_BY, attemptKey, labelValue } from '../labels';
 
-/** Finds this tool's containers of the given runs by label and removes them; returns how many. */
-export async function collectLeftovers(docker: Docker, runIds: ReadonlySet<string>): Promise<number> {
-  const containers = await docker.listContainers({
-    all: true,
-    filters: { label: [`${LABELS.managedBy}=${MANAGED_BY}`] },
-  });
+/**
+ * Finds this tool's containers of the given runs by label and removes them, except the attempts in
+ * `keep`; returns how many were removed.
+ */
+export async function collectLeftovers(
+  docker: Docker,
+  runIds: ReadonlySet<string>,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<Errorable<number>> {
+  let containers: Docker.ContainerInfo[];
+  try {
+    containers = await docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.managedBy}=${MANAGED_BY}`] },
+    });
+  } catch (e) {
+    return fail(`Could not list this tool's containers to collect leftovers: ${(e as Error).message}`);
+  }
   const wanted = new Set([...runIds].map(labelValue));
   let removed = 0;
   for (const c of containers) {
     if (!wanted.has(c.Labels[LABELS.runId] ?? '')) continue;
+    if (keep.has(attemptKey(c.Labels[LABELS.task] ?? '', c.Labels[LABELS.tryNumber] ?? ''))) continue;
     try {
       await docker.getContainer(c.Id).remove({ force: true });
       removed++;
     } catch {
-      // Already gone: nothing to collect.
+      // Already gone (404) or being removed (409): nothing left to collect (L2).
     }
   }
-  return removed;
+  return ok(removed);
 }

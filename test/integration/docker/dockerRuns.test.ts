@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { connectDocker } from '../../../src/runner/docker/connect';
-import { containersOf, dagOf, dockerOrFail, ensureTestImage, startRun } from './dockerEnv';
+import type { LogLine } from '../../../src/runner/backend';
+import { DockerBackend, followLogs } from '../../../src/runner/docker/dockerBackend';
+import { LABELS, MANAGED_BY } from '../../../src/runner/labels';
+import { TEST_IMAGE, containersOf, dagOf, dockerOrFail, ensureTestImage, startRun } from './dockerEnv';
 
 describe('runs on a real Docker Engine', function () {
   this.timeout(120_000);
@@ -162,12 +165,54 @@ ${fan}
     assert.ok(!readFileSync(join(store.runDir(runId), 'record.json'), 'utf8').includes('pa55-w0rd-xyz'));
   });
 
-  it('refuses to mount the Docker socket unless allowed for this run', async () => {
+  it('refuses to mount the Docker socket unless allowed for this run, and mounts it when allowed', async () => {
     const dag = dagOf(`tasks:
   t: {image: $IMAGE, image_pull_policy: Never, command: ['true'], mounts: ['/var/run/docker.sock:/var/run/docker.sock']}
 `);
     const r = await startRun(docker, dag).done;
     assert.equal(r.tasks.t!.state, 'failed');
     assert.match(r.tasks.t!.reason!, /Docker socket.*allow it for this run/);
+    const allowed = await startRun(docker, dag, {
+      backend: new DockerBackend(docker, dag, { allowedHostPaths: new Set(['/var/run/docker.sock']) }),
+    }).done;
+    assert.equal(allowed.state, 'success', 'an existing socket is mounted as it is');
+  });
+
+  it('refuses host networking unless allowed for this run, and runs it when allowed', async () => {
+    const dag = dagOf(`tasks:
+  t: {image: $IMAGE, image_pull_policy: Never, command: ['true'], network: host}
+`);
+    const refused = await startRun(docker, dag).done;
+    assert.match(refused.tasks.t!.reason!, /host's network.*allow it for this run/);
+    const allowed = await startRun(docker, dag, { backend: new DockerBackend(docker, dag, { allowHostNetwork: true }) })
+      .done;
+    assert.equal(allowed.state, 'success');
+  });
+
+  it("passes a TTY container's output through raw, with no frame headers to strip (G1, test 23)", async () => {
+    const c = await docker.createContainer({
+      Image: TEST_IMAGE,
+      Cmd: ['sh', '-c', 'echo "héllo"; echo world >&2'],
+      Tty: true,
+      Labels: { [LABELS.managedBy]: MANAGED_BY },
+    });
+    try {
+      await c.start();
+      await c.wait();
+      const lines: LogLine[] = [];
+      await followLogs(
+        c,
+        (l) => l,
+        (l) => lines.push(l),
+        { tty: true },
+      );
+      // A TTY has one stream; the terminal's \r\n line ends are taken as line ends.
+      assert.deepEqual(lines, [
+        { stream: 'stdout', line: 'héllo' },
+        { stream: 'stdout', line: 'world' },
+      ]);
+    } finally {
+      await c.remove({ force: true });
+    }
   });
 });

@@ -26,11 +26,35 @@ class ScriptedBackend implements Backend {
 
   startDelayMs = 0;
 
+  /** Attempts (`task#try`) a runner that died left running; reattach finds only these. */
+  alive = new Set<string>();
+  reattached: string[] = [];
+  collected: Array<{ runs: string[]; keep: string[] }> = [];
+
   async start(spec: AttemptSpec, signal: AbortSignal) {
     if (this.startDelayMs) await new Promise((r) => setTimeout(r, this.startDelayMs));
     const s = this.script(spec);
     if (typeof s === 'string') return fail(s);
     this.starts.push(`${spec.rendered.task.id}#${spec.tryNumber}`);
+    const handle = this.handle(spec, s);
+    if (signal.aborted) void handle.kill(0);
+    return ok(handle);
+  }
+
+  async reattach(spec: AttemptSpec) {
+    const key = `${spec.rendered.task.id}#${spec.tryNumber}`;
+    if (!this.alive.has(key)) return ok(undefined);
+    this.reattached.push(key);
+    const s = this.script(spec);
+    return ok(this.handle(spec, typeof s === 'string' ? { code: 1, ms: 1 } : s));
+  }
+
+  async collect(runIds: ReadonlySet<string>, keep: ReadonlySet<string> = new Set()) {
+    this.collected.push({ runs: [...runIds], keep: [...keep] });
+    return ok(0);
+  }
+
+  private handle(spec: AttemptSpec, s: { code: number; ms: number; lines?: string[] }): AttemptHandle {
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     const logs = new AsyncQueue<LogLine>();
@@ -54,8 +78,7 @@ class ScriptedBackend implements Backend {
       },
       cleanup: async () => undefined,
     };
-    if (signal.aborted) void handle.kill(0);
-    return ok(handle);
+    return handle;
   }
 }
 
@@ -219,6 +242,68 @@ describe('run engine', () => {
     const r = await done;
     assert.deepEqual(sink.logs.get('t#1'), ['token is ***']);
     assert.ok(!JSON.stringify(r).includes('hunter2'));
+  });
+});
+
+describe('run engine: taking over a run whose runner died', () => {
+  const dag = () =>
+    dagOf(
+      'tasks:\n  a: {image: x, command: [0]}\n  b: {image: x, command: [0, 20], depends_on: [a], retries: 1}\n  c: {image: x, command: [0], depends_on: [b]}\n',
+    );
+  /** What the store holds after a crash while b's first attempt ran. */
+  const crashed = (): RunRecord => ({
+    version: 1,
+    run_id: 'r1',
+    dag: 'x',
+    logical_date: '2024-01-01T00:00:00Z',
+    data_interval_end: '2024-01-02T00:00:00Z',
+    backend: 'docker',
+    params: {},
+    state: 'running',
+    owner: { pid: 999_999, host: 'gone' },
+    tasks: {
+      a: { state: 'success', tries: 1, exit_code: 0, attempts: [{ try: 1, state: 'success', exit_code: 0 }] },
+      b: {
+        state: 'running',
+        tries: 1,
+        attempts: [{ try: 1, state: 'running', started_at: new Date().toISOString(), container_id: 'c-b-1' }],
+      },
+      c: { state: 'queued', tries: 0, attempts: [] },
+    },
+  });
+
+  it('reattaches the attempt that was running, keeps finished tasks, and runs the rest under the same run id', async () => {
+    const b = new ScriptedBackend((s) => ({ code: code(s), ms: ms(s), lines: [`${s.rendered.task.id} again`] }));
+    b.alive.add('b#1');
+    const { engine, done } = run(dag(), b, { resume: crashed() });
+    assert.deepEqual([...engine.liveAttempts], ['b#1']);
+    const r = await done;
+    assert.equal(r.state, 'success');
+    assert.equal(r.run_id, 'r1');
+    assert.deepEqual(b.reattached, ['b#1']);
+    assert.deepEqual(b.starts, ['c#1'], 'a is not run again, b is not started again');
+    assert.deepEqual(
+      r.tasks.b!.attempts.map((x) => [x.try, x.state]),
+      [[1, 'success']],
+    );
+    assert.equal(r.resumed_at?.length, 1);
+    assert.equal(r.interrupted, undefined);
+    assert.notEqual(r.owner?.host, 'gone');
+  });
+
+  it('fails the attempt whose container is gone as interrupted, then retries it per its policy', async () => {
+    const b = new ScriptedBackend((s) => ({ code: code(s), ms: 1 }));
+    const r = await run(dag(), b, { resume: crashed() }).done;
+    assert.equal(r.state, 'success');
+    assert.deepEqual(
+      r.tasks.b!.attempts.map((x) => [x.try, x.state]),
+      [
+        [1, 'failed'],
+        [2, 'success'],
+      ],
+    );
+    assert.match(r.tasks.b!.attempts[0]!.reason!, /interrupted: .*container was gone/);
+    assert.deepEqual(b.starts, ['b#2', 'c#1']);
   });
 });
 
