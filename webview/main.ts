@@ -1,6 +1,17 @@
-import ELK, { type ElkNode } from 'elkjs/lib/elk.bundled.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-context-menu/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { VscodeContextMenu } from '@vscode-elements/elements/dist/vscode-context-menu/vscode-context-menu.js';
 import type { DagGraph } from '../src/dag/graph';
-import type { GraphPageState, HostToPage, PageToHost } from '../src/protocol/graphMessages';
+import { structureKey, type Direction, type GraphLayout } from '../src/graph/layout';
+import type { GraphPageState, HostToPage, PageToHost, TaskView, ToolbarState } from '../src/protocol/graphMessages';
+import { isHostMessage } from './hostMessages';
+import { LayoutClient } from './layoutClient';
+import { applyStates, renderLayout, type Drawing } from './render';
+import { Viewport } from './viewport';
 
 interface VsCodeApi {
   postMessage(msg: PageToHost): void;
@@ -9,203 +20,221 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/** Above this many tasks a layout shows progress; the old drawing stays until the new one is ready. */
+const LARGE = 500;
+
 const vscode = acquireVsCodeApi();
-const SVG = 'http://www.w3.org/2000/svg';
 const svg = document.getElementById('graph') as unknown as SVGSVGElement;
 const banner = document.getElementById('banner')!;
 const summary = document.getElementById('summary')!;
-const elk = new ELK();
+const runLabel = document.getElementById('run-label')!;
+const progress = document.getElementById('progress')!;
+const runButton = document.getElementById('run') as HTMLElement & { disabled: boolean };
+const dateField = document.getElementById('date') as HTMLElement & { value: string };
+const backendSelect = document.getElementById('backend') as HTMLElement & { value: string };
+const directionSelect = document.getElementById('direction') as HTMLElement & { value: string };
+const menu = document.getElementById('menu') as VscodeContextMenu;
+const layouts = new LayoutClient(document.body.dataset.worker ?? '');
+const viewport = new Viewport(svg);
 
-let structureKey = '';
-let view = { x: 0, y: 0, scale: 1 };
-let content = { width: 1, height: 1 };
-const nodes = new Map<string, SVGGElement>();
+let graph: DagGraph = { dag: '', nodes: [], edges: [] };
+let drawnKey = '';
+let layout: GraphLayout | undefined;
+let drawing: Drawing | undefined;
+let states: Record<string, TaskView> = {};
+let direction: Direction = 'RIGHT';
+let toolbar: ToolbarState | undefined;
+let menuTask: string | undefined;
 
-function el<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string | number> = {},
-): SVGElementTagNameMap[K] {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  return e;
+const post = (m: PageToHost) => vscode.postMessage(m);
+
+/** Re-layout only when the structure changed; states and highlights reuse the drawing. */
+async function show(next: DagGraph): Promise<void> {
+  graph = next;
+  const key = structureKey(next, direction);
+  if (key === drawnKey) {
+    if (drawing) applyStates(drawing, graph, states);
+    rendered(next.nodes.length, 0, 0);
+    return;
+  }
+  drawnKey = key;
+  const started = performance.now();
+  const large = next.nodes.length > LARGE;
+  progress.hidden = !large;
+  if (large) summary.textContent = `Laying out ${next.nodes.length.toLocaleString('en')} tasks…`;
+  const result = await layouts.layout(next, direction);
+  if (result.id !== layouts.latest) return; // a newer graph is being laid out
+  const layoutMs = performance.now() - started;
+  progress.hidden = true;
+  if (!result.layout) {
+    banner.textContent = `The graph could not be laid out: ${result.error ?? 'unknown error'}`;
+    banner.classList.add('shown');
+    return;
+  }
+  layout = result.layout;
+  const id = result.id;
+  const d = await renderLayout(svg, next, layout, states, () => id !== layouts.latest);
+  if (!d) return;
+  drawing = d;
+  for (const [taskId, g] of d.nodes) wireNode(taskId, g);
+  viewport.setContent(layout.width, layout.height);
+  viewport.fit();
+  summary.textContent = `${next.dag} · ${next.nodes.length} tasks · ${next.edges.length} dependencies`;
+  rendered(next.nodes.length, layoutMs, performance.now() - started);
 }
 
-const shortImage = (image: string) => {
-  const last = image.split('/').pop() ?? image;
-  return last.length > 28 ? `${last.slice(0, 27)}…` : last;
-};
-
-/** Layout only when the structure changes; a highlight or a state change reuses the drawing. */
-async function draw(graph: DagGraph): Promise<void> {
-  const key = JSON.stringify([graph.nodes.map((n) => [n.id, n.image]), graph.edges]);
-  if (key === structureKey) return;
-  structureKey = key;
-  const layout: ElkNode = await elk.layout({
-    id: 'root',
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
-      'elk.spacing.nodeNode': '24',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '48',
-      'elk.edgeRouting': 'ORTHOGONAL',
-    },
-    children: graph.nodes.map((n) => ({
-      id: n.id,
-      width: Math.max(120, Math.max(n.id.length, shortImage(n.image).length * 0.85) * 7.5 + 24),
-      height: 44,
-    })),
-    edges: graph.edges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
-  });
-  svg.replaceChildren();
-  nodes.clear();
-  const defs = el('defs');
-  const marker = el('marker', {
-    id: 'arrow',
-    viewBox: '0 0 10 10',
-    refX: 10,
-    refY: 5,
-    markerWidth: 8,
-    markerHeight: 8,
-    orient: 'auto-start-reverse',
-  });
-  marker.append(el('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }));
-  defs.append(marker);
-  const root = el('g', { id: 'viewport' });
-  svg.append(defs, root);
-  for (const e of layout.edges ?? []) {
-    for (const s of (e as { sections?: Array<{ startPoint: P; endPoint: P; bendPoints?: P[] }> }).sections ?? []) {
-      const pts = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint];
-      root.append(
-        el('path', {
-          class: 'edge',
-          d: pts.map((p, i) => `${i ? 'L' : 'M'} ${p.x} ${p.y}`).join(' '),
-          'marker-end': 'url(#arrow)',
-          'data-from': e.sources[0]!,
-          'data-to': e.targets[0]!,
-        }),
-      );
-    }
-  }
-  for (const n of layout.children ?? []) {
-    const info = graph.nodes.find((x) => x.id === n.id)!;
-    const g = el('g', {
-      class: 'node',
-      'data-task': n.id,
-      tabindex: 0,
-      role: 'button',
-      transform: `translate(${n.x} ${n.y})`,
-    });
-    g.append(el('rect', { width: n.width!, height: n.height! }));
-    const title = el('text', { x: 10, y: 18 });
-    title.textContent = n.id; // text, never markup: task ids come from the user's file (W3)
-    const image = el('text', { x: 10, y: 34, class: 'image' });
-    image.textContent = shortImage(info.image);
-    const tip = el('title');
-    tip.textContent = `${n.id}\n${info.image}${info.command ? `\n${info.command.join(' ')}` : ''}`;
-    g.append(tip, title, image);
-    g.addEventListener('click', () => vscode.postMessage({ type: 'reveal', taskId: n.id }));
-    g.addEventListener('keydown', (ev) => onNodeKey(ev, n.id, graph));
-    root.append(g);
-    nodes.set(n.id, g);
-  }
-  content = { width: layout.width ?? 1, height: layout.height ?? 1 };
-  summary.textContent = `${graph.dag} · ${graph.nodes.length} tasks · ${graph.edges.length} dependencies`;
-  fit();
+/** For tests and benchmarks: the drawing of the latest graph is complete, and how long it took. */
+function rendered(nodes: number, layoutMs: number, totalMs: number): void {
+  window.dispatchEvent(new CustomEvent('cdag:rendered', { detail: { nodes, layoutMs, totalMs } }));
 }
 
-type P = { x: number; y: number };
+function wireNode(taskId: string, g: SVGGElement): void {
+  g.addEventListener('click', () => post({ type: 'reveal', taskId }));
+  g.addEventListener('dblclick', () => post({ type: 'showLog', taskId }));
+  g.addEventListener('contextmenu', (ev) => {
+    ev.preventDefault();
+    openMenu(taskId, ev.clientX, ev.clientY);
+  });
+  g.addEventListener('keydown', (ev) => onNodeKey(ev, taskId));
+  g.addEventListener('focus', () => {
+    const box = layout?.nodes.find((n) => n.id === taskId);
+    if (box) viewport.ensureVisible(box);
+  });
+}
 
-/** Arrow keys move along edges (right: downstream, left: upstream), up/down between siblings. */
-function onNodeKey(ev: KeyboardEvent, id: string, graph: DagGraph): void {
+function openMenu(taskId: string, x: number, y: number): void {
+  menuTask = taskId;
+  const canRun = toolbar?.canRun ?? false;
+  menu.data = [
+    ...(canRun
+      ? [
+          { label: 'Run Task', value: 'runTask' },
+          { label: 'Re-run from Here', value: 'rerunFrom' },
+          { separator: true },
+        ]
+      : []),
+    { label: 'Show Log', value: 'showLog' },
+    { label: 'Reveal in Editor', value: 'reveal' },
+  ];
+  menu.style.left = `${x}px`;
+  menu.style.top = `${y}px`;
+  menu.show = true;
+}
+
+menu.addEventListener('vsc-context-menu-select', (ev) => {
+  const taskId = menuTask;
+  if (!taskId) return;
+  const date = dateField.value;
+  const backend = backendSelect.value === 'kubernetes' ? 'kubernetes' : 'docker';
+  switch (ev.detail.value) {
+    case 'runTask':
+    case 'rerunFrom':
+      post({ type: ev.detail.value, taskId, date, backend });
+      return;
+    case 'showLog':
+    case 'reveal':
+      post({ type: ev.detail.value, taskId });
+      return;
+  }
+});
+
+/** Arrow keys move along edges (right: downstream, left: upstream), up/down in task order. */
+function onNodeKey(ev: KeyboardEvent, id: string): void {
   if (ev.key === 'Enter' || ev.key === ' ') {
-    vscode.postMessage({ type: 'reveal', taskId: id });
+    post({ type: 'reveal', taskId: id });
     ev.preventDefault();
     return;
   }
+  if (ev.key === 'ContextMenu' || (ev.key === 'F10' && ev.shiftKey)) {
+    const r = drawing?.nodes.get(id)?.getBoundingClientRect();
+    if (r) openMenu(id, r.left + 10, r.bottom);
+    ev.preventDefault();
+    return;
+  }
+  const down = direction === 'RIGHT';
   let next: string | undefined;
-  if (ev.key === 'ArrowRight') next = graph.edges.find((e) => e.from === id)?.to;
-  else if (ev.key === 'ArrowLeft') next = graph.edges.find((e) => e.to === id)?.from;
-  else if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+  if (ev.key === (down ? 'ArrowRight' : 'ArrowDown')) next = graph.edges.find((e) => e.from === id)?.to;
+  else if (ev.key === (down ? 'ArrowLeft' : 'ArrowUp')) next = graph.edges.find((e) => e.to === id)?.from;
+  else if (ev.key === (down ? 'ArrowDown' : 'ArrowRight') || ev.key === (down ? 'ArrowUp' : 'ArrowLeft')) {
     const order = graph.nodes.map((n) => n.id);
-    const i = order.indexOf(id) + (ev.key === 'ArrowDown' ? 1 : -1);
+    const forward = ev.key === (down ? 'ArrowDown' : 'ArrowRight');
+    const i = order.indexOf(id) + (forward ? 1 : -1);
     next = order[Math.max(0, Math.min(order.length - 1, i))];
   }
   if (next) {
-    nodes.get(next)?.focus();
+    drawing?.nodes.get(next)?.focus();
     ev.preventDefault();
   }
 }
 
-function apply(): void {
-  document.getElementById('viewport')?.setAttribute('transform', `translate(${view.x} ${view.y}) scale(${view.scale})`);
-}
-
-function fit(): void {
-  const r = svg.getBoundingClientRect();
-  const scale = Math.min(2, Math.min((r.width - 40) / content.width, (r.height - 40) / content.height));
-  view = { scale, x: (r.width - content.width * scale) / 2, y: (r.height - content.height * scale) / 2 };
-  apply();
-}
-
-svg.addEventListener(
-  'wheel',
-  (ev) => {
-    ev.preventDefault();
-    const r = svg.getBoundingClientRect();
-    const factor = Math.exp(-ev.deltaY * 0.0015);
-    const mx = ev.clientX - r.left;
-    const my = ev.clientY - r.top;
-    view = { scale: view.scale * factor, x: mx - (mx - view.x) * factor, y: my - (my - view.y) * factor };
-    apply();
-  },
-  { passive: false },
-);
-
-let drag: { x: number; y: number } | undefined;
-svg.addEventListener('pointerdown', (ev) => {
-  if ((ev.target as Element).closest('.node')) return;
-  drag = { x: ev.clientX - view.x, y: ev.clientY - view.y };
-});
-window.addEventListener('pointermove', (ev) => {
-  if (!drag) return;
-  view = { ...view, x: ev.clientX - drag.x, y: ev.clientY - drag.y };
-  apply();
-});
-window.addEventListener('pointerup', () => (drag = undefined));
-document.getElementById('fit')!.addEventListener('click', fit);
-window.addEventListener('resize', fit);
-
-function isHostMessage(m: unknown): m is HostToPage {
-  if (typeof m !== 'object' || m === null) return false;
-  const t = (m as { type?: unknown }).type;
-  if (t === 'graph') {
-    const g = (m as { graph?: DagGraph }).graph;
-    return !!g && Array.isArray(g.nodes) && Array.isArray(g.edges) && typeof g.dag === 'string';
+function setToolbar(t: ToolbarState): void {
+  toolbar = t;
+  if (!dateField.value) dateField.value = t.date;
+  backendSelect.value = t.backend;
+  for (const opt of backendSelect.querySelectorAll('vscode-option')) {
+    (opt as HTMLElement & { disabled: boolean }).disabled = !t.backends.includes(
+      opt.getAttribute('value') as 'docker' | 'kubernetes',
+    );
   }
-  return t === 'highlight';
+  runButton.disabled = !t.canRun;
+  runButton.title = t.canRun ? 'Run the DAG for this logical date' : 'Running needs a trusted workspace';
+  if (t.direction !== direction) {
+    direction = t.direction;
+    directionSelect.value = direction;
+    void show(graph);
+  }
 }
+
+runButton.addEventListener('click', () => {
+  if (!runButton.disabled)
+    post({
+      type: 'run',
+      date: dateField.value,
+      backend: backendSelect.value === 'kubernetes' ? 'kubernetes' : 'docker',
+    });
+});
+directionSelect.addEventListener('change', () => {
+  direction = directionSelect.value === 'DOWN' ? 'DOWN' : 'RIGHT';
+  post({ type: 'direction', direction });
+  void show(graph);
+});
+document.getElementById('fit')!.addEventListener('click', () => viewport.fit());
+window.addEventListener('resize', () => viewport.fit());
 
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   const msg = ev.data;
   if (!isHostMessage(msg)) {
-    console.warn('Container DAGs graph: dropped an unknown message', msg);
+    console.warn('Container DAGs graph: dropped an unknown message');
     return;
   }
+  handle(msg);
+});
+
+function handle(msg: HostToPage): void {
   switch (msg.type) {
     case 'graph':
       vscode.setState({ uri: msg.uri });
       banner.textContent = msg.error ? `Showing the last valid graph. ${msg.error}` : '';
       banner.classList.toggle('shown', !!msg.error);
-      void draw(msg.graph);
+      void show(msg.graph);
       return;
     case 'highlight':
-      for (const [id, g] of nodes) g.classList.toggle('highlight', id === msg.taskId);
+      if (drawing) for (const [id, g] of drawing.nodes) g.classList.toggle('highlight', id === msg.taskId);
+      return;
+    case 'states':
+      states = msg.tasks;
+      runLabel.textContent = msg.runId ? msg.label : '';
+      if (drawing) applyStates(drawing, graph, states);
+      return;
+    case 'toolbar':
+      setToolbar(msg.toolbar);
       return;
     default: {
       const never: never = msg;
       console.warn('Container DAGs graph: unhandled message', never);
     }
   }
-});
+}
 
-vscode.postMessage({ type: 'ready' });
+layouts.warm();
+post({ type: 'ready' });

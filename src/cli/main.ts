@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyzeDag, type Analysis } from '../dag/analyze';
 import { parseDate } from '../dag/dates';
-import { toDot, toGraph } from '../dag/graph';
+import { toDot, toGraph, type DagGraph } from '../dag/graph';
+import { svgDocument } from '../graph/draw';
+import { layoutGraph, type Direction } from '../graph/layout';
+import { GRAPH_CSS } from '../graph/styles';
+import { taskViews } from '../graph/taskViews';
+import type { TaskView } from '../protocol/graphMessages';
+import type { RunRecord } from '../protocol/runRecord';
 import { latestCompleteInterval } from '../dag/schedule';
 import { containerCreateBody } from '../runner/docker/containerSpec';
 import { podManifest } from '../runner/kubernetes/podSpec';
@@ -15,7 +21,7 @@ export { EXIT, type Io } from './io';
 
 const USAGE = `Usage:
   cdag validate FILE... [--json]
-  cdag graph FILE [--format json|dot]
+  cdag graph FILE [--format json|dot|svg] [--direction RIGHT|DOWN] [--record RUN.json]
   cdag render FILE --task ID [--date YYYY-MM-DD] [--backend docker|kubernetes]
   ${RUN_USAGE}
   cdag --version`;
@@ -123,20 +129,50 @@ function loadValid(file: string, io: Io): Analysis | number {
   return a;
 }
 
-function graph(args: readonly string[], io: Io): number {
+function graph(args: readonly string[], io: Io): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { format: { type: 'string', default: 'json' } },
+    options: {
+      format: { type: 'string', default: 'json' },
+      direction: { type: 'string', default: 'RIGHT' },
+      record: { type: 'string' },
+    },
     allowPositionals: true,
   });
-  if (positionals.length !== 1 || !['json', 'dot'].includes(values.format!)) {
-    io.err(`graph takes one FILE and --format json or dot.\n${USAGE}\n`);
+  if (
+    positionals.length !== 1 ||
+    !['json', 'dot', 'svg'].includes(values.format!) ||
+    !['RIGHT', 'DOWN'].includes(values.direction!)
+  ) {
+    io.err(`graph takes one FILE, --format json, dot or svg, and --direction RIGHT or DOWN.\n${USAGE}\n`);
     return EXIT.usage;
   }
   const a = loadValid(positionals[0]!, io);
   if (typeof a === 'number') return a;
   const g = toGraph(a.dag!);
+  if (values.format === 'svg') return graphSvg(g, values.direction as Direction, values.record, io);
   io.out(values.format === 'dot' ? toDot(g) : `${JSON.stringify(g, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+/** The graph panel's layout and drawing, as a file: the same modules, laid out by elkjs in Node. */
+async function graphSvg(g: DagGraph, direction: Direction, recordFile: string | undefined, io: Io): Promise<number> {
+  let states: Record<string, TaskView> = {};
+  if (recordFile) {
+    try {
+      const parsed = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord | RunRecord[];
+      const record = Array.isArray(parsed) ? parsed.at(-1) : parsed;
+      states = record ? taskViews(record) : {};
+    } catch (e) {
+      io.err(
+        `--record ${recordFile}: not a run record (${(e as Error).message}). Use the output of cdag run --json.\n`,
+      );
+      return EXIT.usage;
+    }
+  }
+  const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
+  const layout = await layoutGraph(g, direction, new ELK());
+  io.out(svgDocument(g, layout, GRAPH_CSS, states));
   return EXIT.ok;
 }
 

@@ -101,6 +101,7 @@ export async function runCommand(
   const backend = new DockerBackend(docker.result, dag, {
     allowedHostPaths: new Set(values['allow-host-path'] ?? []),
     allowHostNetwork: values['allow-host-network'] ?? false,
+    onPull: (image, text) => !values.json && io.err(`  pulling ${image}: ${text}\n`),
   });
   const fileHash = createHash('sha256').update(text).digest('hex');
   // A run of this DAG and date that a dead cdag left behind goes on where it stopped; other

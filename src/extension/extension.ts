@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { renderTaskCommand } from './commands/renderTask';
-import { runCommands } from './commands/runCommands';
+import { runCommands, runFromGraph } from './commands/runCommands';
 import { validateFileCommand } from './commands/validateFile';
 import { GRAPH_VIEW_TYPE, GraphPanels } from './graph/graphPanels';
 import { AnalysisCache } from './language/analysisCache';
@@ -26,7 +26,14 @@ export function activate(context: vscode.ExtensionContext): void {
   runs.tree = tree;
   const log = vscode.window.createOutputChannel('Container DAGs', { log: true });
   runs.log = (m) => log.info(m);
-  const graphs = new GraphPanels(context.extensionUri, lang, (m) => log.warn(m));
+  const graphs = new GraphPanels(context.extensionUri, lang, (m) => log.warn(m), {
+    onDidChangeRun: runs.onDidChangeRun,
+    latestRunOf: (file) => runs!.latestRunOf(file),
+    run: (uri, date, what) => runFromGraph(runs!, uri, date, what),
+    showLog: async (uri, taskId) => {
+      await vscode.commands.executeCommand('containerDags.showTaskLog', uri, taskId);
+    },
+  });
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'containerDags.validateFile': () => validateFileCommand(diagnostics),
     'containerDags.renderTask': () => renderTaskCommand(cache),

@@ -1,3 +1,5 @@
+import { isoDay } from '../dag/dates';
+import { latestCompleteInterval } from '../dag/schedule';
 import type { Analysis } from '../dag/analyze';
 import { toGraph, type DagGraph } from '../dag/graph';
 import type { Errorable } from '../dag/errorable';
@@ -22,6 +24,8 @@ export type LanguageRequest =
 /** What the graph view needs: the graph when the file is valid, else its first error; and where each task is. */
 export interface GraphAnswer {
   readonly graph?: DagGraph;
+  /** The logical date (YYYY-MM-DD) "Run DAG" would use now: the latest complete interval. */
+  readonly defaultDate?: string;
   readonly error?: string;
   readonly tasks: ReadonlyArray<{ id: string; keyRange: OffsetRange; range: OffsetRange }>;
 }
@@ -66,7 +70,10 @@ export function answer<R extends LanguageRequest>(a: Analysis, r: R): Answer<R> 
           keyRange: d.keyRange,
           range: d.range,
         }));
-        if (!a.hasErrors && a.dag) return { graph: toGraph(a.dag), tasks };
+        if (!a.hasErrors && a.dag) {
+          const defaultDate = isoDay(latestCompleteInterval(a.dag.schedule, new Date()).start);
+          return { graph: toGraph(a.dag), defaultDate, tasks };
+        }
         return { error: a.problems.find((p) => p.severity === 'error')?.message ?? 'The file has errors.', tasks };
       }
     }

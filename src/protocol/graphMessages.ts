@@ -1,14 +1,47 @@
 import type { DagGraph } from '../dag/graph';
+import type { BackendKind, TaskState } from './runRecord';
+
+/** One task's state in the run the graph shows: what the node's colour, icon and tooltip tell. */
+export interface TaskView {
+  state: TaskState;
+  tryNumber: number;
+  startedAt?: string;
+  endedAt?: string;
+  exitCode?: number;
+  reason?: string;
+}
+
+/** The toolbar: what Run DAG would run. */
+export interface ToolbarState {
+  /** The logical date (YYYY-MM-DD) Run DAG uses; the user may change it. */
+  date: string;
+  backend: BackendKind;
+  backends: BackendKind[];
+  /** False in Restricted Mode: the Run button is disabled, with the reason as its title. */
+  canRun: boolean;
+  /** Layout direction. */
+  direction: 'RIGHT' | 'DOWN';
+}
 
 /** Host → graph page. Both sides switch over `type` exhaustively; anything else is dropped. */
 export type HostToPage =
   /** The graph to draw; `error` names the file's first error while the last good graph is shown. */
   | { type: 'graph'; uri: string; graph: DagGraph; error?: string }
   /** The task whose YAML holds the cursor, or null. */
-  | { type: 'highlight'; taskId: string | null };
+  | { type: 'highlight'; taskId: string | null }
+  /** States of the run shown (live while it runs); `runId` null clears them. */
+  | { type: 'states'; runId: string | null; label: string; tasks: Record<string, TaskView> }
+  | { type: 'toolbar'; toolbar: ToolbarState };
 
-/** Graph page → host. */
-export type PageToHost = { type: 'ready' } | { type: 'reveal'; taskId: string };
+/** Graph page → host. Every task id is checked against the parsed DAG before anything acts on it. */
+export type PageToHost =
+  | { type: 'ready' }
+  | { type: 'reveal'; taskId: string }
+  | { type: 'run'; date: string; backend: BackendKind }
+  | { type: 'runTask'; taskId: string; date: string; backend: BackendKind }
+  | { type: 'rerunFrom'; taskId: string; date: string; backend: BackendKind }
+  | { type: 'showLog'; taskId: string }
+  | { type: 'direction'; direction: 'RIGHT' | 'DOWN' };
 
 /** What the page keeps across reloads (the serializer restores the panel from it). */
 export interface GraphPageState {

@@ -43,6 +43,53 @@ function recordOf(controller: RunController, node: unknown): RunRecord | undefin
   return controller.runs()[0];
 }
 
+/** The tasks a "Re-run from here" runs: the task and everything downstream of it. */
+export function downstreamOf(dag: Dag, taskId: string): Set<string> {
+  const out = new Set([taskId]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const t of dag.tasks) {
+      if (!out.has(t.id) && t.dependsOn.some((d) => out.has(d))) {
+        out.add(t.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** A run asked for by the graph's toolbar or context menu, for one logical date. */
+export async function runFromGraph(
+  c: RunController,
+  uri: vscode.Uri,
+  date: string,
+  what: { task?: string; downstream?: boolean } = {},
+): Promise<void> {
+  const d = await dagDocument(uri);
+  const day = parseDate(date);
+  if (!d || !day.succeeded) return;
+  const only = what.task ? (what.downstream ? downstreamOf(d.dag, what.task) : new Set([what.task])) : undefined;
+  const interval = intervalAt(d.dag.schedule, day.result);
+  // A re-run keeps what the newest run of that date did outside the selection (Airflow's "clear downstream").
+  const previous = what.downstream
+    ? c.runs().find((r) => r.file === uri.fsPath && r.logical_date.slice(0, 10) === date && r.state !== 'running')
+    : undefined;
+  await c.run({
+    document: d.doc,
+    dag: d.dag,
+    intervals: [interval],
+    ...(only ? { only } : {}),
+    ...(previous ? { previous: keepOutside(previous, only) } : {}),
+  });
+}
+
+/** The previous run with the selected tasks forgotten, so only they run again. */
+function keepOutside(previous: RunRecord, only: ReadonlySet<string> | undefined): RunRecord {
+  if (!only) return previous;
+  const tasks = Object.fromEntries(Object.entries(previous.tasks).filter(([id]) => !only.has(id)));
+  return { ...previous, tasks };
+}
+
 /** The run commands as a table of factories: id → handler. */
 export function runCommands(c: RunController): Record<string, (...args: unknown[]) => unknown> {
   return {

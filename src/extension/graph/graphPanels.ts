@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { DagGraph } from '../../dag/graph';
 import type { GraphPageState, HostToPage } from '../../protocol/graphMessages';
+import { taskViews } from '../../graph/taskViews';
+import type { RunRecord } from '../../protocol/runRecord';
 import type { DagLanguage } from '../language/dagLanguage';
 import { graphHtml } from './graphHtml';
 import { parsePageMessage } from './guards';
@@ -13,6 +15,22 @@ interface PanelEntry {
   uri: vscode.Uri;
   lastGood?: DagGraph;
   timer?: NodeJS.Timeout;
+  direction: 'RIGHT' | 'DOWN';
+}
+
+/** What the graph needs from runs: their records as they change, and a way to start one. */
+export interface GraphRuns {
+  readonly onDidChangeRun: vscode.Event<RunRecord>;
+  latestRunOf(file: string): RunRecord | undefined;
+  run(uri: vscode.Uri, date: string, what: { task?: string; downstream?: boolean }): Promise<void>;
+  showLog(uri: vscode.Uri, taskId: string): Promise<void>;
+}
+
+/** A run record as the page shows it: per task, the state of its latest attempt. */
+export function statesMessage(r: RunRecord | undefined): HostToPage {
+  if (!r) return { type: 'states', runId: null, label: '', tasks: {} };
+  const label = `${r.logical_date.slice(0, 10)} · ${r.interrupted ? 'interrupted' : r.state} · ${r.backend}`;
+  return { type: 'states', runId: r.run_id, label, tasks: taskViews(r) };
 }
 
 /** One "DAG Graph" panel per DAG file; follows the document as it changes and the cursor as it moves. */
@@ -24,10 +42,18 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     private readonly extensionUri: vscode.Uri,
     private readonly lang: DagLanguage,
     private readonly log: (message: string) => void,
+    private readonly runs: GraphRuns,
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.scheduleUpdate(e.document)),
       vscode.window.onDidChangeTextEditorSelection((e) => this.highlight(e.textEditor)),
+      runs.onDidChangeRun((r) => {
+        const entry = r.file ? this.panels.get(vscode.Uri.file(r.file).toString()) : undefined;
+        if (entry) this.post(entry, statesMessage(r));
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        for (const e of this.panels.values()) void this.sendToolbar(e);
+      }),
     );
   }
 
@@ -66,11 +92,13 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
   }
 
   private async attach(panel: vscode.WebviewPanel, uri: vscode.Uri): Promise<void> {
-    const entry: PanelEntry = { panel, uri };
+    const configured = vscode.workspace.getConfiguration('containerDags').get<string>('graph.direction', 'RIGHT');
+    const entry: PanelEntry = { panel, uri, direction: configured === 'DOWN' ? 'DOWN' : 'RIGHT' };
     this.panels.set(uri.toString(), entry);
-    const script = panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
+    const dist = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', name));
     panel.webview.html = graphHtml({
-      scriptUri: script.toString(),
+      scriptUri: dist('webview.js').toString(),
+      workerUri: dist('graphWorker.js').toString(),
       cspSource: panel.webview.cspSource,
       title: panel.title,
     });
@@ -91,11 +119,31 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     }
     switch (msg.type) {
       case 'ready':
+        await this.sendToolbar(entry, info.defaultDate);
         this.post(entry, this.message(entry, info));
+        this.post(entry, statesMessage(this.runs.latestRunOf(entry.uri.fsPath)));
         void this.highlightFor(
           entry,
           vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === entry.uri.toString()),
         );
+        return;
+      case 'run':
+      case 'runTask':
+      case 'rerunFrom':
+        if (msg.backend !== 'docker') {
+          void vscode.window.showWarningMessage(`The ${msg.backend} backend is not available yet; run on Docker.`);
+          return;
+        }
+        await this.runs.run(entry.uri, msg.date, {
+          ...(msg.type !== 'run' ? { task: msg.taskId } : {}),
+          downstream: msg.type === 'rerunFrom',
+        });
+        return;
+      case 'showLog':
+        await this.runs.showLog(entry.uri, msg.taskId);
+        return;
+      case 'direction':
+        entry.direction = msg.direction;
         return;
       case 'reveal': {
         const task = info.tasks.find((t) => t.id === msg.taskId);
@@ -120,6 +168,23 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     }
     const graph = entry.lastGood ?? { dag: '', nodes: [], edges: [] };
     return { type: 'graph', uri: entry.uri.toString(), graph, error: info.error ?? 'The file has errors.' };
+  }
+
+  private async sendToolbar(entry: PanelEntry, defaultDate?: string): Promise<void> {
+    const date =
+      defaultDate ??
+      (await vscode.workspace.openTextDocument(entry.uri).then((d) => this.lang.ask(d, { op: 'graph' }))).defaultDate ??
+      new Date().toISOString().slice(0, 10);
+    this.post(entry, {
+      type: 'toolbar',
+      toolbar: {
+        date,
+        backend: 'docker',
+        backends: ['docker'],
+        canRun: vscode.workspace.isTrusted,
+        direction: entry.direction,
+      },
+    });
   }
 
   private scheduleUpdate(doc: vscode.TextDocument): void {

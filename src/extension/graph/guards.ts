@@ -1,11 +1,16 @@
 import type { PageToHost } from '../../protocol/graphMessages';
+import type { BackendKind } from '../../protocol/runRecord';
 
 /** Larger messages are dropped unread: nothing the page legitimately sends comes near it (W3). */
 export const MAX_MESSAGE_CHARS = 4096;
 
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const BACKENDS: ReadonlySet<string> = new Set<BackendKind>(['docker', 'kubernetes']);
+
 /**
- * Validates a message from the page. A task id is accepted only when the parsed DAG has it, so the
- * page can never make the host act on something the file does not contain.
+ * Validates a message from the page: allow-listed type, exact keys, checked values. A task id is
+ * accepted only when the parsed DAG has it, so the page can never make the host act on something
+ * the file does not contain (no image, path or command is ever taken from the page).
  */
 export function parsePageMessage(raw: unknown, knownTasks: ReadonlySet<string>): PageToHost | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
@@ -17,12 +22,28 @@ export function parsePageMessage(raw: unknown, knownTasks: ReadonlySet<string>):
   }
   if (size > MAX_MESSAGE_CHARS) return undefined;
   const m = raw as Record<string, unknown>;
+  const keys = (...k: string[]) => Object.keys(m).length === k.length + 1 && k.every((x) => x in m);
+  const task = () => typeof m.taskId === 'string' && knownTasks.has(m.taskId);
+  const date = () => typeof m.date === 'string' && DATE.test(m.date) && !Number.isNaN(Date.parse(m.date));
+  const backend = () => typeof m.backend === 'string' && BACKENDS.has(m.backend);
   switch (m.type) {
     case 'ready':
-      return Object.keys(m).length === 1 ? { type: 'ready' } : undefined;
+      return keys() ? { type: 'ready' } : undefined;
     case 'reveal':
-      return typeof m.taskId === 'string' && knownTasks.has(m.taskId) && Object.keys(m).length === 2
-        ? { type: 'reveal', taskId: m.taskId }
+    case 'showLog':
+      return keys('taskId') && task() ? { type: m.type, taskId: m.taskId as string } : undefined;
+    case 'run':
+      return keys('date', 'backend') && date() && backend()
+        ? { type: 'run', date: m.date as string, backend: m.backend as BackendKind }
+        : undefined;
+    case 'runTask':
+    case 'rerunFrom':
+      return keys('taskId', 'date', 'backend') && task() && date() && backend()
+        ? { type: m.type, taskId: m.taskId as string, date: m.date as string, backend: m.backend as BackendKind }
+        : undefined;
+    case 'direction':
+      return keys('direction') && (m.direction === 'RIGHT' || m.direction === 'DOWN')
+        ? { type: 'direction', direction: m.direction }
         : undefined;
     default:
       return undefined;

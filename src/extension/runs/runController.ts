@@ -67,6 +67,9 @@ export class RunController implements vscode.Disposable {
     10,
   );
   private storeInstance: RunStore | undefined;
+  private readonly changed = new vscode.EventEmitter<RunRecord>();
+  /** A run's record changed (a task or the run changed state): the graph recolours from it. */
+  readonly onDidChangeRun = this.changed.event;
   private takeover: Promise<void> | undefined;
   /** Where notes about runs go (the extension's log channel). */
   log: ((message: string) => void) | undefined;
@@ -222,6 +225,7 @@ export class RunController implements vscode.Disposable {
     const backend = new Backend(docker.result, dag, {
       allowedHostPaths: new Set(consented.filter((c) => c.kind === 'host-path').map((c) => c.subject)),
       allowHostNetwork: consented.some((c) => c.kind === 'host-network'),
+      onPull: (image, text) => this.channel(dag.id).appendLine(`⤓ pulling ${image}: ${text}`),
     });
     return { backend, secretValues: values.result, mask: makeMasker(Object.values(values.result)) };
   }
@@ -332,8 +336,15 @@ export class RunController implements vscode.Disposable {
         channel.appendLine(`! ${e.message}`);
         break;
     }
+    const record = this.active.get(e.runId)?.record;
+    if (record && (e.type === 'task-state' || e.type === 'run-state')) this.changed.fire(record);
     this.tree?.refresh();
     this.updateStatus();
+  }
+
+  /** The newest run of a DAG file, live or stored. */
+  latestRunOf(file: string): RunRecord | undefined {
+    return this.runs().find((r) => r.file === file);
   }
 
   private updateStatus(): void {
@@ -383,6 +394,7 @@ export class RunController implements vscode.Disposable {
 
   dispose(): void {
     this.cancel();
+    this.changed.dispose();
     this.status.dispose();
     for (const c of this.channels.values()) c.dispose();
   }

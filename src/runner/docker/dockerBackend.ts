@@ -165,6 +165,7 @@ export class DockerBackend implements Backend {
     }
     try {
       const stream = await this.docker.pull(image);
+      const progress = new PullProgress((text) => this.options.onPull?.(image, text));
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => {
           (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
@@ -178,9 +179,10 @@ export class DockerBackend implements Backend {
             if (err) reject(err);
             else resolve();
           },
-          (event: { status?: string }) => event.status && this.options.onPull?.(image, event.status),
+          (event: PullEvent) => progress.push(event),
         );
       });
+      progress.end();
       const i = await this.docker.getImage(image).inspect();
       return ok(i.RepoDigests?.[0] ?? i.Id);
     } catch (e) {
@@ -191,6 +193,53 @@ export class DockerBackend implements Backend {
     }
   }
 }
+
+interface PullEvent {
+  status?: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number };
+}
+
+/**
+ * Docker's pull progress is one event per layer per chunk; users want one line now and then:
+ * bytes done of the layers seen so far, at most once a second, and the final status.
+ */
+export class PullProgress {
+  private readonly layers = new Map<string, { current: number; total: number }>();
+  private last = 0;
+  private final: string | undefined;
+
+  constructor(
+    private readonly emit: (text: string) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  push(e: PullEvent): void {
+    if (e.status?.startsWith('Status:') || e.status?.startsWith('Digest:')) this.final = e.status;
+    if (e.id && e.progressDetail?.total) {
+      this.layers.set(e.id, { current: e.progressDetail.current ?? 0, total: e.progressDetail.total });
+    }
+    if (e.id && e.status === 'Pull complete') {
+      const l = this.layers.get(e.id);
+      if (l) l.current = l.total;
+    }
+    if (this.now() - this.last < 1000 || this.layers.size === 0) return;
+    this.last = this.now();
+    let current = 0;
+    let total = 0;
+    for (const l of this.layers.values()) {
+      current += Math.min(l.current, l.total);
+      total += l.total;
+    }
+    this.emit(`${mb(current)} of ${mb(total)} MB (${this.layers.size} layer${this.layers.size === 1 ? '' : 's'})`);
+  }
+
+  end(): void {
+    this.emit(this.final?.replace(/^Status: /, '') ?? 'pulled');
+  }
+}
+
+const mb = (n: number) => (n / 1e6).toFixed(1);
 
 /** Unique per attempt and readable in `docker ps`. */
 export function containerName(spec: Pick<AttemptSpec, 'dagId' | 'runId' | 'tryNumber' | 'rendered'>): string {

@@ -4,6 +4,7 @@ import { MAX_MESSAGE_CHARS, parsePageMessage } from '../../../../src/extension/g
 
 const input = {
   scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js',
+  workerUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/graphWorker.js',
   cspSource: 'https://*.vscode-cdn.net',
   title: 'Graph: <x>.dag.yaml',
 };
@@ -21,6 +22,8 @@ describe('graph page HTML', () => {
     for (const s of scripts) assert.ok(s.includes(`nonce="${nonce}"`), s);
     assert.ok(!/\son[a-z]+=/.test(html), 'no inline event handlers');
     assert.ok(!csp.includes("'unsafe-inline'") && !csp.includes("'unsafe-eval'"));
+    // The only worker is the layout worker, started from a blob of the bundle's own code.
+    assert.match(csp, /worker-src blob:/);
   });
 
   it('makes a fresh nonce for every render', () => {
@@ -39,6 +42,32 @@ describe('messages from the graph page', () => {
   it('accepts ready and a reveal of a task the DAG has', () => {
     assert.deepEqual(parsePageMessage({ type: 'ready' }, known), { type: 'ready' });
     assert.deepEqual(parsePageMessage({ type: 'reveal', taskId: 'fetch' }, known), { type: 'reveal', taskId: 'fetch' });
+  });
+
+  it('accepts runs, re-runs and log requests only for known tasks, valid dates and known backends', () => {
+    assert.deepEqual(parsePageMessage({ type: 'run', date: '2019-01-01', backend: 'docker' }, known), {
+      type: 'run',
+      date: '2019-01-01',
+      backend: 'docker',
+    });
+    assert.deepEqual(
+      parsePageMessage({ type: 'rerunFrom', taskId: 'fetch', date: '2019-01-01', backend: 'docker' }, known),
+      { type: 'rerunFrom', taskId: 'fetch', date: '2019-01-01', backend: 'docker' },
+    );
+    assert.deepEqual(parsePageMessage({ type: 'showLog', taskId: 'fetch' }, known), {
+      type: 'showLog',
+      taskId: 'fetch',
+    });
+    for (const bad of [
+      { type: 'run', date: '2019-13-45', backend: 'docker' },
+      { type: 'run', date: '2019-01-01; rm -rf /', backend: 'docker' },
+      { type: 'run', date: '2019-01-01', backend: 'ssh' },
+      { type: 'runTask', taskId: 'other', date: '2019-01-01', backend: 'docker' },
+      { type: 'showLog', taskId: 'fetch', path: '/etc/passwd' },
+      { type: 'direction', direction: 'LEFT' },
+    ]) {
+      assert.equal(parsePageMessage(bad, known), undefined, JSON.stringify(bad));
+    }
   });
 
   it('drops unknown types, unknown tasks, extra fields, wrong shapes and oversize payloads', () => {

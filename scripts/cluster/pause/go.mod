@@ -1,0 +1,3 @@
+module cdagpause
+
+go 1.22

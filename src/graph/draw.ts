@@ -1,0 +1,171 @@
+import type { DagGraph, GraphNode } from '../dag/graph';
+import type { TaskView } from '../protocol/graphMessages';
+import type { TaskState } from '../protocol/runRecord';
+import { shortImage, type EdgeRoute, type GraphLayout, type NodeBox } from './layout';
+
+/**
+ * A drawing as data: the webview turns it into DOM nodes (text as text, never markup), the CLI into
+ * an SVG file. One drawing, two renderers, so `cdag graph --format svg` shows what the panel shows.
+ */
+export interface SvgNode {
+  readonly tag: string;
+  readonly attrs: Readonly<Record<string, string | number>>;
+  readonly children?: readonly SvgNode[];
+  readonly text?: string;
+}
+
+/** One glyph per state, so a state never depends on colour alone. */
+export const STATE_ICONS: Readonly<Record<TaskState, string>> = {
+  queued: '◌',
+  running: '▶',
+  success: '✔',
+  failed: '✘',
+  up_for_retry: '↻',
+  upstream_failed: '⊘',
+  skipped: '↷',
+  cancelled: '■',
+};
+
+const h = (tag: string, attrs: SvgNode['attrs'] = {}, children?: SvgNode[], text?: string): SvgNode => ({
+  tag,
+  attrs,
+  ...(children ? { children } : {}),
+  ...(text !== undefined ? { text } : {}),
+});
+
+export function drawDefs(): SvgNode {
+  return h('defs', {}, [
+    h(
+      'marker',
+      {
+        id: 'arrow',
+        viewBox: '0 0 10 10',
+        refX: 10,
+        refY: 5,
+        markerWidth: 8,
+        markerHeight: 8,
+        orient: 'auto-start-reverse',
+      },
+      [h('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' })],
+    ),
+  ]);
+}
+
+export function drawEdge(e: EdgeRoute): SvgNode {
+  return h('path', {
+    class: 'edge',
+    d: e.points.map((p, i) => `${i ? 'L' : 'M'} ${round(p.x)} ${round(p.y)}`).join(' '),
+    'marker-end': 'url(#arrow)',
+    'data-from': e.from,
+    'data-to': e.to,
+  });
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+function duration(view: TaskView, now: number): string | undefined {
+  if (!view.startedAt) return undefined;
+  const ms = (view.endedAt ? Date.parse(view.endedAt) : now) - Date.parse(view.startedAt);
+  if (!(ms >= 0)) return undefined;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
+}
+
+/** Attempt, duration, exit code and reason: what a user hovering a node in Airflow's grid looks for. */
+export function tooltip(n: GraphNode, view: TaskView | undefined, now = Date.now()): string {
+  const lines = [n.id, n.image];
+  if (n.command) lines.push(n.command.join(' '));
+  if (view) {
+    const d = duration(view, now);
+    lines.push(
+      `${view.state.replace(/_/g, ' ')}${view.tryNumber ? ` · try ${view.tryNumber}` : ''}${d ? ` · ${d}` : ''}`,
+    );
+    if (view.exitCode !== undefined) lines.push(`exit code ${view.exitCode}`);
+    if (view.reason) lines.push(view.reason);
+  }
+  return lines.join('\n');
+}
+
+/** A task's node; its first `<rect>` is the node box (other tools read it). */
+export function drawNode(n: GraphNode, box: NodeBox, view?: TaskView, now = Date.now()): SvgNode {
+  const state = view?.state;
+  return h(
+    'g',
+    {
+      class: state ? `node state-${state}` : 'node',
+      'data-task': n.id,
+      transform: `translate(${round(box.x)} ${round(box.y)})`,
+    },
+    [
+      h('rect', { width: box.width, height: box.height, rx: 6 }),
+      h('title', {}, undefined, tooltip(n, view, now)),
+      h('text', { x: 10, y: 19, class: 'title' }, undefined, n.id),
+      h('text', { x: 10, y: 35, class: 'image' }, undefined, shortImage(n.image)),
+      h(
+        'text',
+        { x: box.width - 10, y: 19, class: 'icon', 'text-anchor': 'end' },
+        undefined,
+        state ? STATE_ICONS[state] : '',
+      ),
+    ],
+  );
+}
+
+/** Edges under nodes, in one group the page pans and zooms. */
+export function drawGraph(
+  graph: DagGraph,
+  layout: GraphLayout,
+  states: Readonly<Record<string, TaskView>> = {},
+  now = Date.now(),
+): SvgNode {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  return h('g', { id: 'viewport' }, [
+    h('g', { class: 'edges' }, layout.edges.map(drawEdge)),
+    h(
+      'g',
+      { class: 'nodes' },
+      layout.nodes.filter((b) => byId.has(b.id)).map((b) => drawNode(byId.get(b.id)!, b, states[b.id], now)),
+    ),
+  ]);
+}
+
+const escapeText = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+const escapeAttr = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+export function toMarkup(n: SvgNode): string {
+  const attrs = Object.entries(n.attrs)
+    .map(([k, v]) => ` ${k}="${escapeAttr(String(v))}"`)
+    .join('');
+  const inner = (n.children ?? []).map(toMarkup).join('') + (n.text !== undefined ? escapeText(n.text) : '');
+  return `<${n.tag}${attrs}>${inner}</${n.tag}>`;
+}
+
+/** A standalone SVG file: the same drawing, with the stylesheet inside so it renders anywhere. */
+export function svgDocument(
+  graph: DagGraph,
+  layout: GraphLayout,
+  css: string,
+  states: Readonly<Record<string, TaskView>> = {},
+): string {
+  const pad = 16;
+  const w = Math.ceil(layout.width + 2 * pad);
+  const hgt = Math.ceil(layout.height + 2 * pad);
+  const body = drawGraph(graph, layout, states);
+  const root = h(
+    'svg',
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      width: w,
+      height: hgt,
+      viewBox: `${-pad} ${-pad} ${w} ${hgt}`,
+      class: 'cdag-graph',
+      role: 'img',
+      'aria-label': `DAG ${graph.dag}`,
+    },
+    [h('title', {}, undefined, `DAG ${graph.dag}`), h('style', {}, undefined, css), drawDefs(), body],
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${toMarkup(root)}\n`;
+}

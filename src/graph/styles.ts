@@ -1,0 +1,33 @@
+/**
+ * The graph's look, shared by the panel and the SVG file. Colours are the theme's `--vscode-*`
+ * variables; the fallbacks (VS Code's Light+ values) apply only where no theme defines them, as in
+ * an SVG file opened outside VS Code.
+ */
+export const GRAPH_CSS = `
+.cdag-graph { background: var(--vscode-editor-background, #ffffff); font-family: var(--vscode-font-family, -apple-system, "Segoe UI", sans-serif); }
+.node rect { fill: var(--vscode-editorWidget-background, #f3f3f3); stroke: var(--vscode-editorWidget-border, #c8c8c8); stroke-width: 1px; }
+.node text { fill: var(--vscode-editor-foreground, #1f1f1f); font-size: 12px; }
+.node text.image { fill: var(--vscode-descriptionForeground, #616161); font-size: 10px; }
+.node text.icon { font-size: 13px; }
+.node:focus { outline: none; }
+.node:focus rect, .node.selected rect { stroke: var(--vscode-focusBorder, #0090f1); stroke-width: 2.5px; }
+.node.highlight rect { stroke: var(--vscode-editorLink-activeForeground, var(--vscode-focusBorder, #0090f1)); stroke-width: 2.5px; stroke-dasharray: 5 3; }
+.edge { fill: none; stroke: var(--vscode-editorWidget-border, #a0a0a0); stroke-width: 1.2px; }
+.arrow { fill: var(--vscode-editorWidget-border, #a0a0a0); }
+.node.state-queued rect { stroke: var(--vscode-descriptionForeground, #717171); stroke-dasharray: 4 3; }
+.node.state-queued text.icon { fill: var(--vscode-descriptionForeground, #717171); }
+.node.state-running rect { stroke: var(--vscode-charts-blue, #1a85ff); stroke-width: 2px; }
+.node.state-running text.icon { fill: var(--vscode-charts-blue, #1a85ff); }
+.node.state-success rect { stroke: var(--vscode-testing-iconPassed, #388a34); stroke-width: 2px; }
+.node.state-success text.icon { fill: var(--vscode-testing-iconPassed, #388a34); }
+.node.state-failed rect { stroke: var(--vscode-testing-iconFailed, #e51400); stroke-width: 2px; }
+.node.state-failed text.icon { fill: var(--vscode-testing-iconFailed, #e51400); }
+.node.state-up_for_retry rect { stroke: var(--vscode-charts-yellow, #bf8803); stroke-width: 2px; }
+.node.state-up_for_retry text.icon { fill: var(--vscode-charts-yellow, #bf8803); }
+.node.state-upstream_failed rect { stroke: var(--vscode-charts-orange, #d18616); stroke-width: 2px; }
+.node.state-upstream_failed text.icon { fill: var(--vscode-charts-orange, #d18616); }
+.node.state-skipped rect { stroke: var(--vscode-disabledForeground, #9e9e9e); }
+.node.state-skipped text { fill: var(--vscode-disabledForeground, #9e9e9e); }
+.node.state-cancelled rect { stroke: var(--vscode-charts-purple, #652d90); stroke-width: 2px; }
+.node.state-cancelled text.icon { fill: var(--vscode-charts-purple, #652d90); }
+`;

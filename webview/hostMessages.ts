@@ -1,0 +1,47 @@
+import type { HostToPage } from '../src/protocol/graphMessages';
+
+const STATES = new Set([
+  'queued',
+  'running',
+  'success',
+  'failed',
+  'up_for_retry',
+  'upstream_failed',
+  'skipped',
+  'cancelled',
+]);
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The page checks what the host sends as the host checks the page (W3): shape first, then act. */
+export function isHostMessage(m: unknown): m is HostToPage {
+  if (!isObject(m)) return false;
+  switch (m.type) {
+    case 'graph': {
+      const g = m.graph;
+      return (
+        typeof m.uri === 'string' &&
+        isObject(g) &&
+        typeof g.dag === 'string' &&
+        Array.isArray(g.nodes) &&
+        Array.isArray(g.edges) &&
+        g.nodes.every((n) => isObject(n) && typeof n.id === 'string' && typeof n.image === 'string') &&
+        g.edges.every((e) => isObject(e) && typeof e.from === 'string' && typeof e.to === 'string')
+      );
+    }
+    case 'highlight':
+      return typeof m.taskId === 'string' || m.taskId === null;
+    case 'states':
+      return (
+        (typeof m.runId === 'string' || m.runId === null) &&
+        typeof m.label === 'string' &&
+        isObject(m.tasks) &&
+        Object.values(m.tasks).every((t) => isObject(t) && STATES.has(t.state as string))
+      );
+    case 'toolbar': {
+      const t = m.toolbar;
+      return isObject(t) && typeof t.date === 'string' && Array.isArray(t.backends) && typeof t.canRun === 'boolean';
+    }
+    default:
+      return false;
+  }
+}

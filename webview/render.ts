@@ -1,0 +1,95 @@
+import type { DagGraph } from '../src/dag/graph';
+import { drawDefs, drawEdge, drawNode, STATE_ICONS, tooltip, type SvgNode } from '../src/graph/draw';
+import type { GraphLayout } from '../src/graph/layout';
+import type { TaskView } from '../src/protocol/graphMessages';
+
+const SVG = 'http://www.w3.org/2000/svg';
+/** Nodes built per slice of work: keeps every main-thread task short on graphs of thousands. */
+const SLICE = 200;
+
+/** SvgNode → DOM. Text goes in as text (textContent), never parsed as markup (W3). */
+export function materialize(n: SvgNode): SVGElement {
+  const e = document.createElementNS(SVG, n.tag) as SVGElement;
+  for (const [k, v] of Object.entries(n.attrs)) e.setAttribute(k, String(v));
+  for (const c of n.children ?? []) e.append(materialize(c));
+  if (n.text !== undefined) e.append(document.createTextNode(n.text));
+  return e;
+}
+
+const yieldToPage = () => new Promise<void>((r) => setTimeout(r, 0));
+
+export interface Drawing {
+  readonly root: SVGGElement;
+  readonly nodes: Map<string, SVGGElement>;
+}
+
+/**
+ * Draws a layout in slices, yielding between them, so no main-thread task grows with the graph.
+ * `stale()` lets a newer layout abandon this one midway.
+ */
+export async function renderLayout(
+  svg: SVGSVGElement,
+  graph: DagGraph,
+  layout: GraphLayout,
+  states: Readonly<Record<string, TaskView>>,
+  stale: () => boolean,
+): Promise<Drawing | undefined> {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const root = document.createElementNS(SVG, 'g');
+  root.setAttribute('id', 'viewport');
+  const edges = document.createElementNS(SVG, 'g');
+  edges.setAttribute('class', 'edges');
+  const nodesGroup = document.createElementNS(SVG, 'g');
+  nodesGroup.setAttribute('class', 'nodes');
+  root.append(edges, nodesGroup);
+  const nodes = new Map<string, SVGGElement>();
+  const pieces: Array<() => void> = [];
+  for (let i = 0; i < layout.edges.length; i += SLICE * 2) {
+    const slice = layout.edges.slice(i, i + SLICE * 2);
+    pieces.push(() => edges.append(...slice.map((e) => materialize(drawEdge(e)))));
+  }
+  for (let i = 0; i < layout.nodes.length; i += SLICE) {
+    const slice = layout.nodes.slice(i, i + SLICE);
+    pieces.push(() => {
+      for (const box of slice) {
+        const info = byId.get(box.id);
+        if (!info) continue;
+        const g = materialize(drawNode(info, box, states[box.id])) as SVGGElement;
+        g.setAttribute('tabindex', '0');
+        g.setAttribute('role', 'button');
+        g.setAttribute('aria-label', `${info.id}, ${info.image}${states[box.id] ? `, ${states[box.id]!.state}` : ''}`);
+        nodesGroup.append(g);
+        nodes.set(box.id, g);
+      }
+    });
+  }
+  // The new drawing replaces the old one at once, then fills in slice by slice.
+  svg.replaceChildren(materialize(drawDefs()), root);
+  for (const piece of pieces) {
+    if (stale()) return undefined;
+    piece();
+    if (pieces.length > 1) await yieldToPage();
+  }
+  return { root, nodes };
+}
+
+/** Recolours nodes for a run's states: classes, icon and tooltip only, no layout and no redraw. */
+export function applyStates(
+  drawing: Drawing,
+  graph: DagGraph,
+  states: Readonly<Record<string, TaskView>>,
+  now = Date.now(),
+): void {
+  for (const info of graph.nodes) {
+    const g = drawing.nodes.get(info.id);
+    if (!g) continue;
+    const view = states[info.id];
+    for (const c of [...g.classList]) if (c.startsWith('state-')) g.classList.remove(c);
+    if (view) g.classList.add(`state-${view.state}`);
+    const icon = g.querySelector('text.icon');
+    if (icon) icon.textContent = view ? STATE_ICONS[view.state] : '';
+    const title = g.querySelector('title');
+    if (title) title.textContent = tooltip(info, view, now);
+    g.setAttribute('aria-label', `${info.id}, ${info.image}${view ? `, ${view.state}` : ''}`);
+  }
+}
