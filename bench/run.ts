@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { benchActivation, printActivation } from './activation.bench';
 import { benchDocker, printDocker } from './docker.bench';
+import { benchGraph, printGraph } from './graph.bench';
 import { benchValidation, printValidation } from './validation.bench';
 
 // Bundled to out/bench.js by scripts/bench.mjs; the project root is one level up.
@@ -12,11 +13,13 @@ async function main(): Promise<void> {
   const validation = only && only !== 'validation' ? [] : benchValidation();
   const activation = benchActivation(ROOT);
   const docker = only && only !== 'docker' ? 'skipped (not asked for)' : await benchDocker(ROOT);
+  const graph = only && only !== 'graph' ? [] : await benchGraph(ROOT);
   const lines = [
     `container-dags benchmarks — node ${process.version}, ${new Date().toISOString()}`,
     ...(validation.length ? printValidation(validation) : []),
     ...printActivation(activation),
     ...printDocker(docker),
+    ...(graph.length ? printGraph(graph) : []),
   ];
   const checks: Array<[string, boolean]> = [];
   const byTasks = (n: number) => validation.find((v) => v.tasks === n);
@@ -53,6 +56,24 @@ async function main(): Promise<void> {
         docker.logs100mb.throughputRatio >= 0.8,
       ],
     );
+  }
+  const size = (n: number) => graph.find((g) => g.tasks === n);
+  if (size(50))
+    checks.push([
+      `graph of 50 tasks drawn in ${size(50)!.renderMs.toFixed(0)} ms (target <= 150 ms)`,
+      size(50)!.renderMs <= 150,
+    ]);
+  if (size(500))
+    checks.push([
+      `graph of 500 tasks drawn in ${size(500)!.renderMs.toFixed(0)} ms (target <= 2000 ms)`,
+      size(500)!.renderMs <= 2000,
+    ]);
+  if (graph.length) {
+    const longest = Math.max(...graph.map((g) => g.longestTaskMs));
+    checks.push([
+      `longest main-thread task while drawing 50/500/2,000 tasks: ${longest ? `${longest.toFixed(0)} ms` : '< 50 ms'} (target <= 100 ms)`,
+      longest <= 100,
+    ]);
   }
   lines.push('targets:', ...checks.map(([s, ok]) => `  ${ok ? 'MET   ' : 'MISSED'} ${s}`));
   console.log(lines.join('\n'));

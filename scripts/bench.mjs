@@ -9,7 +9,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  external: ['vscode', 'cpu-features', '*.node'],
+  external: ['vscode', 'cpu-features', '*.node', 'playwright-core'],
   logLevel: 'warning',
 });
 const r = spawnSync(process.execPath, ['--expose-gc', 'out/bench.js', ...process.argv.slice(2)], { stdio: 'inherit' });
