@@ -1,19 +1,21 @@
 import assert from 'node:assert/strict';
 import type { Frame } from 'playwright-core';
+import { ensureTestImage } from '../integration/docker/dockerEnv';
 import { workbenchSession } from './session';
 
 describe('the DAG graph beside the editor', function () {
   this.timeout(180_000);
-  const s = workbenchSession();
+  const s = workbenchSession(ensureTestImage);
 
   /** The graph page runs in nested iframes (the webview host, then the page). */
-  async function graphFrame(): Promise<Frame> {
+  async function graphFrame(task?: string): Promise<Frame> {
     const deadline = Date.now() + 60_000;
+    const selector = task ? `svg#graph g.node[data-task="${task}"]` : 'svg#graph g.node';
     while (Date.now() < deadline) {
       for (const f of s.wb.page.frames()) {
         if (
           (await f
-            .locator('svg#graph g.node')
+            .locator(selector)
             .count()
             .catch(() => 0)) > 0
         )
@@ -41,5 +43,26 @@ describe('the DAG graph beside the editor', function () {
     await frame.locator('g.node[data-task="report"]').click();
     await s.wb.page.locator('.statusbar-item', { hasText: 'Ln 12,' }).waitFor({ timeout: 30_000 });
     await s.wb.screenshot('9-graph-click-reveals-task');
+  });
+
+  it('runs the DAG from its toolbar, recolours the nodes live to success, and opens a task log on double-click', async () => {
+    await s.wb.openFile('hello.dag.yaml');
+    await s.wb.command('Container DAGs: Show DAG Graph');
+    const frame = await graphFrame('greet');
+    await frame.locator('vscode-button#run').click();
+    await frame.locator('svg#graph g.node.state-success').nth(1).waitFor({ timeout: 90_000 });
+    assert.equal(await frame.locator('svg#graph g.node.state-success').count(), 2);
+    assert.match((await frame.locator('#run-label').innerText()) ?? '', /success · docker/);
+    assert.match(
+      (await frame.locator('g.node[data-task="greet"] title').textContent()) ?? '',
+      /success · try 1 · \d+s\nexit code 0|success · try 1 · \d+s/,
+    );
+    await s.wb.screenshot('10-graph-run-success');
+    await frame.locator('g.node[data-task="greet"]').dblclick();
+    await s.wb.page.locator('.tab', { hasText: '1.log' }).first().waitFor({ timeout: 30_000 });
+    await s.wb.page
+      .locator('.monaco-editor .view-lines', { hasText: 'hello from the e2e run' })
+      .first()
+      .waitFor({ timeout: 30_000 });
   });
 });

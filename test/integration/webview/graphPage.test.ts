@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { main } from '../../../src/cli/main';
 import { analyzeDag } from '../../../src/dag/analyze';
 import { toGraph, type DagGraph } from '../../../src/dag/graph';
 import { ARTIFACTS } from '../../e2e/codeServer';
@@ -67,6 +68,26 @@ describe('the graph page in headless Chromium', function () {
       }
     }
     assert.deepEqual(await p.pageCspViolations(), []);
+  });
+
+  it('draws the same layout as cdag graph --format svg (one layout and drawing code for both)', async () => {
+    const file = join(__dirname, '..', '..', '..', 'examples', 'movielens', 'movielens.dag.yaml');
+    let svg = '';
+    const code = await main(['graph', file, '--format', 'svg'], {
+      out: (t) => (svg += t),
+      err: () => undefined,
+      readFile: (f) => readFileSync(f, 'utf8'),
+    });
+    assert.equal(code, 0);
+    const fromCli = [
+      ...svg.matchAll(/data-task="([^"]+)" transform="translate\(([\d.]+) ([\d.]+)\)"><rect width="(\d+)"/g),
+    ]
+      .map((m) => [m[1], Number(m[2]), Number(m[3]), Number(m[4])])
+      .sort();
+    await p.graph(toGraph(analyzeDag(readFileSync(file, 'utf8'), file).dag!));
+    const fromPage = (await p.nodes()).map((n) => [n.id, n.x, n.y, n.width]).sort();
+    assert.ok(fromCli.length >= 2);
+    assert.deepEqual(fromPage, fromCli);
   });
 
   it('recolours nodes for run states, with icon and tooltip, without laying out again', async () => {
