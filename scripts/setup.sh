@@ -21,6 +21,9 @@ fi
 step "Docker Engine"
 bash scripts/docker-up.sh
 
+step "a local image registry (cancel-during-pull tests)"
+bash scripts/registry-up.sh
+
 step "npm dependencies"
 npm ci --no-audit --no-fund --loglevel=error
 

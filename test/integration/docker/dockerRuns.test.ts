@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { connectDocker } from '../../../src/runner/docker/connect';
 import type { LogLine } from '../../../src/runner/backend';
+import { renderTask } from '../../../src/runner/renderTask';
 import { DockerBackend, followLogs } from '../../../src/runner/docker/dockerBackend';
 import { LABELS, MANAGED_BY } from '../../../src/runner/labels';
 import { TEST_IMAGE, containersOf, dagOf, dockerOrFail, ensureTestImage, startRun } from './dockerEnv';
@@ -214,5 +215,32 @@ ${fan}
     } finally {
       await c.remove({ force: true });
     }
+  });
+
+  it('stopping, removing or collecting an attempt that is already gone counts as done (test 21)', async () => {
+    const dag = dagOf(`tasks:
+  t: {image: $IMAGE, image_pull_policy: Never, command: ['true']}
+`);
+    const backend = new DockerBackend(docker, dag);
+    const rendered = renderTask(dag, dag.tasks[0]!, {
+      runId: 'it__gone',
+      tryNumber: 1,
+      interval: { start: new Date('2024-01-01T00:00:00Z'), end: new Date('2024-01-02T00:00:00Z') },
+    });
+    assert.ok(rendered.succeeded);
+    const started = await backend.start(
+      { dagId: dag.id, runId: 'it__gone', tryNumber: 1, rendered: rendered.result, secrets: {}, mask: (l) => l },
+      new AbortController().signal,
+    );
+    assert.ok(started.succeeded);
+    const h = started.result;
+    for await (const line of h.logs) void line;
+    assert.equal((await h.wait()).exitCode, 0);
+    await docker.getContainer(h.id).remove({ force: true });
+    await h.kill(1000);
+    await h.cleanup(false);
+    await h.cleanup(false);
+    const collected = await backend.collect(new Set(['it__gone']));
+    assert.deepEqual(collected, { succeeded: true, result: 0 });
   });
 });
