@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # (the settings are used by the scripts that source this)
 # Shared settings and helpers for up.sh, down.sh, build.sh and load-image.sh. Sourced, not run.
 #
 # Where things live (nothing of the cluster goes to the default paths of a system containerd,
@@ -10,9 +11,9 @@
 
 # k8s.io/kubernetes v1.33.13: v1.32.x cannot be built here because the module mirror lacks some
 # of its staging modules at the matching v0.32.x (kube-proxy, cri-client); 1.33 is within
-# kubectl 1.32's supported skew and builds with Go 1.26. Staging modules are v0.<minor>.<patch>.
+# kubectl 1.32's supported skew and builds with Go 1.26. Changing it means regenerating
+# kubebin/go.mod and go.sum (README.md says how).
 KUBE_VERSION="${CDAG_KUBE_VERSION:-v1.33.13}"
-STAGING_VERSION="v0.${KUBE_VERSION#v1.}"
 
 CDAG_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/container-dags"
 BIN_DIR="$CDAG_CACHE/kube-$KUBE_VERSION"
@@ -81,6 +82,7 @@ start_daemon() {
   # The pidfile is written by the process itself just before it execs the daemon: setsid
   # forks when it happens to be a group leader, so $! is not reliably the daemon's pid.
   # fd 9 is up.sh's lock: a daemon inheriting it would hold the lock for its whole life.
+  # shellcheck disable=SC2016 # expanded by the inner shell
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PID_DIR/$name.pid" "$@" \
     </dev/null >>"$LOG_DIR/$name.log" 2>&1 9>&- &
   local deadline=$((SECONDS + 5))

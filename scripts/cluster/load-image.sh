@@ -14,8 +14,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/lib.sh"
 
 (($# > 0)) || die "usage: $0 IMAGE [IMAGE...]"
-[[ -S $CONTAINERD_SOCK ]] && component_pid containerd >/dev/null ||
+if ! component_pid containerd >/dev/null; then
   die "the cluster's containerd is not running; start the cluster with up.sh first"
+fi
 for image in "$@"; do
   docker image inspect "$image" >/dev/null 2>&1 || die "no local Docker image named $image"
 done

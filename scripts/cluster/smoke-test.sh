@@ -17,8 +17,14 @@ export KUBECONFIG
 KUBECONFIG="$("$HERE/up.sh" | tail -n 1)"
 k() { kubectl -n "$NS" "$@"; }
 pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+expect() { # description, then a test command
+  local what=$1; shift
+  if "$@"; then
+    echo "PASS: $what"; pass=$((pass + 1))
+  else
+    echo "FAIL: $what"; fail=$((fail + 1))
+  fi
+}
 
 # The same image the Docker tests use: Debian's static busybox in an empty image.
 if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
@@ -62,7 +68,7 @@ code=$(k get pod hello -o jsonpath='{.status.containerStatuses[0].state.terminat
 logs=$(k logs hello)
 phase=$(k get pod hello -o jsonpath='{.status.phase}')
 echo "hello: phase=$phase exitCode=$code logs=$logs (create -> Failed in $(printf '%.1f' "$(echo "$t1 - $t0" | bc)")s)"
-[[ $phase == Failed && $code == 3 && $logs == hello ]] && ok "exit code 3 and logs" || bad "exit code/logs"
+expect "exit code 3 and logs" test "$phase/$code/$logs" = Failed/3/hello
 
 # 2. an impossible CPU request is reported Unschedulable by the scheduler.
 pod greedy "$IMAGE" Never 'true' '    resources: { requests: { cpu: "1000" } }' | k apply -f - >/dev/null
@@ -70,7 +76,7 @@ k wait pod/greedy --for=condition=PodScheduled=false --timeout=60s >/dev/null ||
 reason=$(k get pod greedy -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].reason}')
 msg=$(k get pod greedy -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].message}')
 echo "greedy: reason=$reason message=$msg"
-[[ $reason == Unschedulable ]] && ok "Unschedulable" || bad "Unschedulable"
+expect "Unschedulable" test "$reason" = Unschedulable
 
 # 3. a missing image. Named on a loopback registry so the pull fails at once and nothing
 # leaves the machine.
@@ -84,8 +90,7 @@ for _ in $(seq 1 60); do
 done
 echo "ghost: waiting=$waiting events=[$reasons]"
 k get events --field-selector involvedObject.name=ghost,reason=Failed -o jsonpath='{.items[0].message}{"\n"}'
-[[ $waiting == ImagePullBackOff || $waiting == ErrImagePull ]] && ok "ErrImagePull/ImagePullBackOff" ||
-  bad "missing image"
+expect "ErrImagePull/ImagePullBackOff" grep -qxE 'ImagePullBackOff|ErrImagePull' <<<"$waiting"
 
 # 4. two pods share a hostPath directory: one writes, the other reads.
 hostdir=$(mktemp -d /tmp/cdag-smoke-hostpath.XXXXXX)
@@ -99,7 +104,7 @@ $vol" | k apply -f - >/dev/null
 k wait pod/reader --for=jsonpath='{.status.phase}'=Succeeded --timeout=60s >/dev/null || true
 got=$(k logs reader 2>&1 || true)
 echo "hostPath: reader saw '$got'; on the host: '$(cat "$hostdir/note" 2>/dev/null)'"
-[[ $got == from-writer ]] && ok "hostPath shared by two pods" || bad "hostPath"
+expect "hostPath shared by two pods" test "$got" = from-writer
 rm -rf "$hostdir"
 
 # 5. networking: pod IP, a ClusterIP Service, the kubernetes Service (API server), and exec.
@@ -122,13 +127,14 @@ for _ in $(seq 1 20); do # kube-proxy programs the rule within a second or two
   [[ $by_svc == it-works ]] && break
   sleep 1
 done
+# shellcheck disable=SC2016 # expanded in the pod
 api=$(k exec client -- sh -c 'echo | nc -w 5 "$KUBERNETES_SERVICE_HOST" "$KUBERNETES_SERVICE_PORT" >/dev/null && echo open' 2>&1 || true)
 echo "network: podIP $web_ip -> '$by_ip'; service $svc_ip -> '$by_svc'; kubernetes Service -> '$api'"
-[[ $by_ip == it-works ]] && ok "pod to pod by IP" || bad "pod to pod by IP"
-[[ $by_svc == it-works ]] && ok "ClusterIP Service" || bad "ClusterIP Service"
-[[ $api == open ]] && ok "API server through the kubernetes Service" || bad "kubernetes Service"
+expect "pod to pod by IP" test "$by_ip" = it-works
+expect "ClusterIP Service" test "$by_svc" = it-works
+expect "API server through the kubernetes Service" test "$api" = open
 token=$(k exec client -- cat /var/run/secrets/kubernetes.io/serviceaccount/token 2>/dev/null || true)
-[[ -n $token ]] && ok "ServiceAccount token mounted" || bad "ServiceAccount token"
+expect "ServiceAccount token mounted" test -n "$token"
 
 kubectl delete namespace "$NS" --wait=false >/dev/null
 echo "$pass passed, $fail failed"

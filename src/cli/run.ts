@@ -8,7 +8,13 @@ import type { Dag } from '../dag/model';
 import { intervalsBetween, latestCompleteInterval, type DataInterval } from '../dag/schedule';
 import type { RunEvent } from '../protocol/runEvents';
 import type { RunRecord } from '../protocol/runRecord';
+import { ok, type Errorable } from '../dag/errorable';
+import type { BackendKind } from '../protocol/runRecord';
+import type { Backend } from '../runner/backend';
 import { connectDocker } from '../runner/docker/connect';
+import { clusterSecretValues } from '../runner/kubernetes/clusterSecrets';
+import { connectKubernetes, type ClusterChoice } from '../runner/kubernetes/connect';
+import { KubernetesBackend } from '../runner/kubernetes/kubernetesBackend';
 import { DockerBackend } from '../runner/docker/dockerBackend';
 import { RunEngine } from '../runner/engine';
 import { intervalForDate, makeRunId } from '../runner/renderTask';
@@ -19,8 +25,9 @@ import { fromDotEnv, fromEnvironment, resolveSecrets } from '../runner/secrets';
 import { toHumanLines } from './formatProblems';
 import { EXIT, type Io } from './io';
 
-export const RUN_USAGE = `cdag run FILE [--date D | --from D --to D] [--task ID] [--backend docker] [--param k=v]...
-         [--max-active N] [--max-runs N] [--runs-dir DIR] [--json] [--keep-failed] [--allow-host-path P]... [--allow-host-network]`;
+export const RUN_USAGE = `cdag run FILE [--date D | --from D --to D] [--task ID] [--backend docker|kubernetes] [--param k=v]...
+         [--max-active N] [--max-runs N] [--runs-dir DIR] [--json] [--keep-failed] [--allow-host-path P]... [--allow-host-network]
+         [--context NAME] [--namespace NS] [--kubeconfig FILE]`;
 
 /** Runs a DAG for one date or a range of dates; exit 0 all succeeded, 1 a task failed, 2 usage or validation. */
 export async function runCommand(
@@ -44,6 +51,9 @@ export async function runCommand(
       'keep-failed': { type: 'boolean' },
       'allow-host-path': { type: 'string', multiple: true },
       'allow-host-network': { type: 'boolean' },
+      context: { type: 'string' },
+      namespace: { type: 'string' },
+      kubeconfig: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -52,7 +62,9 @@ export async function runCommand(
     return EXIT.usage;
   };
   if (positionals.length !== 1) return usage('run takes one FILE.');
-  if (values.backend !== 'docker') return usage(`--backend ${values.backend} is not available yet; use docker.`);
+  if (values.backend !== 'docker' && values.backend !== 'kubernetes')
+    return usage('--backend is docker or kubernetes.');
+  const backendKind: BackendKind = values.backend;
   if (values.date && (values.from || values.to)) return usage('Give --date or --from/--to, not both.');
   if (!!values.from !== !!values.to) return usage('--from and --to go together.');
   const maxActive = values['max-active'] !== undefined ? Number(values['max-active']) : undefined;
@@ -87,34 +99,45 @@ export async function runCommand(
   const intervals = pickIntervals(dag, values.date, values.from, values.to);
   if (typeof intervals === 'string') return usage(intervals);
 
-  const secretValues = await resolveSecrets(dag, [fromEnvironment(process.env), fromDotEnv(dirname(file))], only);
-  if (!secretValues.succeeded) {
-    io.err(`${secretValues.error}\n`);
+  const prepared =
+    backendKind === 'docker'
+      ? await prepareDocker(
+          dag,
+          file,
+          only,
+          values['allow-host-path'] ?? [],
+          values['allow-host-network'] ?? false,
+          !values.json ? io : undefined,
+        )
+      : await prepareKubernetes(dag, only, values['allow-host-path'] ?? [], {
+          ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+          ...((values.context ?? dag.kubernetes.context) ? { context: values.context ?? dag.kubernetes.context } : {}),
+          ...((values.namespace ?? dag.kubernetes.namespace)
+            ? { namespace: values.namespace ?? dag.kubernetes.namespace }
+            : {}),
+        });
+  if (!prepared.succeeded) {
+    io.err(`${prepared.error}\n`);
     return EXIT.failed;
   }
-  const docker = await connectDocker(dag.docker.host);
-  if (!docker.succeeded) {
-    io.err(`${docker.error}\n`);
-    return EXIT.failed;
-  }
+  const { backend, secretValues } = prepared.result;
   const store = new RunStore(values['runs-dir'] ? resolve(values['runs-dir']) : join(dirname(file), '.cdag', 'runs'));
-  const backend = new DockerBackend(docker.result, dag, {
-    allowedHostPaths: new Set(values['allow-host-path'] ?? []),
-    allowHostNetwork: values['allow-host-network'] ?? false,
-    onPull: (image, text) => !values.json && io.err(`  pulling ${image}: ${text}\n`),
-  });
   const fileHash = createHash('sha256').update(text).digest('hex');
   // A run of this DAG and date that a dead cdag left behind goes on where it stopped; other
   // unfinished runs in this folder are marked interrupted and their containers removed (L3).
   const dates = new Set(intervals.map((i) => isoTimestamp(i.start)));
   const takeover = planTakeover(
     store.unfinished(),
-    (r) => r.dag === dag.id && r.file_hash === fileHash && r.backend === 'docker' && dates.has(r.logical_date),
+    (r) => r.dag === dag.id && r.file_hash === fileHash && r.backend === backendKind && dates.has(r.logical_date),
   );
-  const note = await abandonRuns(store, takeover.abandon, backend);
+  const note = await abandonRuns(
+    store,
+    takeover.abandon.filter((r) => r.backend === backendKind),
+    backend,
+  );
   if (note) io.err(`${note}\n`);
   const resumable = new Map(takeover.resume.map((r) => [r.logical_date, r]));
-  const mask = makeMasker(Object.values(secretValues.result));
+  const mask = makeMasker(Object.values(secretValues));
   const kind = intervals.length > 1 ? 'backfill' : 'manual';
   const engines: RunEngine[] = [];
   let cancelled = false;
@@ -144,7 +167,7 @@ export async function runCommand(
           sink: store.sink(runId),
           params: resume ? resume.params : params,
           env: process.env,
-          secretValues: secretValues.result,
+          secretValues,
           mask,
           ...(maxActive ? { maxActiveTasks: maxActive } : {}),
           ...(only && !resume ? { only } : {}),
@@ -176,6 +199,45 @@ export async function runCommand(
   return records.length === intervals.length && records.every((r) => r.state === 'success') ? EXIT.ok : EXIT.failed;
 }
 
+interface Prepared {
+  readonly backend: Backend;
+  readonly secretValues: Record<string, string>;
+}
+
+async function prepareDocker(
+  dag: Dag,
+  file: string,
+  only: ReadonlySet<string> | undefined,
+  allowHostPaths: readonly string[],
+  allowHostNetwork: boolean,
+  progress: Io | undefined,
+): Promise<Errorable<Prepared>> {
+  const secretValues = await resolveSecrets(dag, [fromEnvironment(process.env), fromDotEnv(dirname(file))], only);
+  if (!secretValues.succeeded) return secretValues;
+  const docker = await connectDocker(dag.docker.host);
+  if (!docker.succeeded) return docker;
+  const backend = new DockerBackend(docker.result, dag, {
+    allowedHostPaths: new Set(allowHostPaths),
+    allowHostNetwork,
+    onPull: (image, text) => progress?.err(`  pulling ${image}: ${text}\n`),
+  });
+  return ok({ backend, secretValues: secretValues.result });
+}
+
+async function prepareKubernetes(
+  dag: Dag,
+  only: ReadonlySet<string> | undefined,
+  allowHostPaths: readonly string[],
+  choice: ClusterChoice,
+): Promise<Errorable<Prepared>> {
+  const cluster = await connectKubernetes(choice);
+  if (!cluster.succeeded) return cluster;
+  const backend = new KubernetesBackend(cluster.result, dag, { allowedHostPaths: new Set(allowHostPaths) });
+  const secretValues = await clusterSecretValues(cluster.result, backend.namespace, dag, only);
+  if (!secretValues.succeeded) return secretValues;
+  return ok({ backend, secretValues: secretValues.result });
+}
+
 function pickIntervals(dag: Dag, date?: string, from?: string, to?: string): DataInterval[] | string {
   if (date) {
     const d = parseDate(date);
@@ -200,6 +262,10 @@ function progressPrinter(io: Io, dag: Dag, enabled: boolean): (e: RunEvent) => v
     ? { running: '▶', success: '✔', failed: '✘', up_for_retry: '↻', upstream_failed: '⊘', skipped: '↷', cancelled: '■' }
     : {};
   return (e) => {
+    if (enabled && e.type === 'note') {
+      io.err(`${new Date().toISOString().slice(11, 19)}   ${e.taskId ? `${dag.id}.${e.taskId}: ` : ''}${e.message}\n`);
+      return;
+    }
     if (!enabled || e.type !== 'task-state' || e.state === 'queued') return;
     const when = new Date().toISOString().slice(11, 19);
     io.err(

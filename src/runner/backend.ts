@@ -35,6 +35,8 @@ export interface AttemptSpec {
   /** Env var → value; passed only as environment. */
   readonly secrets: Readonly<Record<string, string>>;
   readonly mask: (line: string) => string;
+  /** What the backend learns on the way that the user should see now (a pod's pending reason). */
+  readonly note?: (message: string) => void;
 }
 
 /** One contract per engine: Docker now, Kubernetes later; the run engine knows nothing else. */

@@ -366,6 +366,7 @@ export class RunEngine {
         rendered: rendered.result,
         secrets,
         mask,
+        note: (message: string) => this.emit({ type: 'note', runId: this.o.runId, taskId: task.id, message }),
       };
       let handle: AttemptHandle;
       if (reattach) {
@@ -417,6 +418,7 @@ export class RunEngine {
       try {
         const exit = await handle.wait();
         await pump;
+        if (handle.imageDigest) attempt.image_digest = handle.imageDigest;
         const ok = exit.exitCode === 0 && !timedOut && !signal.aborted;
         const failedReason = timedOut
           ? `timeout after ${Math.round(task.timeoutMs! / 1000)}s`

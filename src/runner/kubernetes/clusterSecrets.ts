@@ -1,0 +1,43 @@
+import { fail, ok, type Errorable } from '../../dag/errorable';
+import type { Dag } from '../../dag/model';
+import type { Cluster } from './connect';
+
+/**
+ * On Kubernetes a secret name is a Secret in the namespace (`name` or `name/key`); pods get it as a
+ * `secretKeyRef` (S1). Its value is read here only to mask it in logs (S2); a missing Secret stops
+ * the run before any pod is created, with the command that makes it.
+ */
+export async function clusterSecretValues(
+  cluster: Cluster,
+  namespace: string,
+  dag: Dag,
+  taskIds?: ReadonlySet<string>,
+): Promise<Errorable<Record<string, string>>> {
+  const names = new Set<string>();
+  for (const t of dag.tasks) if (!taskIds || taskIds.has(t.id)) for (const s of Object.values(t.secrets)) names.add(s);
+  const values: Record<string, string> = {};
+  for (const ref of names) {
+    const [secret, key = secret] = ref.split('/') as [string, string?];
+    try {
+      const s = await cluster.core.readNamespacedSecret({ name: secret, namespace });
+      const data = s.data?.[key];
+      if (data === undefined)
+        return fail(
+          `Secret "${secret}" in namespace ${namespace} has no key "${key}". Add it: kubectl -n ${namespace} patch secret ${secret} --type merge -p '{"stringData":{"${key}":"…"}}'`,
+        );
+      values[ref] = Buffer.from(data, 'base64').toString('utf8');
+    } catch (e) {
+      const code = (e as { code?: number }).code;
+      if (code === 404)
+        return fail(
+          `Secret "${secret}" does not exist in namespace ${namespace}. Create it: kubectl -n ${namespace} create secret generic ${secret} --from-literal=${key}=…`,
+        );
+      if (code === 403)
+        return fail(
+          `Reading Secret "${secret}" in ${namespace} is forbidden; its value cannot be masked in logs. Ask for "get secrets" in the namespace.`,
+        );
+      return fail(`Could not read Secret "${secret}" in ${namespace}: ${(e as Error).message}`);
+    }
+  }
+  return ok(values);
+}

@@ -1,0 +1,106 @@
+import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fail, ok, type Errorable } from '../../dag/errorable';
+
+export interface Cluster {
+  readonly kc: KubeConfig;
+  readonly core: CoreV1Api;
+  readonly context: string;
+  readonly namespace: string;
+  readonly server: string;
+}
+
+export interface ClusterChoice {
+  /** A kubeconfig path (a setting); else KUBECONFIG, else ~/.kube/config. */
+  readonly kubeconfig?: string;
+  /** The DAG's, a setting's or a picker's; else the kubeconfig's current context. */
+  readonly context?: string;
+  readonly namespace?: string;
+}
+
+/**
+ * Loads the kubeconfig and asks the API server for its version; a failure names the cause and the
+ * fix (no kubeconfig, unknown context, server unreachable, credentials refused), never a stack.
+ */
+export async function connectKubernetes(
+  choice: ClusterChoice,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Errorable<Cluster>> {
+  const k8s = await import('@kubernetes/client-node');
+  const kc = new k8s.KubeConfig();
+  const files = choice.kubeconfig ? [choice.kubeconfig] : (env.KUBECONFIG?.split(delimiter).filter(Boolean) ?? []);
+  const path = files[0] ?? join(homedir(), '.kube', 'config');
+  if (!files.length && !existsSync(path))
+    return fail(
+      `No kubeconfig: KUBECONFIG is not set and ${path} does not exist. Point KUBECONFIG (or the containerDags.kubernetes.kubeconfig setting) at your cluster's kubeconfig, e.g. "kind export kubeconfig".`,
+    );
+  try {
+    if (choice.kubeconfig) kc.loadFromFile(choice.kubeconfig);
+    else kc.loadFromDefault();
+  } catch (e) {
+    return fail(
+      `The kubeconfig ${path} could not be read: ${(e as Error).message}. Fix the file or point KUBECONFIG at another.`,
+    );
+  }
+  if (choice.context) {
+    if (!kc.getContextObject(choice.context))
+      return fail(
+        `The kubeconfig has no context "${choice.context}" (it has: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        }). Fix kubernetes.context in the DAG or pick another context.`,
+      );
+    kc.setCurrentContext(choice.context);
+  }
+  const context = kc.getCurrentContext();
+  const cluster = kc.getCurrentCluster();
+  if (!context || !cluster)
+    return fail(
+      `The kubeconfig ${path} has no current context. Run "kubectl config use-context NAME" or set kubernetes.context in the DAG.`,
+    );
+  const namespace = choice.namespace ?? kc.getContextObject(context)?.namespace ?? 'default';
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  try {
+    await withTimeout(kc.makeApiClient(k8s.VersionApi).getCode(), 10_000);
+  } catch (e) {
+    return fail(explainApiError(e, cluster.server, context));
+  }
+  return ok({ kc, core, context, namespace, server: cluster.server });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), ms),
+    ),
+  ]);
+}
+
+interface ApiErrorShape {
+  code?: number | string;
+  cause?: { code?: string };
+  message?: string;
+}
+
+export function explainApiError(e: unknown, server: string, context: string): string {
+  const err = e as ApiErrorShape;
+  const net = typeof err.code === 'string' ? err.code : err.cause?.code;
+  switch (net) {
+    case 'ECONNREFUSED':
+      return `The Kubernetes API server of context "${context}" (${server}) refused the connection: the cluster is not running there. Start it (e.g. "npm run cluster:up", "kind create cluster", "minikube start") or pick another context.`;
+    case 'ENOTFOUND':
+    case 'EHOSTUNREACH':
+    case 'ETIMEDOUT':
+      return `The Kubernetes API server of context "${context}" (${server}) is unreachable (${net}). Check the network or VPN, or pick another context.`;
+  }
+  if (err.code === 401)
+    return `The cluster of context "${context}" refused the credentials (401). Refresh them (log in again, renew the token) and retry.`;
+  if (err.code === 403)
+    return `The credentials of context "${context}" may not do this (403 Forbidden). Ask for access to pods in the namespace, or use another context.`;
+  return `Could not reach the Kubernetes API server of context "${context}" (${server}): ${err.message ?? String(e)}`;
+}

@@ -1,0 +1,4 @@
+/** The Kubernetes runtime: everything that needs client-node, in one module loaded on first use. */
+export { clusterSecretValues } from './clusterSecrets';
+export { connectKubernetes } from './connect';
+export { KubernetesBackend } from './kubernetesBackend';

@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunRecord } from '../../../src/protocol/runRecord';
+import { ROOT } from '../../e2e/codeServer';
+import { TEST_IMAGE, ensureTestImage } from '../docker/dockerEnv';
+import { NAMESPACE, ensureNamespace, kubeconfig, kubectl, loadImages } from './clusterEnv';
+
+const CLI = join(ROOT, 'dist', 'cli.js');
+const cdag = (...args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args, '--kubeconfig', kubeconfig()], { encoding: 'utf8' });
+
+describe('cdag run --backend kubernetes on a real cluster', function () {
+  this.timeout(300_000);
+  let dir: string;
+
+  before(() => {
+    ensureTestImage();
+    loadImages(TEST_IMAGE);
+    ensureNamespace();
+  });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cdag-k8s-cli-'));
+  });
+
+  function dagFile(body: string): string {
+    const file = join(dir, 'k.dag.yaml');
+    writeFileSync(
+      file,
+      `dag: k8s_cli\nschedule: '@daily'\nstart_date: 2024-01-01\nkubernetes: {namespace: ${NAMESPACE}}\ntasks:\n${body.replace(/\$IMAGE/g, TEST_IMAGE)}`,
+    );
+    return file;
+  }
+
+  it('exits 0 when every task succeeded, 1 when one failed, 2 on usage errors, 1 when the cluster is unreachable — as on Docker', () => {
+    const good = dagFile(`  a: {image: $IMAGE, image_pull_policy: Never, command: ['true']}\n`);
+    const ok = cdag('run', good, '--backend', 'kubernetes', '--date', '2024-01-01', '--json');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as RunRecord).backend, 'kubernetes');
+    const bad = dagFile(`  a: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'exit 4']}\n`);
+    const failed = cdag('run', bad, '--backend', 'kubernetes', '--date', '2024-01-01', '--json');
+    assert.equal(failed.status, 1);
+    assert.equal((JSON.parse(failed.stdout) as RunRecord).tasks.a!.exit_code, 4);
+    kubectl('-n', NAMESPACE, 'delete', 'pods', '-l', 'io.container-dags/dag=k8s_cli', '--wait=false');
+    assert.equal(cdag('run', good, '--backend', 'nomad').status, 2);
+    const cfg = join(dir, 'unreachable.kubeconfig');
+    writeFileSync(
+      cfg,
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+    );
+    const down = spawnSync(process.execPath, [CLI, 'run', good, '--backend', 'kubernetes', '--kubeconfig', cfg], {
+      encoding: 'utf8',
+    });
+    assert.equal(down.status, 1);
+    assert.match(
+      down.stderr,
+      /API server of context "x" \(https:\/\/127\.0\.0\.1:1\) refused the connection.*Start it/,
+    );
+  });
+
+  it('a runner killed mid-task is resumed by the next cdag run: the pod is reattached and the run finishes (test 10)', async () => {
+    const file = dagFile(
+      `  slow: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'echo begun; sleep 6; echo finished']}\n  after: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'echo after'], depends_on: [slow]}\n`,
+    );
+    const runsDir = join(dir, 'runs');
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        file,
+        '--backend',
+        'kubernetes',
+        '--date',
+        '2024-01-01',
+        '--runs-dir',
+        runsDir,
+        '--kubeconfig',
+        kubeconfig(),
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    for (let i = 0; ; i++) {
+      const phase = kubectl(
+        '-n',
+        NAMESPACE,
+        'get',
+        'pods',
+        '-l',
+        'io.container-dags/task=slow',
+        '-o',
+        'jsonpath={.items[*].status.phase}',
+      );
+      if (phase.includes('Running')) break;
+      if (i > 150) throw new Error('the pod never ran');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const r = cdag('run', file, '--backend', 'kubernetes', '--date', '2024-01-01', '--runs-dir', runsDir, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /Resuming run .*reattaching 1 running task/);
+    const done = JSON.parse(r.stdout) as RunRecord;
+    assert.deepEqual(
+      done.tasks.slow!.attempts.map((a) => [a.try, a.state, a.exit_code]),
+      [[1, 'success', 0]],
+    );
+    assert.equal(readdirSync(runsDir).length, 1);
+    const log = readFileSync(join(runsDir, done.run_id.replace(/[^A-Za-z0-9_.-]/g, '_'), 'slow', '1.log'), 'utf8');
+    assert.equal(log, '  begun\n  finished\n');
+    assert.equal(
+      kubectl('-n', NAMESPACE, 'get', 'pods', '-l', `io.container-dags/run-id=${done.run_id}`, '-o', 'name').trim(),
+      '',
+    );
+  });
+
+  it('runs the movielens example with a volume claim shared by both tasks and writes the rankings', () => {
+    const base = TEST_IMAGE;
+    for (const part of ['api', 'fetch', 'rank'])
+      execFileSync(
+        'docker',
+        [
+          'build',
+          '-q',
+          '--build-arg',
+          `BASE=${base}`,
+          '-t',
+          `manning-airflow/movielens-${part}`,
+          join(ROOT, 'examples', 'movielens', part),
+        ],
+        {
+          env: { ...process.env, DOCKER_BUILDKIT: '0' },
+          stdio: 'pipe',
+        },
+      );
+    loadImages('manning-airflow/movielens-api', 'manning-airflow/movielens-fetch', 'manning-airflow/movielens-rank');
+    const data = '/tmp/cdag-k8s-movielens';
+    rmSync(data, { recursive: true, force: true });
+    ensureNamespace('airflow');
+    const manifests = join(dir, 'movielens.yaml');
+    writeFileSync(
+      manifests,
+      `apiVersion: v1
+kind: PersistentVolume
+metadata: {name: cdag-movielens-data}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: ""
+  hostPath: {path: ${data}, type: DirectoryOrCreate}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data-volume, namespace: airflow}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: ""
+  volumeName: cdag-movielens-data
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: movielens-api, namespace: airflow, labels: {app: movielens-api}}
+spec:
+  containers: [{name: api, image: manning-airflow/movielens-api, imagePullPolicy: Never, ports: [{containerPort: 5000}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: movielens, namespace: airflow}
+spec:
+  selector: {app: movielens-api}
+  ports: [{port: 5000, targetPort: 5000}]
+`,
+    );
+    kubectl('delete', '-f', manifests, '--ignore-not-found', '--wait=true');
+    kubectl('apply', '-f', manifests);
+    kubectl('-n', 'airflow', 'delete', 'secret', 'movielens-password', '--ignore-not-found');
+    kubectl(
+      '-n',
+      'airflow',
+      'create',
+      'secret',
+      'generic',
+      'movielens-password',
+      '--from-literal=movielens-password=airflow',
+    );
+    kubectl('-n', 'airflow', 'wait', 'pod/movielens-api', '--for=condition=Ready', '--timeout=60s');
+    // No cluster DNS on the test cluster: the Service is reached by its ClusterIP.
+    const ip = kubectl('-n', 'airflow', 'get', 'service', 'movielens', '-o', 'jsonpath={.spec.clusterIP}').trim();
+    const r = cdag(
+      'run',
+      join(ROOT, 'examples', 'movielens', 'movielens.dag.yaml'),
+      '--backend',
+      'kubernetes',
+      '--date',
+      '2019-01-01',
+      '--param',
+      `host=http://${ip}:5000`,
+      '--runs-dir',
+      join(dir, 'runs'),
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const ratings = JSON.parse(readFileSync(`${data}/ratings/2019-01-01.json`, 'utf8')) as unknown[];
+    assert.equal(ratings.length, 25);
+    const csv = readFileSync(`${data}/rankings/2019-01-01.csv`, 'utf8').trim().split('\n');
+    assert.equal(csv[0], 'movieId,avg_rating,num_ratings');
+    assert.equal(
+      csv.slice(1).reduce((n, l) => n + Number(l.split(',')[2]), 0),
+      25,
+    );
+  });
+});

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeDag } from '../../../src/dag/analyze';
+import type { Dag } from '../../../src/dag/model';
+import type { RunEvent } from '../../../src/protocol/runEvents';
+import { clusterSecretValues } from '../../../src/runner/kubernetes/clusterSecrets';
+import type { Cluster } from '../../../src/runner/kubernetes/connect';
+import { TEST_IMAGE, ensureTestImage } from '../docker/dockerEnv';
+import { NAMESPACE, clusterOrFail, ensureNamespace, kubectl, loadImages, podsOf, startPodRun } from './clusterEnv';
+
+function dagOf(yaml: string): Dag {
+  const text = yaml.startsWith('kubernetes:') ? yaml : `kubernetes: {namespace: ${NAMESPACE}}\n${yaml}`;
+  const a = analyzeDag(text.replace(/\$IMAGE/g, TEST_IMAGE), 'it.dag.yaml');
+  if (a.hasErrors) throw new Error(JSON.stringify(a.problems));
+  return a.dag!;
+}
+
+describe('runs on a real Kubernetes cluster', function () {
+  this.timeout(180_000);
+  let cluster: Cluster;
+
+  before(async () => {
+    cluster = await clusterOrFail();
+    ensureTestImage();
+    loadImages(TEST_IMAGE);
+    ensureNamespace();
+  });
+
+  it('runs a chain of pods in order, keeps their logs, and deletes the pods of successful tasks', async () => {
+    const dag = dagOf(`tasks:
+  a: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'echo "a {{ ds }}"']}
+  b: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'echo b'], depends_on: [a]}
+`);
+    const { done, store, runId } = startPodRun(cluster, dag);
+    const r = await done;
+    assert.equal(r.state, 'success', JSON.stringify(r.tasks));
+    assert.equal(r.backend, 'kubernetes');
+    assert.ok(r.tasks.a!.ended_at! <= r.tasks.b!.started_at!);
+    assert.equal(readFileSync(join(store.runDir(runId), 'a', '1.log'), 'utf8'), '  a 2024-01-01\n');
+    assert.match(r.tasks.a!.attempts[0]!.container_id!, /^it-a-[0-9a-f]{8}$/);
+    assert.deepEqual(podsOf(runId), []);
+  });
+
+  it('fails a task on its exit code and keeps the failed pod for inspection (delete_pods: on_success)', async () => {
+    const dag = dagOf(`tasks:
+  bad: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'echo failing; exit 3']}
+`);
+    const notes: string[] = [];
+    const { done, runId } = startPodRun(cluster, dag, {}, (e) => e.type === 'note' && notes.push(e.message));
+    const r = await done;
+    assert.equal(r.tasks.bad!.state, 'failed');
+    assert.equal(r.tasks.bad!.exit_code, 3);
+    assert.equal(podsOf(runId).length, 1);
+    assert.ok(
+      notes.some((n) => /Kept pod .* kubectl describe pod/.test(n)),
+      notes.join('\n'),
+    );
+    kubectl('-n', NAMESPACE, 'delete', 'pods', '-l', `io.container-dags/run-id=${runId}`, '--wait=false');
+  });
+
+  it('fails an image that does not exist on its pull error with the events, long before the startup timeout (tests 16, 17)', async () => {
+    const dag = dagOf(
+      `kubernetes: {namespace: ${NAMESPACE}, startup_timeout: 120s}
+tasks:
+  ghost: {image: 127.0.0.1:1/no-such-image:1, image_pull_policy: IfNotPresent, command: ['true']}
+`.replace(`kubernetes: {namespace: ${NAMESPACE}}\n`, ''),
+    );
+    const t0 = Date.now();
+    const { done, runId } = startPodRun(cluster, dag);
+    const r = await done;
+    assert.ok(Date.now() - t0 < 60_000, `took ${Date.now() - t0} ms`);
+    assert.equal(r.tasks.ghost!.state, 'failed');
+    assert.match(r.tasks.ghost!.reason!, /ErrImagePull|ImagePullBackOff/);
+    assert.match(r.tasks.ghost!.reason!, /events: .*Failed/);
+    await waitGone(runId);
+  });
+
+  it('fails an unschedulable pod after the startup timeout, showing the reason live and the events (test 15)', async () => {
+    const dag = dagOf(
+      `kubernetes: {namespace: ${NAMESPACE}, startup_timeout: 8s}
+tasks:
+  greedy: {image: $IMAGE, image_pull_policy: Never, command: ['true'], resources: {cpu: 64}}
+`.replace(`kubernetes: {namespace: ${NAMESPACE}}\n`, ''),
+    );
+    const notes: RunEvent[] = [];
+    const { done, runId } = startPodRun(cluster, dag, {}, (e) => e.type === 'note' && notes.push(e));
+    const r = await done;
+    assert.equal(r.tasks.greedy!.state, 'failed');
+    assert.match(
+      r.tasks.greedy!.reason!,
+      /did not start within the startup timeout \(8s\): Unschedulable: .*Insufficient cpu/,
+    );
+    assert.ok(
+      notes.some((n) => n.type === 'note' && n.taskId === 'greedy' && /pending: Unschedulable/.test(n.message)),
+    );
+    await waitGone(runId);
+  });
+
+  it('kills a pod at the task timeout and deletes it (test 18)', async () => {
+    const dag = dagOf(`tasks:
+  slow: {image: $IMAGE, image_pull_policy: Never, timeout: 3s, command: [sleep, '120']}
+`);
+    const { done, runId } = startPodRun(cluster, dag);
+    const r = await done;
+    assert.equal(r.tasks.slow!.state, 'failed');
+    assert.match(r.tasks.slow!.reason!, /timeout after 3s/);
+    await waitGone(runId);
+  });
+
+  it('cancel deletes the running pod and no retry follows (test 19)', async () => {
+    const dag = dagOf(`tasks:
+  long: {image: $IMAGE, image_pull_policy: Never, retries: 3, command: [sh, -c, 'echo started; sleep 120']}
+`);
+    const { engine, done, runId } = startPodRun(cluster, dag, {}, (e) => {
+      if (e.type === 'log' && e.line === 'started') engine.cancel();
+    });
+    const r = await done;
+    assert.equal(r.state, 'cancelled');
+    assert.equal(r.tasks.long!.tries, 1);
+    await waitGone(runId);
+  });
+
+  it('delivers 5 MB of log complete and in order', async () => {
+    const dag = dagOf(`tasks:
+  talk: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'seq 1 600000']}
+`);
+    const { done, store, runId } = startPodRun(cluster, dag);
+    const r = await done;
+    assert.equal(r.state, 'success');
+    const lines = readFileSync(join(store.runDir(runId), 'talk', '1.log'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    assert.equal(lines.length, 600_000);
+    for (let i = 0; i < lines.length; i += 1)
+      if (lines[i] !== `  ${i + 1}`) assert.fail(`line ${i + 1} is "${lines[i]}"`);
+  });
+
+  it('passes a Secret as secretKeyRef and masks its value in the log (S1, S2)', async () => {
+    try {
+      kubectl('-n', NAMESPACE, 'delete', 'secret', 'api-token', '--ignore-not-found');
+    } catch {
+      // none yet
+    }
+    kubectl('-n', NAMESPACE, 'create', 'secret', 'generic', 'api-token', '--from-literal=api-token=s3cr3t-t0ken-value');
+    const dag = dagOf(`tasks:
+  t: {image: $IMAGE, image_pull_policy: Never, secrets: {TOKEN: api-token}, command: [sh, -c, 'echo "token=$TOKEN"; sleep 2']}
+`);
+    const values = await clusterSecretValues(cluster, NAMESPACE, dag);
+    assert.ok(values.succeeded);
+    let manifest = '';
+    const { done, store, runId } = startPodRun(cluster, dag, { secretValues: values.result }, (e) => {
+      if (e.type === 'task-state' && e.state === 'running' && !manifest) {
+        setTimeout(() => {
+          try {
+            manifest = kubectl('-n', NAMESPACE, 'get', 'pods', '-l', `io.container-dags/run-id=${runId}`, '-o', 'yaml');
+          } catch {
+            // raced with the end
+          }
+        }, 500);
+      }
+    });
+    const r = await done;
+    assert.equal(r.state, 'success');
+    const log = readFileSync(join(store.runDir(runId), 't', '1.log'), 'utf8');
+    assert.equal(log, '  token=***\n');
+    assert.match(manifest, /secretKeyRef:\s+key: api-token\s+name: api-token/);
+    assert.ok(!manifest.includes('s3cr3t-t0ken-value'));
+  });
+});
+
+async function waitGone(runId: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (podsOf(runId).length === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.deepEqual(podsOf(runId), [], 'the pod is gone');
+}
