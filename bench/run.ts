@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { benchActivation, printActivation } from './activation.bench';
 import { benchDocker, printDocker } from './docker.bench';
 import { benchGraph, printGraph } from './graph.bench';
+import { benchKubernetes, printKubernetes } from './kubernetes.bench';
 import { benchValidation, printValidation } from './validation.bench';
 
 // Bundled to out/bench.js by scripts/bench.mjs; the project root is one level up.
@@ -14,12 +15,14 @@ async function main(): Promise<void> {
   const activation = benchActivation(ROOT);
   const docker = only && only !== 'docker' ? 'skipped (not asked for)' : await benchDocker(ROOT);
   const graph = only && only !== 'graph' ? [] : await benchGraph(ROOT);
+  const kubernetes = only && only !== 'kubernetes' ? 'skipped (not asked for)' : benchKubernetes(ROOT);
   const lines = [
     `container-dags benchmarks — node ${process.version}, ${new Date().toISOString()}`,
     ...(validation.length ? printValidation(validation) : []),
     ...printActivation(activation),
     ...printDocker(docker),
     ...(graph.length ? printGraph(graph) : []),
+    ...printKubernetes(kubernetes),
   ];
   const checks: Array<[string, boolean]> = [];
   const byTasks = (n: number) => validation.find((v) => v.tasks === n);
@@ -74,6 +77,18 @@ async function main(): Promise<void> {
       `longest main-thread task while drawing 50/500/2,000 tasks: ${longest ? `${longest.toFixed(0)} ms` : '< 50 ms'} (target <= 100 ms)`,
       longest <= 100,
     ]);
+  }
+  if (typeof kubernetes !== 'string') {
+    checks.push(
+      [
+        `kubernetes orchestration ${kubernetes.overheadPerTaskMs.toFixed(0)} ms per task (target <= 1000 ms)`,
+        kubernetes.overheadPerTaskMs <= 1000,
+      ],
+      [
+        `kubernetes chain of 10: ${kubernetes.ratio.toFixed(2)}x of kubectl run x10 (target <= 1.0x)`,
+        kubernetes.ratio <= 1.0,
+      ],
+    );
   }
   lines.push('targets:', ...checks.map(([s, ok]) => `  ${ok ? 'MET   ' : 'MISSED'} ${s}`));
   console.log(lines.join('\n'));

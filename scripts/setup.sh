@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Prepares a fresh machine for development and tests: system packages, npm dependencies, and
-# code-server (a real VS Code for the e2e suite). Idempotent; run as root on Debian 12.
+# Prepares a fresh machine for development and tests: system packages, npm dependencies, a Docker
+# Engine, a local image registry, code-server (a real VS Code for the e2e suite) and a real
+# single-node Kubernetes cluster. Idempotent; run as root on Debian 12.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 step() { echo "::: $* ($(($(date +%s) - start))s)"; }
 
-step "system packages (chromium, ripgrep, libkrb5-dev, docker.io, busybox-static)"
+# The longest step goes first and in the background: Kubernetes is built from the Go module proxy
+# (once; cached in ~/.cache/container-dags), then the test registry, while the rest is set up.
+step "Kubernetes and registry binaries (background, niced; cached after the first time)"
+(bash scripts/cluster/build.sh && bash scripts/registry-up.sh) >/tmp/cdag-go-builds.log 2>&1 &
+go_builds=$!
+
+step "system packages (chromium, ripgrep, libkrb5-dev, docker.io, busybox-static; the cluster's come with up.sh)"
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 [ -x /bin/busybox ] || need+=(busybox-static)
@@ -21,12 +28,19 @@ fi
 step "Docker Engine"
 bash scripts/docker-up.sh
 
-step "a local image registry (cancel-during-pull tests)"
-bash scripts/registry-up.sh
-
 step "npm dependencies"
 npm ci --no-audit --no-fund --loglevel=error
 
 step "code-server 4.100.3 (VS Code 1.100)"
 bash scripts/install-code-server.sh
+
+step "waiting for the Kubernetes and registry builds"
+if ! wait "$go_builds"; then
+  echo "building Kubernetes or the registry failed; the log:" >&2
+  tail -40 /tmp/cdag-go-builds.log >&2
+  exit 1
+fi
+
+step "the test cluster (npm run cluster:up)"
+bash scripts/cluster/up.sh | tail -n 1
 step "ready"
