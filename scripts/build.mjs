@@ -1,4 +1,4 @@
-import { copyFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 // Bundles the extension, its validation worker and the CLI with esbuild (the esbuild-sample shape).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -18,22 +18,29 @@ const common = {
   // back to JavaScript; left external they are simply not found.
   external: ['cpu-features', '*.node'],
 };
-/** In the extension bundle, the Docker runtime stays a separate file that is required on first run. */
-const lazyDockerRuntime = {
-  name: 'lazy-docker-runtime',
+/** In the extension bundle, the Docker and Kubernetes runtimes stay separate files, required on first run. */
+const lazyRuntimes = {
+  name: 'lazy-runtimes',
   setup(b) {
     b.onResolve({ filter: /runner\/docker\/runtime$/ }, () => ({ path: './docker-runtime.js', external: true }));
+    b.onResolve({ filter: /runner\/kubernetes\/runtime$/ }, () => ({
+      path: './kubernetes-runtime.js',
+      external: true,
+    }));
   },
 };
+// A fresh clone has no dist/ yet, and the copy below may run before any bundle is written.
+await mkdir('dist', { recursive: true });
 await Promise.all([
   build({
     ...common,
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: [...common.external, 'vscode'],
-    plugins: [lazyDockerRuntime],
+    plugins: [lazyRuntimes],
   }),
   build({ ...common, entryPoints: ['src/runner/docker/runtime.ts'], outfile: 'dist/docker-runtime.js' }),
+  build({ ...common, entryPoints: ['src/runner/kubernetes/runtime.ts'], outfile: 'dist/kubernetes-runtime.js' }),
   // The graph page: a browser bundle with elkjs's API only; the layout itself runs in elkjs's own
   // worker script, shipped as it is (dist/graphWorker.js).
   build({

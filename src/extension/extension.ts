@@ -10,7 +10,8 @@ import { registerLanguageFeatures } from './language/providers';
 import { LanguageWorkerClient } from './language/languageWorkerClient';
 import { RunCodeLensProvider } from './runs/codeLens';
 import { RunController } from './runs/runController';
-import { RunsTreeProvider } from './runs/runsTree';
+import { PodDescriptions, POD_SCHEME } from './runs/podDescriptions';
+import { RunsTreeProvider, type RunsNode } from './runs/runsTree';
 import { LOG_SCHEME } from './runs/taskLogs';
 
 let runs: RunController | undefined;
@@ -22,7 +23,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const lang = new DagLanguage(cache, worker);
   const diagnostics = new DiagnosticsController(lang);
   runs = new RunController(context, context.secrets);
-  const tree = new RunsTreeProvider(() => runs!.runs());
+  const tree = new RunsTreeProvider(
+    () => runs!.runs(),
+    (record, taskId) => runs!.describe(record, taskId),
+  );
+  const pods = new PodDescriptions();
   runs.tree = tree;
   const log = vscode.window.createOutputChannel('Container DAGs', { log: true });
   runs.log = (m) => log.info(m);
@@ -30,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
     onDidChangeRun: runs.onDidChangeRun,
     latestRunOf: (file) => runs!.latestRunOf(file),
     run: (uri, date, what) => runFromGraph(runs!, uri, date, what),
+    backend: () => runs!.configuredBackend(),
     showLog: async (uri, taskId) => {
       await vscode.commands.executeCommand('containerDags.showTaskLog', uri, taskId);
     },
@@ -43,7 +49,22 @@ export function activate(context: vscode.ExtensionContext): void {
       return target ? graphs.show(target) : undefined;
     },
     ...runCommands(runs),
+    'containerDags.chooseBackend': () => runs!.chooseBackend(),
+    'containerDags.describePod': async (node?: unknown) => {
+      const n = node as RunsNode | undefined;
+      if (n?.kind !== 'task') return;
+      const d = await runs!.describe(n.record, n.taskId);
+      if (typeof d === 'string') {
+        void vscode.window.showInformationMessage(d);
+        return;
+      }
+      const doc = await vscode.workspace.openTextDocument(
+        pods.put(n.task.attempts.at(-1)?.container_id ?? n.taskId, d.text),
+      );
+      await vscode.window.showTextDocument(doc, { preview: true });
+    },
   };
+  runs.updateBackendStatus();
   context.subscriptions.push(
     worker,
     diagnostics,
@@ -55,7 +76,24 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, new RunCodeLensProvider(lang)),
     vscode.window.registerTreeDataProvider('containerDags.runs', tree),
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, runs.logs),
-    ...Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run)),
+    vscode.workspace.registerTextDocumentContentProvider(POD_SCHEME, pods),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('containerDags')) runs!.updateBackendStatus();
+    }),
+    ...Object.entries(commands).map(([id, run]) =>
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await run(...args);
+        } catch (e) {
+          // A bug of ours must still say something, and never take the extension host down.
+          log.error(`${id} failed`, e);
+          void vscode.window.showErrorMessage(
+            `Container DAGs: ${(e as Error).message}. Details are in the "Container DAGs" output log.`,
+          );
+          return undefined;
+        }
+      }),
+    ),
   );
 }
 

@@ -46,6 +46,8 @@ export interface RunRecord {
   state: RunState;
   /** Set when the process that ran it died before the end (found on the next start). */
   interrupted?: boolean;
+  /** Where a Kubernetes run's pods are, for describing them later. */
+  cluster?: { context: string; namespace: string };
   /** The process running it, so another one can tell a live run from one whose runner died. */
   owner?: RunOwner;
   /** When a later process took the run over after its runner died, reattaching its containers. */

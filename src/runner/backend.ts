@@ -42,6 +42,8 @@ export interface AttemptSpec {
 /** One contract per engine: Docker now, Kubernetes later; the run engine knows nothing else. */
 export interface Backend {
   readonly kind: 'docker' | 'kubernetes';
+  /** For Kubernetes: the context and namespace the pods go to (kept in the run record). */
+  readonly cluster?: { readonly context: string; readonly namespace: string };
   /** A failure is a message naming the cause and the fix (no daemon, image missing, …). */
   start(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<AttemptHandle>>;
   /**

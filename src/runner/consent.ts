@@ -10,9 +10,25 @@ export interface SensitiveRequest {
   readonly why: string;
 }
 
-/** What this DAG needs the user's consent for, per run, before it may run on Docker. */
-export function sensitiveRequests(dag: Dag): SensitiveRequest[] {
+/** What this DAG needs the user's consent for, per run, before it may run on the given backend. */
+export function sensitiveRequests(dag: Dag, backend: 'docker' | 'kubernetes' = 'docker'): SensitiveRequest[] {
   const out: SensitiveRequest[] = [];
+  if (backend === 'kubernetes') {
+    // Pod Security Standards (Baseline) forbid hostPath: any node folder needs a yes for this run.
+    for (const t of dag.tasks) {
+      for (const m of t.mounts) {
+        const path = dag.volumes[m.volume ?? '']?.kubernetes?.hostPath;
+        if (path)
+          out.push({
+            taskId: t.id,
+            kind: 'host-path',
+            subject: path,
+            why: sensitiveHostPath(path) ?? 'a folder of the node itself (hostPath)',
+          });
+      }
+    }
+    return out;
+  }
   for (const t of dag.tasks) {
     for (const m of t.mounts) {
       const source = m.hostPath ?? dag.volumes[m.volume ?? '']?.docker;

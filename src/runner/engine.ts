@@ -87,6 +87,7 @@ export class RunEngine {
   constructor(private readonly o: RunOptions) {
     this.record = o.resume ? this.resumedRecord(o.resume) : this.freshRecord();
     this.record.owner = currentOwner();
+    if (o.backend.cluster) this.record.cluster = { ...o.backend.cluster };
   }
 
   private freshRecord(): RunRecord {

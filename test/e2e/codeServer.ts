@@ -73,6 +73,8 @@ export interface StartOptions {
   readonly extraFiles?: Record<string, string>;
   /** Ask whether to trust the folder (Restricted Mode tests) instead of trusting it. */
   readonly workspaceTrust?: boolean;
+  /** User settings added to the defaults. */
+  readonly settings?: Record<string, unknown>;
 }
 
 export async function startCodeServer(vsix: string, options: StartOptions = {}): Promise<CodeServer> {
@@ -99,6 +101,7 @@ export async function startCodeServer(vsix: string, options: StartOptions = {}):
       'editor.hover.delay': 100,
       'containerDags.validation.debounceMs': 100,
       'workbench.colorTheme': 'Default Dark Modern',
+      ...options.settings,
     }),
   );
   const common = ['--user-data-dir', userData, '--extensions-dir', extensions];

@@ -63,7 +63,7 @@ export async function runFromGraph(
   c: RunController,
   uri: vscode.Uri,
   date: string,
-  what: { task?: string; downstream?: boolean } = {},
+  what: { task?: string; downstream?: boolean; backend?: 'docker' | 'kubernetes' } = {},
 ): Promise<void> {
   const d = await dagDocument(uri);
   const day = parseDate(date);
@@ -80,6 +80,7 @@ export async function runFromGraph(
     intervals: [interval],
     ...(only ? { only } : {}),
     ...(previous ? { previous: keepOutside(previous, only) } : {}),
+    ...(what.backend ? { backend: what.backend } : {}),
   });
 }
 

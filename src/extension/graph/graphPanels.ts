@@ -22,7 +22,13 @@ interface PanelEntry {
 export interface GraphRuns {
   readonly onDidChangeRun: vscode.Event<RunRecord>;
   latestRunOf(file: string): RunRecord | undefined;
-  run(uri: vscode.Uri, date: string, what: { task?: string; downstream?: boolean }): Promise<void>;
+  run(
+    uri: vscode.Uri,
+    date: string,
+    what: { task?: string; downstream?: boolean; backend?: 'docker' | 'kubernetes' },
+  ): Promise<void>;
+  /** Where runs go unless the toolbar says otherwise. */
+  backend(): 'docker' | 'kubernetes';
   showLog(uri: vscode.Uri, taskId: string): Promise<void>;
 }
 
@@ -130,11 +136,8 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
       case 'run':
       case 'runTask':
       case 'rerunFrom':
-        if (msg.backend !== 'docker') {
-          void vscode.window.showWarningMessage(`The ${msg.backend} backend is not available yet; run on Docker.`);
-          return;
-        }
         await this.runs.run(entry.uri, msg.date, {
+          backend: msg.backend,
           ...(msg.type !== 'run' ? { task: msg.taskId } : {}),
           downstream: msg.type === 'rerunFrom',
         });
@@ -179,8 +182,8 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
       type: 'toolbar',
       toolbar: {
         date,
-        backend: 'docker',
-        backends: ['docker'],
+        backend: this.runs.backend(),
+        backends: ['docker', 'kubernetes'],
         canRun: vscode.workspace.isTrusted,
         direction: entry.direction,
       },

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Dag } from '../../dag/model';
 import type { DataInterval } from '../../dag/schedule';
 import type { RunEvent } from '../../protocol/runEvents';
-import type { RunRecord } from '../../protocol/runRecord';
+import type { BackendKind, RunRecord } from '../../protocol/runRecord';
 import { RunEngine } from '../../runner/engine';
 import { makeRunId } from '../../runner/renderTask';
 import { RunStore } from '../../runner/runStore';
@@ -17,7 +17,7 @@ import type { Backend } from '../../runner/backend';
 import { ownerAlive } from '../../runner/owner';
 import { abandonRuns, planTakeover } from '../../runner/takeover';
 
-type DockerRuntime = typeof import('../../runner/docker/runtime');
+type Cluster = import('../../runner/kubernetes/connect').Cluster;
 
 interface Prepared {
   readonly backend: Backend;
@@ -49,6 +49,8 @@ export interface RunRequest {
   readonly intervals: readonly DataInterval[];
   readonly only?: ReadonlySet<string>;
   readonly previous?: RunRecord;
+  /** Where to run; the setting when absent. */
+  readonly backend?: BackendKind;
 }
 
 /** Grace for stopping containers when VS Code shuts down: its own deadline, not the run's (L2). */
@@ -67,6 +69,12 @@ export class RunController implements vscode.Disposable {
     10,
   );
   private storeInstance: RunStore | undefined;
+  private readonly clusters = new Map<string, Cluster>();
+  private readonly backendStatus = vscode.window.createStatusBarItem(
+    'containerDags.backend',
+    vscode.StatusBarAlignment.Left,
+    9,
+  );
   private readonly changed = new vscode.EventEmitter<RunRecord>();
   /** A run's record changed (a task or the run changed state): the graph recolours from it. */
   readonly onDidChangeRun = this.changed.event;
@@ -82,6 +90,8 @@ export class RunController implements vscode.Disposable {
   ) {
     this.logs = new TaskLogProvider(() => this.store.root);
     this.status.name = 'Container DAGs runs';
+    this.backendStatus.name = 'Container DAGs backend';
+    this.backendStatus.command = 'containerDags.chooseBackend';
     this.status.command = 'workbench.view.explorer';
   }
 
@@ -119,9 +129,14 @@ export class RunController implements vscode.Disposable {
       const d = vscode.workspace.isTrusted && r.backend === 'docker' ? load(r.file) : undefined;
       return !!d && d.dag.id === r.dag && sha256(d.text) === r.file_hash;
     });
-    const { DockerBackend, connectDocker, collectLeftovers } = await import('../../runner/docker/runtime');
+    const { connectDocker, collectLeftovers } = await import('../../runner/docker/runtime');
     for (const r of plan.abandon) {
       const dag = load(r.file)?.dag;
+      if (r.backend !== 'docker') {
+        // Its pods end by their activeDeadlineSeconds (L4); the CLI collects them on its next run.
+        await abandonRuns(this.store, [r], undefined);
+        continue;
+      }
       const docker = await connectDocker(this.dockerHost(dag?.docker.host));
       const note = await abandonRuns(
         this.store,
@@ -132,7 +147,7 @@ export class RunController implements vscode.Disposable {
     }
     for (const r of plan.resume) {
       const { dag } = load(r.file)!;
-      const prepared = await this.prepare(dag, r.file!, undefined, DockerBackend, connectDocker);
+      const prepared = await this.prepare('docker', dag, r.file!, undefined);
       if (!prepared) {
         await abandonRuns(this.store, [r], undefined);
         continue;
@@ -163,25 +178,18 @@ export class RunController implements vscode.Disposable {
     await this.takeOver();
     const dag = req.dag;
     // M1: asked per run, never remembered, so a changed DAG cannot reuse an old yes.
-    const sensitive = sensitiveRequests(dag);
+    const kind = req.backend ?? this.configuredBackend();
+    const sensitive = sensitiveRequests(dag, kind);
     if (sensitive.length) {
       const allow = 'Allow for This Run';
       const choice = await vscode.window.showWarningMessage(
-        `${dag.id} asks for access to the host. ${describeRequests(sensitive)} Allow it for this run only?`,
+        `${dag.id} asks for access to the ${kind === 'docker' ? 'host' : 'node'}. ${describeRequests(sensitive)} Allow it for this run only?`,
         { modal: true },
         allow,
       );
       if (choice !== allow) return undefined;
     }
-    const { DockerBackend, connectDocker } = await import('../../runner/docker/runtime');
-    const prepared = await this.prepare(
-      dag,
-      req.document.uri.fsPath,
-      req.only,
-      DockerBackend,
-      connectDocker,
-      sensitive,
-    );
+    const prepared = await this.prepare(kind, dag, req.document.uri.fsPath, req.only, sensitive);
     if (!prepared) return undefined;
     const fileHash = sha256(req.document.getText());
     const records: RunRecord[] = [];
@@ -197,15 +205,33 @@ export class RunController implements vscode.Disposable {
     return records;
   }
 
-  /** Secrets and a Docker connection for runs of one DAG; a failure is shown and gives undefined. */
+  /** Secrets and a backend for runs of one DAG; a failure is shown and gives undefined. */
   private async prepare(
+    kind: BackendKind,
     dag: Dag,
     file: string,
     only: ReadonlySet<string> | undefined,
-    Backend: DockerRuntime['DockerBackend'],
-    connect: DockerRuntime['connectDocker'],
     consented: readonly SensitiveRequest[] = [],
   ): Promise<Prepared | undefined> {
+    const allowedHostPaths = new Set(consented.filter((c) => c.kind === 'host-path').map((c) => c.subject));
+    if (kind === 'kubernetes') {
+      // client-node loads here, on the first Kubernetes run (dist/kubernetes-runtime.js).
+      const k8s = await import('../../runner/kubernetes/runtime');
+      const cluster = await k8s.connectKubernetes(this.clusterChoice(dag));
+      if (!cluster.succeeded) {
+        void vscode.window.showErrorMessage(cluster.error);
+        return undefined;
+      }
+      this.clusters.set(cluster.result.context, cluster.result);
+      const backend = new k8s.KubernetesBackend(cluster.result, dag, { allowedHostPaths });
+      const values = await k8s.clusterSecretValues(cluster.result, backend.namespace, dag, only);
+      if (!values.succeeded) {
+        void vscode.window.showErrorMessage(values.error);
+        return undefined;
+      }
+      return { backend, secretValues: values.result, mask: makeMasker(Object.values(values.result)) };
+    }
+    const { DockerBackend, connectDocker } = await import('../../runner/docker/runtime');
     const fromSecretStorage: SecretSource = (name) => Promise.resolve(this.secrets.get(`secret:${name}`));
     const values = await resolveSecrets(
       dag,
@@ -217,17 +243,106 @@ export class RunController implements vscode.Disposable {
       if (choice) await vscode.commands.executeCommand('containerDags.setSecret');
       return undefined;
     }
-    const docker = await connect(this.dockerHost(dag.docker.host));
+    const docker = await connectDocker(this.dockerHost(dag.docker.host));
     if (!docker.succeeded) {
       void vscode.window.showErrorMessage(docker.error);
       return undefined;
     }
-    const backend = new Backend(docker.result, dag, {
-      allowedHostPaths: new Set(consented.filter((c) => c.kind === 'host-path').map((c) => c.subject)),
+    const backend = new DockerBackend(docker.result, dag, {
+      allowedHostPaths,
       allowHostNetwork: consented.some((c) => c.kind === 'host-network'),
       onPull: (image, text) => this.channel(dag.id).appendLine(`⤓ pulling ${image}: ${text}`),
     });
     return { backend, secretValues: values.result, mask: makeMasker(Object.values(values.result)) };
+  }
+
+  /** The user's (or a trusted workspace's) choice of where runs go: `containerDags.backend`. */
+  configuredBackend(): BackendKind {
+    return this.setting('backend') === 'kubernetes' ? 'kubernetes' : 'docker';
+  }
+
+  /** A setting's value; from an untrusted workspace only the user's own (W4). */
+  private setting(key: string): string | undefined {
+    const i = vscode.workspace.getConfiguration('containerDags').inspect<string>(key);
+    const v = vscode.workspace.isTrusted
+      ? (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue)
+      : i?.globalValue;
+    return v || undefined;
+  }
+
+  private clusterChoice(dag?: Dag): { kubeconfig?: string; context?: string; namespace?: string } {
+    const kubeconfig = this.setting('kubernetes.kubeconfig');
+    const context = dag?.kubernetes.context ?? this.setting('kubernetes.context');
+    const namespace = dag?.kubernetes.namespace ?? this.setting('kubernetes.namespace');
+    return {
+      ...(kubeconfig ? { kubeconfig } : {}),
+      ...(context ? { context } : {}),
+      ...(namespace ? { namespace } : {}),
+    };
+  }
+
+  /** "⎈ context/namespace" while runs go to Kubernetes; a click picks Docker or another context. */
+  updateBackendStatus(): void {
+    if (this.configuredBackend() !== 'kubernetes') {
+      this.backendStatus.hide();
+      return;
+    }
+    const c = this.clusterChoice();
+    this.backendStatus.text = `⎈ ${c.context ?? 'current context'}/${c.namespace ?? 'default'}`;
+    this.backendStatus.tooltip = 'Container DAGs run as pods on this Kubernetes context. Click to choose.';
+    this.backendStatus.show();
+  }
+
+  /** Docker, or one of the kubeconfig's contexts, as the user's setting. */
+  async chooseBackend(): Promise<void> {
+    const k8s = await import('../../runner/kubernetes/runtime');
+    const contexts = await k8s.listContexts(this.setting('kubernetes.kubeconfig'));
+    type Pick = vscode.QuickPickItem & { backend: BackendKind; context?: string };
+    const items: Pick[] = [
+      { label: '$(vm) Docker', description: 'the local Docker Engine (or docker.host)', backend: 'docker' },
+      ...(contexts.succeeded
+        ? contexts.result.contexts.map((c) => ({
+            label: `⎈ ${c.name}`,
+            description: `${c.namespace ?? 'default'}${c.name === contexts.result.current ? ' · current' : ''}`,
+            backend: 'kubernetes' as const,
+            context: c.name,
+          }))
+        : []),
+    ];
+    const picked = await vscode.window.showQuickPick(items, {
+      placeHolder: contexts.succeeded ? 'Where should DAGs run?' : `Docker (${contexts.error})`,
+    });
+    if (!picked) return;
+    const config = vscode.workspace.getConfiguration('containerDags');
+    await config.update('backend', picked.backend, vscode.ConfigurationTarget.Global);
+    if (picked.context) await config.update('kubernetes.context', picked.context, vscode.ConfigurationTarget.Global);
+    this.updateBackendStatus();
+  }
+
+  /** What `kubectl describe pod` tells about a Kubernetes attempt, read now. */
+  async describe(record: RunRecord, taskId: string): Promise<{ rows: Array<[string, string]>; text: string } | string> {
+    const attempt = record.tasks[taskId]?.attempts.at(-1);
+    if (!attempt?.container_id || !record.cluster) return 'No pod recorded for this task.';
+    const k8s = await import('../../runner/kubernetes/runtime');
+    let cluster = this.clusters.get(record.cluster.context);
+    if (!cluster) {
+      const c = await k8s.connectKubernetes({ ...this.clusterChoice(), context: record.cluster.context });
+      if (!c.succeeded) return c.error;
+      cluster = c.result;
+      this.clusters.set(record.cluster.context, cluster);
+    }
+    const r = await k8s.inspectPod(cluster, record.cluster.namespace, attempt.container_id);
+    if (!r.succeeded) return r.error;
+    const d = r.result.description;
+    return {
+      rows: [
+        ...d.fields,
+        ...d.conditions.map(([k, v]): [string, string] => [`condition ${k}`, v]),
+        ...d.containers.map(([k, v]): [string, string] => [`container ${k}`, v]),
+        ...d.events.map(([k, v]): [string, string] => [`event ${k}`, v]),
+      ].map(([k, v]) => [k, v] as [string, string]),
+      text: r.result.text,
+    };
   }
 
   /** One run, new or resumed, with its events fanned out to the channel, tree and status bar. */
@@ -396,6 +511,7 @@ export class RunController implements vscode.Disposable {
     this.cancel();
     this.changed.dispose();
     this.status.dispose();
+    this.backendStatus.dispose();
     for (const c of this.channels.values()) c.dispose();
   }
 }

@@ -6,20 +6,40 @@ import { duration, stateIcon } from './runStates';
 export type RunsNode =
   | { kind: 'run'; record: RunRecord }
   | { kind: 'task'; record: RunRecord; taskId: string; task: TaskRecord }
-  | { kind: 'detail'; label: string; value: string };
+  | { kind: 'detail'; label: string; value: string }
+  /** A Kubernetes attempt's pod: expands into what `kubectl describe pod` tells, read when shown. */
+  | { kind: 'pod'; record: RunRecord; taskId: string; name: string };
+
+/** Reads a pod's description for the tree: rows, or a message saying why there are none. */
+export type DescribePod = (record: RunRecord, taskId: string) => Promise<{ rows: Array<[string, string]> } | string>;
 
 /** "DAG Runs": runs newest first → tasks with state, attempt and duration → the last attempt's details. */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly runs: () => RunRecord[]) {}
+  constructor(
+    private readonly runs: () => RunRecord[],
+    private readonly describe?: DescribePod,
+  ) {}
 
   refresh(): void {
     this.changed.fire(undefined);
   }
 
-  getChildren(node?: RunsNode): RunsNode[] {
+  async getChildren(node?: RunsNode): Promise<RunsNode[]> {
+    if (node?.kind === 'pod') {
+      const d = await this.describe?.(node.record, node.taskId).catch(
+        (e: unknown) => `could not describe: ${(e as Error).message}`,
+      );
+      if (!d) return [{ kind: 'detail', label: 'pod', value: 'no description available' }];
+      if (typeof d === 'string') return [{ kind: 'detail', label: 'pod', value: d }];
+      return d.rows.map(([label, value]) => ({ kind: 'detail', label, value }));
+    }
+    return this.children(node);
+  }
+
+  private children(node?: RunsNode): RunsNode[] {
     if (!node) return this.runs().map((record) => ({ kind: 'run', record }));
     if (node.kind === 'run') {
       return Object.entries(node.record.tasks).map(([taskId, task]) => ({
@@ -41,9 +61,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         ['reason', a.reason],
         ['duration', duration(a.started_at, a.ended_at)],
       ];
-      return rows
-        .filter(([, v]) => v !== undefined && v !== '')
+      const details: RunsNode[] = rows
+        .filter(
+          ([, v]) =>
+            v !== undefined &&
+            v !== '' &&
+            !(node.record.backend === 'kubernetes' && v === a.container_id?.slice(0, 12)),
+        )
         .map(([label, v]) => ({ kind: 'detail', label, value: String(v) }));
+      if (node.record.backend === 'kubernetes' && a.container_id)
+        details.unshift({ kind: 'pod', record: node.record, taskId: node.taskId, name: a.container_id });
+      return details;
     }
     return [];
   }
@@ -70,11 +98,19 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         item.description = `${t.state}${t.tries > 1 ? ` · try ${t.tries}` : ''}${t.started_at ? ` · ${duration(t.started_at, t.ended_at)}` : ''}`;
         item.iconPath = stateIcon(t.state);
         item.tooltip = t.reason ?? t.state;
-        item.contextValue = `task-${t.state}`;
+        item.contextValue = `task-${t.state}${node.record.backend === 'kubernetes' ? '-k8s' : ''}`;
         item.id = `${node.record.run_id}/${node.taskId}`;
         if (t.attempts.length) {
           item.command = { command: 'containerDags.showTaskLog', title: 'Show Task Log', arguments: [node] };
         }
+        return item;
+      }
+      case 'pod': {
+        const item = new vscode.TreeItem(`pod ${node.name}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = node.record.cluster ? `${node.record.cluster.context}/${node.record.cluster.namespace}` : '';
+        item.iconPath = new vscode.ThemeIcon('server-process');
+        item.tooltip = 'What kubectl describe pod tells, read when expanded (refreshes while the run goes on)';
+        item.id = `${node.record.run_id}/${node.taskId}/pod`;
         return item;
       }
       case 'detail': {

@@ -104,3 +104,21 @@ export function explainApiError(e: unknown, server: string, context: string): st
     return `The credentials of context "${context}" may not do this (403 Forbidden). Ask for access to pods in the namespace, or use another context.`;
   return `Could not reach the Kubernetes API server of context "${context}" (${server}): ${err.message ?? String(e)}`;
 }
+
+/** The contexts of the kubeconfig the backend would use, and the current one, for a picker. */
+export async function listContexts(
+  kubeconfig: string | undefined,
+): Promise<Errorable<{ contexts: Array<{ name: string; namespace?: string }>; current: string }>> {
+  const k8s = await import('@kubernetes/client-node');
+  const kc = new k8s.KubeConfig();
+  try {
+    if (kubeconfig) kc.loadFromFile(kubeconfig);
+    else kc.loadFromDefault();
+  } catch (e) {
+    return fail(`The kubeconfig could not be read: ${(e as Error).message}`);
+  }
+  return ok({
+    contexts: kc.getContexts().map((c) => ({ name: c.name, ...(c.namespace ? { namespace: c.namespace } : {}) })),
+    current: kc.getCurrentContext(),
+  });
+}

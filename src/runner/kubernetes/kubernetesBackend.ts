@@ -62,13 +62,17 @@ export class KubernetesBackend implements Backend {
   readonly kind = 'kubernetes' as const;
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly k8s: Cluster,
     private readonly dag: Dag,
     private readonly options: KubernetesBackendOptions = {},
   ) {}
 
   get namespace(): string {
-    return this.dag.kubernetes.namespace ?? this.cluster.namespace;
+    return this.dag.kubernetes.namespace ?? this.k8s.namespace;
+  }
+
+  get cluster(): { context: string; namespace: string } {
+    return { context: this.k8s.context, namespace: this.namespace };
   }
 
   async start(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<AttemptHandle>> {
@@ -88,7 +92,7 @@ export class KubernetesBackend implements Backend {
     if (signal.aborted) return fail('cancelled');
     const name = body.metadata.name;
     try {
-      await withRetry(() => this.cluster.core.createNamespacedPod({ namespace: this.namespace, body: body as V1Pod }));
+      await withRetry(() => this.k8s.core.createNamespacedPod({ namespace: this.namespace, body: body as V1Pod }));
     } catch (e) {
       if (codeOf(e) === 409)
         return fail(
@@ -100,7 +104,7 @@ export class KubernetesBackend implements Backend {
         );
       if (codeOf(e) === 403)
         return fail(
-          `Creating pods in namespace "${this.namespace}" is forbidden for context "${this.cluster.context}": ${messageOf(e)}`,
+          `Creating pods in namespace "${this.namespace}" is forbidden for context "${this.k8s.context}": ${messageOf(e)}`,
         );
       return fail(`The cluster refused the pod for "${spec.rendered.task.id}": ${messageOf(e)}`);
     }
@@ -112,7 +116,7 @@ export class KubernetesBackend implements Backend {
     const name = recordedId ?? (manifest.succeeded ? manifest.result.metadata.name : undefined);
     if (!name) return ok(undefined);
     try {
-      const pod = await withRetry(() => this.cluster.core.readNamespacedPod({ name, namespace: this.namespace }));
+      const pod = await withRetry(() => this.k8s.core.readNamespacedPod({ name, namespace: this.namespace }));
       if (pod.metadata?.labels?.[LABELS.runId] !== labelValue(spec.runId)) return ok(undefined);
     } catch (e) {
       if (codeOf(e) === 404) return ok(undefined);
@@ -127,7 +131,7 @@ export class KubernetesBackend implements Backend {
     try {
       pods = (
         await withRetry(() =>
-          this.cluster.core.listNamespacedPod({
+          this.k8s.core.listNamespacedPod({
             namespace: this.namespace,
             labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
           }),
@@ -141,14 +145,14 @@ export class KubernetesBackend implements Backend {
       const l = p.metadata?.labels ?? {};
       if (!wanted.has(l[LABELS.runId] ?? '') || keep.has(attemptKey(l[LABELS.task] ?? '', l[LABELS.tryNumber] ?? '')))
         continue;
-      if (await deletePod(this.cluster, this.namespace, p.metadata!.name!, 0)) removed++;
+      if (await deletePod(this.k8s, this.namespace, p.metadata!.name!, 0)) removed++;
     }
     return ok(removed);
   }
 
   private attempt(name: string, spec: AttemptSpec, reattached: boolean): PodAttempt {
     return new PodAttempt(
-      this.cluster,
+      this.k8s,
       this.namespace,
       name,
       spec,

@@ -1,4 +1,6 @@
 /** The Kubernetes runtime: everything that needs client-node, in one module loaded on first use. */
 export { clusterSecretValues } from './clusterSecrets';
-export { connectKubernetes } from './connect';
+export { connectKubernetes, listContexts } from './connect';
 export { KubernetesBackend } from './kubernetesBackend';
+export { describePod, describeText } from './describe';
+export { inspectPod } from './inspect';

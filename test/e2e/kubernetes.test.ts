@@ -1,0 +1,92 @@
+import { ensureTestImage, TEST_IMAGE } from '../integration/docker/dockerEnv';
+import { ensureNamespace, kubeconfig, loadImages } from '../integration/kubernetes/clusterEnv';
+import { workbenchSession } from './session';
+
+describe('running a DAG from VS Code as pods on Kubernetes', function () {
+  this.timeout(180_000);
+  const s = workbenchSession(
+    () => {
+      ensureTestImage();
+      loadImages(TEST_IMAGE);
+      ensureNamespace('cdag-e2e');
+    },
+    {
+      settings: {
+        'containerDags.backend': 'kubernetes',
+        'containerDags.kubernetes.kubeconfig': kubeconfig(),
+        'containerDags.kubernetes.namespace': 'cdag-e2e',
+      },
+      extraFiles: {
+        'kpod.dag.yaml': `dag: kpod
+kubernetes: {delete_pods: never}
+tasks:
+  hello:
+    image: ${TEST_IMAGE}
+    image_pull_policy: Never
+    command: [sh, -c, 'echo hello from a pod']
+`,
+      },
+    },
+  );
+
+  it('shows the context in the status bar, runs from the CodeLens as pods, and describes the pod in DAG Runs', async () => {
+    await s.wb.openFile('kpod.dag.yaml');
+    await s.wb.page
+      .locator('.statusbar-item', { hasText: '⎈' })
+      .filter({ hasText: 'cdag-e2e' })
+      .waitFor({ timeout: 30_000 });
+    const lens = s.wb.page.locator('.codelens-decoration a', { hasText: 'Run DAG' }).first();
+    await lens.waitFor({ timeout: 60_000 });
+    await lens.click();
+    try {
+      await s.wb.page.locator('.part.panel', { hasText: '[hello] hello from a pod' }).waitFor({ timeout: 90_000 });
+    } finally {
+      await s.wb.screenshot('11a-kubernetes-after-run-click');
+    }
+    await s.wb.page.locator('.part.panel', { hasText: 'kpod: success' }).waitFor({ timeout: 60_000 });
+    const header = s.wb.page.locator('.pane-header', { hasText: 'DAG Runs' });
+    await header.waitFor();
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    // Room for the tree: the file list folds away (the list draws only the rows in view).
+    const files = s.wb.page.locator('.pane-header', { hasText: 'workspace' }).first();
+    if ((await files.getAttribute('aria-expanded')) === 'true') await files.click();
+    await s.wb.page.locator('.monaco-list-row', { hasText: 'kpod · ' }).first().click();
+    // The task row's own click opens its log; its twistie expands it.
+    await s.wb.page
+      .locator('.monaco-list-row', { hasText: 'hello' })
+      .filter({ hasText: 'success' })
+      .first()
+      .locator('.monaco-tl-twistie')
+      .click();
+    try {
+      await s.wb.page
+        .locator('.monaco-list-row', { hasText: 'pod kpod-hello-' })
+        .first()
+        .locator('.monaco-tl-twistie')
+        .click({ timeout: 20_000 });
+    } finally {
+      await s.wb.screenshot('11b-kubernetes-runs-tree');
+    }
+    await s.wb.page.getByRole('treeitem', { name: 'cdag-node', exact: true }).waitFor({ timeout: 30_000 });
+    await s.wb.page
+      .locator('.monaco-list-row', { hasText: 'container task' })
+      .filter({ hasText: 'exit code 0' })
+      .waitFor({ timeout: 30_000 });
+    await s.wb.page.locator('.monaco-list-row', { hasText: 'event Normal Started' }).first().waitFor();
+    // The pod's phase follows the kubelet's next status report; the view's refresh reads it again.
+    for (let i = 0; i < 20; i++) {
+      if (
+        (await s.wb.page.locator('.monaco-list-row', { hasText: 'phase' }).filter({ hasText: 'Succeeded' }).count()) > 0
+      )
+        break;
+      await s.wb.page.locator('.pane-header', { hasText: 'DAG Runs' }).hover();
+      await s.wb.page.locator('.pane-header', { hasText: 'DAG Runs' }).locator('.action-label').first().click();
+      await s.wb.page.waitForTimeout(1000);
+    }
+    await s.wb.page
+      .locator('.monaco-list-row', { hasText: 'phase' })
+      .filter({ hasText: 'Succeeded' })
+      .waitFor({ timeout: 5_000 });
+    await s.wb.screenshot('11-kubernetes-pod-described');
+  });
+});
