@@ -15,6 +15,7 @@ import { podManifest } from '../runner/kubernetes/podSpec';
 import { intervalForDate, makeRunId, renderTask } from '../runner/renderTask';
 import { toHumanLines, toJsonDiagnostics, type JsonDiagnostic } from './formatProblems';
 import { EXIT, type Io } from './io';
+import { PODS_USAGE, podsCommand } from './pods';
 import { RUN_USAGE, runCommand } from './run';
 
 export { EXIT, type Io } from './io';
@@ -24,6 +25,7 @@ const USAGE = `Usage:
   cdag graph FILE [--format json|dot|svg] [--direction RIGHT|DOWN] [--record RUN.json]
   cdag render FILE --task ID [--date YYYY-MM-DD] [--backend docker|kubernetes]
   ${RUN_USAGE}
+  ${PODS_USAGE}
   cdag --version`;
 
 export function main(argv: readonly string[], io: Io): number | Promise<number> {
@@ -38,6 +40,8 @@ export function main(argv: readonly string[], io: Io): number | Promise<number> 
         return render(rest, io);
       case 'run':
         return runCommand(rest, io).catch((e: unknown) => usageOrThrow(e, io));
+      case 'pods':
+        return podsCommand(rest, io).catch((e: unknown) => usageOrThrow(e, io));
       case '--version':
       case '-v':
         io.out(`${VERSION}\n`);

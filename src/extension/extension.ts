@@ -50,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     ...runCommands(runs),
     'containerDags.chooseBackend': () => runs!.chooseBackend(),
+    'containerDags.cleanUpPods': () => runs!.cleanUpPods(),
     'containerDags.describePod': async (node?: unknown) => {
       const n = node as RunsNode | undefined;
       if (n?.kind !== 'task') return;

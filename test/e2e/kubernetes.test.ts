@@ -35,8 +35,7 @@ tasks:
       .locator('.statusbar-item', { hasText: '⎈' })
       .filter({ hasText: 'cdag-e2e' })
       .waitFor({ timeout: 30_000 });
-    const lens = s.wb.page.locator('.codelens-decoration a', { hasText: 'Run DAG' }).first();
-    await lens.waitFor({ timeout: 60_000 });
+    const lens = await s.wb.codeLens('Run DAG');
     await lens.click();
     try {
       await s.wb.page.locator('.part.panel', { hasText: '[hello] hello from a pod' }).waitFor({ timeout: 90_000 });
@@ -44,9 +43,7 @@ tasks:
       await s.wb.screenshot('11a-kubernetes-after-run-click');
     }
     await s.wb.page.locator('.part.panel', { hasText: 'kpod: success' }).waitFor({ timeout: 60_000 });
-    const header = s.wb.page.locator('.pane-header', { hasText: 'DAG Runs' });
-    await header.waitFor();
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const runsHeader = await s.wb.showRuns();
     // Room for the tree: the file list folds away (the list draws only the rows in view).
     const files = s.wb.page.locator('.pane-header', { hasText: 'workspace' }).first();
     if ((await files.getAttribute('aria-expanded')) === 'true') await files.click();
@@ -79,8 +76,8 @@ tasks:
         (await s.wb.page.locator('.monaco-list-row', { hasText: 'phase' }).filter({ hasText: 'Succeeded' }).count()) > 0
       )
         break;
-      await s.wb.page.locator('.pane-header', { hasText: 'DAG Runs' }).hover();
-      await s.wb.page.locator('.pane-header', { hasText: 'DAG Runs' }).locator('.action-label').first().click();
+      await runsHeader.hover();
+      await runsHeader.locator('.action-label').first().click();
       await s.wb.page.waitForTimeout(1000);
     }
     await s.wb.page

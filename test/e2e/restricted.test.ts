@@ -22,8 +22,7 @@ describe('Restricted Mode (an untrusted workspace)', function () {
       .waitFor({ timeout: 60_000 });
     const before = ourContainers();
     await s.wb.openFile('hello.dag.yaml');
-    const lens = s.wb.page.locator('.codelens-decoration a', { hasText: 'Run DAG' }).first();
-    await lens.waitFor({ timeout: 60_000 });
+    const lens = await s.wb.codeLens('Run DAG');
     await lens.click();
     await s.wb.page
       .locator('.notifications-toasts', { hasText: 'Running DAGs is disabled in Restricted Mode' })

@@ -31,8 +31,7 @@ tasks:
 
   it('runs from the CodeLens, streams lines to the output channel and shows success in the DAG Runs tree', async () => {
     await s.wb.openFile('hello.dag.yaml');
-    const lens = s.wb.page.locator('.codelens-decoration a', { hasText: 'Run DAG' }).first();
-    await lens.waitFor({ timeout: 60_000 });
+    const lens = await s.wb.codeLens('Run DAG');
     await s.wb.screenshot('6-codelens-run-dag');
     await lens.click();
     const output = s.wb.page.locator('.part.panel', { hasText: '[greet] hello from the e2e run' });
@@ -43,9 +42,7 @@ tasks:
     }
     await s.wb.page.locator('.part.panel', { hasText: 'hello: success' }).waitFor({ timeout: 60_000 });
     // The DAG Runs view sits in the Explorer; expand it if it is collapsed.
-    const header = s.wb.page.locator('.pane-header', { hasText: 'DAG Runs' });
-    await header.waitFor();
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await s.wb.showRuns();
     const row = s.wb.page.locator('.monaco-list-row', { hasText: 'hello · ' }).first();
     await row.waitFor({ timeout: 30_000 });
     assert.match(await row.innerText(), /success/);
@@ -54,16 +51,13 @@ tasks:
 
   it('after the extension host crashes mid-run, the next window reattaches the running container and finishes the run (test 10)', async () => {
     await s.wb.openFile('slow.dag.yaml');
-    const lens = s.wb.page.locator('.codelens-decoration a', { hasText: 'Run DAG' }).first();
-    await lens.waitFor({ timeout: 60_000 });
+    const lens = await s.wb.codeLens('Run DAG');
     await lens.click();
     await s.wb.page.locator('.part.panel', { hasText: '[slow] begun' }).waitFor({ timeout: 60_000 });
     assert.ok(s.server.crashExtensionHost() >= 1);
     await s.wb.page.reload();
     await s.wb.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    const header = s.wb.page.locator('.pane-header', { hasText: 'DAG Runs' });
-    await header.waitFor({ timeout: 60_000 });
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await s.wb.showRuns(60_000);
     const row = s.wb.page.locator('.monaco-list-row', { hasText: 'slow · ' }).first();
     await row.waitFor({ timeout: 60_000 });
     await s.wb.page
@@ -76,8 +70,7 @@ tasks:
 
   it('asks before a run that mounts the Docker socket; runs nothing when declined and runs when allowed for this run (M1)', async () => {
     await s.wb.openFile('socket.dag.yaml');
-    const lens = s.wb.page.locator('.codelens-decoration a', { hasText: 'Run DAG' }).first();
-    await lens.waitFor({ timeout: 60_000 });
+    const lens = await s.wb.codeLens('Run DAG');
     await lens.click();
     const dialog = s.wb.page.locator('.monaco-dialog-box', { hasText: 'the Docker socket' });
     await dialog.waitFor({ timeout: 30_000 });
@@ -88,8 +81,7 @@ tasks:
     await dialog.locator('.monaco-button', { hasText: 'Allow for This Run' }).click();
     await s.wb.page.locator('.part.panel', { hasText: 'socket: success' }).waitFor({ timeout: 60_000 });
     // Declining started nothing: the only run of this DAG is the allowed one.
-    const header = s.wb.page.locator('.pane-header', { hasText: 'DAG Runs' });
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await s.wb.showRuns();
     const rows = s.wb.page.locator('.monaco-list-row', { hasText: 'socket · ' });
     await rows.first().waitFor();
     assert.equal(await rows.count(), 1);

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { ARTIFACTS } from './codeServer';
 
 /** A user at the keyboard of the VS Code workbench in headless Chromium. */
@@ -62,6 +62,21 @@ export class Workbench {
     await this.page.waitForTimeout(150);
     await this.page.keyboard.press('Enter');
     await input.waitFor({ state: 'hidden' });
+  }
+
+  /** The CodeLens "Run DAG" (or another lens) above the open file, once it is there. */
+  async codeLens(title: string): Promise<Locator> {
+    const lens = this.page.locator('.codelens-decoration a', { hasText: title }).first();
+    await lens.waitFor({ timeout: 60_000 });
+    return lens;
+  }
+
+  /** The DAG Runs view in the Explorer, expanded. */
+  async showRuns(timeout = 30_000): Promise<Locator> {
+    const header = this.page.locator('.pane-header', { hasText: 'DAG Runs' });
+    await header.waitFor({ timeout });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    return header;
   }
 
   async screenshot(name: string): Promise<string> {

@@ -14,6 +14,7 @@ import { describeRequests, sensitiveRequests, type SensitiveRequest } from '../.
 import { analyzeDag } from '../../dag/analyze';
 import { readFileSync } from 'node:fs';
 import type { Backend } from '../../runner/backend';
+import { labelValue } from '../../runner/labels';
 import { ownerAlive } from '../../runner/owner';
 import { abandonRuns, planTakeover } from '../../runner/takeover';
 
@@ -319,6 +320,53 @@ export class RunController implements vscode.Disposable {
     this.updateBackendStatus();
   }
 
+  /** Lists this tool's pods in the chosen namespace that no live run watches, and removes the ones picked. */
+  async cleanUpPods(): Promise<void> {
+    const k8s = await import('../../runner/kubernetes/runtime');
+    const cluster = await k8s.connectKubernetes(this.clusterChoice());
+    if (!cluster.succeeded) {
+      void vscode.window.showErrorMessage(cluster.error);
+      return;
+    }
+    const ns = cluster.result.namespace;
+    const pods = await k8s.listOwnedPods(cluster.result, ns);
+    if (!pods.succeeded) {
+      void vscode.window.showErrorMessage(pods.error);
+      return;
+    }
+    const live = new Set(
+      this.store
+        .list()
+        .filter(
+          (r) => this.active.has(r.run_id) || ((r.state === 'running' || r.state === 'queued') && ownerAlive(r.owner)),
+        )
+        .map((r) => labelValue(r.run_id)),
+    );
+    const orphaned = k8s.orphans(pods.result, live);
+    if (orphaned.length === 0) {
+      void vscode.window.showInformationMessage(
+        `No orphaned pods of Container DAGs in ${ns} (${pods.result.length} in use).`,
+      );
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      orphaned.map((p) => ({
+        label: p.name,
+        description: `${p.phase} · ${p.dag}.${p.task} try ${p.tryNumber}`,
+        detail: p.runId,
+        picked: true,
+      })),
+      { canPickMany: true, placeHolder: `Orphaned pods in ${ns}: remove the selected` },
+    );
+    if (!picked?.length) return;
+    const n = await k8s.removePods(
+      cluster.result,
+      ns,
+      picked.map((p) => p.label),
+    );
+    void vscode.window.showInformationMessage(`Removed ${n} pod(s) from ${ns}.`);
+  }
+
   /** What `kubectl describe pod` tells about a Kubernetes attempt, read now. */
   async describe(record: RunRecord, taskId: string): Promise<{ rows: Array<[string, string]>; text: string } | string> {
     const attempt = record.tasks[taskId]?.attempts.at(-1);
@@ -380,6 +428,7 @@ export class RunController implements vscode.Disposable {
       ...(how.params ? { params: how.params } : {}),
       file,
       fileHash,
+      keepFailed: vscode.workspace.getConfiguration('containerDags').get<boolean>('keepFailedContainers', false),
     });
     this.active.set(runId, engine);
     engine.on((e) => this.onEvent(e, dag.id, channel));

@@ -4,3 +4,4 @@ export { connectKubernetes, listContexts } from './connect';
 export { KubernetesBackend } from './kubernetesBackend';
 export { describePod, describeText } from './describe';
 export { inspectPod } from './inspect';
+export { listOwnedPods, orphans, removePods } from './ownedPods';

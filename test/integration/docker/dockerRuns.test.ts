@@ -58,6 +58,31 @@ ${fan}
     assert.equal(peak, 2);
   });
 
+  it('follows each of the eight trigger rules after one success and one failure upstream', async () => {
+    const rule = (r: string) =>
+      `  ${r}: {image: $IMAGE, image_pull_policy: Never, command: ['true'], depends_on: [ok, bad], trigger_rule: ${r}}`;
+    const dag = dagOf(`tasks:
+  ok: {image: $IMAGE, image_pull_policy: Never, command: ['true']}
+  bad: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'exit 1']}
+${['all_success', 'all_failed', 'all_done', 'one_success', 'one_failed', 'none_failed', 'none_failed_min_one_success', 'always'].map(rule).join('\n')}
+`);
+    const r = await startRun(docker, dag).done;
+    const states = Object.fromEntries(Object.entries(r.tasks).map(([id, t]) => [id, t.state]));
+    // Airflow's meanings: a failed upstream fails all_success and the none_failed rules, skips all_failed.
+    assert.deepEqual(states, {
+      ok: 'success',
+      bad: 'failed',
+      all_success: 'upstream_failed',
+      all_failed: 'skipped',
+      all_done: 'success',
+      one_success: 'success',
+      one_failed: 'success',
+      none_failed: 'upstream_failed',
+      none_failed_min_one_success: 'upstream_failed',
+      always: 'success',
+    });
+  });
+
   it('retries a failed attempt, which then succeeds', async () => {
     const dag = dagOf(`tasks:
   flaky: {image: $IMAGE, image_pull_policy: Never, retries: 2, retry_delay: 100ms, command: [sh, -c, '[ "{{ try_number }}" = 2 ] || exit 3']}

@@ -119,6 +119,60 @@ describe('cdag run --backend kubernetes on a real cluster', function () {
     );
   });
 
+  it("cdag pods lists this tool's pods, removes the orphans with --remove, and never a pod of a live run", async () => {
+    const kept = dagFile(`  kept: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'exit 2']}\n`);
+    assert.equal(
+      cdag('run', kept, '--backend', 'kubernetes', '--date', '2024-01-01', '--runs-dir', join(dir, 'old')).status,
+      1,
+    );
+    const file = join(dir, 'live.dag.yaml');
+    writeFileSync(
+      file,
+      `dag: k8s_live\nkubernetes: {namespace: ${NAMESPACE}}\ntasks:\n  busy: {image: ${TEST_IMAGE}, image_pull_policy: Never, command: [sleep, '90']}\n`,
+    );
+    const liveRuns = join(dir, 'live-runs');
+    const child = spawn(
+      process.execPath,
+      [CLI, 'run', file, '--backend', 'kubernetes', '--runs-dir', liveRuns, '--kubeconfig', kubeconfig()],
+      { stdio: 'ignore' },
+    );
+    try {
+      for (
+        let i = 0;
+        !kubectl('-n', NAMESPACE, 'get', 'pods', '-l', 'io.container-dags/dag=k8s_live', '-o', 'name').trim();
+        i++
+      ) {
+        if (i > 100) throw new Error('the live pod never appeared');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const listed = cdag('pods', '--namespace', NAMESPACE, '--runs-dir', liveRuns, '--json');
+      assert.equal(listed.status, 0, listed.stderr);
+      const pods = (JSON.parse(listed.stdout) as { pods: Array<{ dag: string; task: string; orphan: boolean }> }).pods;
+      assert.ok(
+        pods.some((p) => p.task === 'kept' && p.orphan),
+        JSON.stringify(pods),
+      );
+      assert.ok(
+        pods.some((p) => p.dag === 'k8s_live' && !p.orphan),
+        JSON.stringify(pods),
+      );
+      const removed = cdag('pods', '--namespace', NAMESPACE, '--runs-dir', liveRuns, '--remove');
+      assert.equal(removed.status, 0, removed.stderr);
+      assert.match(removed.stderr, /Removed \d+ orphaned pod/);
+      assert.equal(
+        kubectl('-n', NAMESPACE, 'get', 'pods', '-l', 'io.container-dags/task=kept', '-o', 'name').trim(),
+        '',
+      );
+      assert.notEqual(
+        kubectl('-n', NAMESPACE, 'get', 'pods', '-l', 'io.container-dags/dag=k8s_live', '-o', 'name').trim(),
+        '',
+      );
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
   it('runs the movielens example with a volume claim shared by both tasks and writes the rankings', () => {
     const base = TEST_IMAGE;
     for (const part of ['api', 'fetch', 'rank'])
