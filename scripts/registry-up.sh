@@ -4,6 +4,8 @@
 # reachable from these machines) and cached. Docker treats 127.0.0.0/8 registries as insecure, so
 # plain HTTP works without daemon configuration. Idempotent.
 set -euo pipefail
+# Go lives in /usr/local/go on these machines; a non-login shell may not have it on PATH.
+export PATH="$PATH:/usr/local/go/bin"
 VERSION=v3.0.0
 BIN="$HOME/.cache/container-dags/registry-$VERSION"
 ADDR=127.0.0.1:5055
