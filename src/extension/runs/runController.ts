@@ -14,6 +14,7 @@ import { describeRequests, sensitiveRequests, type SensitiveRequest } from '../.
 import { analyzeDag } from '../../dag/analyze';
 import { readFileSync } from 'node:fs';
 import type { Backend } from '../../runner/backend';
+import { ok, type Errorable } from '../../dag/errorable';
 import { labelValue } from '../../runner/labels';
 import { ownerAlive } from '../../runner/owner';
 import { abandonRuns, planTakeover } from '../../runner/takeover';
@@ -127,15 +128,14 @@ export class RunController implements vscode.Disposable {
       return current.get(file);
     };
     const plan = planTakeover(unfinished, (r) => {
-      const d = vscode.workspace.isTrusted && r.backend === 'docker' ? load(r.file) : undefined;
+      const d = vscode.workspace.isTrusted ? load(r.file) : undefined;
       return !!d && d.dag.id === r.dag && sha256(d.text) === r.file_hash;
     });
     const { connectDocker, collectLeftovers } = await import('../../runner/docker/runtime');
     for (const r of plan.abandon) {
       const dag = load(r.file)?.dag;
-      if (r.backend !== 'docker') {
-        // Its pods end by their activeDeadlineSeconds (L4); the CLI collects them on its next run.
-        await abandonRuns(this.store, [r], undefined);
+      if (r.backend === 'kubernetes') {
+        await abandonRuns(this.store, [r], { collect: (ids) => this.collectPods(r, ids) });
         continue;
       }
       const docker = await connectDocker(this.dockerHost(dag?.docker.host));
@@ -148,7 +148,7 @@ export class RunController implements vscode.Disposable {
     }
     for (const r of plan.resume) {
       const { dag } = load(r.file)!;
-      const prepared = await this.prepare('docker', dag, r.file!, undefined);
+      const prepared = await this.prepare(r.backend, dag, r.file!, undefined, [], r.cluster);
       if (!prepared) {
         await abandonRuns(this.store, [r], undefined);
         continue;
@@ -213,12 +213,14 @@ export class RunController implements vscode.Disposable {
     file: string,
     only: ReadonlySet<string> | undefined,
     consented: readonly SensitiveRequest[] = [],
+    /** A resumed run goes back to the context and namespace it ran on. */
+    where?: { context: string; namespace: string },
   ): Promise<Prepared | undefined> {
     const allowedHostPaths = new Set(consented.filter((c) => c.kind === 'host-path').map((c) => c.subject));
     if (kind === 'kubernetes') {
       // client-node loads here, on the first Kubernetes run (dist/kubernetes-runtime.js).
       const k8s = await import('../../runner/kubernetes/runtime');
-      const cluster = await k8s.connectKubernetes(this.clusterChoice(dag));
+      const cluster = await k8s.connectKubernetes({ ...this.clusterChoice(dag), ...(where ?? {}) });
       if (!cluster.succeeded) {
         void vscode.window.showErrorMessage(cluster.error);
         return undefined;
@@ -318,6 +320,18 @@ export class RunController implements vscode.Disposable {
     await config.update('backend', picked.backend, vscode.ConfigurationTarget.Global);
     if (picked.context) await config.update('kubernetes.context', picked.context, vscode.ConfigurationTarget.Global);
     this.updateBackendStatus();
+  }
+
+  /** Removes the pods of runs whose runner died, on the context and namespace they ran on. */
+  private async collectPods(r: RunRecord, runIds: ReadonlySet<string>): Promise<Errorable<number>> {
+    const k8s = await import('../../runner/kubernetes/runtime');
+    const cluster = await k8s.connectKubernetes({ ...this.clusterChoice(), ...(r.cluster ?? {}) });
+    if (!cluster.succeeded) return cluster;
+    const pods = await k8s.listOwnedPods(cluster.result, cluster.result.namespace);
+    if (!pods.succeeded) return pods;
+    const ids = new Set([...runIds].map(labelValue));
+    const names = pods.result.filter((p) => ids.has(p.runId)).map((p) => p.name);
+    return ok(await k8s.removePods(cluster.result, cluster.result.namespace, names));
   }
 
   /** Lists this tool's pods in the chosen namespace that no live run watches, and removes the ones picked. */

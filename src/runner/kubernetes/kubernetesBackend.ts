@@ -112,17 +112,41 @@ export class KubernetesBackend implements Backend {
   }
 
   async reattach(spec: AttemptSpec, recordedId: string | undefined): Promise<Errorable<AttemptHandle | undefined>> {
-    const manifest = podManifest(this.dag, spec.rendered, spec.runId, spec.tryNumber);
-    const name = recordedId ?? (manifest.succeeded ? manifest.result.metadata.name : undefined);
-    if (!name) return ok(undefined);
+    // Every pod of this attempt, by its labels: more than one (another runner, a create retried
+    // across a crash) means the newest is followed and the others are marked and removed (L3).
+    const selector = [
+      `${LABELS.managedBy}=${MANAGED_BY}`,
+      `${LABELS.runId}=${labelValue(spec.runId)}`,
+      `${LABELS.task}=${labelValue(spec.rendered.task.id)}`,
+      `${LABELS.tryNumber}=${spec.tryNumber}`,
+    ].join(',');
+    let pods: V1Pod[];
     try {
-      const pod = await withRetry(() => this.k8s.core.readNamespacedPod({ name, namespace: this.namespace }));
-      if (pod.metadata?.labels?.[LABELS.runId] !== labelValue(spec.runId)) return ok(undefined);
+      pods = (
+        await withRetry(() => this.k8s.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector }))
+      ).items;
     } catch (e) {
-      if (codeOf(e) === 404) return ok(undefined);
-      return fail(`Could not read pod ${name}: ${messageOf(e)}`);
+      return fail(`Could not look for the pods of ${spec.rendered.task.id} try ${spec.tryNumber}: ${messageOf(e)}`);
     }
-    return ok(this.attempt(name, spec, true));
+    if (pods.length === 0) return ok(undefined);
+    const newest = [...pods]
+      .sort(
+        (a, b) =>
+          new Date(a.metadata?.creationTimestamp ?? 0).getTime() -
+            new Date(b.metadata?.creationTimestamp ?? 0).getTime() ||
+          Number(a.metadata?.name === recordedId) - Number(b.metadata?.name === recordedId),
+      )
+      .at(-1)!;
+    for (const p of pods) {
+      const name = p.metadata?.name;
+      if (!name || p === newest) continue;
+      const remove = this.dag.kubernetes.deletePods !== 'never';
+      spec.note?.(
+        `Pod ${name} duplicates ${newest.metadata?.name} for ${spec.rendered.task.id} try ${spec.tryNumber}: following the newest; ${remove ? 'removed' : 'kept (delete_pods: never)'} ${name}.`,
+      );
+      if (remove) await deletePod(this.k8s, this.namespace, name, 0).catch(() => false);
+    }
+    return ok(this.attempt(newest.metadata!.name!, spec, true));
   }
 
   async collect(runIds: ReadonlySet<string>, keep: ReadonlySet<string> = new Set()): Promise<Errorable<number>> {

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
 import type { RunEvent } from '../../../src/protocol/runEvents';
 import { clusterSecretValues } from '../../../src/runner/kubernetes/clusterSecrets';
+import { KubernetesBackend } from '../../../src/runner/kubernetes/kubernetesBackend';
+import { renderTask } from '../../../src/runner/renderTask';
 import type { Cluster } from '../../../src/runner/kubernetes/connect';
 import { TEST_IMAGE, ensureTestImage } from '../docker/dockerEnv';
 import { NAMESPACE, clusterOrFail, ensureNamespace, kubectl, loadImages, podsOf, startPodRun } from './clusterEnv';
@@ -164,6 +167,74 @@ tasks:
       r.tasks.t!.reason!,
       /Namespace "no-such-namespace-cdag" does not exist\. Create it with "kubectl create namespace/,
     );
+  });
+
+  it('reattaches to the newest of two pods of one attempt and removes the other (test 13)', async () => {
+    const dag = dagOf(`tasks:
+  twin: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'echo from $HOSTNAME; sleep 3']}
+`);
+    const runId = `it__twins__${process.pid}`;
+    const labels = `io.container-dags/managed-by=container-dags,io.container-dags/run-id=${runId},io.container-dags/task=twin,io.container-dags/try=1`;
+    const [older, newer] = [`twin-older-${process.pid}`, `twin-newer-${process.pid}`];
+    for (const name of [older, newer]) {
+      // As this tool makes them: one container named "task", the attempt's labels.
+      const file = join(mkdtempSync(join(tmpdir(), 'cdag-twin-')), 'pod.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            name,
+            namespace: NAMESPACE,
+            labels: Object.fromEntries(labels.split(',').map((kv) => kv.split('='))),
+          },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              {
+                name: 'task',
+                image: TEST_IMAGE,
+                imagePullPolicy: 'Never',
+                command: ['sh', '-c', 'echo from $HOSTNAME; sleep 3'],
+              },
+            ],
+          },
+        }),
+      );
+      kubectl('apply', '-f', file);
+      await new Promise((r) => setTimeout(r, 1100)); // creation timestamps have 1 s resolution
+    }
+    const backend = new KubernetesBackend(cluster, dag);
+    const rendered = renderTask(dag, dag.tasks[0]!, {
+      runId,
+      tryNumber: 1,
+      interval: { start: new Date('2024-01-01T00:00:00Z'), end: new Date('2024-01-02T00:00:00Z') },
+    });
+    assert.ok(rendered.succeeded);
+    const notes: string[] = [];
+    const found = await backend.reattach(
+      {
+        dagId: dag.id,
+        runId,
+        tryNumber: 1,
+        rendered: rendered.result,
+        secrets: {},
+        mask: (l) => l,
+        note: (m) => notes.push(m),
+      },
+      undefined,
+    );
+    assert.ok(found.succeeded && found.result);
+    const h = found.result;
+    assert.equal(h.id, newer);
+    const lines: string[] = [];
+    for await (const l of h.logs) lines.push(l.line);
+    assert.equal((await h.wait()).exitCode, 0);
+    assert.deepEqual(lines, [`from ${newer}`]);
+    assert.match(notes.join('\n'), new RegExp(`Pod ${older} duplicates ${newer} .* removed ${older}`));
+    await h.cleanup(false);
+    await waitGone(runId);
   });
 
   it('delivers 5 MiB of log complete and in order', async () => {
