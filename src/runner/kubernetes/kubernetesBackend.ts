@@ -38,7 +38,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Retries only what is transient (L7): 429 (honouring Retry-After), 5xx and network errors, with
  * backoff, at most 5 times; anything else is returned to the caller at once.
  */
-export async function withRetry<T>(call: () => Promise<T>, tries = 5): Promise<T> {
+export async function withRetry<T>(call: () => Promise<T>, tries = 5, baseMs = 250): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await call();
@@ -47,7 +47,7 @@ export async function withRetry<T>(call: () => Promise<T>, tries = 5): Promise<T
       const transient = code === 429 || (typeof code === 'number' && code >= 500) || code === undefined;
       if (!transient || i >= tries) throw e;
       const retryAfter = Number((e as ApiError).headers?.['retry-after']);
-      await sleep(code === 429 && retryAfter > 0 ? retryAfter * 1000 : Math.min(8000, 250 * 2 ** i));
+      await sleep(code === 429 && retryAfter > 0 ? retryAfter * 1000 : Math.min(8000, baseMs * 2 ** i));
     }
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
-import { summarizeEvents } from '../../../../src/runner/kubernetes/kubernetesBackend';
+import { summarizeEvents, withRetry } from '../../../../src/runner/kubernetes/kubernetesBackend';
 import { LogCursor } from '../../../../src/runner/kubernetes/logCursor';
 import { containerStarted, podVerdict } from '../../../../src/runner/kubernetes/podStatus';
 
@@ -134,5 +134,39 @@ describe('resuming a followed Kubernetes log (G3, test 25)', () => {
       '2024-01-01T00:00:03.5Z e',
     ]);
     assert.deepEqual(got, ['a', 'b', 'c', 'd', 'e']);
+  });
+});
+
+describe('retrying Kubernetes API calls (L7, test 20)', () => {
+  const failing = (errors: unknown[]) => {
+    let calls = 0;
+    const fn = () => {
+      const e = errors[calls++];
+      return e === undefined ? Promise.resolve(calls) : Promise.reject(e);
+    };
+    return { fn, calls: () => calls };
+  };
+
+  it('waits as long as a 429 Retry-After says, then succeeds', async () => {
+    const f = failing([{ code: 429, headers: { 'retry-after': '1' } }]);
+    const t0 = Date.now();
+    assert.equal(await withRetry(f.fn), 2);
+    assert.ok(Date.now() - t0 >= 950, `waited ${Date.now() - t0} ms`);
+  });
+
+  it('retries 5xx and network errors at most 5 times in all', async () => {
+    const f = failing(Array.from({ length: 9 }, () => ({ code: 503 })));
+    await assert.rejects(withRetry(f.fn, 5, 1), { code: 503 });
+    assert.equal(f.calls(), 5);
+    const net = failing([new Error('ECONNRESET')]);
+    assert.equal(await withRetry(net.fn, 5, 1), 2);
+  });
+
+  it('never retries what waiting cannot fix: 403, 404, 409, 422', async () => {
+    for (const code of [403, 404, 409, 422]) {
+      const f = failing([{ code }]);
+      await assert.rejects(withRetry(f.fn, 5, 1), { code });
+      assert.equal(f.calls(), 1);
+    }
   });
 });
