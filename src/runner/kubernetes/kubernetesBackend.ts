@@ -372,7 +372,9 @@ class PodAttempt implements AttemptHandle {
         (c) => lines.push(c),
         this.stop.signal,
       );
-      lines.end();
+      // A follow that ends may have been cut mid-line: that piece comes again, whole, in the next
+      // read. Only the last read's unterminated line is the container's own last line.
+      if (!follow) lines.end();
       cursor.resume();
     };
     try {
