@@ -10,6 +10,11 @@ export interface Cluster {
   readonly context: string;
   readonly namespace: string;
   readonly server: string;
+  /**
+   * Reads the kubeconfig again into `kc` (same context): after a 401, credentials that were rotated
+   * on disk (a renewed token, a re-login) are picked up once (L7, as the KubernetesPodOperator does).
+   */
+  readonly refresh?: () => void;
 }
 
 export interface ClusterChoice {
@@ -69,7 +74,12 @@ export async function connectKubernetes(
   } catch (e) {
     return fail(explainApiError(e, cluster.server, context));
   }
-  return ok({ kc, core, context, namespace, server: cluster.server });
+  const refresh = () => {
+    if (choice.kubeconfig) kc.loadFromFile(choice.kubeconfig);
+    else kc.loadFromDefault();
+    kc.setCurrentContext(context);
+  };
+  return ok({ kc, core, context, namespace, server: cluster.server, refresh });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

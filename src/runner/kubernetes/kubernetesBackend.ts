@@ -38,12 +38,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Retries only what is transient (L7): 429 (honouring Retry-After), 5xx and network errors, with
  * backoff, at most 5 times; anything else is returned to the caller at once.
  */
-export async function withRetry<T>(call: () => Promise<T>, tries = 5, baseMs = 250): Promise<T> {
+export async function withRetry<T>(call: () => Promise<T>, tries = 5, baseMs = 250, refresh?: () => void): Promise<T> {
+  let refreshed = false;
   for (let i = 1; ; i++) {
     try {
       return await call();
     } catch (e) {
       const code = codeOf(e);
+      // 401: the credentials may have been renewed meanwhile; read them again, once.
+      if (code === 401 && refresh && !refreshed && i < tries) {
+        refreshed = true;
+        refresh();
+        continue;
+      }
       const transient = code === 429 || (typeof code === 'number' && code >= 500) || code === undefined;
       if (!transient || i >= tries) throw e;
       const retryAfter = Number((e as ApiError).headers?.['retry-after']);
@@ -92,7 +99,12 @@ export class KubernetesBackend implements Backend {
     if (signal.aborted) return fail('cancelled');
     const name = body.metadata.name;
     try {
-      await withRetry(() => this.k8s.core.createNamespacedPod({ namespace: this.namespace, body: body as V1Pod }));
+      await withRetry(
+        () => this.k8s.core.createNamespacedPod({ namespace: this.namespace, body: body as V1Pod }),
+        5,
+        250,
+        this.k8s.refresh,
+      );
     } catch (e) {
       if (codeOf(e) === 409)
         return fail(
@@ -123,7 +135,12 @@ export class KubernetesBackend implements Backend {
     let pods: V1Pod[];
     try {
       pods = (
-        await withRetry(() => this.k8s.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector }))
+        await withRetry(
+          () => this.k8s.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector }),
+          5,
+          250,
+          this.k8s.refresh,
+        )
       ).items;
     } catch (e) {
       return fail(`Could not look for the pods of ${spec.rendered.task.id} try ${spec.tryNumber}: ${messageOf(e)}`);
@@ -190,7 +207,12 @@ export class KubernetesBackend implements Backend {
 /** Deletes a pod; gone already (404) counts as done (L2). Returns whether it deleted something. */
 async function deletePod(cluster: Cluster, namespace: string, name: string, graceSeconds: number): Promise<boolean> {
   try {
-    await withRetry(() => cluster.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: graceSeconds }));
+    await withRetry(
+      () => cluster.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: graceSeconds }),
+      5,
+      250,
+      cluster.refresh,
+    );
     return true;
   } catch (e) {
     if (codeOf(e) === 404 || codeOf(e) === 409) return false;
@@ -218,6 +240,8 @@ class PodAttempt implements AttemptHandle {
   private startupTimer: NodeJS.Timeout | undefined;
   private started = false;
   private deleted = false;
+  /** Credentials are read again at most once per attempt (L7). */
+  private refreshed = false;
 
   constructor(
     private readonly cluster: Cluster,
@@ -252,6 +276,11 @@ class PodAttempt implements AttemptHandle {
         if (codeOf(e) === 404) {
           this.onDeleted();
           return;
+        }
+        if (codeOf(e) === 401 && this.cluster.refresh && !this.refreshed) {
+          this.refreshed = true;
+          this.cluster.refresh();
+          continue;
         }
         // The API server is unreachable or failing: try again with backoff, the pod keeps running.
         this.note(`Kubernetes API error while watching ${this.id}: ${messageOf(e)}; retrying`);

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { analyzeDag } from '../../../src/dag/analyze';
-import type { LogLine } from '../../../src/runner/backend';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AttemptHandle, LogLine } from '../../../src/runner/backend';
+import { connectKubernetes } from '../../../src/runner/kubernetes/connect';
 import type { Cluster } from '../../../src/runner/kubernetes/connect';
 import { KubernetesBackend } from '../../../src/runner/kubernetes/kubernetesBackend';
 import { renderTask } from '../../../src/runner/renderTask';
@@ -17,6 +21,9 @@ class FaultyApiServer {
   watches = 0;
   logReads: string[] = [];
   phase: 'Pending' | 'Running' | 'Succeeded' = 'Pending';
+  /** When set, only this bearer token is accepted (a rotated credential). */
+  requireToken: string | undefined;
+  unauthorized = 0;
 
   private pod(name: string): object {
     const state =
@@ -49,6 +56,11 @@ class FaultyApiServer {
       res.end(JSON.stringify(body));
     };
     const name = 'dropme-t-pod';
+    if (url.pathname === '/version') return json({ major: '1', minor: '33', gitVersion: 'v1.33.0' });
+    if (this.requireToken && req.headers.authorization !== `Bearer ${this.requireToken}`) {
+      this.unauthorized++;
+      return json({ kind: 'Status', code: 401, message: 'Unauthorized' }, 401);
+    }
     if (req.method === 'POST') {
       let body = '';
       req.on('data', (c: Buffer) => (body += c));
@@ -98,6 +110,56 @@ class FaultyApiServer {
     return new Promise((r) => this.server.close(() => r()));
   }
 }
+
+function rendered() {
+  const dag = analyzeDag('dag: dropme\ntasks:\n  t: {image: x, command: [run]}\n').dag!;
+  const r = renderTask(dag, dag.tasks[0]!, {
+    runId: 'r',
+    tryNumber: 1,
+    interval: { start: new Date('2024-01-01T00:00:00Z'), end: new Date('2024-01-02T00:00:00Z') },
+  });
+  assert.ok(r.succeeded);
+  return {
+    dag,
+    spec: { dagId: dag.id, runId: 'r', tryNumber: 1, rendered: r.result, secrets: {}, mask: (l: string) => l },
+  };
+}
+
+async function finish(handle: AttemptHandle): Promise<{ exit: number; lines: string[] }> {
+  const lines: string[] = [];
+  const pump = (async () => {
+    for await (const l of handle.logs) lines.push(l.line);
+  })();
+  const exit = await handle.wait();
+  await pump;
+  return { exit: exit.exitCode, lines };
+}
+
+describe('a pod attempt against an API server that refuses a rotated credential', function () {
+  this.timeout(30_000);
+  const api = new FaultyApiServer();
+  after(() => api.stop());
+
+  it('reads the kubeconfig again once after a 401 and carries on with the new token (L7, test 20)', async () => {
+    const server = await api.start();
+    const file = join(mkdtempSync(join(tmpdir(), 'cdag-kc-')), 'kubeconfig');
+    const config = (token: string) =>
+      `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: ${token}}}]\ncontexts: [{name: fake, context: {cluster: fake, user: u, namespace: ns}}]\ncurrent-context: fake\n`;
+    writeFileSync(file, config('old-token'));
+    const cluster = await connectKubernetes({ kubeconfig: file });
+    assert.ok(cluster.succeeded, cluster.succeeded ? '' : cluster.error);
+    // The token is renewed on disk while we hold the old one; the server now takes only the new one.
+    writeFileSync(file, config('new-token'));
+    api.requireToken = 'new-token';
+    const { dag, spec } = rendered();
+    const started = await new KubernetesBackend(cluster.result, dag).start(spec, new AbortController().signal);
+    assert.ok(started.succeeded, started.succeeded ? '' : started.error);
+    const { exit, lines } = await finish(started.result);
+    assert.equal(exit, 0);
+    assert.deepEqual(lines, ['one', 'two', 'three', 'four', 'five']);
+    assert.equal(api.unauthorized, 1, 'one 401, then the new token everywhere');
+  });
+});
 
 describe('a pod attempt against an API server that drops its streams', function () {
   this.timeout(30_000);

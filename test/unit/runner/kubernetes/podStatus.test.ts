@@ -162,6 +162,19 @@ describe('retrying Kubernetes API calls (L7, test 20)', () => {
     assert.equal(await withRetry(net.fn, 5, 1), 2);
   });
 
+  it('reads the credentials again once after a 401, and gives up on a second', async () => {
+    let refreshes = 0;
+    const once = failing([{ code: 401 }]);
+    assert.equal(await withRetry(once.fn, 5, 1, () => void refreshes++), 2);
+    assert.equal(refreshes, 1);
+    const twice = failing([{ code: 401 }, { code: 401 }]);
+    await assert.rejects(
+      withRetry(twice.fn, 5, 1, () => void refreshes++),
+      { code: 401 },
+    );
+    assert.equal(twice.calls(), 2);
+  });
+
   it('never retries what waiting cannot fix: 403, 404, 409, 422', async () => {
     for (const code of [403, 404, 409, 422]) {
       const f = failing([{ code }]);
