@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { RunOwner } from '../protocol/runRecord';
 
@@ -15,9 +16,20 @@ export function ownerAlive(owner: RunOwner | undefined): boolean {
   if (owner.pid === process.pid) return true;
   try {
     process.kill(owner.pid, 0);
-    return true;
   } catch (e) {
     // EPERM: the process exists but belongs to another user.
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed runner can linger as a zombie until its parent reaps it (slowly, on some hosts):
+  // signal 0 still succeeds then, but nothing runs.
+  return !isZombie(owner.pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false; // no /proc (macOS, Windows): signal 0 is the best there is
   }
 }

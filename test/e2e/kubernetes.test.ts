@@ -102,10 +102,14 @@ tasks:
     await s.wb.page.reload();
     await s.wb.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await s.wb.showRuns(60_000);
-    await s.wb.page
-      .locator('.monaco-list-row', { hasText: /kslow · .*success/ })
-      .first()
-      .waitFor({ timeout: 90_000 });
+    try {
+      await s.wb.page
+        .locator('.monaco-list-row', { hasText: /kslow · .*success/ })
+        .first()
+        .waitFor({ timeout: 90_000 });
+    } finally {
+      await s.wb.screenshot('12-kubernetes-resumed-after-crash');
+    }
     await s.wb.page.locator('.part.panel', { hasText: 'resumed after a reload' }).waitFor({ timeout: 30_000 });
     await s.wb.page.locator('.part.panel', { hasText: '[slow] finished' }).waitFor({ timeout: 30_000 });
   });
