@@ -17,8 +17,10 @@ const common = {
   // ssh2 (under dockerode, for ssh:// hosts) loads these native addons inside try/catch and falls
   // back to JavaScript; left external they are simply not found.
   external: ['cpu-features', '*.node'],
+  // web-tree-sitter's ES module build finds itself through import.meta.url, which a CommonJS bundle lacks.
+  alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' },
 };
-/** In the extension bundle, the Docker and Kubernetes runtimes stay separate files, required on first run. */
+/** In the extension bundle, the Docker, Kubernetes and interop runtimes stay separate files, required on first use. */
 const lazyRuntimes = {
   name: 'lazy-runtimes',
   setup(b) {
@@ -27,6 +29,7 @@ const lazyRuntimes = {
       path: './kubernetes-runtime.js',
       external: true,
     }));
+    b.onResolve({ filter: /interop\/runtime$/ }, () => ({ path: './interop-runtime.js', external: true }));
   },
 };
 // A fresh clone has no dist/ yet, and the copy below may run before any bundle is written.
@@ -55,6 +58,10 @@ await Promise.all([
     logLevel: 'warning',
   }),
   copyFile('node_modules/elkjs/lib/elk-worker.min.js', 'dist/graphWorker.js'),
+  build({ ...common, entryPoints: ['src/interop/runtime.ts'], outfile: 'dist/interop-runtime.js' }),
+  // Python is parsed by tree-sitter's grammar in WebAssembly; both .wasm files ship beside the bundles.
+  copyFile('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm'),
+  copyFile('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm'),
   build({
     ...common,
     entryPoints: ['src/extension/language/languageWorker.ts'],

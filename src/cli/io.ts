@@ -6,4 +6,6 @@ export interface Io {
   out(s: string): void;
   err(s: string): void;
   readFile(path: string): string;
+  /** Writes a new file; throws EEXIST rather than replace one unless `overwrite`. Defaults to the real file system. */
+  writeFile?(path: string, text: string, overwrite: boolean): void;
 }

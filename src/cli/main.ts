@@ -14,6 +14,7 @@ import { containerCreateBody } from '../runner/docker/containerSpec';
 import { podManifest } from '../runner/kubernetes/podSpec';
 import { intervalForDate, makeRunId, renderTask } from '../runner/renderTask';
 import { toHumanLines, toJsonDiagnostics, type JsonDiagnostic } from './formatProblems';
+import { EXPORT_USAGE, IMPORT_USAGE, exportCommand, importCommand } from './interop';
 import { EXIT, type Io } from './io';
 import { PODS_USAGE, podsCommand } from './pods';
 import { RUN_USAGE, runCommand } from './run';
@@ -26,6 +27,8 @@ const USAGE = `Usage:
   cdag render FILE --task ID [--date YYYY-MM-DD] [--backend docker|kubernetes]
   ${RUN_USAGE}
   ${PODS_USAGE}
+  ${IMPORT_USAGE}
+  ${EXPORT_USAGE}
   cdag --version`;
 
 export function main(argv: readonly string[], io: Io): number | Promise<number> {
@@ -42,6 +45,10 @@ export function main(argv: readonly string[], io: Io): number | Promise<number> 
         return runCommand(rest, io).catch((e: unknown) => usageOrThrow(e, io));
       case 'pods':
         return podsCommand(rest, io).catch((e: unknown) => usageOrThrow(e, io));
+      case 'import':
+        return importCommand(rest, io).catch((e: unknown) => usageOrThrow(e, io));
+      case 'export':
+        return exportCommand(rest, io).catch((e: unknown) => usageOrThrow(e, io));
       case '--version':
       case '-v':
         io.out(`${VERSION}\n`);

@@ -1,6 +1,7 @@
 /**
  * Splits a command string into words as a POSIX shell would (quotes, backslashes), without running
- * a shell — the way docker-py turns a string command into a list.
+ * a shell — the way docker-py turns a string command into a list. A `{{ … }}` template stays one
+ * piece, quotes and spaces inside it included: Airflow renders before docker-py splits, and so must we.
  */
 export function shellSplit(s: string): string[] {
   const words: string[] = [];
@@ -9,6 +10,15 @@ export function shellSplit(s: string): string[] {
   let quote: '"' | "'" | undefined;
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
+    if (quote !== "'" && s.startsWith('{{', i)) {
+      const end = s.indexOf('}}', i + 2);
+      if (end >= 0) {
+        word += s.slice(i, end + 2);
+        inWord = true;
+        i = end + 1;
+        continue;
+      }
+    }
     if (quote === "'") {
       if (c === "'") quote = undefined;
       else word += c;

@@ -3,6 +3,7 @@ import { renderTaskCommand } from './commands/renderTask';
 import { runCommands, runFromGraph } from './commands/runCommands';
 import { validateFileCommand } from './commands/validateFile';
 import { GRAPH_VIEW_TYPE, GraphPanels } from './graph/graphPanels';
+import { InteropCommands } from './interop/interopCommands';
 import { AnalysisCache } from './language/analysisCache';
 import { DagLanguage } from './language/dagLanguage';
 import { DiagnosticsController, LANGUAGE_ID } from './language/diagnostics';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
   runs.tree = tree;
   const log = vscode.window.createOutputChannel('Container DAGs', { log: true });
   runs.log = (m) => log.info(m);
+  const interop = new InteropCommands(cache, (m) => log.info(m));
   const graphs = new GraphPanels(context.extensionUri, lang, (m) => log.warn(m), {
     onDidChangeRun: runs.onDidChangeRun,
     latestRunOf: (file) => runs!.latestRunOf(file),
@@ -39,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
     showLog: async (uri, taskId) => {
       await vscode.commands.executeCommand('containerDags.showTaskLog', uri, taskId);
     },
+    previewPython: (doc) => interop.graphOf(doc),
   });
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'containerDags.validateFile': () => validateFileCommand(diagnostics),
@@ -49,6 +52,13 @@ export function activate(context: vscode.ExtensionContext): void {
       return target ? graphs.show(target) : undefined;
     },
     ...runCommands(runs),
+    'containerDags.importAirflow': (uri?: unknown) => interop.importAirflow(uri),
+    'containerDags.previewAirflowGraph': async (uri?: unknown) => {
+      const target = await interop.pickPython(uri);
+      return target ? graphs.show(target) : undefined;
+    },
+    'containerDags.exportAirflow': () => interop.exportAirflow(),
+    'containerDags.exportArgo': () => interop.exportArgo(),
     'containerDags.chooseBackend': () => runs!.chooseBackend(),
     'containerDags.cleanUpPods': () => runs!.cleanUpPods(),
     'containerDags.describePod': async (node?: unknown) => {
@@ -71,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): void {
     diagnostics,
     runs,
     log,
+    interop,
     graphs,
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, graphs),
     ...registerLanguageFeatures(lang),

@@ -30,6 +30,12 @@ export interface GraphRuns {
   /** Where runs go unless the toolbar says otherwise. */
   backend(): 'docker' | 'kubernetes';
   showLog(uri: vscode.Uri, taskId: string): Promise<void>;
+  /** The graph of an Airflow DAG file, through the import (read-only: it cannot run). */
+  previewPython(doc: vscode.TextDocument): Promise<GraphAnswer>;
+}
+
+function isPython(uri: vscode.Uri): boolean {
+  return uri.path.endsWith('.py');
 }
 
 /** A run record as the page shows it: per task, the state of its latest attempt. */
@@ -115,9 +121,14 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     });
   }
 
+  /** The graph answer for a document: a DAG file's own, or an Airflow file's through the import. */
+  private graphOf(doc: vscode.TextDocument): Promise<GraphAnswer> {
+    return isPython(doc.uri) ? this.runs.previewPython(doc) : this.lang.ask(doc, { op: 'graph' });
+  }
+
   private async onMessage(entry: PanelEntry, raw: unknown): Promise<void> {
     const doc = await vscode.workspace.openTextDocument(entry.uri);
-    const info = await this.lang.ask(doc, { op: 'graph' });
+    const info = await this.graphOf(doc);
     const msg = parsePageMessage(raw, new Set(info.tasks.map((t) => t.id)));
     if (!msg) {
       this.log(`Graph page sent a message that was dropped: ${JSON.stringify(raw)?.slice(0, 200)}`);
@@ -176,7 +187,7 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
   private async sendToolbar(entry: PanelEntry, defaultDate?: string): Promise<void> {
     const date =
       defaultDate ??
-      (await vscode.workspace.openTextDocument(entry.uri).then((d) => this.lang.ask(d, { op: 'graph' }))).defaultDate ??
+      (await vscode.workspace.openTextDocument(entry.uri).then((d) => this.graphOf(d))).defaultDate ??
       new Date().toISOString().slice(0, 10);
     this.post(entry, {
       type: 'toolbar',
@@ -184,7 +195,8 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
         date,
         backend: this.runs.backend(),
         backends: ['docker', 'kubernetes'],
-        canRun: vscode.workspace.isTrusted,
+        // An Airflow file is previewed, not run: open it as a DAG file to run it.
+        canRun: vscode.workspace.isTrusted && !isPython(entry.uri),
         direction: entry.direction,
       },
     });
@@ -195,7 +207,7 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     if (!entry) return;
     clearTimeout(entry.timer);
     entry.timer = setTimeout(() => {
-      void this.lang.ask(doc, { op: 'graph' }).then((info) => this.post(entry, this.message(entry, info)));
+      void this.graphOf(doc).then((info) => this.post(entry, this.message(entry, info)));
     }, 200);
   }
 
@@ -207,7 +219,7 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
   private async highlightFor(entry: PanelEntry, editor: vscode.TextEditor | undefined): Promise<void> {
     if (!editor) return;
     const offset = this.lang.positionsOf(editor.document).offset(editor.selection.active);
-    const { tasks } = await this.lang.ask(editor.document, { op: 'graph' });
+    const { tasks } = await this.graphOf(editor.document);
     const hit = tasks.find((t) => offset >= t.range.start && offset <= t.range.end);
     this.post(entry, { type: 'highlight', taskId: hit?.id ?? null });
   }

@@ -1,0 +1,130 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { analyzeDag } from '../dag/analyze';
+import { LineIndex } from '../dag/lineIndex';
+import type { InteropProblem } from '../interop/airflow/importContext';
+import { noteLine, type ExportNote } from '../interop/exportNote';
+import { EXIT, type Io } from './io';
+
+export const IMPORT_USAGE = 'cdag import DAG.py [-o FILE.dag.yaml] [--force]';
+export const EXPORT_USAGE = 'cdag export FILE --to airflow|argo [--operator docker|kubernetes] [-o OUT] [--force]';
+
+function write(io: Io, path: string, text: string, force: boolean): string | undefined {
+  try {
+    if (io.writeFile) io.writeFile(path, text, force);
+    else writeFileSync(path, text, { flag: force ? 'w' : 'wx' });
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EEXIST'
+      ? `${path} exists; nothing was written. Choose another -o, or add --force to replace it.`
+      : `${path}: cannot write (${code ?? (e as Error).message}).`;
+  }
+}
+
+function read(io: Io, file: string): string | { error: string } {
+  try {
+    return io.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: code === 'ENOENT' ? `${file}: no such file.` : `${file}: cannot read (${code ?? String(e)}).` };
+  }
+}
+
+/** `file:line:col: severity: message [code]` for the Python file, like `cdag validate` prints. */
+export function importProblemLines(file: string, text: string, problems: readonly InteropProblem[]): string[] {
+  const index = new LineIndex(text);
+  return problems.map((p) => {
+    const pos = index.positionAt(p.range.start);
+    return `${file}:${pos.line + 1}:${pos.character + 1}: ${p.severity}: ${p.message} [${p.code}]`;
+  });
+}
+
+export async function importCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { output: { type: 'string', short: 'o' }, force: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) {
+    io.err(`import takes one Airflow DAG file.\nUsage: ${IMPORT_USAGE}\n`);
+    return EXIT.usage;
+  }
+  const file = positionals[0]!;
+  const text = read(io, file);
+  if (typeof text !== 'string') {
+    io.err(`${text.error}\n`);
+    return EXIT.failed;
+  }
+  const { importAirflowDag } = await import('../interop/airflow/importDag');
+  const r = await importAirflowDag(text, file);
+  if (!r.succeeded) {
+    io.err(`${r.error}\n`);
+    return EXIT.failed;
+  }
+  for (const line of importProblemLines(file, text, r.result.problems)) io.err(`${line}\n`);
+  if (!r.result.yaml) return EXIT.failed;
+  if (values.output) {
+    const error = write(io, values.output, r.result.yaml, values.force === true);
+    if (error) {
+      io.err(`${error}\n`);
+      return EXIT.failed;
+    }
+    io.err(`wrote ${values.output}\n`);
+  } else io.out(r.result.yaml);
+  return r.result.problems.some((p) => p.severity === 'error') ? EXIT.failed : EXIT.ok;
+}
+
+export async function exportCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      to: { type: 'string' },
+      operator: { type: 'string', default: 'docker' },
+      output: { type: 'string', short: 'o' },
+      force: { type: 'boolean' },
+    },
+    allowPositionals: true,
+  });
+  if (
+    positionals.length !== 1 ||
+    !['airflow', 'argo'].includes(values.to ?? '') ||
+    !['docker', 'kubernetes'].includes(values.operator!)
+  ) {
+    io.err(
+      `export takes one FILE, --to airflow or argo, and --operator docker or kubernetes.\nUsage: ${EXPORT_USAGE}\n`,
+    );
+    return EXIT.usage;
+  }
+  const file = positionals[0]!;
+  const text = read(io, file);
+  if (typeof text !== 'string') {
+    io.err(`${text.error}\n`);
+    return EXIT.failed;
+  }
+  const a = analyzeDag(text, file);
+  if (a.hasErrors || !a.dag) {
+    io.err(`${file} has errors; export needs a valid DAG (see cdag validate ${file}).\n`);
+    return EXIT.failed;
+  }
+  const sourceName = file.replace(/\\/g, '/').split('/').pop()!;
+  let output: string;
+  let notes: readonly ExportNote[];
+  if (values.to === 'airflow') {
+    const { exportAirflow } = await import('../interop/airflow/exportAirflow');
+    ({ python: output, notes } = exportAirflow(a.dag, values.operator as 'docker' | 'kubernetes', sourceName));
+  } else {
+    const { exportArgo } = await import('../interop/argo/exportArgo');
+    ({ yaml: output, notes } = exportArgo(a.dag, sourceName));
+  }
+  for (const n of notes) io.err(`${file}: ${noteLine(n)}\n`);
+  if (values.output) {
+    const error = write(io, values.output, output, values.force === true);
+    if (error) {
+      io.err(`${error}\n`);
+      return EXIT.failed;
+    }
+    io.err(`wrote ${values.output}\n`);
+  } else io.out(output);
+  return EXIT.ok;
+}

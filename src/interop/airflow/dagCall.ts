@@ -1,0 +1,170 @@
+import { PRESET_CRON } from '../../dag/schedule';
+import { shortName, type PyValue } from '../python/values';
+import { METADATA_ARGS } from './baseOperator';
+import { dateText, type DocMap, type ImportContext } from './importContext';
+
+/** DAG arguments that tune Airflow's scheduler or UI only. */
+const DAG_IGNORED = new Set([
+  'tags',
+  'doc_md',
+  'max_active_runs',
+  'dagrun_timeout',
+  'render_template_as_native_obj',
+  'template_searchpath',
+  'template_undefined',
+  'access_control',
+  'owner_links',
+  'is_paused_upon_creation',
+  'fail_stop',
+  'fail_fast',
+  'on_success_callback',
+  'on_failure_callback',
+  'sla_miss_callback',
+  'jinja_environment_kwargs',
+  'dag_display_name',
+  'max_consecutive_failed_dag_runs',
+  'auto_register',
+  'orientation',
+  'default_view',
+]);
+
+const PRESETS = new Set(['@once', '@hourly', '@daily', '@weekly', '@monthly', '@yearly', '@quarterly', '@annually']);
+
+export interface DagFields {
+  readonly fields: DocMap;
+  /** default_args that apply to operators, as keyword arguments. */
+  readonly defaultArgs: ReadonlyMap<string, PyValue>;
+}
+
+/** `DAG(dag_id=…, schedule=…, start_date=…, …)` → the top of the DAG file. */
+export function dagFields(call: PyValue & { kind: 'call' }, ctx: ImportContext, fallbackId: string): DagFields {
+  const kwargs = call.kwargs;
+  const fields: DocMap = {};
+  const idArg = kwargs.get('dag_id') ?? call.args[0];
+  fields.dag = idArg ? ctx.text(idArg, 'dag_id') : fallbackId;
+  const description = ctx.text(kwargs.get('description'), 'description');
+  if (description) fields.description = description;
+
+  const defaultArgs = new Map<string, PyValue>();
+  const da = kwargs.get('default_args');
+  if (da?.kind === 'dict') {
+    for (const e of da.entries) {
+      if (e.key.kind !== 'str') ctx.computed(e.key, 'a key of default_args');
+      else defaultArgs.set(e.key.value, e.value);
+    }
+  } else if (da && da.kind !== 'none') ctx.computed(da, 'default_args');
+
+  const schedule = kwargs.get('schedule') ?? kwargs.get('schedule_interval') ?? kwargs.get('timetable');
+  const scheduleText = scheduleOf(schedule, ctx);
+  if (scheduleText) fields.schedule = scheduleText;
+  const start = dateText(kwargs.get('start_date') ?? defaultArgs.get('start_date'), ctx, 'start_date');
+  if (start) fields.start_date = start;
+  const end = dateText(kwargs.get('end_date') ?? defaultArgs.get('end_date'), ctx, 'end_date');
+  if (end) fields.end_date = end;
+  defaultArgs.delete('start_date');
+  defaultArgs.delete('end_date');
+  const catchup = ctx.bool(kwargs.get('catchup'), 'catchup');
+  if (catchup !== undefined) fields.catchup = catchup;
+  const params = paramsOf(kwargs.get('params'), ctx);
+  if (params) fields.params = params;
+  const mat = ctx.int(kwargs.get('max_active_tasks') ?? kwargs.get('concurrency'), 'max_active_tasks');
+  if (mat !== undefined) fields.max_active_tasks = mat;
+
+  const known = new Set(['dag_id', 'description', 'default_args', 'schedule', 'schedule_interval', 'timetable']);
+  for (const k of ['start_date', 'end_date', 'catchup', 'params', 'max_active_tasks', 'concurrency']) known.add(k);
+  for (const [k, v] of kwargs) {
+    if (known.has(k)) continue;
+    if (k === 'user_defined_macros' && isEnvMacros(v)) continue;
+    if (DAG_IGNORED.has(k))
+      ctx.report(v.node, 'info', 'ignored-argument', `DAG(${k}=…) tunes Airflow's scheduler or UI; not translated.`);
+    else ctx.report(v.node, 'warning', 'unsupported-argument', `DAG(${k}=…) has no equivalent here; not translated.`);
+  }
+  for (const [k, v] of defaultArgs) {
+    if (METADATA_ARGS.has(k)) {
+      ctx.report(
+        v.node,
+        'info',
+        'ignored-argument',
+        `default_args["${k}"] is Airflow scheduling metadata; not translated.`,
+      );
+      defaultArgs.delete(k);
+    }
+  }
+  return { fields, defaultArgs };
+}
+
+/** What `cdag export` writes so `{{ env.X }}` keeps working in Airflow's Jinja. */
+function isEnvMacros(v: PyValue): boolean {
+  return (
+    v.kind === 'dict' &&
+    v.entries.length === 1 &&
+    v.entries[0]!.key.kind === 'str' &&
+    v.entries[0]!.key.value === 'env' &&
+    v.entries[0]!.value.kind === 'call' &&
+    v.entries[0]!.value.callee === 'dict'
+  );
+}
+
+function scheduleOf(v: PyValue | undefined, ctx: ImportContext): string | undefined {
+  if (!v || v.kind === 'none') return undefined;
+  if (v.kind === 'str') {
+    if (PRESETS.has(v.value) || v.value.trim().split(/\s+/).length === 5) return v.value;
+    ctx.report(
+      v.node,
+      'warning',
+      'unsupported-schedule',
+      `schedule "${v.value}" is not a preset or a 5-field cron; not translated (the DAG is manual).`,
+    );
+    return undefined;
+  }
+  if (v.kind === 'call' && ['timedelta', 'duration'].includes(shortName(v.callee))) {
+    const d = ctx.duration(v, 'schedule');
+    const preset = d && { '1h': '@hourly', '24h': '@daily', '168h': '@weekly' }[d];
+    if (preset) return preset;
+    ctx.report(
+      v.node,
+      'warning',
+      'unsupported-schedule',
+      `A schedule of every ${d ?? '?'} has no cron equivalent; not translated (the DAG is manual).`,
+    );
+    return undefined;
+  }
+  if (v.kind === 'call' && /Cron(Data)?IntervalTimetable$|CronTriggerTimetable$/.test(shortName(v.callee))) {
+    const cron = v.kwargs.get('cron') ?? v.args[0];
+    const tz = v.kwargs.get('timezone') ?? v.args[1];
+    const utc = !tz || (tz.kind === 'str' && /^(UTC|Etc\/UTC)$/i.test(tz.value));
+    if (cron?.kind === 'str' && utc)
+      return Object.keys(PRESET_CRON).find((p) => PRESET_CRON[p] === cron.value) ?? cron.value;
+    ctx.report(
+      v.node,
+      'warning',
+      'unsupported-schedule',
+      'Only a cron timetable in UTC is translated; the DAG is manual.',
+    );
+    return undefined;
+  }
+  ctx.report(
+    v.node,
+    'warning',
+    'unsupported-schedule',
+    `The schedule is ${shortName(v.kind === 'call' ? v.callee : v.kind)}, which has no equivalent (datasets, assets and custom timetables do not); the DAG is manual.`,
+  );
+  return undefined;
+}
+
+function paramsOf(v: PyValue | undefined, ctx: ImportContext): DocMap | undefined {
+  if (!v || v.kind === 'none') return undefined;
+  if (v.kind !== 'dict') {
+    ctx.computed(v, 'params');
+    return undefined;
+  }
+  const out: DocMap = {};
+  for (const e of v.entries) {
+    if (e.key.kind !== 'str') continue;
+    let val = e.value;
+    if (val.kind === 'call' && shortName(val.callee) === 'Param') val = val.kwargs.get('default') ?? val.args[0] ?? val;
+    if (val.kind === 'str' || val.kind === 'num' || val.kind === 'bool') out[e.key.value] = val.value;
+    else ctx.computed(val, `params["${e.key.value}"]`);
+  }
+  return out;
+}

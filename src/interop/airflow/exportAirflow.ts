@@ -1,0 +1,401 @@
+import type { Dag, Mount, Task } from '../../dag/model';
+import { PRESET_CRON } from '../../dag/schedule';
+import { envNameOf } from '../../runner/secrets';
+import type { ExportNote } from '../exportNote';
+import { call, py, pyStr, raw, type Py } from './python';
+import { toAirflowTemplate } from './templates';
+
+export type AirflowOperator = 'docker' | 'kubernetes';
+
+export interface AirflowExport {
+  readonly python: string;
+  readonly notes: readonly ExportNote[];
+}
+
+const PY_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield dag'.split(
+    ' ',
+  ),
+);
+
+const DELETE_PODS = { always: 'delete_pod', on_success: 'delete_succeeded_pod', never: 'keep_pod' } as const;
+
+/**
+ * A DAG file → an Airflow DAG (2.x and 3.x) on DockerOperator or KubernetesPodOperator. Dates keep
+ * their Airflow 2 meaning on both versions: the schedule is a CronDataIntervalTimetable, so the run
+ * for 2019-01-01 of a daily DAG still covers [01-01, 01-02) on Airflow 3.
+ */
+export function exportAirflow(dag: Dag, operator: AirflowOperator, sourceName = `${dag.id}.dag.yaml`): AirflowExport {
+  return new AirflowWriter(dag, operator, sourceName).write();
+}
+
+class AirflowWriter {
+  private readonly notes: ExportNote[] = [];
+  private readonly imports = new Set<string>();
+  private usesEnv = false;
+  private usesSecrets = false;
+  private readonly vars = new Map<string, string>();
+
+  constructor(
+    private readonly dag: Dag,
+    private readonly operator: AirflowOperator,
+    private readonly sourceName: string,
+  ) {}
+
+  write(): AirflowExport {
+    this.imports.add('from airflow import DAG');
+    this.imports.add('from datetime import datetime, timedelta, timezone');
+    for (const t of this.dag.tasks) this.vars.set(t.id, this.variable(t.id));
+    const tasks = this.dag.tasks.map((t) => `    ${this.vars.get(t.id)} = ${py(this.operatorCall(t), 1)}\n`);
+    const deps = this.dependencies();
+    const dagCall = py(call('DAG', this.dagKwargs()), 0);
+    if (this.operator === 'docker') {
+      this.imports.add('from airflow.providers.docker.operators.docker import DockerOperator');
+      this.imports.add('from docker.types import Mount');
+    } else {
+      this.imports.add('from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator');
+      this.imports.add('from kubernetes.client import models as k8s');
+    }
+    if (this.usesEnv || this.usesSecrets) this.imports.add('import os');
+    const header = [
+      `"""${this.dag.id}${this.dag.description ? `: ${this.dag.description.replace(/"""/g, "'''").replace(/\\/g, '\\\\')}` : ''}`,
+      '',
+      `Exported from ${this.sourceName} by cdag export (Container DAGs) for Airflow 2.x and 3.x,`,
+      `with the ${this.operator === 'docker' ? 'DockerOperator' : 'KubernetesPodOperator'}.`,
+      '"""',
+    ].join('\n');
+    const parts = [header, '', importBlock(this.imports), ''];
+    if (this.usesSecrets) parts.push('', SECRET_HELPER, '');
+    if (this.operator === 'docker') parts.push('', DOCKER_SUBCLASS, '');
+    parts.push('', `with ${dagCall} as dag:`, tasks.join('\n'));
+    if (deps.length) parts.push(deps.map((d) => `    ${d}`).join('\n'));
+    return {
+      python: `${parts
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n\n')
+        .trimEnd()}\n`,
+      notes: this.notes,
+    };
+  }
+
+  private variable(id: string): string {
+    let v = id.replace(/[^A-Za-z0-9_]/g, '_');
+    if (/^\d/.test(v)) v = `t_${v}`;
+    if (PY_KEYWORDS.has(v)) v = `${v}_task`;
+    const taken = new Set(this.vars.values());
+    for (let i = 2; taken.has(v); i++) v = `${v}_${i}`;
+    return v;
+  }
+
+  private dagKwargs(): Record<string, Py | undefined> {
+    const d = this.dag;
+    const kw: Record<string, Py | undefined> = { dag_id: d.id };
+    if (d.description) kw.description = d.description;
+    kw.schedule = this.schedule();
+    if (d.startDate) kw.start_date = date(d.startDate);
+    if (d.endDate) kw.end_date = date(d.endDate);
+    kw.catchup = d.catchup;
+    if (Object.keys(d.params).length) kw.params = d.params as Py;
+    if (d.maxActiveTasks !== undefined) kw.max_active_tasks = d.maxActiveTasks;
+    // `{{ env.X }}` reads the environment of the process that parses the DAG, as cdag reads its own.
+    if (this.usesEnv) kw.user_defined_macros = { env: raw('dict(os.environ)') };
+    return kw;
+  }
+
+  private schedule(): Py {
+    const s = this.dag.schedule;
+    if (s.kind === 'manual') return null;
+    if (s.kind === 'once') return '@once';
+    this.imports.add('from airflow.timetables.interval import CronDataIntervalTimetable');
+    const cron = PRESET_CRON[s.text] ?? s.text;
+    return call('CronDataIntervalTimetable', { timezone: 'UTC' }, [cron]);
+  }
+
+  /** A templated string for a field Airflow renders; `rendered: false` for fields it passes as they are. */
+  private tmpl(s: string, task: Task, field: string, rendered = true): string {
+    if (!s.includes('{{')) return s;
+    if (!rendered) {
+      this.note(
+        'warning',
+        task.id,
+        `${field} holds a template, but Airflow's ${this.operatorName()} does not render that field; it is passed as written.`,
+      );
+      return s;
+    }
+    if (/\{\{[^}]*\benv\./.test(s)) this.usesEnv = true;
+    const t = toAirflowTemplate(s);
+    for (const issue of t.issues) this.note('warning', task.id, `${field}: ${issue}.`);
+    return t.text;
+  }
+
+  /** The class the tasks are made of: for Docker, a subclass that renders what cdag renders. */
+  private operatorName(): string {
+    return this.operator === 'docker' ? DOCKER_CLASS : 'KubernetesPodOperator';
+  }
+
+  private note(severity: ExportNote['severity'], task: string | undefined, message: string): void {
+    this.notes.push({ severity, task, message });
+  }
+
+  private operatorCall(t: Task): Py {
+    const common: Record<string, Py | undefined> = {};
+    if (t.retries) common.retries = t.retries;
+    if (t.retries) common.retry_delay = duration(t.retryDelayMs);
+    if (t.retryExponentialBackoff) common.retry_exponential_backoff = true;
+    if (t.timeoutMs !== undefined) common.execution_timeout = duration(t.timeoutMs);
+    if (t.triggerRule !== 'all_success') common.trigger_rule = t.triggerRule;
+    const specific = this.operator === 'docker' ? this.docker(t) : this.kubernetes(t);
+    return call(this.operatorName(), { task_id: t.id, ...specific, ...common });
+  }
+
+  private docker(t: Task): Record<string, Py | undefined> {
+    const kw: Record<string, Py | undefined> = { image: this.tmpl(t.image, t, 'image') };
+    // Docker's Entrypoint and Cmd: this format's command and args; DockerOperator's entrypoint and command.
+    if (t.command) kw.entrypoint = t.command.map((c) => this.tmpl(c, t, 'command'));
+    if (t.args) kw.command = t.args.map((a) => this.tmpl(a, t, 'args'));
+    if (Object.keys(t.env).length) kw.environment = mapValues(t.env, (v, k) => this.tmpl(v, t, `env.${k}`));
+    if (Object.keys(t.secrets).length) {
+      this.usesSecrets = true;
+      kw.private_environment = mapValues(t.secrets, (name) =>
+        raw(`_secret(${pyStr(name)}, ${pyStr(envNameOf(name))})`),
+      );
+    }
+    const mounts = t.mounts.flatMap((m) => this.dockerMount(m, t));
+    if (mounts.length) kw.mounts = mounts;
+    const network = t.network ?? this.dag.docker.network;
+    if (network) kw.network_mode = network;
+    if (this.dag.docker.host) kw.docker_url = this.dag.docker.host;
+    if (t.workingDir) kw.working_dir = this.tmpl(t.workingDir, t, 'working_dir');
+    if (t.user) kw.user = this.tmpl(t.user, t, 'user');
+    if (t.resources.cpu !== undefined) {
+      kw.cpus = t.resources.cpu;
+      this.note('info', t.id, "DockerOperator's cpus is a relative weight (cpu_shares), not the hard limit cdag sets.");
+    }
+    if (t.resources.memoryBytes !== undefined) kw.mem_limit = t.resources.memoryBytes;
+    if (t.resources.gpu) {
+      this.imports.add('from docker.types import DeviceRequest');
+      kw.device_requests = [call('DeviceRequest', { count: t.resources.gpu, capabilities: [['gpu']] })];
+    }
+    if (t.imagePullPolicy === 'Always') kw.force_pull = true;
+    if (t.imagePullPolicy === 'Never')
+      this.note(
+        'info',
+        t.id,
+        'image_pull_policy Never: DockerOperator pulls a missing image; make sure it is present.',
+      );
+    // The operator's own temporary mount needs a host path Airflow shares with Docker; the task does not use it.
+    kw.mount_tmp_dir = false;
+    kw.auto_remove = 'success';
+    // Otherwise the container's last output line is stored in Airflow's XCom table.
+    kw.do_xcom_push = false;
+    return kw;
+  }
+
+  private dockerMount(m: Mount, t: Task): Py[] {
+    const source = m.volume ? this.dag.volumes[m.volume]?.docker : m.hostPath;
+    if (!source) {
+      this.note('warning', t.id, `the mount ${m.volume ?? '?'}:${m.target} has no Docker source; not exported.`);
+      return [];
+    }
+    const kw: Record<string, Py> = {
+      source: this.tmpl(source, t, 'mount'),
+      target: m.target,
+      type: source.startsWith('/') ? 'bind' : 'volume',
+    };
+    if (m.readOnly) kw.read_only = true;
+    return [call('Mount', kw)];
+  }
+
+  private kubernetes(t: Task): Record<string, Py | undefined> {
+    const k = this.dag.kubernetes;
+    const kw: Record<string, Py | undefined> = {
+      name:
+        t.id
+          .toLowerCase()
+          .replace(/[^a-z0-9-]/g, '-')
+          .replace(/^-+|-+$/g, '') || 'task',
+    };
+    if (k.namespace) kw.namespace = k.namespace;
+    kw.image = this.tmpl(t.image, t, 'image');
+    if (t.command) kw.cmds = t.command.map((c) => this.tmpl(c, t, 'command'));
+    if (t.args) kw.arguments = t.args.map((a) => this.tmpl(a, t, 'args'));
+    if (Object.keys(t.env).length) kw.env_vars = mapValues(t.env, (v, key) => this.tmpl(v, t, `env.${key}`));
+    if (Object.keys(t.secrets).length) {
+      this.imports.add('from airflow.providers.cncf.kubernetes.secret import Secret');
+      kw.secrets = Object.entries(t.secrets).map(([env, ref]) => {
+        const [secret, key = secret] = ref.split('/') as [string, string?];
+        return call('Secret', {}, ['env', env, secret, key]);
+      });
+    }
+    const volumes = new Map<string, Py>();
+    const mounts: Py[] = [];
+    for (const m of t.mounts) {
+      const v = m.volume ? this.dag.volumes[m.volume]?.kubernetes : undefined;
+      if (!m.volume || !v) {
+        this.note(
+          'warning',
+          t.id,
+          `the mount ${m.volume ?? m.hostPath ?? '?'}:${m.target} has no Kubernetes source; not exported.`,
+        );
+        continue;
+      }
+      const source = v.claim
+        ? { persistent_volume_claim: call('k8s.V1PersistentVolumeClaimVolumeSource', { claim_name: v.claim }) }
+        : v.hostPath
+          ? { host_path: call('k8s.V1HostPathVolumeSource', { path: v.hostPath }) }
+          : { empty_dir: call('k8s.V1EmptyDirVolumeSource') };
+      volumes.set(m.volume, call('k8s.V1Volume', { name: m.volume, ...source }));
+      mounts.push(call('k8s.V1VolumeMount', { name: m.volume, mount_path: m.target, read_only: m.readOnly }));
+    }
+    if (volumes.size) kw.volumes = [...volumes.values()];
+    if (mounts.length) kw.volume_mounts = mounts;
+    const res = resources(t);
+    if (res) kw.container_resources = call('k8s.V1ResourceRequirements', { requests: res, limits: res });
+    // The operator has no working_dir argument; a pod spec it merges its own container into does.
+    if (t.workingDir)
+      kw.full_pod_spec = call('k8s.V1Pod', {
+        spec: call('k8s.V1PodSpec', {
+          containers: [
+            call('k8s.V1Container', { name: 'base', working_dir: this.tmpl(t.workingDir, t, 'working_dir', false) }),
+          ],
+        }),
+      });
+    if (t.user) {
+      const uid = Number(t.user);
+      if (Number.isInteger(uid)) kw.container_security_context = { runAsUser: uid };
+      else
+        this.note(
+          'warning',
+          t.id,
+          `user "${t.user}" is not a numeric uid; Kubernetes needs runAsUser as a number. Not exported.`,
+        );
+    }
+    kw.image_pull_policy = t.imagePullPolicy;
+    const o = t.kubernetes;
+    const sa = o.serviceAccount ?? k.serviceAccount;
+    if (sa) kw.service_account_name = sa;
+    const labels = { ...k.labels, ...o.labels };
+    if (Object.keys(labels).length) kw.labels = labels;
+    const annotations = { ...k.annotations, ...o.annotations };
+    if (Object.keys(annotations).length) kw.annotations = annotations;
+    const nodeSelector = { ...k.nodeSelector, ...o.nodeSelector };
+    if (Object.keys(nodeSelector).length) kw.node_selector = nodeSelector;
+    const tolerations = [...k.tolerations, ...o.tolerations];
+    if (tolerations.length)
+      kw.tolerations = tolerations.map((tol) =>
+        call('k8s.V1Toleration', {
+          key: tol.key,
+          operator: tol.operator,
+          value: tol.value,
+          effect: tol.effect,
+          toleration_seconds: tol.tolerationSeconds,
+        }),
+      );
+    if (k.imagePullSecrets.length)
+      kw.image_pull_secrets = k.imagePullSecrets.map((n) => call('k8s.V1LocalObjectReference', { name: n }));
+    if (k.context) kw.cluster_context = k.context;
+    kw.startup_timeout_seconds = Math.round(k.startupTimeoutMs / 1000);
+    kw.on_finish_action = DELETE_PODS[k.deletePods];
+    if (t.network) this.note('info', t.id, `network ${t.network} is Docker's; pods use the cluster network.`);
+    return kw;
+  }
+
+  private dependencies(): string[] {
+    const lines: string[] = [];
+    for (const t of this.dag.tasks) {
+      if (t.dependsOn.length === 0) continue;
+      const ups = t.dependsOn.map((u) => this.vars.get(u)!);
+      lines.push(`${ups.length === 1 ? ups[0] : `[${ups.join(', ')}]`} >> ${this.vars.get(t.id)}`);
+    }
+    return lines;
+  }
+}
+
+/** Requests = limits, as the spec has it; Kubernetes quantities. */
+function resources(t: Task): Record<string, string> | undefined {
+  const r: Record<string, string> = {};
+  if (t.resources.cpu !== undefined) r.cpu = `${Math.round(t.resources.cpu * 1000)}m`;
+  if (t.resources.memoryBytes !== undefined) r.memory = String(t.resources.memoryBytes);
+  if (t.resources.gpu) r['nvidia.com/gpu'] = String(t.resources.gpu);
+  return Object.keys(r).length ? r : undefined;
+}
+
+function mapValues(m: Readonly<Record<string, string>>, f: (v: string, k: string) => Py): Record<string, Py> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, f(v, k)]));
+}
+
+function date(d: Date): Py {
+  const parts = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+  const time = [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+  if (time.some((x) => x)) parts.push(...time);
+  return call('datetime', { tzinfo: raw('timezone.utc') }, parts);
+}
+
+function duration(ms: number): Py {
+  return call('timedelta', { seconds: ms / 1000 });
+}
+
+/** Imports as isort groups them: standard library, then third party; one line per module. */
+function importBlock(lines: ReadonlySet<string>): string {
+  const byModule = new Map<string, Set<string>>();
+  const plain = new Set<string>();
+  for (const line of lines) {
+    const m = /^from (\S+) import (.+)$/.exec(line);
+    if (!m) plain.add(line);
+    else for (const name of m[2]!.split(', ')) byModule.set(m[1]!, (byModule.get(m[1]!) ?? new Set()).add(name));
+  }
+  const all = [
+    ...[...plain].map((l) => ({ module: l.slice('import '.length), line: l })),
+    ...[...byModule].map(([module, names]) => ({
+      module,
+      line: `from ${module} import ${[...names].sort().join(', ')}`,
+    })),
+  ];
+  const stdlib = (m: string): boolean => ['os', 'datetime'].includes(m.split('.')[0]!);
+  const sorted = (xs: typeof all): string[] =>
+    xs
+      .sort(
+        (a, b) =>
+          Number(a.line.startsWith('from')) - Number(b.line.startsWith('from')) || a.module.localeCompare(b.module),
+      )
+      .map((x) => x.line);
+  return [
+    sorted(all.filter((x) => stdlib(x.module))).join('\n'),
+    sorted(all.filter((x) => !stdlib(x.module))).join('\n'),
+  ].join('\n\n');
+}
+
+/**
+ * DockerOperator's private_environment is not templated, so a secret is read where the DAG is parsed:
+ * from the environment (the variable cdag reads too), else from the Airflow Variable named like the
+ * secret. It never appears in `command`.
+ */
+const SECRET_HELPER = `def _secret(name: str, env_var: str) -> str:
+    """A Container DAGs secret: the environment variable first, else the Airflow Variable \`name\`."""
+    value = os.environ.get(env_var)
+    if value is not None:
+        return value
+    try:
+        try:
+            from airflow.sdk import Variable  # Airflow 3
+
+            return str(Variable.get(name, default=""))
+        except ImportError:
+            from airflow.models import Variable  # Airflow 2
+
+            return str(Variable.get(name, default_var=""))
+    except Exception:  # no metadata database where the file is parsed: no value
+        return ""`;
+
+const DOCKER_CLASS = 'ContainerDagsDockerOperator';
+
+/**
+ * DockerOperator renders templates in image, command, environment and mounts only, and reads any
+ * templated string ending in .sh, .bash or .env as a template file. Container DAGs renders
+ * entrypoint, working_dir and user as well, and a string is a string.
+ */
+const DOCKER_SUBCLASS = `class ${DOCKER_CLASS}(DockerOperator):
+    """DockerOperator rendering templates where Container DAGs does; strings are never template files."""
+
+    template_fields = (*DockerOperator.template_fields, "entrypoint", "working_dir", "user")
+    template_ext = ()`;

@@ -1,0 +1,546 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { Document, isScalar, visit } from 'yaml';
+import { analyzeDag } from '../../dag/analyze';
+import { fail, ok, type Errorable } from '../../dag/errorable';
+import { LineIndex } from '../../dag/lineIndex';
+import { parsePython } from '../python/parser';
+import { dottedName, evaluate, Scope, shortName, type PyValue } from '../python/values';
+import { dagFields } from './dagCall';
+import type { DagWish } from './dagWish';
+import { chainCall, DependencyGraph, shiftExpression } from './dependencies';
+import { dockerTask } from './dockerTask';
+import { ImportContext, type Doc, type DocMap, type InteropProblem } from './importContext';
+import { podTask } from './podTask';
+import { VolumeRegistry } from './volumes';
+
+export interface ImportResult {
+  /** The DAG file, ready to save as `<dag>.dag.yaml`. Empty when no DAG was found. */
+  readonly yaml: string;
+  readonly dagId: string;
+  /** About the Python file: what was not translated, by line. Sorted by position. */
+  readonly problems: readonly InteropProblem[];
+  /** Where each imported task is made in the Python file (offsets), for the graph preview. */
+  readonly taskRanges: Readonly<Record<string, { readonly start: number; readonly end: number }>>;
+}
+
+const OPERATORS = { DockerOperator: dockerTask, KubernetesPodOperator: podTask } as const;
+
+/** Python classes whose call makes an Airflow task. */
+function isOperatorClass(name: string): boolean {
+  return /(Operator|Sensor)$/.test(name) || name === 'EmptyOperator';
+}
+
+const TASK_KEY_ORDER = [
+  'image',
+  'command',
+  'args',
+  'env',
+  'secrets',
+  'working_dir',
+  'user',
+  'mounts',
+  'depends_on',
+  'trigger_rule',
+  'retries',
+  'retry_delay',
+  'retry_exponential_backoff',
+  'timeout',
+  'resources',
+  'image_pull_policy',
+  'network',
+  'kubernetes',
+];
+/** Lifted into `defaults` when every task has the same value. */
+const DEFAULTABLE = ['mounts', 'retries', 'retry_delay', 'retry_exponential_backoff', 'timeout', 'image_pull_policy'];
+
+/**
+ * An Airflow DAG file (DockerOperator, KubernetesPodOperator) → an equivalent DAG file. The Python is
+ * read, never run: literals, module constants and environment reads are understood; anything else is
+ * a problem naming its line.
+ */
+export async function importAirflowDag(text: string, fileName = 'dag.py'): Promise<Errorable<ImportResult>> {
+  const tree = await parsePython(text);
+  if (!tree.succeeded) return fail(tree.error);
+  try {
+    return ok(new Importer(fileName).run(tree.result));
+  } finally {
+    tree.result.delete();
+  }
+}
+
+interface TaskEntry {
+  readonly id: string;
+  readonly node: Node;
+  /** Undefined for operators that were not translated (kept only for their dependencies). */
+  readonly task?: DocMap;
+}
+
+class Importer {
+  private readonly ctx = new ImportContext();
+  private readonly scope = new Scope();
+  private readonly volumes = new VolumeRegistry();
+  private readonly graph = new DependencyGraph();
+  private readonly tasks = new Map<string, TaskEntry>();
+  /** Python variable → task id. */
+  private readonly taskVars = new Map<string, string>();
+  private readonly wishes: DagWish[] = [];
+  /** Operator subclasses defined in the file → the operator they extend. */
+  private readonly subclasses = new Map<string, string>();
+  private dag?: { fields: DocMap; defaultArgs: ReadonlyMap<string, PyValue>; node: Node; variable?: string };
+
+  constructor(private readonly fileName: string) {}
+
+  run(tree: Tree): ImportResult {
+    this.syntaxErrors(tree.rootNode);
+    this.block(tree.rootNode.namedChildren.filter((c): c is Node => !!c));
+    const dagId = String(this.dag?.fields.dag ?? this.fallbackId());
+    if (!this.dag) {
+      this.ctx.report(
+        tree.rootNode,
+        'error',
+        'no-dag',
+        'No DAG(...) was found: write `with DAG(...) as dag:` or `dag = DAG(...)`.',
+      );
+      return this.result('', dagId);
+    }
+    return this.result(this.write(), dagId);
+  }
+
+  private fallbackId(): string {
+    const base = this.fileName.replace(/\\/g, '/').split('/').pop() ?? 'dag';
+    return base.replace(/\.py$/, '').replace(/[^A-Za-z0-9_.-]/g, '_') || 'dag';
+  }
+
+  private result(yaml: string, dagId: string): ImportResult {
+    const problems = [...this.ctx.problems].sort((a, b) => a.range.start - b.range.start);
+    const taskRanges: Record<string, { start: number; end: number }> = {};
+    for (const t of this.tasks.values())
+      if (t.task) taskRanges[t.id] = { start: t.node.startIndex, end: t.node.endIndex };
+    return { yaml, dagId, problems, taskRanges };
+  }
+
+  private syntaxErrors(root: Node): void {
+    if (!root.hasError) return;
+    const visitNode = (n: Node): void => {
+      if (n.isError || n.isMissing) {
+        this.ctx.report(
+          n,
+          'error',
+          'python-syntax',
+          n.isMissing ? `Python syntax: "${n.type}" is missing.` : 'Python syntax error.',
+        );
+        return;
+      }
+      for (const c of n.children) if (c?.hasError || c?.isMissing) visitNode(c);
+    };
+    visitNode(root);
+  }
+
+  // ------------------------------------------------------------ statements
+
+  private block(statements: readonly Node[]): void {
+    for (const s of statements) this.statement(s);
+  }
+
+  private statement(s: Node): void {
+    switch (s.type) {
+      case 'import_statement':
+        for (const c of s.namedChildren) {
+          if (c?.type === 'dotted_name') this.scope.imports.set(c.text.split('.')[0]!, c.text.split('.')[0]!);
+          else if (c?.type === 'aliased_import')
+            this.scope.imports.set(c.childForFieldName('alias')!.text, c.childForFieldName('name')!.text);
+        }
+        return;
+      case 'import_from_statement': {
+        const module = s.childForFieldName('module_name')?.text ?? '';
+        for (const c of s.childrenForFieldName('name')) {
+          if (c?.type === 'dotted_name') this.scope.imports.set(c.text, `${module}.${c.text}`);
+          else if (c?.type === 'aliased_import')
+            this.scope.imports.set(
+              c.childForFieldName('alias')!.text,
+              `${module}.${c.childForFieldName('name')!.text}`,
+            );
+        }
+        return;
+      }
+      case 'expression_statement':
+        for (const e of s.namedChildren) if (e) this.expression(e);
+        return;
+      case 'with_statement':
+        return this.withStatement(s);
+      case 'if_statement': {
+        const cond = s.childForFieldName('condition')?.text.replace(/\s/g, '') ?? '';
+        if (/^__name__==["']__main__["']$/.test(cond)) return;
+        return this.notFollowed(s, 'an if statement');
+      }
+      case 'for_statement':
+      case 'while_statement':
+      case 'try_statement':
+        return this.notFollowed(s, `a ${s.type.replace('_statement', '')} statement`);
+      case 'class_definition':
+        return this.classDefinition(s);
+      case 'decorated_definition': {
+        const decorators = s.namedChildren.filter((c) => c?.type === 'decorator').map((d) => d!.text);
+        if (decorators.some((d) => /^@(dag|task)\b|^@\w+\.(dag|task)\b/.test(d.replace(/\s/g, ''))))
+          this.ctx.report(
+            s,
+            'warning',
+            'unsupported-statement',
+            'TaskFlow (@dag/@task) functions run Python inside Airflow; they have no container to translate to.',
+          );
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /**
+   * `class X(DockerOperator)`: tasks of X are read as tasks of its base. What the class changes is not
+   * followed, so it is said — except for the subclass `cdag export` writes, which only renders more fields.
+   */
+  private classDefinition(s: Node): void {
+    const name = s.childForFieldName('name')?.text;
+    const bases = (s.childForFieldName('superclasses')?.namedChildren ?? [])
+      .map((b) => (b ? dottedName(b) : undefined))
+      .filter((b): b is string => !!b)
+      .map((b) => shortName(this.scope.qualify(b)));
+    const base = bases.map((b) => this.subclasses.get(b) ?? b).find((b) => b in OPERATORS);
+    if (!name || !base) return;
+    this.subclasses.set(name, base);
+    if (name !== 'ContainerDagsDockerOperator')
+      this.ctx.report(
+        s,
+        'info',
+        'unsupported-statement',
+        `Tasks of ${name} are read as ${base} tasks; what the class changes is not translated.`,
+      );
+  }
+
+  /** Statements whose effect depends on running them: operators made there are reported, not guessed. */
+  private notFollowed(s: Node, what: string): void {
+    const calls = s.descendantsOfType('call').filter((c): c is Node => !!c);
+    const makesTasks = calls.some((c) => {
+      const fn = c.childForFieldName('function');
+      const name = fn ? dottedName(fn) : undefined;
+      return !!name && isOperatorClass(shortName(name));
+    });
+    if (makesTasks)
+      this.ctx.report(
+        s,
+        'warning',
+        'unsupported-statement',
+        `Tasks made inside ${what} depend on running the file; they were not translated.`,
+      );
+  }
+
+  private withStatement(s: Node): void {
+    const items = s.descendantsOfType('with_item').filter((c): c is Node => !!c);
+    const body = s.childForFieldName('body');
+    for (const item of items) {
+      const value = item.childForFieldName('value');
+      const call = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
+      const alias = value?.type === 'as_pattern' ? value.childForFieldName('alias')?.text : undefined;
+      if (!call) continue;
+      const v = evaluate(call, this.scope);
+      if (v.kind === 'call' && shortName(v.callee) === 'DAG') this.defineDag(v, alias);
+      else if (v.kind === 'call' && shortName(v.callee) === 'TaskGroup')
+        this.ctx.report(
+          call,
+          'info',
+          'ignored-argument',
+          'A TaskGroup only groups tasks in Airflow’s UI; its tasks are imported as they are.',
+        );
+    }
+    if (body) this.block(body.namedChildren.filter((c): c is Node => !!c));
+  }
+
+  private defineDag(call: PyValue & { kind: 'call' }, variable?: string): void {
+    if (this.dag) {
+      this.ctx.report(
+        call.node,
+        'warning',
+        'several-dags',
+        'A second DAG in this file was not imported: a DAG file holds one DAG; import each into its own file.',
+      );
+      return;
+    }
+    const { fields, defaultArgs } = dagFields(call, this.ctx, this.fallbackId());
+    this.dag = { fields, defaultArgs, node: call.node, variable };
+  }
+
+  private expression(e: Node): void {
+    if (e.type === 'assignment') return this.assignment(e);
+    if (e.type === 'binary_operator') {
+      const op = e.childForFieldName('operator')?.text;
+      if (op === '>>' || op === '<<') shiftExpression(e, this.graph, (n) => this.operand(n), this.ctx);
+      return;
+    }
+    if (e.type === 'call') return this.callStatement(e);
+  }
+
+  private assignment(a: Node): void {
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (!left || !right) return;
+    const name = left.type === 'identifier' ? left.text : undefined;
+    if (right.type === 'call') {
+      const fn = right.childForFieldName('function');
+      const callee = fn ? shortName(this.scope.qualify(dottedName(fn) ?? '')) : '';
+      if (callee === 'DAG') {
+        const v = evaluate(right, this.scope);
+        if (v.kind === 'call') this.defineDag(v, name);
+        return;
+      }
+      if (isOperatorClass(callee)) {
+        const id = this.operatorCall(right);
+        if (id && name) this.taskVars.set(name, id);
+        return;
+      }
+    }
+    if (right.type === 'binary_operator' && ['>>', '<<'].includes(right.childForFieldName('operator')?.text ?? '')) {
+      shiftExpression(right, this.graph, (n) => this.operand(n), this.ctx);
+      return;
+    }
+    if (name) this.scope.values.set(name, evaluate(right, this.scope));
+  }
+
+  private callStatement(c: Node): void {
+    const fn = c.childForFieldName('function');
+    const args = (c.childForFieldName('arguments')?.namedChildren ?? []).filter(
+      (x): x is Node => !!x && x.type !== 'comment',
+    );
+    const name = fn ? dottedName(fn) : undefined;
+    if (!name) return;
+    const qualified = this.scope.qualify(name);
+    const method = /\.(set_upstream|set_downstream)$/.exec(name);
+    if (method) {
+      const self = this.operand(fn!.childForFieldName('object')!);
+      const other = args[0] ? this.operand(args[0]) : undefined;
+      if (!self || !other) {
+        this.ctx.report(
+          c,
+          'warning',
+          'unknown-task',
+          `${c.text.slice(0, 60)}: a task here is not one this import knows; not translated.`,
+        );
+        return;
+      }
+      if (method[1] === 'set_upstream') this.graph.addAll(other, self);
+      else this.graph.addAll(self, other);
+      return;
+    }
+    if (shortName(qualified) === 'chain') return chainCall(args, this.graph, (n) => this.operand(n), this.ctx);
+    if (shortName(qualified) === 'cross_downstream' && args.length === 2) {
+      const from = this.operand(args[0]!);
+      const to = this.operand(args[1]!);
+      if (from && to) this.graph.addAll(from, to);
+      else
+        this.ctx.report(
+          c,
+          'warning',
+          'unknown-task',
+          'cross_downstream of tasks this import does not know; not translated.',
+        );
+      return;
+    }
+    if (isOperatorClass(shortName(qualified))) this.operatorCall(c);
+  }
+
+  /** The tasks an expression in a dependency names, or undefined when it is not tasks. */
+  private operand(n: Node): string[] | undefined {
+    if (n.type === 'identifier') {
+      const id = this.taskVars.get(n.text);
+      return id ? [id] : undefined;
+    }
+    if (n.type === 'list' || n.type === 'tuple') {
+      const all: string[] = [];
+      for (const c of n.namedChildren) {
+        if (!c || c.type === 'comment') continue;
+        const t = this.operand(c);
+        if (!t) return undefined;
+        all.push(...t);
+      }
+      return all;
+    }
+    if (n.type === 'call') {
+      const fn = n.childForFieldName('function');
+      const name = fn ? dottedName(fn) : undefined;
+      if (name && isOperatorClass(shortName(this.scope.qualify(name)))) {
+        const id = this.operatorCall(n);
+        return id ? [id] : undefined;
+      }
+    }
+    if (n.type === 'parenthesized_expression') {
+      const inner = n.namedChildren.find((c) => c && c.type !== 'comment');
+      return inner ? this.operand(inner) : undefined;
+    }
+    return undefined;
+  }
+
+  /** Makes the task of an operator call; returns its id (also for untranslated operators, for dependencies). */
+  private operatorCall(node: Node): string | undefined {
+    const v = evaluate(node, this.scope);
+    if (v.kind !== 'call') return undefined;
+    const cls = this.subclasses.get(shortName(v.callee)) ?? shortName(v.callee);
+    const idValue =
+      v.kwargs.get('task_id') ?? (cls === 'DockerOperator' || cls === 'KubernetesPodOperator' ? undefined : v.args[0]);
+    if (idValue?.kind !== 'str') {
+      this.ctx.report(
+        node,
+        'warning',
+        'computed-value',
+        `${cls}(…) has no literal task_id; the task was not translated.`,
+      );
+      return undefined;
+    }
+    const id = idValue.value;
+    if (this.tasks.has(id)) {
+      this.ctx.report(
+        node,
+        'warning',
+        'unknown-task',
+        `A second task with the id "${id}" was not imported (Airflow refuses duplicates too).`,
+      );
+      return id;
+    }
+    const mapper = OPERATORS[cls as keyof typeof OPERATORS];
+    if (!mapper) {
+      this.ctx.report(
+        node,
+        'warning',
+        'unsupported-operator',
+        `${cls} "${id}" is not a container operator (DockerOperator, KubernetesPodOperator); it was left out, dependencies through it kept.`,
+      );
+      this.tasks.set(id, { id, node });
+      return id;
+    }
+    const kwargs = new Map(this.dag?.defaultArgs ?? []);
+    for (const [k, val] of v.kwargs) kwargs.set(k, val);
+    for (const [i, a] of v.args.entries())
+      this.ctx.report(
+        a.node,
+        'warning',
+        'unsupported-argument',
+        `Positional argument ${i + 1} of ${cls}: write it as a keyword.`,
+      );
+    const mapped = mapper(kwargs, this.ctx, this.volumes);
+    this.wishes.push(...mapped.wishes);
+    this.tasks.set(id, { id, node, task: mapped.task });
+    return id;
+  }
+
+  // ------------------------------------------------------------ output
+
+  private write(): string {
+    const fields = this.dag!.fields;
+    const lifted: DocMap = {};
+    this.liftWishes(lifted);
+    const kept = new Set([...this.tasks.values()].filter((t) => t.task).map((t) => t.id));
+    const upstreams = this.graph.contracted(kept);
+    const tasks: Record<string, DocMap> = {};
+    for (const t of this.tasks.values()) {
+      if (!t.task) continue;
+      const deps = upstreams.get(t.id) ?? [];
+      const task: DocMap = { ...t.task, ...(deps.length ? { depends_on: deps } : {}) };
+      tasks[t.id] = ordered(task, TASK_KEY_ORDER);
+    }
+    const defaults = liftDefaults(tasks);
+    const doc: DocMap = { ...fields };
+    const vols = this.volumes.toDoc();
+    if (vols) doc.volumes = vols;
+    if (defaults) doc.defaults = defaults;
+    Object.assign(doc, lifted);
+    doc.tasks = tasks;
+    if (kept.size === 0)
+      this.ctx.report(
+        this.dag!.node,
+        'error',
+        'unsupported-operator',
+        'No task of this DAG could be translated (only DockerOperator and KubernetesPodOperator are).',
+      );
+    const yaml = render(doc, this.fileName);
+    this.checkGenerated(yaml);
+    return yaml;
+  }
+
+  private liftWishes(doc: DocMap): void {
+    const byPath = new Map<string, DagWish[]>();
+    for (const w of this.wishes) byPath.set(w.path, [...(byPath.get(w.path) ?? []), w]);
+    for (const [path, list] of byPath) {
+      const values = new Set(list.map((w) => JSON.stringify(w.value)));
+      if (values.size > 1 && path === 'docker.network') {
+        // Tasks have their own Docker network; the DAG-level one is only for what they share.
+        for (const w of list) if (w.task) w.task.network = w.value;
+        continue;
+      }
+      if (values.size > 1)
+        this.ctx.report(
+          list[1]!.node,
+          'warning',
+          'unsupported-argument',
+          `Tasks differ in ${path}, which is one per DAG here; the first task’s value is used.`,
+        );
+      const [section, key] = path.split('.') as [string, string];
+      const block = { ...((doc[section] as DocMap | undefined) ?? {}) };
+      block[key] = list[0]!.value;
+      doc[section] = block;
+    }
+  }
+
+  /** The written file is validated like any other; its problems (there should be none) are reported too. */
+  private checkGenerated(yaml: string): void {
+    const analysis = analyzeDag(yaml, `${this.fallbackId()}.dag.yaml`);
+    const index = new LineIndex(yaml);
+    for (const p of analysis.problems) {
+      if (p.severity === 'hint' || p.severity === 'info') continue;
+      const line = index.positionAt(p.range.start).line + 1;
+      this.ctx.problems.push({
+        code: 'generated-file',
+        severity: p.severity === 'error' ? 'error' : 'warning',
+        message: `The written DAG file, line ${line}: ${p.message}`,
+        range: { start: 0, end: 0 },
+        line: 1,
+      });
+    }
+  }
+}
+
+function ordered(task: DocMap, order: readonly string[]): DocMap {
+  const out: DocMap = {};
+  for (const k of order) if (task[k] !== undefined) out[k] = task[k];
+  for (const k of Object.keys(task)) if (!(k in out) && task[k] !== undefined) out[k] = task[k];
+  return out;
+}
+
+function liftDefaults(tasks: Record<string, DocMap>): DocMap | undefined {
+  const list = Object.values(tasks);
+  if (list.length < 2) return undefined;
+  const defaults: DocMap = {};
+  for (const key of DEFAULTABLE) {
+    const first = JSON.stringify(list[0]![key]);
+    if (list[0]![key] !== undefined && list.every((t) => JSON.stringify(t[key]) === first)) {
+      defaults[key] = list[0]![key];
+      for (const t of list) delete t[key];
+    }
+  }
+  return Object.keys(defaults).length ? defaults : undefined;
+}
+
+/** YAML as people write DAG files: short scalar lists inline, one blank line before tasks. */
+function render(doc: DocMap, fileName: string): string {
+  const d = new Document(doc as unknown as Doc);
+  visit(d, {
+    Seq(_, seq) {
+      const scalars = seq.items.every((i) => isScalar(i));
+      const width = seq.items.reduce<number>((n, i) => n + String(isScalar(i) ? i.value : '').length + 2, 0);
+      if (scalars && width < 90) seq.flow = true;
+    },
+    Map(_, map) {
+      if (map.items.length === 0) map.flow = true;
+    },
+  });
+  const body = d.toString({ lineWidth: 110, flowCollectionPadding: false });
+  const header = `# Imported from ${fileName.replace(/\\/g, '/').split('/').pop()} by cdag import.\n`;
+  return header + body.replace(/\ntasks:\n/, '\n\ntasks:\n');
+}

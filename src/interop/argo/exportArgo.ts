@@ -1,0 +1,264 @@
+import { stringify } from 'yaml';
+import { isoTimestamp } from '../../dag/dates';
+import type { Dag, Task, Toleration } from '../../dag/model';
+import { intervalAt, PRESET_CRON } from '../../dag/schedule';
+import type { TriggerRule } from '../../dag/schema';
+import type { ExportNote } from '../exportNote';
+import { toArgoTemplate } from './argoTemplates';
+
+export interface ArgoExport {
+  readonly yaml: string;
+  readonly notes: readonly ExportNote[];
+}
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json | undefined };
+type JsonMap = { [key: string]: Json | undefined };
+
+const POD_GC = { always: 'OnPodCompletion', on_success: 'OnPodSuccess', never: undefined } as const;
+
+/** Argo names (tasks, templates): lower-case letters, digits and `-`. */
+function argoName(id: string): string {
+  return (
+    id
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'task'
+  );
+}
+
+/**
+ * A DAG file → an Argo Workflow (a CronWorkflow when it has a cron schedule) with one `dag` template.
+ * Integer-or-string fields are written as strings, the form Argo's published JSON schema accepts.
+ */
+export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExport {
+  const notes: ExportNote[] = [];
+  const names = new Map<string, string>();
+  for (const t of dag.tasks) {
+    let n = argoName(t.id);
+    for (let i = 2; [...names.values()].includes(n); i++) n = `${argoName(t.id)}-${i}`;
+    names.set(t.id, n);
+  }
+  let usesDates = false;
+  const tmpl = (s: string, t: Task, field: string): string => {
+    const r = toArgoTemplate(s, { dagId: dag.id, taskId: t.id });
+    usesDates ||= r.usesDates;
+    for (const i of r.issues) notes.push({ severity: 'warning', task: t.id, message: `${field}: ${i}.` });
+    return r.text;
+  };
+  const entry = 'main';
+  const templates: JsonMap[] = [{ name: entry, dag: { tasks: dag.tasks.map((t) => dagTask(t, names)) } }];
+  const volumes = new Map<string, JsonMap>();
+  for (const t of dag.tasks) templates.push(containerTemplate(dag, t, names.get(t.id)!, tmpl, volumes, notes));
+
+  const k = dag.kubernetes;
+  const spec: JsonMap = { entrypoint: entry };
+  const parameters: JsonMap[] = Object.entries(dag.params).map(([name, value]) => ({ name, value: String(value) }));
+  const cron = dag.schedule.kind === 'cron' ? (PRESET_CRON[dag.schedule.text] ?? dag.schedule.text) : undefined;
+  if (usesDates) parameters.unshift(...dateParameters(dag, cron !== undefined));
+  if (parameters.length) spec.arguments = { parameters };
+  if (dag.maxActiveTasks !== undefined) spec.parallelism = dag.maxActiveTasks;
+  if (k.serviceAccount) spec.serviceAccountName = k.serviceAccount;
+  if (k.imagePullSecrets.length) spec.imagePullSecrets = k.imagePullSecrets.map((name) => ({ name }));
+  if (volumes.size) spec.volumes = [...volumes.values()];
+  const gc = POD_GC[k.deletePods];
+  if (gc) spec.podGC = { strategy: gc };
+  spec.templates = templates;
+  if (k.context)
+    notes.push({
+      severity: 'info',
+      message: `kubernetes.context ${k.context}: Argo runs in the cluster it is submitted to.`,
+    });
+  notes.push({
+    severity: 'info',
+    message: `startup_timeout has no Argo equivalent; a pod stuck Pending waits for activeDeadlineSeconds.`,
+  });
+
+  const labels = { 'workflows.argoproj.io/container-dags-dag': argoName(dag.id) };
+  const metadata: JsonMap = cron ? { name: argoName(dag.id) } : { generateName: `${argoName(dag.id)}-` };
+  if (k.namespace) metadata.namespace = k.namespace;
+  metadata.labels = labels;
+  if (dag.description) metadata.annotations = { 'workflows.argoproj.io/description': dag.description };
+  let doc: JsonMap;
+  if (cron) {
+    if (dag.catchup && dag.startDate && dag.startDate.getTime() < Date.now())
+      notes.push({
+        severity: 'info',
+        message: 'catchup: a CronWorkflow does not backfill past intervals; submit Workflows for those dates.',
+      });
+    if (dag.endDate)
+      notes.push({
+        severity: 'info',
+        message: 'end_date: suspend or delete the CronWorkflow after it; Argo has no end date.',
+      });
+    doc = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'CronWorkflow',
+      metadata,
+      spec: {
+        schedules: [cron],
+        timezone: 'UTC',
+        concurrencyPolicy: 'Allow',
+        workflowMetadata: { labels },
+        workflowSpec: spec,
+      },
+    };
+  } else {
+    doc = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata, spec };
+  }
+  const header = `# ${dag.id}: exported from ${sourceName} by cdag export (Container DAGs) for Argo Workflows 3.6+.\n`;
+  return { yaml: header + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }), notes };
+}
+
+/**
+ * `logical_date` and `data_interval_end`. A Workflow gets the DAG's first interval (override with
+ * `argo submit -p logical_date=…`); a CronWorkflow's run covers the interval that ends when it fires.
+ */
+function dateParameters(dag: Dag, cron: boolean): JsonMap[] {
+  if (cron && dag.schedule.kind === 'cron') {
+    const fixed: Record<string, string> = { '@hourly': '1h', '@daily': '24h', '@weekly': '168h' };
+    const text = dag.schedule.text.trim();
+    const back = fixed[text] ?? fixed[Object.keys(PRESET_CRON).find((p) => PRESET_CRON[p] === text) ?? ''];
+    const fired = 'sprig.toDate("2006-01-02T15:04:05Z07:00", workflow.scheduledTime)';
+    const start = back ? `sprig.dateModify("-${back}", ${fired})` : fired;
+    return [
+      { name: 'logical_date', value: `{{=sprig.date("2006-01-02T15:04:05Z07:00", ${start})}}` },
+      { name: 'data_interval_end', value: '{{workflow.scheduledTime}}' },
+    ];
+  }
+  const first = intervalAt(dag.schedule, dag.startDate ?? new Date(Date.UTC(2000, 0, 1)));
+  const z = (d: Date): string => isoTimestamp(d).replace('+00:00', 'Z');
+  return [
+    { name: 'logical_date', value: z(first.start) },
+    { name: 'data_interval_end', value: z(first.end) },
+  ];
+}
+
+/** Argo's `depends` for each trigger rule (plain `dependencies` for all_success). */
+function depends(rule: TriggerRule, ups: readonly string[]): string {
+  const each = (f: (u: string) => string, join: ' && ' | ' || '): string => ups.map(f).join(join);
+  switch (rule) {
+    case 'all_failed':
+      return each((u) => `${u}.Failed`, ' && ');
+    case 'all_done':
+    case 'always':
+      return each((u) => `(${u}.Succeeded || ${u}.Failed || ${u}.Errored || ${u}.Skipped)`, ' && ');
+    case 'one_success':
+      return each((u) => `${u}.Succeeded`, ' || ');
+    case 'one_failed':
+      return each((u) => `${u}.Failed`, ' || ');
+    case 'none_failed':
+      return each((u) => `(${u}.Succeeded || ${u}.Skipped)`, ' && ');
+    case 'none_failed_min_one_success':
+      return `(${each((u) => `(${u}.Succeeded || ${u}.Skipped)`, ' && ')}) && (${each((u) => `${u}.Succeeded`, ' || ')})`;
+    default:
+      return each((u) => u, ' && ');
+  }
+}
+
+function dagTask(t: Task, names: ReadonlyMap<string, string>): JsonMap {
+  const name = names.get(t.id)!;
+  const task: JsonMap = { name, template: name };
+  const ups = t.dependsOn.map((u) => names.get(u)!);
+  if (ups.length === 0) return task;
+  if (t.triggerRule === 'all_success') task.dependencies = ups;
+  else task.depends = depends(t.triggerRule, ups);
+  return task;
+}
+
+function containerTemplate(
+  dag: Dag,
+  t: Task,
+  name: string,
+  tmpl: (s: string, t: Task, field: string) => string,
+  volumes: Map<string, JsonMap>,
+  notes: ExportNote[],
+): JsonMap {
+  const container: JsonMap = { image: tmpl(t.image, t, 'image') };
+  if (t.command) container.command = t.command.map((c) => tmpl(c, t, 'command'));
+  if (t.args) container.args = t.args.map((a) => tmpl(a, t, 'args'));
+  const env: JsonMap[] = Object.entries(t.env).map(([n, v]) => ({ name: n, value: tmpl(v, t, `env.${n}`) }));
+  for (const [n, ref] of Object.entries(t.secrets)) {
+    const [secret, key = secret] = ref.split('/') as [string, string?];
+    env.push({ name: n, valueFrom: { secretKeyRef: { name: secret, key } } });
+  }
+  if (env.length) container.env = env;
+  if (t.workingDir) container.workingDir = tmpl(t.workingDir, t, 'working_dir');
+  if (t.user) {
+    const uid = Number(t.user);
+    if (Number.isInteger(uid)) container.securityContext = { runAsUser: uid };
+    else
+      notes.push({ severity: 'warning', task: t.id, message: `user "${t.user}" is not a numeric uid; not exported.` });
+  }
+  const mounts: JsonMap[] = [];
+  for (const m of t.mounts) {
+    const v = m.volume ? dag.volumes[m.volume]?.kubernetes : undefined;
+    if (!m.volume || !v) {
+      notes.push({
+        severity: 'warning',
+        task: t.id,
+        message: `the mount ${m.volume ?? m.hostPath ?? '?'}:${m.target} has no Kubernetes source; not exported.`,
+      });
+      continue;
+    }
+    const vname = argoName(m.volume);
+    if (!volumes.has(vname)) {
+      volumes.set(
+        vname,
+        v.claim
+          ? { name: vname, persistentVolumeClaim: { claimName: v.claim } }
+          : v.hostPath
+            ? { name: vname, hostPath: { path: v.hostPath } }
+            : { name: vname, emptyDir: {} },
+      );
+    }
+    mounts.push({ name: vname, mountPath: m.target, ...(m.readOnly ? { readOnly: true } : {}) });
+  }
+  if (mounts.length) container.volumeMounts = mounts;
+  const r: Record<string, string> = {};
+  if (t.resources.cpu !== undefined) r.cpu = `${Math.round(t.resources.cpu * 1000)}m`;
+  if (t.resources.memoryBytes !== undefined) r.memory = String(t.resources.memoryBytes);
+  if (t.resources.gpu) r['nvidia.com/gpu'] = String(t.resources.gpu);
+  if (Object.keys(r).length) container.resources = { requests: r, limits: r };
+  container.imagePullPolicy = t.imagePullPolicy;
+  if (t.network)
+    notes.push({
+      severity: 'info',
+      task: t.id,
+      message: `network ${t.network} is Docker's; pods use the cluster network.`,
+    });
+
+  const template: JsonMap = { name };
+  const k = dag.kubernetes;
+  const o = t.kubernetes;
+  const labels = { ...k.labels, ...o.labels };
+  const annotations = { ...k.annotations, ...o.annotations };
+  if (Object.keys(labels).length || Object.keys(annotations).length)
+    template.metadata = {
+      ...(Object.keys(labels).length ? { labels } : {}),
+      ...(Object.keys(annotations).length ? { annotations } : {}),
+    };
+  const nodeSelector = { ...k.nodeSelector, ...o.nodeSelector };
+  if (Object.keys(nodeSelector).length) template.nodeSelector = nodeSelector;
+  const tolerations = [...k.tolerations, ...o.tolerations].map(toleration);
+  if (tolerations.length) template.tolerations = tolerations;
+  if (o.serviceAccount) template.serviceAccountName = o.serviceAccount;
+  if (t.timeoutMs !== undefined) template.activeDeadlineSeconds = String(Math.ceil(t.timeoutMs / 1000));
+  if (t.retries > 0) {
+    const backoff: JsonMap = { duration: `${Math.round(t.retryDelayMs / 1000)}s` };
+    if (t.retryExponentialBackoff) backoff.factor = '2';
+    // Airflow retries whatever made the attempt fail; Argo's default (OnFailure) skips errors.
+    template.retryStrategy = { limit: String(t.retries), retryPolicy: 'Always', backoff };
+  }
+  template.container = container;
+  return template;
+}
+
+function toleration(t: Toleration): JsonMap {
+  const out: JsonMap = {};
+  if (t.key !== undefined) out.key = t.key;
+  if (t.operator !== undefined) out.operator = t.operator;
+  if (t.value !== undefined) out.value = t.value;
+  if (t.effect !== undefined) out.effect = t.effect;
+  if (t.tolerationSeconds !== undefined) out.tolerationSeconds = t.tolerationSeconds;
+  return out;
+}
