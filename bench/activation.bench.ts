@@ -88,7 +88,7 @@ export interface ActivationResult {
 }
 
 const HEAVY =
-  /[\\/]node_modules[\\/](dockerode|docker-modem|@kubernetes[\\/]client-node|elkjs)[\\/]|[\\/]dist[\\/](docker|kubernetes|elk)[^\\/]*\.js$/;
+  /[\\/]node_modules[\\/](dockerode|docker-modem|@kubernetes[\\/]client-node|elkjs|web-tree-sitter)[\\/]|[\\/]dist[\\/](docker|kubernetes|elk|interop)[^\\/]*\.js$/;
 
 export function benchActivation(root: string, runs = 15): ActivationResult {
   const bundle = join(root, 'dist', 'extension.js');

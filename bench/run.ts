@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { benchActivation, printActivation } from './activation.bench';
+import { benchAirflow, printAirflow } from './airflow.bench';
 import { benchDocker, printDocker } from './docker.bench';
 import { benchGraph, printGraph } from './graph.bench';
 import { benchKubernetes, printKubernetes } from './kubernetes.bench';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const docker = only && only !== 'docker' ? 'skipped (not asked for)' : await benchDocker(ROOT);
   const graph = only && only !== 'graph' ? [] : await benchGraph(ROOT);
   const kubernetes = only && only !== 'kubernetes' ? 'skipped (not asked for)' : benchKubernetes(ROOT);
+  const airflow = only && only !== 'airflow' ? 'skipped (not asked for)' : benchAirflow(ROOT);
   const lines = [
     `container-dags benchmarks — node ${process.version}, ${new Date().toISOString()}`,
     ...(validation.length ? printValidation(validation) : []),
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     ...printDocker(docker),
     ...(graph.length ? printGraph(graph) : []),
     ...printKubernetes(kubernetes),
+    ...printAirflow(airflow),
   ];
   const checks: Array<[string, boolean]> = [];
   const byTasks = (n: number) => validation.find((v) => v.tasks === n);
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
   }
   checks.push(
     [`activation ${activation.totalMs.toFixed(1)} ms (target <= 100 ms)`, activation.totalMs <= 100],
-    ['no Docker, Kubernetes or elkjs code loaded at activation', activation.heavyLoaded.length === 0],
+    ['no Docker, Kubernetes, elkjs or Python-parser code loaded at activation', activation.heavyLoaded.length === 0],
   );
   if (typeof docker !== 'string') {
     checks.push(
@@ -90,12 +93,18 @@ async function main(): Promise<void> {
       ],
     );
   }
+  if (typeof airflow !== 'string') {
+    checks.push([
+      `chain of 10 on Docker: ${airflow.chain10.speedup.toFixed(1)}x faster than airflow dags test (target >= 5x)`,
+      airflow.chain10.speedup >= 5,
+    ]);
+  }
   lines.push('targets:', ...checks.map(([s, ok]) => `  ${ok ? 'MET   ' : 'MISSED'} ${s}`));
   console.log(lines.join('\n'));
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(ROOT, 'bench', 'results', 'latest.json'),
-    JSON.stringify({ validation, activation, docker, checks }, null, 2),
+    JSON.stringify({ validation, activation, docker, kubernetes, airflow, checks }, null, 2),
   );
 }
 
