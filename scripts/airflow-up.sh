@@ -13,8 +13,9 @@ if [ -x "$venv/bin/airflow" ] && [ -f "$venv/.complete" ]; then
 fi
 py=$(command -v python3.11 || command -v python3 || true)
 if [ -z "$py" ] || ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+  # setup.sh may be installing other packages at the same time: wait for dpkg's lock.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq python3 python3-venv >/dev/null
   py=$(command -v python3)
 fi
 rm -rf "$venv"

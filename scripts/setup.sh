@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine for development and tests: system packages, npm dependencies, a Docker
-# Engine, a local image registry, code-server (a real VS Code for the e2e suite) and a real
-# single-node Kubernetes cluster. Idempotent; run as root on Debian 12.
+# Engine, a local image registry, code-server (a real VS Code for the e2e suite), a real
+# single-node Kubernetes cluster and Apache Airflow (for the interop suite). Idempotent; run as
+# root on Debian 12.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -12,6 +13,10 @@ step() { echo "::: $* ($(($(date +%s) - start))s)"; }
 step "Kubernetes and registry binaries (background, niced; cached after the first time)"
 (bash scripts/cluster/build.sh && bash scripts/registry-up.sh) >/tmp/cdag-go-builds.log 2>&1 &
 go_builds=$!
+
+step "Apache Airflow in a virtual environment (background; cached after the first time)"
+nice bash scripts/airflow-up.sh >/tmp/cdag-airflow-up.log 2>&1 &
+airflow_install=$!
 
 step "system packages (chromium, ripgrep, libkrb5-dev, docker.io, busybox-static; the cluster's come with up.sh)"
 need=()
@@ -39,6 +44,13 @@ step "waiting for the Kubernetes and registry builds"
 if ! wait "$go_builds"; then
   echo "building Kubernetes or the registry failed; the log:" >&2
   tail -40 /tmp/cdag-go-builds.log >&2
+  exit 1
+fi
+
+step "waiting for the Airflow install"
+if ! wait "$airflow_install"; then
+  echo "installing Airflow failed; the log:" >&2
+  tail -40 /tmp/cdag-airflow-up.log >&2
   exit 1
 fi
 

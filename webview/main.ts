@@ -177,7 +177,9 @@ function setToolbar(t: ToolbarState): void {
     );
   }
   runButton.disabled = !t.canRun;
-  runButton.title = t.canRun ? 'Run the DAG for this logical date' : 'Running needs a trusted workspace';
+  runButton.title = t.canRun
+    ? 'Run the DAG for this logical date'
+    : (t.runBlockedReason ?? 'Running needs a trusted workspace');
   if (t.direction !== direction) {
     direction = t.direction;
     directionSelect.value = direction;

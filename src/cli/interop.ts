@@ -2,7 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyzeDag } from '../dag/analyze';
 import { LineIndex } from '../dag/lineIndex';
+import { exportAirflow } from '../interop/airflow/exportAirflow';
 import type { InteropProblem } from '../interop/airflow/importContext';
+import { importAirflowDag } from '../interop/airflow/importDag';
+import { exportArgo } from '../interop/argo/exportArgo';
 import { noteLine, type ExportNote } from '../interop/exportNote';
 import { EXIT, type Io } from './io';
 
@@ -56,7 +59,6 @@ export async function importCommand(args: readonly string[], io: Io): Promise<nu
     io.err(`${text.error}\n`);
     return EXIT.failed;
   }
-  const { importAirflowDag } = await import('../interop/airflow/importDag');
   const r = await importAirflowDag(text, file);
   if (!r.succeeded) {
     io.err(`${r.error}\n`);
@@ -111,10 +113,8 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
   let output: string;
   let notes: readonly ExportNote[];
   if (values.to === 'airflow') {
-    const { exportAirflow } = await import('../interop/airflow/exportAirflow');
     ({ python: output, notes } = exportAirflow(a.dag, values.operator as 'docker' | 'kubernetes', sourceName));
   } else {
-    const { exportArgo } = await import('../interop/argo/exportArgo');
     ({ yaml: output, notes } = exportArgo(a.dag, sourceName));
   }
   for (const n of notes) io.err(`${file}: ${noteLine(n)}\n`);

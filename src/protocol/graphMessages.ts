@@ -17,8 +17,10 @@ export interface ToolbarState {
   date: string;
   backend: BackendKind;
   backends: BackendKind[];
-  /** False in Restricted Mode: the Run button is disabled, with the reason as its title. */
+  /** False in Restricted Mode or for a preview: the Run button is disabled, with the reason as its title. */
   canRun: boolean;
+  /** Why it cannot run, when it cannot; the page says Restricted Mode otherwise. */
+  runBlockedReason?: string;
   /** Layout direction. */
   direction: 'RIGHT' | 'DOWN';
 }

@@ -197,6 +197,9 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
         backends: ['docker', 'kubernetes'],
         // An Airflow file is previewed, not run: open it as a DAG file to run it.
         canRun: vscode.workspace.isTrusted && !isPython(entry.uri),
+        ...(isPython(entry.uri)
+          ? { runBlockedReason: 'A preview of an Airflow DAG: open it as a Container DAG (command) to run it' }
+          : {}),
         direction: entry.direction,
       },
     });

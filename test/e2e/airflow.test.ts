@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { ROOT } from './codeServer';
+import { workbenchSession } from './session';
+
+const BOOK = readFileSync(join(ROOT, 'test', 'fixtures', 'airflow', '01_docker.py'), 'utf8');
+
+describe('Airflow DAG files in the editor', function () {
+  this.timeout(180_000);
+  const s = workbenchSession(undefined, { extraFiles: { 'movielens_docker.py': BOOK } });
+
+  async function graphFrame(): Promise<Frame> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      for (const f of s.wb.page.frames()) {
+        if (
+          (await f
+            .locator('svg#graph g.node')
+            .count()
+            .catch(() => 0)) > 0
+        )
+          return f;
+      }
+      await s.wb.page.waitForTimeout(250);
+    }
+    throw new Error('the graph page did not draw any node');
+  }
+
+  it('opens an Airflow DAG as a new Container DAG document, with what was not translated in Problems on its Python line', async () => {
+    await s.wb.openFile('movielens_docker.py');
+    await s.wb.command('Container DAGs: Open Airflow DAG as Container DAG');
+    await s.wb.page.locator('.tab.active', { hasText: '01_docker.dag.yaml' }).waitFor({ timeout: 60_000 });
+    await s.wb.page.locator('.monaco-editor .view-lines', { hasText: 'dag: 01_docker' }).first().waitFor();
+    await s.wb.page.locator('#status\\.problems, .statusbar-item[id="status.problems"]').first().click();
+    const row = s.wb.page.locator('.markers-panel .monaco-list-row', { hasText: 'MOVIELENS_PASSWORD' });
+    await row.first().waitFor({ timeout: 60_000 });
+    assert.match(await row.first().innerText(), /\[Ln 31, Col 13\]|31/);
+    await s.wb.screenshot('14-airflow-import');
+  });
+
+  it('previews the Airflow file’s graph through the import, read-only', async () => {
+    await s.wb.openFile('movielens_docker.py');
+    await s.wb.command('Container DAGs: Preview Airflow DAG as Graph');
+    const frame = await graphFrame();
+    const ids = await frame.locator('svg#graph g.node').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-task')));
+    assert.deepEqual(ids.sort(), ['fetch_ratings', 'rank_movies']);
+    assert.equal(await frame.locator('svg#graph path.edge').count(), 1);
+    const run = frame.locator('vscode-button#run');
+    assert.equal(await run.evaluate((b) => (b as unknown as { disabled: boolean }).disabled), true);
+    assert.match((await run.getAttribute('title')) ?? '', /preview of an Airflow DAG/);
+    await s.wb.screenshot('15-airflow-graph-preview');
+  });
+});
