@@ -24,6 +24,10 @@ class FaultyApiServer {
   /** When set, only this bearer token is accepted (a rotated credential). */
   requireToken: string | undefined;
   unauthorized = 0;
+  /** How many pod creations to refuse with 429 and `Retry-After: 2` (an API server shedding load). */
+  throttleCreates = 0;
+  /** When each pod creation arrived (ms since epoch). */
+  creates: number[] = [];
 
   private pod(name: string): object {
     const state =
@@ -60,6 +64,13 @@ class FaultyApiServer {
     if (this.requireToken && req.headers.authorization !== `Bearer ${this.requireToken}`) {
       this.unauthorized++;
       return json({ kind: 'Status', code: 401, message: 'Unauthorized' }, 401);
+    }
+    if (req.method === 'POST') this.creates.push(Date.now());
+    if (req.method === 'POST' && this.throttleCreates > 0) {
+      this.throttleCreates--;
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' });
+      res.end(JSON.stringify({ kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'slow down' }));
+      return;
     }
     if (req.method === 'POST') {
       let body = '';
@@ -158,6 +169,32 @@ describe('a pod attempt against an API server that refuses a rotated credential'
     assert.equal(exit, 0);
     assert.deepEqual(lines, ['one', 'two', 'three', 'four', 'five']);
     assert.equal(api.unauthorized, 1, 'one 401, then the new token everywhere');
+  });
+});
+
+describe('a pod attempt against an API server that sheds load', function () {
+  this.timeout(30_000);
+  const api = new FaultyApiServer();
+  after(() => api.stop());
+
+  it('waits as long as a 429’s Retry-After says (2 s), then creates the pod once (L7, test 20)', async () => {
+    const server = await api.start();
+    const file = join(mkdtempSync(join(tmpdir(), 'cdag-kc-')), 'kubeconfig');
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: fake, context: {cluster: fake, user: u, namespace: ns}}]\ncurrent-context: fake\n`,
+    );
+    const cluster = await connectKubernetes({ kubeconfig: file });
+    assert.ok(cluster.succeeded, cluster.succeeded ? '' : cluster.error);
+    api.throttleCreates = 1;
+    const { dag, spec } = rendered();
+    const started = await new KubernetesBackend(cluster.result, dag).start(spec, new AbortController().signal);
+    assert.ok(started.succeeded, started.succeeded ? '' : started.error);
+    assert.equal(api.creates.length, 2, 'refused once, then created');
+    const waited = api.creates[1]! - api.creates[0]!;
+    assert.ok(waited >= 1900 && waited < 3500, `waited ${waited} ms for Retry-After: 2`);
+    const { exit } = await finish(started.result);
+    assert.equal(exit, 0);
   });
 });
 
