@@ -25,6 +25,13 @@ tasks:
     image_pull_policy: Never
     command: [sh, -c, 'echo hello from a pod']
 `,
+        'kslow.dag.yaml': `dag: kslow
+tasks:
+  slow:
+    image: ${TEST_IMAGE}
+    image_pull_policy: Never
+    command: [sh, -c, 'echo begun; sleep 8; echo finished']
+`,
       },
     },
   );
@@ -85,5 +92,25 @@ tasks:
       .filter({ hasText: 'Succeeded' })
       .waitFor({ timeout: 5_000 });
     await s.wb.screenshot('11-kubernetes-pod-described');
+  });
+
+  it('after the extension host crashes mid-run, the next window reattaches the pod and finishes the run (test 10)', async () => {
+    await s.wb.openFile('kslow.dag.yaml');
+    await (await s.wb.codeLens('Run DAG')).click();
+    await s.wb.page.locator('.part.panel', { hasText: '[slow] begun' }).waitFor({ timeout: 90_000 });
+    s.server.crashExtensionHost();
+    await s.wb.page.reload();
+    await s.wb.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await s.wb.showRuns(60_000);
+    try {
+      await s.wb.page
+        .locator('.monaco-list-row', { hasText: /kslow · .*success/ })
+        .first()
+        .waitFor({ timeout: 90_000 });
+    } finally {
+      await s.wb.screenshot('12-kubernetes-resumed-after-crash');
+    }
+    await s.wb.page.locator('.part.panel', { hasText: 'resumed after a reload' }).waitFor({ timeout: 30_000 });
+    await s.wb.page.locator('.part.panel', { hasText: '[slow] finished' }).waitFor({ timeout: 30_000 });
   });
 });

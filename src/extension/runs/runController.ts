@@ -62,6 +62,9 @@ const DEACTIVATE_DEADLINE_MS = 15_000;
  * Runs DAGs from the editor: one engine per run, their events fanned out to an output channel per
  * DAG, the DAG Runs tree, the status bar and a notification at the end.
  */
+/** How soon a window tries again to resume runs whose backend did not answer. */
+const TAKEOVER_RETRY_MS = 10_000;
+
 export class RunController implements vscode.Disposable {
   private readonly active = new Map<string, RunEngine>();
   private readonly channels = new Map<string, vscode.OutputChannel>();
@@ -127,10 +130,16 @@ export class RunController implements vscode.Disposable {
       if (!current.has(file)) current.set(file, loadDag(file));
       return current.get(file);
     };
+    const why = new Map<string, string>();
     const plan = planTakeover(unfinished, (r) => {
-      const d = vscode.workspace.isTrusted ? load(r.file) : undefined;
-      return !!d && d.dag.id === r.dag && sha256(d.text) === r.file_hash;
+      if (!vscode.workspace.isTrusted) return !why.set(r.run_id, 'the workspace is not trusted');
+      const d = load(r.file);
+      if (!d) return !why.set(r.run_id, `its DAG file ${r.file ?? '?'} cannot be read`);
+      if (d.dag.id !== r.dag || sha256(d.text) !== r.file_hash)
+        return !why.set(r.run_id, 'its DAG file changed since it started');
+      return true;
     });
+    for (const r of plan.abandon) this.note(`${r.dag} ${r.run_id}: not resumed: ${why.get(r.run_id) ?? '?'}`);
     const { connectDocker, collectLeftovers } = await import('../../runner/docker/runtime');
     for (const r of plan.abandon) {
       const dag = load(r.file)?.dag;
@@ -146,16 +155,26 @@ export class RunController implements vscode.Disposable {
       );
       if (note) this.note(`${r.dag} ${r.run_id}: ${note}`);
     }
+    let unreachable = 0;
     for (const r of plan.resume) {
       const { dag } = load(r.file)!;
       const prepared = await this.prepare(r.backend, dag, r.file!, undefined, [], r.cluster);
       if (!prepared) {
-        await abandonRuns(this.store, [r], undefined);
+        // Its backend did not answer (an API server or daemon still busy after the crash): the run
+        // stays unfinished and its containers keep running; the next look at the runs tries again.
+        unreachable++;
+        this.note(`${r.dag} ${r.run_id}: not resumed yet: its ${r.backend} backend did not answer; trying again soon`);
         continue;
       }
+      this.note(`${r.dag} ${r.run_id}: resuming on ${r.backend} after a reload`);
       const interval = { start: new Date(r.logical_date), end: new Date(r.data_interval_end) };
       void this.execute(dag, r.file!, r.file_hash!, interval, prepared, { resume: r, params: r.params });
     }
+    if (unreachable)
+      setTimeout(() => {
+        this.takeover = undefined;
+        this.tree?.refresh();
+      }, TAKEOVER_RETRY_MS).unref?.();
     this.tree?.refresh();
   }
 
