@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeDag } from '../../../src/dag/analyze';
@@ -321,3 +322,58 @@ async function waitGone(runId: string): Promise<void> {
   }
   assert.deepEqual(podsOf(runId), [], 'the pod is gone');
 }
+
+describe('a log the kubelet rotates while it is followed (test 27)', function () {
+  this.timeout(180_000);
+  let cluster: Cluster;
+  const setRotation = (...args: string[]) =>
+    execFileSync('bash', [join(__dirname, '..', '..', '..', 'scripts', 'cluster', 'kubelet-logs.sh'), ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+
+  before(async () => {
+    cluster = await clusterOrFail();
+    ensureTestImage();
+    loadImages(TEST_IMAGE);
+    ensureNamespace();
+    // The least the kubelet allows: 1 MiB files, checked every 3 s.
+    setRotation('1Mi', '3s');
+  });
+  after(() => setRotation());
+
+  it('keeps following across rotations: lines in order, none twice, the last one there', async () => {
+    // 12 bursts of 30,000 numbered lines a second apart (about 16 MB in the node's CRI files): the
+    // kubelet rotates the log several times under the follow.
+    const dag = dagOf(`kubernetes: {namespace: ${NAMESPACE}, delete_pods: never}
+tasks:
+  rotate:
+    image: $IMAGE
+    image_pull_policy: Never
+    command: [sh, -c, 'for i in $(seq 0 11); do seq $((1000000 + i * 30000)) $((1029999 + i * 30000)); sleep 1; done; sleep 2']
+`);
+    const { done, store, runId } = startPodRun(cluster, dag);
+    const r = await done;
+    try {
+      assert.equal(r.state, 'success', JSON.stringify(r.tasks));
+      const pod = r.tasks.rotate!.attempts[0]!.container_id!;
+      const dirs = readdirSync('/var/log/pods').filter((d) => d.startsWith(`${NAMESPACE}_${pod}_`));
+      assert.equal(dirs.length, 1, 'the pod’s log directory on the node');
+      const rotated = readdirSync(join('/var/log/pods', dirs[0]!, 'task')).filter((f) => /^0\.log\.\d/.test(f));
+      assert.ok(rotated.length >= 2, `the kubelet rotated the log (files: ${rotated.join(', ') || 'none'})`);
+      const lines = readFileSync(join(store.runDir(runId), 'rotate', '1.log'), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => Number(l.trim()));
+      assert.equal(lines[0], 1_000_000);
+      assert.equal(lines.at(-1), 1_359_999, 'the tail, written after the last rotation, arrived');
+      for (let i = 1; i < lines.length; i += 1)
+        if (!(lines[i]! > lines[i - 1]!))
+          assert.fail(`line ${i + 1} (${lines[i]}) after ${lines[i - 1]}: out of order or twice`);
+      // Not asserted: every line. The kubelet's own follow sometimes skips a whole rotated file
+      // (`kubectl get --raw …/log?follow=true` loses the same), and the API serves only the current file.
+      console.log(`      ${lines.length} of 360000 lines came through ${rotated.length} rotations`);
+    } finally {
+      for (const p of podsOf(runId)) kubectl('-n', NAMESPACE, 'delete', p, '--wait=false');
+    }
+  });
+});
