@@ -1,17 +1,28 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
 import type { RunEvent } from '../../../src/protocol/runEvents';
+import { connectKubernetes } from '../../../src/runner/kubernetes/connect';
 import { clusterSecretValues } from '../../../src/runner/kubernetes/clusterSecrets';
 import { KubernetesBackend } from '../../../src/runner/kubernetes/kubernetesBackend';
 import { renderTask } from '../../../src/runner/renderTask';
 import type { Cluster } from '../../../src/runner/kubernetes/connect';
 import { TEST_IMAGE, ensureTestImage } from '../docker/dockerEnv';
-import { NAMESPACE, clusterOrFail, ensureNamespace, kubectl, loadImages, podsOf, startPodRun } from './clusterEnv';
+import {
+  NAMESPACE,
+  clusterOrFail,
+  ensureNamespace,
+  kubeconfig,
+  kubectl,
+  loadImages,
+  podsOf,
+  startPodRun,
+} from './clusterEnv';
 
 function dagOf(yaml: string): Dag {
   const text = yaml.startsWith('kubernetes:') ? yaml : `kubernetes: {namespace: ${NAMESPACE}}\n${yaml}`;
@@ -20,15 +31,84 @@ function dagOf(yaml: string): Dag {
   return a.dag!;
 }
 
+/**
+ * A TCP proxy in front of the real API server that cuts every connection through it every 30 s:
+ * to the client, the server closing its follows and watches (reliability test 25).
+ */
+class CuttingProxy {
+  private readonly server = createServer((client) => {
+    const upstream = connect(this.target.port, this.target.host);
+    this.sockets.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      this.sockets.delete(client);
+      this.sockets.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream).pipe(client);
+  });
+  private readonly sockets = new Set<Socket>();
+  private timer: NodeJS.Timeout | undefined;
+  cuts = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async start(everyMs: number): Promise<number> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.timer = setInterval(() => {
+      if (this.sockets.size) this.cuts++;
+      for (const s of this.sockets) s.destroy();
+      this.sockets.clear();
+    }, everyMs);
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    for (const s of this.sockets) s.destroy();
+    this.server.close();
+  }
+}
+
 describe('runs on a real Kubernetes cluster', function () {
   this.timeout(180_000);
   let cluster: Cluster;
+  // Test 25 takes five minutes: it starts first and runs beside the other tests, checked at the end.
+  let longRun: ReturnType<typeof startPodRun> | undefined;
+  let longRunChecked = false;
+  let proxy: CuttingProxy | undefined;
 
   before(async () => {
     cluster = await clusterOrFail();
     ensureTestImage();
     loadImages(TEST_IMAGE);
     ensureNamespace();
+    const server = new URL(cluster.kc.getCurrentCluster()!.server);
+    proxy = new CuttingProxy({ host: server.hostname, port: Number(server.port || 443) });
+    const port = await proxy.start(30_000);
+    const file = join(mkdtempSync(join(tmpdir(), 'cdag-kc-proxy-')), 'kubeconfig');
+    writeFileSync(
+      file,
+      readFileSync(kubeconfig(), 'utf8').replace(server.origin, `https://${server.hostname}:${port}`),
+    );
+    const proxied = await connectKubernetes({ kubeconfig: file, namespace: NAMESPACE });
+    assert.ok(proxied.succeeded, proxied.succeeded ? '' : proxied.error);
+    longRun = startPodRun(
+      proxied.result,
+      dagOf(`tasks:
+  long: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'for i in $(seq 1 3000); do echo line-$i; sleep 0.1; done']}
+`),
+    );
+  });
+  after(async () => {
+    // Left running only when test 25 was filtered out (mocha -g): stopped, its pod deleted.
+    if (longRun && !longRunChecked) {
+      longRun.engine.cancel();
+      await longRun.done;
+    }
+    proxy?.stop();
   });
 
   it('runs a chain of pods in order, keeps their logs, and deletes the pods of successful tasks', async () => {
@@ -266,7 +346,7 @@ tasks:
 
   it('delivers 5 MiB of log complete and in order', async () => {
     const dag = dagOf(`tasks:
-  talk: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'seq 1000000 1655359; sleep 2']}
+  talk: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'seq 1000000 1655359; sleep 5']}
 `);
     const { done, store, runId } = startPodRun(cluster, dag);
     const r = await done;
@@ -274,10 +354,11 @@ tasks:
     const lines = readFileSync(join(store.runDir(runId), 'talk', '1.log'), 'utf8')
       .trimEnd()
       .split('\n');
-    // 655,360 lines of 8 bytes: 5 MiB. The task lingers 2 s after writing: containerd 1.6 (the test
+    // 655,360 lines of 8 bytes: 5 MiB. The task lingers 5 s after writing: containerd 1.6 (the test
     // cluster's runtime) cuts the CRI log file short when a container exits right after a burst —
-    // the file itself ends early — which is the runtime's loss, not the log path's under test.
-    assert.equal(lines.length, 655_360);
+    // the file itself ends early — which is the runtime's loss, not the log path's under test. (2 s
+    // was enough on a quiet node, not beside test 25's long run.)
+    assert.equal(lines.length, 655_360, `the last line read: ${lines.at(-1)}`);
     for (let i = 0; i < lines.length; i += 1)
       if (lines[i] !== `  ${1_000_000 + i}`) assert.fail(`line ${i + 1} is "${lines[i]}"`);
   });
@@ -312,6 +393,21 @@ tasks:
     assert.equal(log, '  token=***\n');
     assert.match(manifest, /secretKeyRef:\s+key: api-token\s+name: api-token/);
     assert.ok(!manifest.includes('s3cr3t-t0ken-value'));
+  });
+
+  it('follows a 5-minute task whose connections the server closes every 30 s: every line, in order, once (test 25)', async function () {
+    this.timeout(420_000);
+    longRunChecked = true;
+    const r = await longRun!.done;
+    assert.equal(r.state, 'success', JSON.stringify(r.tasks));
+    assert.ok(proxy!.cuts >= 9, `the connections were cut ${proxy!.cuts} times`);
+    const lines = readFileSync(join(longRun!.store.runDir(longRun!.runId), 'long', '1.log'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    assert.deepEqual(
+      lines,
+      Array.from({ length: 3000 }, (_, i) => `  line-${i + 1}`),
+    );
   });
 });
 
