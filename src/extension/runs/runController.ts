@@ -62,6 +62,9 @@ const DEACTIVATE_DEADLINE_MS = 15_000;
  * Runs DAGs from the editor: one engine per run, their events fanned out to an output channel per
  * DAG, the DAG Runs tree, the status bar and a notification at the end.
  */
+/** How long after a run the describe tree still follows its pods: the kubelet reports the pod's final phase late. */
+const POD_SETTLE_MS = 30_000;
+
 /** How soon a window tries again to resume runs whose backend did not answer. */
 const TAKEOVER_RETRY_MS = 10_000;
 
@@ -84,6 +87,10 @@ export class RunController implements vscode.Disposable {
   /** A run's record changed (a task or the run changed state): the graph recolours from it. */
   readonly onDidChangeRun = this.changed.event;
   private takeover: Promise<void> | undefined;
+  /** Watches behind the describe tree, per run, per pod; stopped a little after the run ends. */
+  private readonly podWatches = new Map<string, Map<string, () => void>>();
+  /** Runs that ended less than POD_SETTLE_MS ago. */
+  private readonly settling = new Set<string>();
   /** Where notes about runs go (the extension's log channel). */
   log: ((message: string) => void) | undefined;
   tree: RunsTreeProvider | undefined;
@@ -412,6 +419,19 @@ export class RunController implements vscode.Disposable {
       cluster = c.result;
       this.clusters.set(record.cluster.context, cluster);
     }
+    // While its run goes on (and a little after: the pod's phase trails its container's exit), the
+    // description follows the pod and its events as they change.
+    if (this.active.has(record.run_id) || this.settling.has(record.run_id)) {
+      const watches = this.podWatches.get(record.run_id) ?? new Map<string, () => void>();
+      this.podWatches.set(record.run_id, watches);
+      if (!watches.has(attempt.container_id)) {
+        this.note(`following pod ${attempt.container_id} for the describe tree`);
+        watches.set(
+          attempt.container_id,
+          k8s.watchPodChanges(cluster, record.cluster.namespace, attempt.container_id, () => this.tree?.refresh()),
+        );
+      }
+    }
     const r = await k8s.inspectPod(cluster, record.cluster.namespace, attempt.container_id);
     if (!r.succeeded) return r.error;
     const d = r.result.description;
@@ -476,6 +496,11 @@ export class RunController implements vscode.Disposable {
     }
     const record = await engine.start();
     this.active.delete(runId);
+    this.settling.add(runId);
+    setTimeout(() => {
+      this.settling.delete(runId);
+      this.stopPodWatches(runId);
+    }, POD_SETTLE_MS).unref?.();
     this.tree?.refresh();
     this.updateStatus();
     void this.notifyEnd(record);
@@ -493,6 +518,14 @@ export class RunController implements vscode.Disposable {
       ? (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue)
       : i?.globalValue;
     return value || undefined;
+  }
+
+  private stopPodWatches(runId?: string): void {
+    for (const [id, watches] of this.podWatches) {
+      if (runId && id !== runId) continue;
+      for (const stop of watches.values()) stop();
+      this.podWatches.delete(id);
+    }
   }
 
   private note(message: string): void {
@@ -591,6 +624,7 @@ export class RunController implements vscode.Disposable {
 
   dispose(): void {
     this.cancel();
+    this.stopPodWatches();
     this.changed.dispose();
     this.status.dispose();
     this.backendStatus.dispose();

@@ -109,7 +109,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         const item = new vscode.TreeItem(`pod ${node.name}`, vscode.TreeItemCollapsibleState.Collapsed);
         item.description = node.record.cluster ? `${node.record.cluster.context}/${node.record.cluster.namespace}` : '';
         item.iconPath = new vscode.ThemeIcon('server-process');
-        item.tooltip = 'What kubectl describe pod tells, read when expanded (refreshes while the run goes on)';
+        item.tooltip =
+          'What kubectl describe pod tells, read when expanded; while the run goes on it follows the pod and its events (a watch)';
         item.id = `${node.record.run_id}/${node.taskId}/pod`;
         return item;
       }

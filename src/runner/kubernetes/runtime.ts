@@ -4,4 +4,5 @@ export { connectKubernetes, listContexts } from './connect';
 export { KubernetesBackend } from './kubernetesBackend';
 export { describePod, describeText } from './describe';
 export { inspectPod } from './inspect';
+export { watchPodChanges } from './podWatch';
 export { listOwnedPods, orphans, removePods } from './ownedPods';
