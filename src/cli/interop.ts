@@ -25,12 +25,25 @@ function write(io: Io, path: string, text: string, force: boolean): string | und
   }
 }
 
-function read(io: Io, file: string): string | { error: string } {
+/** To the -o file (never replacing one without --force), else to stdout; false when it could not be written. */
+function deliver(io: Io, text: string, path: string | undefined, force: boolean): boolean {
+  if (!path) {
+    io.out(text);
+    return true;
+  }
+  const error = write(io, path, text, force);
+  io.err(`${error ?? `wrote ${path}`}\n`);
+  return !error;
+}
+
+/** The file's text, or (having said why) the exit code. */
+function read(io: Io, file: string): string | { exit: number } {
   try {
     return io.readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? `${file}: no such file.` : `${file}: cannot read (${code ?? String(e)}).` };
+    io.err(`${code === 'ENOENT' ? `${file}: no such file.` : `${file}: cannot read (${code ?? String(e)}).`}\n`);
+    return { exit: EXIT.failed };
   }
 }
 
@@ -55,10 +68,7 @@ export async function importCommand(args: readonly string[], io: Io): Promise<nu
   }
   const file = positionals[0]!;
   const text = read(io, file);
-  if (typeof text !== 'string') {
-    io.err(`${text.error}\n`);
-    return EXIT.failed;
-  }
+  if (typeof text !== 'string') return text.exit;
   const r = await importAirflowDag(text, file);
   if (!r.succeeded) {
     io.err(`${r.error}\n`);
@@ -66,14 +76,7 @@ export async function importCommand(args: readonly string[], io: Io): Promise<nu
   }
   for (const line of importProblemLines(file, text, r.result.problems)) io.err(`${line}\n`);
   if (!r.result.yaml) return EXIT.failed;
-  if (values.output) {
-    const error = write(io, values.output, r.result.yaml, values.force === true);
-    if (error) {
-      io.err(`${error}\n`);
-      return EXIT.failed;
-    }
-    io.err(`wrote ${values.output}\n`);
-  } else io.out(r.result.yaml);
+  if (!deliver(io, r.result.yaml, values.output, values.force === true)) return EXIT.failed;
   return r.result.problems.some((p) => p.severity === 'error') ? EXIT.failed : EXIT.ok;
 }
 
@@ -100,10 +103,7 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
   }
   const file = positionals[0]!;
   const text = read(io, file);
-  if (typeof text !== 'string') {
-    io.err(`${text.error}\n`);
-    return EXIT.failed;
-  }
+  if (typeof text !== 'string') return text.exit;
   const a = analyzeDag(text, file);
   if (a.hasErrors || !a.dag) {
     io.err(`${file} has errors; export needs a valid DAG (see cdag validate ${file}).\n`);
@@ -118,13 +118,5 @@ export async function exportCommand(args: readonly string[], io: Io): Promise<nu
     ({ yaml: output, notes } = exportArgo(a.dag, sourceName));
   }
   for (const n of notes) io.err(`${file}: ${noteLine(n)}\n`);
-  if (values.output) {
-    const error = write(io, values.output, output, values.force === true);
-    if (error) {
-      io.err(`${error}\n`);
-      return EXIT.failed;
-    }
-    io.err(`wrote ${values.output}\n`);
-  } else io.out(output);
-  return EXIT.ok;
+  return deliver(io, output, values.output, values.force === true) ? EXIT.ok : EXIT.failed;
 }

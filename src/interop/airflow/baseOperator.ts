@@ -1,16 +1,8 @@
-import type { Kwargs } from '../python/values';
+import { TRIGGER_RULES } from '../../dag/schema';
+import type { Kwargs, PyValue } from '../python/values';
 import type { DocMap, ImportContext } from './importContext';
 
-const TRIGGER_RULES = new Set([
-  'all_success',
-  'all_failed',
-  'all_done',
-  'one_success',
-  'one_failed',
-  'none_failed',
-  'none_failed_min_one_success',
-  'always',
-]);
+const TRIGGER_RULE_SET: ReadonlySet<string> = new Set(TRIGGER_RULES);
 
 /**
  * BaseOperator arguments Airflow users set that have no meaning for a container run here; they are
@@ -47,10 +39,7 @@ export const METADATA_ARGS = new Set([
 
 /** The BaseOperator arguments every task has (`task_id` and `dag` are read by the caller). */
 export function baseTaskFields(kwargs: Kwargs, ctx: ImportContext, task: DocMap, used: Set<string>): void {
-  const take = (k: string): ReturnType<Kwargs['get']> => {
-    used.add(k);
-    return kwargs.get(k);
-  };
+  const take = taker(kwargs, used);
   const retries = ctx.int(take('retries'), 'retries');
   if (retries !== undefined) task.retries = retries;
   const delay = ctx.duration(take('retry_delay'), 'retry_delay');
@@ -61,14 +50,14 @@ export function baseTaskFields(kwargs: Kwargs, ctx: ImportContext, task: DocMap,
   if (timeout !== undefined) task.timeout = timeout;
   const rule = take('trigger_rule');
   if (rule) {
-    if (rule.kind === 'str' && TRIGGER_RULES.has(rule.value)) {
+    if (rule.kind === 'str' && TRIGGER_RULE_SET.has(rule.value)) {
       if (rule.value !== 'all_success') task.trigger_rule = rule.value;
     } else if (rule.kind === 'str') {
       ctx.report(
         rule.node,
         'warning',
         'unsupported-argument',
-        `trigger_rule "${rule.value}" has no equivalent; allowed: ${[...TRIGGER_RULES].join(', ')}.`,
+        `trigger_rule "${rule.value}" has no equivalent; allowed: ${TRIGGER_RULES.join(', ')}.`,
       );
     } else ctx.computed(rule, 'trigger_rule');
   }
@@ -89,4 +78,12 @@ export function reportUnused(kwargs: Kwargs, used: ReadonlySet<string>, ctx: Imp
         `${operator}(${k}=…) has no equivalent here; not translated.`,
       );
   }
+}
+
+/** Reads keyword arguments, remembering which were read, so the rest can be reported. */
+export function taker(kwargs: Kwargs, used: Set<string>): (name: string) => PyValue | undefined {
+  return (name) => {
+    used.add(name);
+    return kwargs.get(name);
+  };
 }

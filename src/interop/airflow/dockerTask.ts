@@ -1,5 +1,5 @@
 import { shortName, type Kwargs, type PyValue } from '../python/values';
-import { baseTaskFields, reportUnused } from './baseOperator';
+import { baseTaskFields, reportUnused, taker } from './baseOperator';
 import type { DagWish } from './dagWish';
 import { looksSecret, secretNameForEnv, type DocMap, type ImportContext } from './importContext';
 import type { VolumeRegistry } from './volumes';
@@ -23,10 +23,7 @@ export interface MappedTask {
 /** `DockerOperator(...)` → a task: `entrypoint` is this format's `command`, `command` its `args` (Docker's Entrypoint and Cmd). */
 export function dockerTask(kwargs: Kwargs, ctx: ImportContext, volumes: VolumeRegistry): MappedTask {
   const used = new Set<string>();
-  const take = (k: string): PyValue | undefined => {
-    used.add(k);
-    return kwargs.get(k);
-  };
+  const take = taker(kwargs, used);
   const task: DocMap = {};
   const wishes: DagWish[] = [];
   task.image = ctx.text(take('image'), 'image');

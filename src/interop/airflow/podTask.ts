@@ -1,5 +1,5 @@
 import { shortName, type Kwargs, type PyValue } from '../python/values';
-import { baseTaskFields, reportUnused } from './baseOperator';
+import { baseTaskFields, reportUnused, taker } from './baseOperator';
 import type { DagWish } from './dagWish';
 import type { MappedTask } from './dockerTask';
 import { envEntries } from './dockerTask';
@@ -29,10 +29,7 @@ const POD_IGNORED = new Set([
 /** `KubernetesPodOperator(...)` → a task, following the spec's pod table backwards. */
 export function podTask(kwargs: Kwargs, ctx: ImportContext, volumes: VolumeRegistry): MappedTask {
   const used = new Set<string>();
-  const take = (k: string): PyValue | undefined => {
-    used.add(k);
-    return kwargs.get(k);
-  };
+  const take = taker(kwargs, used);
   const task: DocMap = {};
   const wishes: DagWish[] = [];
   const wish = (path: string, v: PyValue | undefined, value: Doc | undefined): void => {
