@@ -13,7 +13,8 @@ import { podManifest } from './podSpec';
 import { containerStarted, podVerdict } from './podStatus';
 
 interface ApiError {
-  code?: number;
+  /** The HTTP status from the API; a string (ECONNRESET…) from the network underneath. */
+  code?: number | string;
   body?: unknown;
   headers?: Record<string, string>;
   message?: string;
@@ -51,7 +52,8 @@ export async function withRetry<T>(call: () => Promise<T>, tries = 5, baseMs = 2
         refresh();
         continue;
       }
-      const transient = code === 429 || (typeof code === 'number' && code >= 500) || code === undefined;
+      // A number is the API's HTTP status; anything else (ECONNRESET, a socket hang-up) is the network.
+      const transient = code === 429 || (typeof code === 'number' && code >= 500) || typeof code !== 'number';
       if (!transient || i >= tries) throw e;
       const retryAfter = Number((e as ApiError).headers?.['retry-after']);
       await sleep(code === 429 && retryAfter > 0 ? retryAfter * 1000 : Math.min(8000, baseMs * 2 ** i));
@@ -106,6 +108,9 @@ export class KubernetesBackend implements Backend {
         this.k8s.refresh,
       );
     } catch (e) {
+      // A create retried after its answer was lost finds the pod it made: that one is ours (L7).
+      if (codeOf(e) === 409 && (await this.isOurs(name, body.metadata.labels ?? {})))
+        return ok(this.attempt(name, spec, false));
       if (codeOf(e) === 409)
         return fail(
           `A pod named ${name} already exists in ${this.namespace}. Delete it with "kubectl delete pod ${name} -n ${this.namespace}".`,
@@ -121,6 +126,17 @@ export class KubernetesBackend implements Backend {
       return fail(`The cluster refused the pod for "${spec.rendered.task.id}": ${messageOf(e)}`);
     }
     return ok(this.attempt(name, spec, false));
+  }
+
+  /** Whether the pod of that name carries exactly these labels (run, task and try): made by this attempt. */
+  private async isOurs(name: string, labels: Readonly<Record<string, string>>): Promise<boolean> {
+    try {
+      const pod = await this.k8s.core.readNamespacedPod({ name, namespace: this.namespace });
+      const theirs = pod.metadata?.labels ?? {};
+      return Object.entries(labels).every(([k, v]) => theirs[k] === v);
+    } catch {
+      return false;
+    }
   }
 
   async reattach(spec: AttemptSpec, recordedId: string | undefined): Promise<Errorable<AttemptHandle | undefined>> {

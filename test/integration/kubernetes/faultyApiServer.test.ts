@@ -28,6 +28,9 @@ class FaultyApiServer {
   throttleCreates = 0;
   /** When each pod creation arrived (ms since epoch). */
   creates: number[] = [];
+  /** The first creation succeeds but its answer is lost (the connection dies): the retry finds the pod. */
+  loseFirstCreateAnswer = false;
+  private labels: Record<string, string> = {};
 
   private pod(name: string): object {
     const state =
@@ -39,7 +42,7 @@ class FaultyApiServer {
     return {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name, namespace: 'ns', resourceVersion: String(this.watches + 1), labels: {} },
+      metadata: { name, namespace: 'ns', resourceVersion: String(this.watches + 1), labels: this.labels },
       status: {
         phase: this.phase,
         containerStatuses: [{ name: 'task', image: 'x', imageID: '', ready: false, restartCount: 0, state }],
@@ -75,7 +78,14 @@ class FaultyApiServer {
     if (req.method === 'POST') {
       let body = '';
       req.on('data', (c: Buffer) => (body += c));
-      req.on('end', () => json(JSON.parse(body) as object, 201));
+      req.on('end', () => {
+        const pod = JSON.parse(body) as { metadata: { labels?: Record<string, string> } };
+        if (this.loseFirstCreateAnswer && this.creates.length > 1)
+          return json({ kind: 'Status', code: 409, reason: 'AlreadyExists', message: 'pods already exists' }, 409);
+        this.labels = pod.metadata.labels ?? {};
+        if (this.loseFirstCreateAnswer) return void res.socket?.destroy();
+        json(pod, 201);
+      });
       return;
     }
     if (req.method === 'DELETE') return json({ kind: 'Status', status: 'Success' });
@@ -195,6 +205,31 @@ describe('a pod attempt against an API server that sheds load', function () {
     assert.ok(waited >= 1900 && waited < 3500, `waited ${waited} ms for Retry-After: 2`);
     const { exit } = await finish(started.result);
     assert.equal(exit, 0);
+  });
+});
+
+describe('a pod attempt whose creation answer is lost', function () {
+  this.timeout(30_000);
+  const api = new FaultyApiServer();
+  after(() => api.stop());
+
+  it('retries the create, takes the 409 for the pod it made itself, and runs it (L7)', async () => {
+    const server = await api.start();
+    const file = join(mkdtempSync(join(tmpdir(), 'cdag-kc-')), 'kubeconfig');
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: fake, context: {cluster: fake, user: u, namespace: ns}}]\ncurrent-context: fake\n`,
+    );
+    const cluster = await connectKubernetes({ kubeconfig: file });
+    assert.ok(cluster.succeeded, cluster.succeeded ? '' : cluster.error);
+    api.loseFirstCreateAnswer = true;
+    const { dag, spec } = rendered();
+    const started = await new KubernetesBackend(cluster.result, dag).start(spec, new AbortController().signal);
+    assert.ok(started.succeeded, started.succeeded ? '' : started.error);
+    assert.equal(api.creates.length, 2, 'the lost answer made the create go again, once');
+    const { exit, lines } = await finish(started.result);
+    assert.equal(exit, 0);
+    assert.deepEqual(lines, ['one', 'two', 'three', 'four', 'five']);
   });
 });
 
