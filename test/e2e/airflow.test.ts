@@ -52,4 +52,23 @@ describe('Airflow DAG files in the editor', function () {
     assert.match((await run.getAttribute('title')) ?? '', /preview of an Airflow DAG/);
     await s.wb.screenshot('15-airflow-graph-preview');
   });
+
+  it('exports the open DAG file to Airflow (chosen operator) and to Argo as new documents beside it', async () => {
+    await s.wb.openFile('pipeline.dag.yaml');
+    await s.wb.command('Container DAGs: Export DAG to Airflow…');
+    await s.wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'KubernetesPodOperator' }).click();
+    await s.wb.page.locator('.tab.active', { hasText: '.py' }).waitFor({ timeout: 30_000 });
+    await s.wb.page
+      .locator('.monaco-editor .view-lines', { hasText: 'KubernetesPodOperator' })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await s.wb.openFile('pipeline.dag.yaml');
+    await s.wb.command('Container DAGs: Export DAG to Argo Workflows');
+    await s.wb.page.locator('.tab.active', { hasText: '.argo.yaml' }).waitFor({ timeout: 30_000 });
+    await s.wb.page
+      .locator('.monaco-editor .view-lines', { hasText: 'apiVersion: argoproj.io/v1alpha1' })
+      .first()
+      .waitFor();
+    await s.wb.screenshot('16-argo-export');
+  });
 });

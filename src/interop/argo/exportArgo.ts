@@ -4,6 +4,7 @@ import type { Dag, Task, Toleration } from '../../dag/model';
 import { intervalAt, PRESET_CRON } from '../../dag/schedule';
 import type { TriggerRule } from '../../dag/schema';
 import type { ExportNote } from '../exportNote';
+import { LABELS, labelValue } from '../../runner/labels';
 import { toArgoTemplate } from './argoTemplates';
 
 export interface ArgoExport {
@@ -73,7 +74,7 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
     message: `startup_timeout has no Argo equivalent; a pod stuck Pending waits for activeDeadlineSeconds.`,
   });
 
-  const labels = { 'workflows.argoproj.io/container-dags-dag': argoName(dag.id) };
+  const labels = { [LABELS.dag]: labelValue(dag.id) };
   const metadata: JsonMap = cron ? { name: argoName(dag.id) } : { generateName: `${argoName(dag.id)}-` };
   if (k.namespace) metadata.namespace = k.namespace;
   metadata.labels = labels;
