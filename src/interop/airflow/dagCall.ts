@@ -133,6 +133,13 @@ function scheduleOf(v: PyValue | undefined, ctx: ImportContext): string | undefi
     const cron = v.kwargs.get('cron') ?? v.args[0];
     const tz = v.kwargs.get('timezone') ?? v.args[1];
     const utc = !tz || (tz.kind === 'str' && /^(UTC|Etc\/UTC)$/i.test(tz.value));
+    if (cron?.kind === 'str' && utc && /CronTriggerTimetable$/.test(shortName(v.callee)))
+      ctx.report(
+        v.node,
+        'warning',
+        'unsupported-schedule',
+        'A CronTriggerTimetable has no data interval (its logical date is the time it fires); here a run covers the interval before it, so ds is one interval earlier than in Airflow.',
+      );
     if (cron?.kind === 'str' && utc)
       return Object.keys(PRESET_CRON).find((p) => PRESET_CRON[p] === cron.value) ?? cron.value;
     ctx.report(

@@ -64,7 +64,7 @@ export function shiftExpression(node: Node, graph: DependencyGraph, operand: Ope
       node,
       'warning',
       'unknown-task',
-      `"${node.text.slice(0, 60)}" is not a task this import knows; its dependencies were not translated.`,
+      `A ${node.type.replace(/_/g, ' ')} here is not a task this import knows; its dependencies were not translated.`,
     );
     return [];
   }
@@ -80,7 +80,7 @@ export function chainCall(args: readonly Node[], graph: DependencyGraph, operand
         g.node,
         'warning',
         'unknown-task',
-        `"${g.node.text.slice(0, 60)}" is not a task this import knows; its dependencies were not translated.`,
+        `A ${g.node.type.replace(/_/g, ' ')} here is not a task this import knows; its dependencies were not translated.`,
       );
   }
   for (let i = 0; i + 1 < groups.length; i++) {

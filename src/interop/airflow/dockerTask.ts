@@ -88,6 +88,17 @@ export function envEntries(
       secrets[e.key.value] = secretNameForEnv(e.value.name);
       continue;
     }
+    if (e.value.kind === 'str' && looksSecret(e.key.value) && e.value.value !== '' && !e.value.value.includes('{{')) {
+      // A password written into the DAG file: never copied; it becomes a secret to set.
+      secrets[e.key.value] = secretNameForEnv(e.key.value);
+      ctx.report(
+        e.value.node,
+        'warning',
+        'literal-secret',
+        `${what}["${e.key.value}"] is a literal that looks like a secret; the value was not copied. It is the secret "${secretNameForEnv(e.key.value)}" now: set it with "Container DAGs: Set Secret", the environment variable ${e.key.value.toUpperCase()} or a .env file.`,
+      );
+      continue;
+    }
     const s = ctx.text(e.value, `${what}["${e.key.value}"]`);
     if (s !== undefined) env[e.key.value] = s;
   }

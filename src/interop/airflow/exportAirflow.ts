@@ -2,7 +2,7 @@ import type { Dag, Mount, Task } from '../../dag/model';
 import { PRESET_CRON } from '../../dag/schedule';
 import { envNameOf } from '../../runner/secrets';
 import type { ExportNote } from '../exportNote';
-import { call, py, pyStr, raw, type Py } from './python';
+import { call, docText, py, pyStr, raw, type Py } from './python';
 import { toAirflowTemplate } from './templates';
 
 export type AirflowOperator = 'docker' | 'kubernetes';
@@ -12,10 +12,15 @@ export interface AirflowExport {
   readonly notes: readonly ExportNote[];
 }
 
+/** Python's keywords, and every name the written file itself uses, so no task variable shadows one. */
 const PY_KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield dag'.split(
-    ' ',
-  ),
+  [
+    'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield',
+    'dag os datetime timedelta timezone DAG Mount DeviceRequest k8s Secret Variable str dict list print',
+    'CronDataIntervalTimetable DockerOperator KubernetesPodOperator ContainerDagsDockerOperator _secret',
+  ]
+    .join(' ')
+    .split(' '),
 );
 
 const DELETE_PODS = { always: 'delete_pod', on_success: 'delete_succeeded_pod', never: 'keep_pod' } as const;
@@ -58,9 +63,9 @@ class AirflowWriter {
     }
     if (this.usesEnv || this.usesSecrets) this.imports.add('import os');
     const header = [
-      `"""${this.dag.id}${this.dag.description ? `: ${this.dag.description.replace(/"""/g, "'''").replace(/\\/g, '\\\\')}` : ''}`,
+      `"""${docText(this.dag.id)}${this.dag.description ? `: ${docText(this.dag.description)}` : ''}`,
       '',
-      `Exported from ${this.sourceName} by cdag export (Container DAGs) for Airflow 2.x and 3.x,`,
+      `Exported from ${docText(this.sourceName)} by cdag export (Container DAGs) for Airflow 2.x and 3.x,`,
       `with the ${this.operator === 'docker' ? 'DockerOperator' : 'KubernetesPodOperator'}.`,
       '"""',
     ].join('\n');
@@ -113,6 +118,8 @@ class AirflowWriter {
 
   /** A templated string for a field Airflow renders; `rendered: false` for fields it passes as they are. */
   private tmpl(s: string, task: Task, field: string, rendered = true): string {
+    // Jinja reads `{%` and `{#` in any rendered field; written as literals, they stay text.
+    if (rendered) s = s.replace(/\{([%#])/g, "{{ '{$1' }}");
     if (!s.includes('{{')) return s;
     if (!rendered) {
       this.note(
@@ -219,14 +226,22 @@ class AirflowWriter {
     kw.image = this.tmpl(t.image, t, 'image');
     if (t.command) kw.cmds = t.command.map((c) => this.tmpl(c, t, 'command'));
     if (t.args) kw.arguments = t.args.map((a) => this.tmpl(a, t, 'args'));
-    if (Object.keys(t.env).length) kw.env_vars = mapValues(t.env, (v, key) => this.tmpl(v, t, `env.${key}`));
+    const plain = mapValues(t.env, (v, key) => this.tmpl(v, t, `env.${key}`));
     if (Object.keys(t.secrets).length) {
-      this.imports.add('from airflow.providers.cncf.kubernetes.secret import Secret');
-      kw.secrets = Object.entries(t.secrets).map(([env, ref]) => {
-        const [secret, key = secret] = ref.split('/') as [string, string?];
-        return call('Secret', {}, ['env', env, secret, key]);
-      });
-    }
+      // As V1EnvVar with a secretKeyRef, not Secret(): Secret upper-cases the variable's name.
+      kw.env_vars = [
+        ...Object.entries(plain).map(([name, value]) => call('k8s.V1EnvVar', { name, value })),
+        ...Object.entries(t.secrets).map(([name, ref]) => {
+          const [secret, key = secret] = ref.split('/') as [string, string?];
+          return call('k8s.V1EnvVar', {
+            name,
+            value_from: call('k8s.V1EnvVarSource', {
+              secret_key_ref: call('k8s.V1SecretKeySelector', { name: secret, key }),
+            }),
+          });
+        }),
+      ];
+    } else if (Object.keys(plain).length) kw.env_vars = plain;
     const volumes = new Map<string, Py>();
     const mounts: Py[] = [];
     for (const m of t.mounts) {

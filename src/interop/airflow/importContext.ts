@@ -109,7 +109,19 @@ export class ImportContext {
         `${what} puts the environment variable ${p.name}, which looks like a secret, on the container's command line, where process lists and \`docker inspect\` show it. It is kept as {{ env.${p.name} }}; better: declare it under the task's secrets (${p.name}: ${secretNameForEnv(p.name)}) and let the image read it from its environment.`,
       );
     }
-    const fallback = p.fallback && p.fallback.kind === 'str' ? ` | default(${JSON.stringify(p.fallback.value)})` : '';
+    // A secret's fallback is a secret too: never copied into the file.
+    const secretFallback = looksSecret(p.name) && p.fallback?.kind === 'str';
+    if (secretFallback)
+      this.report(
+        p.fallback!.node,
+        'warning',
+        'literal-secret',
+        `The fallback of ${p.name} looks like a secret; it was not copied.`,
+      );
+    const fallback =
+      p.fallback && p.fallback.kind === 'str' && !secretFallback
+        ? ` | default(${JSON.stringify(p.fallback.value)})`
+        : '';
     if (p.fallback && p.fallback.kind !== 'str' && p.fallback.kind !== 'none')
       this.computed(p.fallback, `the default of ${p.name}`);
     return `{{ env.${p.name}${fallback} }}`;

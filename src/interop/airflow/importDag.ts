@@ -4,6 +4,7 @@ import { analyzeDag } from '../../dag/analyze';
 import { fail, ok, type Errorable } from '../../dag/errorable';
 import { LineIndex } from '../../dag/lineIndex';
 import { parsePython } from '../python/parser';
+import { commentText } from './python';
 import { dottedName, evaluate, Scope, shortName, type PyValue } from '../python/values';
 import { dagFields } from './dagCall';
 import type { DagWish } from './dagWish';
@@ -63,6 +64,11 @@ export async function importAirflowDag(text: string, fileName = 'dag.py'): Promi
   if (!tree.succeeded) return fail(tree.error);
   try {
     return ok(new Importer(fileName).run(tree.result));
+  } catch (e) {
+    // A bug of ours, or a file beyond what it was made for: said, never thrown at the caller.
+    return fail(
+      `The import stopped on something it does not handle (${(e as Error).message}); please report it with the file.`,
+    );
   } finally {
     tree.result.delete();
   }
@@ -86,6 +92,10 @@ class Importer {
   private readonly wishes: DagWish[] = [];
   /** Operator subclasses defined in the file → the operator they extend. */
   private readonly subclasses = new Map<string, string>();
+  /** Operator calls read or reported: any other is reported at the end, never dropped silently. */
+  private readonly consumed = new Set<number>();
+  /** TaskGroup ids around the statement being read, outermost first. */
+  private readonly groups: string[] = [];
   private dag?: { fields: DocMap; defaultArgs: ReadonlyMap<string, PyValue>; node: Node; variable?: string };
 
   constructor(private readonly fileName: string) {}
@@ -93,6 +103,7 @@ class Importer {
   run(tree: Tree): ImportResult {
     this.syntaxErrors(tree.rootNode);
     this.block(tree.rootNode.namedChildren.filter((c): c is Node => !!c));
+    this.unreadOperators(tree.rootNode);
     const dagId = String(this.dag?.fields.dag ?? this.fallbackId());
     if (!this.dag) {
       this.ctx.report(
@@ -104,6 +115,22 @@ class Importer {
       return this.result('', dagId);
     }
     return this.result(this.write(), dagId);
+  }
+
+  /** Operators made where the walk does not go (tuples, lists, functions, walrus): said, by line. */
+  private unreadOperators(root: Node): void {
+    for (const c of root.descendantsOfType('call')) {
+      if (!c || this.consumed.has(c.startIndex)) continue;
+      const fn = c.childForFieldName('function');
+      const name = fn ? dottedName(fn) : undefined;
+      if (!name || !isOperatorClass(shortName(this.scope.qualify(name)))) continue;
+      this.ctx.report(
+        c,
+        'warning',
+        'unsupported-statement',
+        `${shortName(name)}(…) is made where the import does not follow it (a tuple, list, function or expression); it was not translated.`,
+      );
+    }
   }
 
   private fallbackId(): string {
@@ -225,6 +252,7 @@ class Importer {
       const name = fn ? dottedName(fn) : undefined;
       return !!name && isOperatorClass(shortName(name));
     });
+    this.consumeAll(s);
     if (makesTasks)
       this.ctx.report(
         s,
@@ -235,27 +263,48 @@ class Importer {
   }
 
   private withStatement(s: Node): void {
-    const items = s.descendantsOfType('with_item').filter((c): c is Node => !!c);
+    const clause = s.namedChildren.find((c) => c?.type === 'with_clause');
+    const items = (clause?.namedChildren ?? []).filter((c): c is Node => c?.type === 'with_item');
     const body = s.childForFieldName('body');
+    let groups = 0;
     for (const item of items) {
       const value = item.childForFieldName('value');
       const call = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
       const alias = value?.type === 'as_pattern' ? value.childForFieldName('alias')?.text : undefined;
       if (!call) continue;
       const v = evaluate(call, this.scope);
-      if (v.kind === 'call' && shortName(v.callee) === 'DAG') this.defineDag(v, alias);
-      else if (v.kind === 'call' && shortName(v.callee) === 'TaskGroup')
+      if (v.kind === 'call' && shortName(v.callee) === 'DAG') {
+        // A second DAG is not imported, nor is anything made in its body.
+        if (!this.defineDag(v, alias)) return this.consumeAll(s);
+      } else if (v.kind === 'call' && shortName(v.callee) === 'TaskGroup') {
+        const id = v.kwargs.get('group_id') ?? v.args[0];
+        const prefix = v.kwargs.get('prefix_group_id');
+        if (id?.kind !== 'str') {
+          this.ctx.computed(id ?? v, 'the TaskGroup’s group_id');
+          continue;
+        }
+        if (prefix?.kind === 'bool' && !prefix.value) continue;
+        this.groups.push(id.value);
+        groups++;
         this.ctx.report(
           call,
           'info',
           'ignored-argument',
-          'A TaskGroup only groups tasks in Airflow’s UI; its tasks are imported as they are.',
+          `Airflow names the tasks of TaskGroup "${id.value}" ${id.value}.ID; task ids here have no dots, so they are ${id.value}__ID.`,
         );
+      }
     }
     if (body) this.block(body.namedChildren.filter((c): c is Node => !!c));
+    this.groups.splice(this.groups.length - groups, groups);
   }
 
-  private defineDag(call: PyValue & { kind: 'call' }, variable?: string): void {
+  /** Operator calls inside a node that is not followed are accounted for (reported once, there). */
+  private consumeAll(node: Node): void {
+    for (const c of node.descendantsOfType('call')) if (c) this.consumed.add(c.startIndex);
+  }
+
+  /** Whether this is the DAG the file's tasks go to. */
+  private defineDag(call: PyValue & { kind: 'call' }, variable?: string): boolean {
     if (this.dag) {
       this.ctx.report(
         call.node,
@@ -263,10 +312,11 @@ class Importer {
         'several-dags',
         'A second DAG in this file was not imported: a DAG file holds one DAG; import each into its own file.',
       );
-      return;
+      return false;
     }
     const { fields, defaultArgs } = dagFields(call, this.ctx, this.fallbackId());
     this.dag = { fields, defaultArgs, node: call.node, variable };
+    return true;
   }
 
   private expression(e: Node): void {
@@ -322,7 +372,7 @@ class Importer {
           c,
           'warning',
           'unknown-task',
-          `${c.text.slice(0, 60)}: a task here is not one this import knows; not translated.`,
+          `${name}(…): a task here is not one this import knows; not translated.`,
         );
         return;
       }
@@ -380,6 +430,7 @@ class Importer {
 
   /** Makes the task of an operator call; returns its id (also for untranslated operators, for dependencies). */
   private operatorCall(node: Node): string | undefined {
+    this.consumed.add(node.startIndex);
     const v = evaluate(node, this.scope);
     if (v.kind !== 'call') return undefined;
     const cls = this.subclasses.get(shortName(v.callee)) ?? shortName(v.callee);
@@ -394,7 +445,17 @@ class Importer {
       );
       return undefined;
     }
-    const id = idValue.value;
+    const dagArg = v.kwargs.get('dag');
+    if (dagArg?.kind === 'ref' && this.dag?.variable && dagArg.name !== this.scope.qualify(this.dag.variable)) {
+      this.ctx.report(
+        node,
+        'warning',
+        'several-dags',
+        `${cls} "${idValue.value}" belongs to another DAG (dag=${dagArg.name}); not imported.`,
+      );
+      return undefined;
+    }
+    const id = [...this.groups, idValue.value].join('__');
     if (this.tasks.has(id)) {
       this.ctx.report(
         node,
@@ -541,6 +602,6 @@ function render(doc: DocMap, fileName: string): string {
     },
   });
   const body = d.toString({ lineWidth: 110, flowCollectionPadding: false });
-  const header = `# Imported from ${fileName.replace(/\\/g, '/').split('/').pop()} by cdag import.\n`;
+  const header = `# Imported from ${commentText(fileName.replace(/\\/g, '/').split('/').pop() ?? '')} by cdag import.\n`;
   return header + body.replace(/\ntasks:\n/, '\n\ntasks:\n');
 }

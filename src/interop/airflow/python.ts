@@ -2,19 +2,22 @@
 
 export type Py = string | number | boolean | null | readonly Py[] | PyCall | PyRaw | { readonly [key: string]: Py };
 
-export interface PyCall {
-  readonly call: string;
-  readonly args?: readonly Py[];
-  readonly kwargs?: Readonly<Record<string, Py | undefined>>;
+/** A call: made only by `call()`, so a user's map with a key named "call" stays a map. */
+export class PyCall {
+  constructor(
+    readonly callee: string,
+    readonly args: readonly Py[],
+    readonly kwargs: Readonly<Record<string, Py | undefined>>,
+  ) {}
 }
 
-/** Source text used as it is (a variable, an expression). */
-export interface PyRaw {
-  readonly raw: string;
+/** Source text used as it is (a variable, an expression): made only here, never from user data. */
+export class PyRaw {
+  constructor(readonly text: string) {}
 }
 
 export function raw(text: string): PyRaw {
-  return { raw: text };
+  return new PyRaw(text);
 }
 
 export function call(
@@ -22,12 +25,25 @@ export function call(
   kwargs: Readonly<Record<string, Py | undefined>> = {},
   args: readonly Py[] = [],
 ): PyCall {
-  return { call: name, args, kwargs };
+  return new PyCall(name, args, kwargs);
 }
 
 /** A Python string literal: JSON's escapes are Python's too. */
 export function pyStr(s: string): string {
   return JSON.stringify(s);
+}
+
+/** Text for inside a triple-quoted docstring: no way out of it, no control characters. */
+export function docText(s: string): string {
+  return s
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ')
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"');
+}
+
+/** A name for a one-line comment (`# …`): line breaks and control characters become spaces. */
+export function commentText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
 }
 
 const WIDTH = 100;
@@ -37,7 +53,8 @@ export function py(v: Py, indent = 0): string {
   const inner = '    '.repeat(indent + 1);
   if (v === null) return 'None';
   if (typeof v === 'string') return pyStr(v);
-  if (typeof v === 'number') return String(v);
+  // YAML's .nan and .inf are numbers too; Python spells them as floats.
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : `float("${String(v).replace('Infinity', 'inf')}")`;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (Array.isArray(v)) {
     const items = (v as readonly Py[]).map((x) => py(x, indent + 1));
@@ -45,18 +62,18 @@ export function py(v: Py, indent = 0): string {
     if (flat.length + pad.length < WIDTH && !flat.includes('\n')) return flat;
     return `[\n${items.map((i) => `${inner}${i},`).join('\n')}\n${pad}]`;
   }
-  if (typeof v === 'object' && 'raw' in v) return (v as PyRaw).raw;
-  if (typeof v === 'object' && 'call' in v) {
-    const c = v as PyCall;
+  if (v instanceof PyRaw) return v.text;
+  if (v instanceof PyCall) {
+    const c = v;
     const parts = [
-      ...(c.args ?? []).map((a) => py(a, indent + 1)),
-      ...Object.entries(c.kwargs ?? {})
+      ...c.args.map((a) => py(a, indent + 1)),
+      ...Object.entries(c.kwargs)
         .filter((e): e is [string, Py] => e[1] !== undefined)
         .map(([k, a]) => `${k}=${py(a, indent + 1)}`),
     ];
-    const flat = `${c.call}(${parts.join(', ')})`;
+    const flat = `${c.callee}(${parts.join(', ')})`;
     if (flat.length + pad.length < WIDTH && !flat.includes('\n')) return flat;
-    return `${c.call}(\n${parts.map((p) => `${inner}${p},`).join('\n')}\n${pad})`;
+    return `${c.callee}(\n${parts.map((p) => `${inner}${p},`).join('\n')}\n${pad})`;
   }
   const entries = Object.entries(v as Record<string, Py>).map(([k, x]) => `${pyStr(k)}: ${py(x, indent + 1)}`);
   const flat = `{${entries.join(', ')}}`;

@@ -71,7 +71,8 @@ function applyFilter(base: AirflowName, f: FilterCall): AirflowName | string {
     case 'lower':
       return { expr: `${wrap(base.expr)} | ${f.name}`, kind: 'string' };
     case 'default':
-      return { expr: `${wrap(base.expr)} | default(${arg(0)})`, kind: base.kind };
+      // This format's default also covers an empty value; Jinja's does with its second argument.
+      return { expr: `${wrap(base.expr)} | default(${arg(0)}, true)`, kind: base.kind };
     case 'ds_add': {
       const ds =
         base.kind === 'ds'
@@ -328,7 +329,7 @@ function fromAst(a: Ast): string | Error {
 export function fromAirflowTemplate(s: string): Translated {
   if (!s.includes('{{') && !s.includes('{%')) return { text: s, issues: [] };
   const issues: string[] = [];
-  if (s.includes('{%')) issues.push('Jinja statements ({% … %}) have no equivalent');
+  if (s.replace(/\{\{(.*?)\}\}/gs, '').includes('{%')) issues.push('Jinja statements ({% … %}) have no equivalent');
   const text = s.replace(/\{\{(.*?)\}\}/gs, (whole, inner: string) => {
     let translated: string | Error;
     try {

@@ -5,6 +5,7 @@ import { intervalAt, PRESET_CRON } from '../../dag/schedule';
 import type { TriggerRule } from '../../dag/schema';
 import type { ExportNote } from '../exportNote';
 import { LABELS, labelValue } from '../../runner/labels';
+import { commentText } from '../airflow/python';
 import { toArgoTemplate } from './argoTemplates';
 
 export interface ArgoExport {
@@ -47,7 +48,10 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
     return r.text;
   };
   const entry = 'main';
-  const templates: JsonMap[] = [{ name: entry, dag: { tasks: dag.tasks.map((t) => dagTask(t, names)) } }];
+  // As in Airflow, a failed task stops only what depends on it: the rest of the DAG goes on.
+  const templates: JsonMap[] = [
+    { name: entry, dag: { failFast: false, tasks: dag.tasks.map((t) => dagTask(t, names)) } },
+  ];
   const volumes = new Map<string, JsonMap>();
   for (const t of dag.tasks) templates.push(containerTemplate(dag, t, names.get(t.id)!, tmpl, volumes, notes));
 
@@ -55,7 +59,21 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
   const spec: JsonMap = { entrypoint: entry };
   const parameters: JsonMap[] = Object.entries(dag.params).map(([name, value]) => ({ name, value: String(value) }));
   const cron = dag.schedule.kind === 'cron' ? (PRESET_CRON[dag.schedule.text] ?? dag.schedule.text) : undefined;
-  if (usesDates) parameters.unshift(...dateParameters(dag, cron !== undefined));
+  if (usesDates) {
+    parameters.unshift(...dateParameters(dag, cron !== undefined));
+    const fixed = cron !== undefined && fixedPeriod(dag) !== undefined;
+    if (cron !== undefined && !fixed)
+      notes.push({
+        severity: 'warning',
+        message: `The schedule's intervals are not of one length; the CronWorkflow's logical_date is the time it fires (here it is the interval's start): dates in templates come one interval late.`,
+      });
+    if (cron === undefined)
+      notes.push({
+        severity: 'info',
+        message:
+          'The Workflow runs for the DAG’s first interval unless given another: argo submit -p logical_date=… -p data_interval_end=….',
+      });
+  }
   if (parameters.length) spec.arguments = { parameters };
   if (dag.maxActiveTasks !== undefined) spec.parallelism = dag.maxActiveTasks;
   if (k.serviceAccount) spec.serviceAccountName = k.serviceAccount;
@@ -106,7 +124,7 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
   } else {
     doc = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata, spec };
   }
-  const header = `# ${dag.id}: exported from ${sourceName} by cdag export (Container DAGs) for Argo Workflows 3.6+.\n`;
+  const header = `# ${commentText(dag.id)}: exported from ${commentText(sourceName)} by cdag export (Container DAGs) for Argo Workflows 3.6+.\n`;
   return { yaml: header + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }), notes };
 }
 
@@ -116,9 +134,7 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
  */
 function dateParameters(dag: Dag, cron: boolean): JsonMap[] {
   if (cron && dag.schedule.kind === 'cron') {
-    const fixed: Record<string, string> = { '@hourly': '1h', '@daily': '24h', '@weekly': '168h' };
-    const text = dag.schedule.text.trim();
-    const back = fixed[text] ?? fixed[Object.keys(PRESET_CRON).find((p) => PRESET_CRON[p] === text) ?? ''];
+    const back = fixedPeriod(dag);
     const fired = 'sprig.toDate("2006-01-02T15:04:05Z07:00", workflow.scheduledTime)';
     const start = back ? `sprig.dateModify("-${back}", ${fired})` : fired;
     return [
@@ -134,19 +150,28 @@ function dateParameters(dag: Dag, cron: boolean): JsonMap[] {
   ];
 }
 
+/** The schedule's interval as a Go duration, when every interval has that length. */
+function fixedPeriod(dag: Dag): string | undefined {
+  if (dag.schedule.kind !== 'cron') return undefined;
+  const fixed: Record<string, string> = { '@hourly': '1h', '@daily': '24h', '@weekly': '168h' };
+  const text = dag.schedule.text.trim();
+  return fixed[text] ?? fixed[Object.keys(PRESET_CRON).find((p) => PRESET_CRON[p] === text) ?? ''];
+}
+
 /** Argo's `depends` for each trigger rule (plain `dependencies` for all_success). */
 function depends(rule: TriggerRule, ups: readonly string[]): string {
   const each = (f: (u: string) => string, join: ' && ' | ' || '): string => ups.map(f).join(join);
   switch (rule) {
+    // Argo's Errored is a failure too, and Omitted is Airflow's upstream_failed (a task never run).
     case 'all_failed':
-      return each((u) => `${u}.Failed`, ' && ');
+      return each((u) => `(${u}.Failed || ${u}.Errored)`, ' && ');
     case 'all_done':
     case 'always':
-      return each((u) => `(${u}.Succeeded || ${u}.Failed || ${u}.Errored || ${u}.Skipped)`, ' && ');
+      return each((u) => `(${u}.Succeeded || ${u}.Failed || ${u}.Errored || ${u}.Skipped || ${u}.Omitted)`, ' && ');
     case 'one_success':
       return each((u) => `${u}.Succeeded`, ' || ');
     case 'one_failed':
-      return each((u) => `${u}.Failed`, ' || ');
+      return each((u) => `(${u}.Failed || ${u}.Errored)`, ' || ');
     case 'none_failed':
       return each((u) => `(${u}.Succeeded || ${u}.Skipped)`, ' && ');
     case 'none_failed_min_one_success':

@@ -18,8 +18,9 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
 export function unescapePython(s: string): string {
   return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])/g, (all, e: string) => {
     if (e in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[e]!;
-    if (/^[xuU]/.test(e)) return String.fromCodePoint(parseInt(e.slice(1), 16));
-    if (/^[0-7]+$/.test(e)) return String.fromCodePoint(parseInt(e, 8));
+    // Python refuses code points past U+10FFFF; so does fromCodePoint, by throwing: kept as written.
+    const point = /^[xuU]/.test(e) ? parseInt(e.slice(1), 16) : /^[0-7]+$/.test(e) ? parseInt(e, 8) : undefined;
+    if (point !== undefined) return point <= 0x10ffff ? String.fromCodePoint(point) : all;
     return all;
   });
 }

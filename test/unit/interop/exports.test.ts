@@ -32,11 +32,14 @@ describe('cdag export --to airflow', () => {
     assert.match(docker, /private_environment=\{[^}]*"DB_PASSWORD": _secret\("db-password", "DB_PASSWORD"\)/);
     assert.match(docker, /"TOKEN": _secret\("api\/token", "API"\)/);
     const k8s = exportAirflow(dagOf(SECRET_DAG), 'kubernetes').python;
-    assert.match(k8s, /Secret\("env", "DB_PASSWORD", "db-password", "db-password"\)/);
-    assert.match(k8s, /Secret\("env", "TOKEN", "api", "token"\)/);
+    assert.match(
+      k8s,
+      /name="DB_PASSWORD",\s+value_from=k8s\.V1EnvVarSource\(\s*secret_key_ref=k8s\.V1SecretKeySelector\(name="db-password", key="db-password"\)/,
+    );
+    assert.match(k8s, /secret_key_ref=k8s\.V1SecretKeySelector\(name="api", key="token"\)/);
     for (const py of [docker, k8s]) {
       const command = /(command|arguments|cmds)=\[[^\]]*\]/g;
-      for (const m of py.match(command) ?? []) assert.ok(!/password|_secret|Secret/i.test(m), m);
+      for (const m of py.match(command) ?? []) assert.ok(!/password|_secret|Secret|secret_key_ref/i.test(m), m);
     }
   });
 
@@ -153,7 +156,7 @@ tasks:
         name: 'report',
         template: 'report',
         depends:
-          '(fetch-it.Succeeded || fetch-it.Failed || fetch-it.Errored || fetch-it.Skipped) && (rank.Succeeded || rank.Failed || rank.Errored || rank.Skipped)',
+          '(fetch-it.Succeeded || fetch-it.Failed || fetch-it.Errored || fetch-it.Skipped || fetch-it.Omitted) && (rank.Succeeded || rank.Failed || rank.Errored || rank.Skipped || rank.Omitted)',
       },
     ]);
     assert.deepEqual(fetch!.retryStrategy, { limit: '2', retryPolicy: 'Always', backoff: { duration: '10s' } });
