@@ -33,20 +33,24 @@ export function pyStr(s: string): string {
   return JSON.stringify(s);
 }
 
+/** Control characters (but tab and, when kept, line feed) as spaces. */
+function controlsAsSpaces(s: string, keepNewlines: boolean): string {
+  return Array.from(s, (ch) => {
+    const c = ch.codePointAt(0)!;
+    const control = c < 0x20 || c === 0x7f || c === 0x2028 || c === 0x2029;
+    return control && c !== 0x09 && !(keepNewlines && c === 0x0a) ? ' ' : ch;
+  }).join('');
+}
+
 /** Text for inside a triple-quoted docstring: no way out of it, no control characters. */
 export function docText(s: string): string {
-  return s
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ')
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"');
+  return controlsAsSpaces(s, true).replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
 /** A name for a one-line comment (`# …`): line breaks and control characters become spaces. */
 export function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
+  return controlsAsSpaces(s, false);
 }
-
-const WIDTH = 100;
 
 export function py(v: Py, indent = 0): string {
   const pad = '    '.repeat(indent);
