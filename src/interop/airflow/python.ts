@@ -52,6 +52,8 @@ export function commentText(s: string): string {
   return controlsAsSpaces(s, false);
 }
 
+const WIDTH = 100;
+
 export function py(v: Py, indent = 0): string {
   const pad = '    '.repeat(indent);
   const inner = '    '.repeat(indent + 1);
