@@ -292,7 +292,7 @@ export async function followLogs(
   }
 }
 
-class DockerAttempt implements AttemptHandle {
+export class DockerAttempt implements AttemptHandle {
   readonly id: string;
   readonly logs: AsyncQueue<LogLine>;
   private logStream: NodeJS.ReadableStream | undefined;
@@ -317,7 +317,7 @@ class DockerAttempt implements AttemptHandle {
   async wait(): Promise<AttemptExit> {
     let code: number;
     try {
-      code = (await this.waited).StatusCode;
+      code = (await this.exited()).StatusCode;
     } catch (e) {
       await this.logsDone;
       return { exitCode: -1, reason: `the container disappeared (${apiMessage(e)})` };
@@ -331,6 +331,23 @@ class DockerAttempt implements AttemptHandle {
       // Removed out of band after exiting: the exit code we have is the truth.
     }
     return { exitCode: code };
+  }
+
+  /**
+   * The exit. Docker 20.10 can miss the exit of a container that ends within milliseconds for a
+   * `next-exit` wait registered before start (its FinishedAt then precedes its StartedAt), and that
+   * wait never answers. The log follow does end: half a second after it, a `not-running` wait asks
+   * again; it answers at once for an exited container and waits for one still running.
+   */
+  private exited(): Promise<{ StatusCode: number }> {
+    let settled = false;
+    const first = this.waited.finally(() => (settled = true));
+    const again = this.logsDone
+      .then(() => new Promise((r) => setTimeout(r, 500)))
+      .then(() =>
+        settled ? first : (this.container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>),
+      );
+    return Promise.race([first, again]);
   }
 
   async kill(graceMs: number): Promise<void> {
