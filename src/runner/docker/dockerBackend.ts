@@ -343,7 +343,8 @@ export class DockerAttempt implements AttemptHandle {
     let settled = false;
     const first = this.waited.finally(() => (settled = true));
     const again = this.logsDone
-      .then(() => new Promise((r) => setTimeout(r, 500)))
+      // Unref'd: a finished run's process must not stay for this timer.
+      .then(() => new Promise((r) => setTimeout(r, 500).unref()))
       .then(() =>
         settled ? first : (this.container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>),
       );
