@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Frame } from 'playwright-core';
 import { ROOT } from './codeServer';
 import { workbenchSession } from './session';
 
@@ -10,23 +9,6 @@ const BOOK = readFileSync(join(ROOT, 'test', 'fixtures', 'airflow', '01_docker.p
 describe('Airflow DAG files in the editor', function () {
   this.timeout(180_000);
   const s = workbenchSession(undefined, { extraFiles: { 'movielens_docker.py': BOOK } });
-
-  async function graphFrame(): Promise<Frame> {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      for (const f of s.wb.page.frames()) {
-        if (
-          (await f
-            .locator('svg#graph g.node')
-            .count()
-            .catch(() => 0)) > 0
-        )
-          return f;
-      }
-      await s.wb.page.waitForTimeout(250);
-    }
-    throw new Error('the graph page did not draw any node');
-  }
 
   it('opens an Airflow DAG as a new Container DAG document, with what was not translated in Problems on its Python line', async () => {
     await s.wb.openFile('movielens_docker.py');
@@ -43,7 +25,7 @@ describe('Airflow DAG files in the editor', function () {
   it('previews the Airflow file’s graph through the import, read-only', async () => {
     await s.wb.openFile('movielens_docker.py');
     await s.wb.command('Container DAGs: Preview Airflow DAG as Graph');
-    const frame = await graphFrame();
+    const frame = await s.wb.graphFrame();
     const ids = await frame.locator('svg#graph g.node').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-task')));
     assert.deepEqual(ids.sort(), ['fetch_ratings', 'rank_movies']);
     assert.equal(await frame.locator('svg#graph path.edge').count(), 1);

@@ -1,30 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Frame } from 'playwright-core';
 import { ensureTestImage } from '../integration/docker/dockerEnv';
 import { workbenchSession } from './session';
 
 describe('the DAG graph beside the editor', function () {
   this.timeout(180_000);
   const s = workbenchSession(ensureTestImage);
-
-  /** The graph page runs in nested iframes (the webview host, then the page). */
-  async function graphFrame(task?: string): Promise<Frame> {
-    const deadline = Date.now() + 60_000;
-    const selector = task ? `svg#graph g.node[data-task="${task}"]` : 'svg#graph g.node';
-    while (Date.now() < deadline) {
-      for (const f of s.wb.page.frames()) {
-        if (
-          (await f
-            .locator(selector)
-            .count()
-            .catch(() => 0)) > 0
-        )
-          return f;
-      }
-      await s.wb.page.waitForTimeout(250);
-    }
-    throw new Error('the graph page did not draw any node');
-  }
 
   it('opens from the CodeLens with a node per task, and clicking a node moves the cursor to the task', async () => {
     await s.wb.openFile('pipeline.dag.yaml');
@@ -35,7 +15,7 @@ describe('the DAG graph beside the editor', function () {
       await s.wb.screenshot('8a-before-show-graph');
     }
     await lens.click();
-    const frame = await graphFrame();
+    const frame = await s.wb.graphFrame();
     const ids = await frame.locator('svg#graph g.node').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-task')));
     assert.deepEqual(ids.sort(), ['fetch_ratings', 'rank_movies', 'report']);
     assert.equal(await frame.locator('svg#graph path.edge').count(), 1);
@@ -48,7 +28,7 @@ describe('the DAG graph beside the editor', function () {
   it('runs the DAG from its toolbar, recolours the nodes live to success, and opens a task log on double-click', async () => {
     await s.wb.openFile('hello.dag.yaml');
     await s.wb.command('Container DAGs: Show DAG Graph');
-    const frame = await graphFrame('greet');
+    const frame = await s.wb.graphFrame('greet');
     await frame.locator('vscode-button#run').click();
     await frame.locator('svg#graph g.node.state-success').nth(1).waitFor({ timeout: 90_000 });
     assert.equal(await frame.locator('svg#graph g.node.state-success').count(), 2);

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { ARTIFACTS } from './codeServer';
 
 /** A user at the keyboard of the VS Code workbench in headless Chromium. */
@@ -28,6 +28,23 @@ export class Workbench {
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await page.waitForSelector('.explorer-folders-view, .explorer-viewlet', { timeout: 60_000 });
     return new Workbench(browser, page);
+  }
+
+  /** The graph page, once it has drawn (a node, or the given task's): it runs in nested iframes (the webview host, then the page). */
+  async graphFrame(task?: string): Promise<Frame> {
+    const deadline = Date.now() + 60_000;
+    const selector = task ? `svg#graph g.node[data-task="${task}"]` : 'svg#graph g.node';
+    while (Date.now() < deadline) {
+      for (const f of this.page.frames()) {
+        const drawn = await f
+          .locator(selector)
+          .count()
+          .catch(() => 0);
+        if (drawn > 0) return f;
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error('the graph page did not draw any node');
   }
 
   /** Runs a command by its title from the Command Palette (F1), as a user would. */

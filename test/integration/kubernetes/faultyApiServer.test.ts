@@ -132,6 +132,11 @@ class FaultyApiServer {
   }
 }
 
+/** A kubeconfig for the fake server: one context, a bearer token. */
+function fakeKubeconfig(server: string, token: string): string {
+  return `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: ${token}}}]\ncontexts: [{name: fake, context: {cluster: fake, user: u, namespace: ns}}]\ncurrent-context: fake\n`;
+}
+
 function rendered() {
   const dag = analyzeDag('dag: dropme\ntasks:\n  t: {image: x, command: [run]}\n').dag!;
   const r = renderTask(dag, dag.tasks[0]!, {
@@ -164,8 +169,7 @@ describe('a pod attempt against an API server that refuses a rotated credential'
   it('reads the kubeconfig again once after a 401 and carries on with the new token (L7, test 20)', async () => {
     const server = await api.start();
     const file = join(mkdtempSync(join(tmpdir(), 'cdag-kc-')), 'kubeconfig');
-    const config = (token: string) =>
-      `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: ${token}}}]\ncontexts: [{name: fake, context: {cluster: fake, user: u, namespace: ns}}]\ncurrent-context: fake\n`;
+    const config = (token: string) => fakeKubeconfig(server, token);
     writeFileSync(file, config('old-token'));
     const cluster = await connectKubernetes({ kubeconfig: file });
     assert.ok(cluster.succeeded, cluster.succeeded ? '' : cluster.error);
@@ -190,10 +194,7 @@ describe('a pod attempt against an API server that sheds load', function () {
   it('waits as long as a 429’s Retry-After says (2 s), then creates the pod once (L7, test 20)', async () => {
     const server = await api.start();
     const file = join(mkdtempSync(join(tmpdir(), 'cdag-kc-')), 'kubeconfig');
-    writeFileSync(
-      file,
-      `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: fake, context: {cluster: fake, user: u, namespace: ns}}]\ncurrent-context: fake\n`,
-    );
+    writeFileSync(file, fakeKubeconfig(server, 't'));
     const cluster = await connectKubernetes({ kubeconfig: file });
     assert.ok(cluster.succeeded, cluster.succeeded ? '' : cluster.error);
     api.throttleCreates = 1;
@@ -216,10 +217,7 @@ describe('a pod attempt whose creation answer is lost', function () {
   it('retries the create, takes the 409 for the pod it made itself, and runs it (L7)', async () => {
     const server = await api.start();
     const file = join(mkdtempSync(join(tmpdir(), 'cdag-kc-')), 'kubeconfig');
-    writeFileSync(
-      file,
-      `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: fake, context: {cluster: fake, user: u, namespace: ns}}]\ncurrent-context: fake\n`,
-    );
+    writeFileSync(file, fakeKubeconfig(server, 't'));
     const cluster = await connectKubernetes({ kubeconfig: file });
     assert.ok(cluster.succeeded, cluster.succeeded ? '' : cluster.error);
     api.loseFirstCreateAnswer = true;
