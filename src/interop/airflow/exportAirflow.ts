@@ -1,5 +1,6 @@
 import type { Dag, Mount, Task } from '../../dag/model';
 import { PRESET_CRON } from '../../dag/schedule';
+import { resourceQuantities, secretKeyRef } from '../../runner/kubernetes/podSpec';
 import { envNameOf } from '../../runner/secrets';
 import type { ExportNote } from '../exportNote';
 import { call, docText, py, pyStr, raw, type Py } from './python';
@@ -231,15 +232,14 @@ class AirflowWriter {
       // As V1EnvVar with a secretKeyRef, not Secret(): Secret upper-cases the variable's name.
       kw.env_vars = [
         ...Object.entries(plain).map(([name, value]) => call('k8s.V1EnvVar', { name, value })),
-        ...Object.entries(t.secrets).map(([name, ref]) => {
-          const [secret, key = secret] = ref.split('/') as [string, string?];
-          return call('k8s.V1EnvVar', {
+        ...Object.entries(t.secrets).map(([name, ref]) =>
+          call('k8s.V1EnvVar', {
             name,
             value_from: call('k8s.V1EnvVarSource', {
-              secret_key_ref: call('k8s.V1SecretKeySelector', { name: secret, key }),
+              secret_key_ref: call('k8s.V1SecretKeySelector', secretKeyRef(ref)),
             }),
-          });
-        }),
+          }),
+        ),
       ];
     } else if (Object.keys(plain).length) kw.env_vars = plain;
     const volumes = new Map<string, Py>();
@@ -264,7 +264,7 @@ class AirflowWriter {
     }
     if (volumes.size) kw.volumes = [...volumes.values()];
     if (mounts.length) kw.volume_mounts = mounts;
-    const res = resources(t);
+    const res = resourceQuantities(t);
     if (res) kw.container_resources = call('k8s.V1ResourceRequirements', { requests: res, limits: res });
     // The operator has no working_dir argument; a pod spec it merges its own container into does.
     if (t.workingDir)
@@ -324,15 +324,6 @@ class AirflowWriter {
     }
     return lines;
   }
-}
-
-/** Requests = limits, as the spec has it; Kubernetes quantities. */
-function resources(t: Task): Record<string, string> | undefined {
-  const r: Record<string, string> = {};
-  if (t.resources.cpu !== undefined) r.cpu = `${Math.round(t.resources.cpu * 1000)}m`;
-  if (t.resources.memoryBytes !== undefined) r.memory = String(t.resources.memoryBytes);
-  if (t.resources.gpu) r['nvidia.com/gpu'] = String(t.resources.gpu);
-  return Object.keys(r).length ? r : undefined;
 }
 
 function mapValues(m: Readonly<Record<string, string>>, f: (v: string, k: string) => Py): Record<string, Py> {

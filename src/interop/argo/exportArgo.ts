@@ -4,6 +4,7 @@ import type { Dag, Task, Toleration } from '../../dag/model';
 import { intervalAt, PRESET_CRON } from '../../dag/schedule';
 import type { TriggerRule } from '../../dag/schema';
 import type { ExportNote } from '../exportNote';
+import { resourceQuantities, secretKeyRef } from '../../runner/kubernetes/podSpec';
 import { LABELS, labelValue } from '../../runner/labels';
 import { commentText } from '../airflow/python';
 import { toArgoTemplate } from './argoTemplates';
@@ -203,10 +204,8 @@ function containerTemplate(
   if (t.command) container.command = t.command.map((c) => tmpl(c, t, 'command'));
   if (t.args) container.args = t.args.map((a) => tmpl(a, t, 'args'));
   const env: JsonMap[] = Object.entries(t.env).map(([n, v]) => ({ name: n, value: tmpl(v, t, `env.${n}`) }));
-  for (const [n, ref] of Object.entries(t.secrets)) {
-    const [secret, key = secret] = ref.split('/') as [string, string?];
-    env.push({ name: n, valueFrom: { secretKeyRef: { name: secret, key } } });
-  }
+  for (const [n, ref] of Object.entries(t.secrets))
+    env.push({ name: n, valueFrom: { secretKeyRef: secretKeyRef(ref) } });
   if (env.length) container.env = env;
   if (t.workingDir) container.workingDir = tmpl(t.workingDir, t, 'working_dir');
   if (t.user) {
@@ -240,11 +239,8 @@ function containerTemplate(
     mounts.push({ name: vname, mountPath: m.target, ...(m.readOnly ? { readOnly: true } : {}) });
   }
   if (mounts.length) container.volumeMounts = mounts;
-  const r: Record<string, string> = {};
-  if (t.resources.cpu !== undefined) r.cpu = `${Math.round(t.resources.cpu * 1000)}m`;
-  if (t.resources.memoryBytes !== undefined) r.memory = String(t.resources.memoryBytes);
-  if (t.resources.gpu) r['nvidia.com/gpu'] = String(t.resources.gpu);
-  if (Object.keys(r).length) container.resources = { requests: r, limits: r };
+  const r = resourceQuantities(t);
+  if (r) container.resources = { requests: r, limits: r };
   container.imagePullPolicy = t.imagePullPolicy;
   if (t.network)
     notes.push({

@@ -1,5 +1,6 @@
 import { fail, ok, type Errorable } from '../../dag/errorable';
 import type { Dag } from '../../dag/model';
+import { secretKeyRef } from './podSpec';
 import type { Cluster } from './connect';
 
 /**
@@ -17,7 +18,7 @@ export async function clusterSecretValues(
   for (const t of dag.tasks) if (!taskIds || taskIds.has(t.id)) for (const s of Object.values(t.secrets)) names.add(s);
   const values: Record<string, string> = {};
   for (const ref of names) {
-    const [secret, key = secret] = ref.split('/') as [string, string?];
+    const { name: secret, key } = secretKeyRef(ref);
     try {
       const s = await cluster.core.readNamespacedSecret({ name: secret, namespace });
       const data = s.data?.[key];

@@ -1,7 +1,22 @@
 import { fail, ok, type Errorable } from '../../dag/errorable';
-import type { Dag, Toleration } from '../../dag/model';
+import type { Dag, Task, Toleration } from '../../dag/model';
 import { hash, runLabels } from '../labels';
 import type { RenderedTask } from '../renderTask';
+
+/** A task's secret reference (`name` or `name/key`) as a Secret's name and key; the key defaults to the name. */
+export function secretKeyRef(ref: string): { name: string; key: string } {
+  const [name, key = name] = ref.split('/') as [string, string?];
+  return { name, key };
+}
+
+/** A task's resources as Kubernetes quantities (requests = limits), or undefined when it asks for none. */
+export function resourceQuantities(t: Pick<Task, 'resources'>): Record<string, string> | undefined {
+  const q: Record<string, string> = {};
+  if (t.resources.cpu) q.cpu = `${Math.round(t.resources.cpu * 1000)}m`;
+  if (t.resources.memoryBytes) q.memory = String(t.resources.memoryBytes);
+  if (t.resources.gpu) q['nvidia.com/gpu'] = String(t.resources.gpu);
+  return Object.keys(q).length ? q : undefined;
+}
 
 /** The pod manifest fields this tool sets; names follow the Kubernetes API (core/v1 Pod). */
 export interface PodManifest {
@@ -81,15 +96,9 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
   }
   const env = [
     ...Object.entries(r.env).map(([name, value]) => ({ name, value })),
-    ...Object.entries(t.secrets).map(([name, ref]) => {
-      const [secret, key] = ref.split('/') as [string, string | undefined];
-      return { name, valueFrom: { secretKeyRef: { name: secret, key: key ?? secret } } };
-    }),
+    ...Object.entries(t.secrets).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: secretKeyRef(ref) } })),
   ];
-  const quantities: Record<string, string> = {};
-  if (t.resources.cpu) quantities.cpu = `${Math.round(t.resources.cpu * 1000)}m`;
-  if (t.resources.memoryBytes) quantities.memory = String(t.resources.memoryBytes);
-  if (t.resources.gpu) quantities['nvidia.com/gpu'] = String(t.resources.gpu);
+  const quantities = resourceQuantities(t) ?? {};
   const labels = { ...k.labels, ...t.kubernetes.labels, ...runLabels(dag.id, runId, t.id, tryNumber) };
   const annotations = { ...k.annotations, ...t.kubernetes.annotations };
   const nodeSelector = { ...k.nodeSelector, ...t.kubernetes.nodeSelector };

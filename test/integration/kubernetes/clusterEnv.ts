@@ -101,3 +101,17 @@ export function podsOf(runId: string): string[] {
   );
   return out.split('\n').filter(Boolean);
 }
+
+/** Deletes a run's pods by label, without waiting (a pod kept for inspection, or one deleted out of band). */
+export function deletePodsOf(runId: string): void {
+  kubectl(
+    '-n',
+    NAMESPACE,
+    'delete',
+    'pods',
+    '-l',
+    `io.container-dags/run-id=${runId}`,
+    '--wait=false',
+    '--grace-period=1',
+  );
+}

@@ -16,6 +16,7 @@ import { TEST_IMAGE, ensureTestImage } from '../docker/dockerEnv';
 import {
   NAMESPACE,
   clusterOrFail,
+  deletePodsOf,
   ensureNamespace,
   kubeconfig,
   kubectl,
@@ -140,16 +141,7 @@ describe('runs on a real Kubernetes cluster', function () {
       notes.some((n) => /Kept pod .* kubectl describe pod/.test(n)),
       notes.join('\n'),
     );
-    kubectl(
-      '-n',
-      NAMESPACE,
-      'delete',
-      'pods',
-      '-l',
-      `io.container-dags/run-id=${runId}`,
-      '--wait=false',
-      '--grace-period=1',
-    );
+    deletePodsOf(runId);
   });
 
   it('fails an image that does not exist on its pull error with the events, long before the startup timeout (tests 16, 17)', async () => {
@@ -219,17 +211,7 @@ tasks:
   victim: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'echo up; sleep 120']}
 `);
     const { done, runId } = startPodRun(cluster, dag, {}, (e) => {
-      if (e.type === 'log' && e.line === 'up')
-        kubectl(
-          '-n',
-          NAMESPACE,
-          'delete',
-          'pods',
-          '-l',
-          `io.container-dags/run-id=${runId}`,
-          '--wait=false',
-          '--grace-period=1',
-        );
+      if (e.type === 'log' && e.line === 'up') deletePodsOf(runId);
     });
     const r = await done;
     assert.equal(r.tasks.victim!.state, 'failed');
@@ -469,7 +451,7 @@ tasks:
       // (`kubectl get --raw …/log?follow=true` loses the same), and the API serves only the current file.
       console.log(`      ${lines.length} of 360000 lines came through ${rotated.length} rotations`);
     } finally {
-      for (const p of podsOf(runId)) kubectl('-n', NAMESPACE, 'delete', p, '--wait=false');
+      deletePodsOf(runId);
     }
   });
 });
