@@ -2,6 +2,7 @@ import type { DagGraph } from '../src/dag/graph';
 import { drawDefs, drawEdge, drawNode, STATE_ICONS, tooltip, type SvgNode } from '../src/graph/draw';
 import type { GraphLayout } from '../src/graph/layout';
 import type { TaskView } from '../src/protocol/graphMessages';
+import { own } from '../src/dag/dict';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** Nodes built per slice of work: keeps every main-thread task short on graphs of thousands. */
@@ -54,10 +55,13 @@ export async function renderLayout(
       for (const box of slice) {
         const info = byId.get(box.id);
         if (!info) continue;
-        const g = materialize(drawNode(info, box, states[box.id])) as SVGGElement;
+        const g = materialize(drawNode(info, box, own(states, box.id))) as SVGGElement;
         g.setAttribute('tabindex', '0');
         g.setAttribute('role', 'button');
-        g.setAttribute('aria-label', `${info.id}, ${info.image}${states[box.id] ? `, ${states[box.id]!.state}` : ''}`);
+        g.setAttribute(
+          'aria-label',
+          `${info.id}, ${info.image}${own(states, box.id) ? `, ${own(states, box.id)!.state}` : ''}`,
+        );
         nodesGroup.append(g);
         nodes.set(box.id, g);
       }
@@ -83,7 +87,7 @@ export function applyStates(
   for (const info of graph.nodes) {
     const g = drawing.nodes.get(info.id);
     if (!g) continue;
-    const view = states[info.id];
+    const view = own(states, info.id);
     for (const c of [...g.classList]) if (c.startsWith('state-')) g.classList.remove(c);
     if (view) g.classList.add(`state-${view.state}`);
     const icon = g.querySelector('text.icon');

@@ -1,3 +1,5 @@
+import type { DagFileError, DagFileText } from '../dag/dagFile';
+
 /** Exit codes are part of the contract: 0 ok, 1 the input has errors or a task failed, 2 the command line is wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -6,6 +8,8 @@ export interface Io {
   out(s: string): void;
   err(s: string): void;
   readFile(path: string): string;
+  /** Reads a DAG file with its checks (regular file, size, UTF-8); defaults to the real file system. */
+  readDagFile?(path: string): DagFileText | DagFileError;
   /** Writes a new file; throws EEXIST rather than replace one unless `overwrite`. Defaults to the real file system. */
   writeFile?(path: string, text: string, overwrite: boolean): void;
 }

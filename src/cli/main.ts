@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyzeDag, type Analysis } from '../dag/analyze';
+import { describeDagFileError, isDagFileError, readDagFile } from '../dag/dagFile';
 import { parseDate } from '../dag/dates';
 import { toDot, toGraph, type DagGraph } from '../dag/graph';
 import { svgDocument } from '../graph/draw';
@@ -8,7 +9,7 @@ import { layoutGraph, type Direction } from '../graph/layout';
 import { GRAPH_CSS } from '../graph/styles';
 import { taskViews } from '../graph/taskViews';
 import type { TaskView } from '../protocol/graphMessages';
-import type { RunRecord } from '../protocol/runRecord';
+import { recordTasks } from '../runner/runRecordShape';
 import { latestCompleteInterval } from '../dag/schedule';
 import { containerCreateBody } from '../runner/docker/containerSpec';
 import { podManifest } from '../runner/kubernetes/podSpec';
@@ -80,14 +81,17 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 function load(file: string, io: Io): Analysis | string {
-  let text: string;
+  if (io.readDagFile) {
+    const read = io.readDagFile(file);
+    if (isDagFileError(read)) return describeDagFileError(read);
+    return analyzeDag(read.text, file, read.problems);
+  }
   try {
-    text = io.readFile(file);
+    return analyzeDag(io.readFile(file), file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? `${file}: no such file.` : `${file}: cannot read (${code ?? String(e)}).`;
   }
-  return analyzeDag(text, file);
 }
 
 function validate(args: readonly string[], io: Io): number {
@@ -170,14 +174,17 @@ function graph(args: readonly string[], io: Io): number | Promise<number> {
 async function graphSvg(g: DagGraph, direction: Direction, recordFile: string | undefined, io: Io): Promise<number> {
   let states: Record<string, TaskView> = {};
   if (recordFile) {
+    let why: string;
     try {
-      const parsed = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord | RunRecord[];
-      const record = Array.isArray(parsed) ? parsed.at(-1) : parsed;
-      states = record ? taskViews(record) : {};
+      const parsed = JSON.parse(readFileSync(recordFile, 'utf8')) as unknown;
+      const tasks = recordTasks(Array.isArray(parsed) ? parsed.at(-1) : parsed);
+      if (typeof tasks !== 'string') states = taskViews({ tasks });
+      why = typeof tasks === 'string' ? tasks : '';
     } catch (e) {
-      io.err(
-        `--record ${recordFile}: not a run record (${(e as Error).message}). Use the output of cdag run --json.\n`,
-      );
+      why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    }
+    if (why) {
+      io.err(`--record ${recordFile}: not a run record (${why}). Use the output of cdag run --json.\n`);
       return EXIT.usage;
     }
   }
@@ -242,4 +249,5 @@ export const nodeIo: Io = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   readFile: (p) => readFileSync(p, 'utf8'),
+  readDagFile,
 };

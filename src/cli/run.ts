@@ -1,35 +1,38 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeDag } from '../dag/analyze';
-import { isoTimestamp, parseDate } from '../dag/dates';
+import { describeDagFileError, isDagFileError, readDagFile } from '../dag/dagFile';
+import { isoTimestamp } from '../dag/dates';
 import type { Dag } from '../dag/model';
-import { intervalsBetween, latestCompleteInterval, type DataInterval } from '../dag/schedule';
-import type { RunEvent } from '../protocol/runEvents';
+import { BACKFILL_CONFIRM_ABOVE } from '../dag/schedule';
 import type { RunRecord } from '../protocol/runRecord';
 import { ok, type Errorable } from '../dag/errorable';
 import type { BackendKind } from '../protocol/runRecord';
 import type { Backend } from '../runner/backend';
+import { describeRequests, first, hasTemplatedHostPath, sensitiveRequests, unconsented } from '../runner/consent';
 import { connectDocker } from '../runner/docker/connect';
 import { clusterSecretValues } from '../runner/kubernetes/clusterSecrets';
 import { connectKubernetes, type ClusterChoice } from '../runner/kubernetes/connect';
 import { KubernetesBackend } from '../runner/kubernetes/kubernetesBackend';
 import { DockerBackend } from '../runner/docker/dockerBackend';
 import { RunEngine } from '../runner/engine';
-import { intervalForDate, makeRunId } from '../runner/renderTask';
+import { makeRunId } from '../runner/renderTask';
 import { RunStore } from '../runner/runStore';
-import { makeMasker } from '../runner/secretMasker';
+import { describeUnmaskable, makeMasker, unmaskableSecrets } from '../runner/secretMasker';
 import { abandonRuns, planTakeover } from '../runner/takeover';
 import { fromDotEnv, fromEnvironment, resolveSecrets } from '../runner/secrets';
 import { toHumanLines } from './formatProblems';
 import { EXIT, type Io } from './io';
+import { progressPrinter } from './runProgress';
+import { pickDates, MAX_COUNTED_RUNS } from './runDates';
+import { onStopSignals } from './runSignals';
 
-export const RUN_USAGE = `cdag run FILE [--date D | --from D --to D] [--task ID] [--backend docker|kubernetes] [--param k=v]...
+export const RUN_USAGE = `cdag run FILE [--date D | --from D --to D [--yes]] [--task ID] [--backend docker|kubernetes] [--param k=v]...
          [--max-active N] [--max-runs N] [--runs-dir DIR] [--json] [--keep-failed] [--allow-host-path P]... [--allow-host-network]
          [--context NAME] [--namespace NS] [--kubeconfig FILE]`;
 
-/** Runs a DAG for one date or a range of dates; exit 0 all succeeded, 1 a task failed, 2 usage or validation. */
+/** Runs a DAG for one date or a range of dates; exit 0 all succeeded, 1 a task failed, 2 usage, validation or set-up. */
 export async function runCommand(
   args: readonly string[],
   io: Io,
@@ -41,6 +44,7 @@ export async function runCommand(
       date: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      yes: { type: 'boolean' },
       task: { type: 'string', multiple: true },
       backend: { type: 'string', default: 'docker' },
       param: { type: 'string', multiple: true },
@@ -71,22 +75,21 @@ export async function runCommand(
   const maxRuns = Number(values['max-runs']);
   if ((maxActive !== undefined && !(maxActive >= 1)) || !(maxRuns >= 1))
     return usage('--max-active and --max-runs take a number >= 1.');
-  const params: Record<string, unknown> = {};
+  const params = new Map<string, unknown>();
   for (const p of values.param ?? []) {
     const eq = p.indexOf('=');
     if (eq <= 0) return usage(`--param ${p}: write NAME=VALUE.`);
-    params[p.slice(0, eq)] = p.slice(eq + 1);
+    params.set(p.slice(0, eq), p.slice(eq + 1));
   }
+  const paramValues = Object.fromEntries(params);
 
   const file = resolve(positionals[0]!);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    io.err(`${positionals[0]}: cannot read (${(e as NodeJS.ErrnoException).code}).\n`);
+  const read = readDagFile(file);
+  if (isDagFileError(read)) {
+    io.err(`${describeDagFileError({ ...read, path: positionals[0]! })}\n`);
     return EXIT.usage;
   }
-  const a = analyzeDag(text, file);
+  const a = analyzeDag(read.text, file, read.problems);
   if (a.hasErrors || !a.dag) {
     for (const l of toHumanLines(positionals[0]!, a).filter((x) => x.includes(': error: '))) io.err(`${l}\n`);
     io.err('The DAG has errors; nothing was run.\n');
@@ -96,8 +99,48 @@ export async function runCommand(
   const only = values.task ? new Set(values.task) : undefined;
   for (const t of only ?? []) if (!dag.tasks.some((x) => x.id === t)) return usage(`No task "${t}" in ${dag.id}.`);
 
-  const intervals = pickIntervals(dag, values.date, values.from, values.to);
-  if (typeof intervals === 'string') return usage(intervals);
+  const dates = pickDates(dag, values.date, values.from, values.to);
+  if (typeof dates === 'string') return usage(dates);
+  if (dates.count > BACKFILL_CONFIRM_ABOVE && !values.yes) {
+    const n = dates.count > MAX_COUNTED_RUNS ? `more than ${MAX_COUNTED_RUNS}` : String(dates.count);
+    io.err(
+      `${values.from}..${values.to} is ${n} runs of schedule "${dag.scheduleText ?? 'manual'}", more than ${BACKFILL_CONFIRM_ABOVE}. Nothing was run. Give a narrower range, or add --yes to start them all.\n`,
+    );
+    return EXIT.usage;
+  }
+
+  const store = new RunStore(values['runs-dir'] ? resolve(values['runs-dir']) : join(dirname(file), '.cdag', 'runs'));
+  const unwritable = store.checkWritable();
+  if (unwritable) {
+    io.err(
+      `Cannot write runs to ${unwritable.folder} (${unwritable.cause}${CAUSES[unwritable.cause] ? `: ${CAUSES[unwritable.cause]}` : ''}). Nothing was run. Free space or pick another folder with --runs-dir.\n`,
+    );
+    return EXIT.usage;
+  }
+
+  // M1: every host path of the whole DAG, rendered for these dates and resolved, before any container starts.
+  const requests = sensitiveRequests(
+    dag,
+    backendKind,
+    {
+      intervals: hasTemplatedHostPath(dag) ? dates.intervals : first(dates.intervals),
+      params: paramValues,
+      env: process.env,
+    },
+    only,
+  );
+  const refused = unconsented(requests, values['allow-host-path'] ?? [], values['allow-host-network'] ?? false);
+  if (refused.length) {
+    const paths = [...new Set(refused.filter((r) => r.kind === 'host-path').map((r) => r.subject))];
+    const flags = [
+      ...paths.map((p) => `--allow-host-path ${p}`),
+      ...(refused.some((r) => r.kind === 'host-network') ? ['--allow-host-network'] : []),
+    ];
+    io.err(
+      `Refused: ${describeRequests(refused)} Nothing was run. If you trust this DAG, allow it for this run with ${flags.join(' ')}.\n`,
+    );
+    return EXIT.usage;
+  }
 
   const prepared =
     backendKind === 'docker'
@@ -121,82 +164,116 @@ export async function runCommand(
     return EXIT.failed;
   }
   const { backend, secretValues } = prepared.result;
-  const store = new RunStore(values['runs-dir'] ? resolve(values['runs-dir']) : join(dirname(file), '.cdag', 'runs'));
-  const fileHash = createHash('sha256').update(text).digest('hex');
+  const unmaskable = unmaskableSecrets(secretValues);
+  if (unmaskable.length) io.err(`Warning: ${describeUnmaskable(unmaskable)}\n`);
+  const fileHash = createHash('sha256').update(read.text).digest('hex');
   // A run of this DAG and date that a dead cdag left behind goes on where it stopped; other
   // unfinished runs in this folder are marked interrupted and their containers removed (L3).
-  const dates = new Set(intervals.map((i) => isoTimestamp(i.start)));
+  const unfinished = store.unfinished();
+  for (const [dir, why] of store.skipped) io.err(`Warning: skipped ${dir}: not a run record (${why}).\n`);
   const takeover = planTakeover(
-    store.unfinished(),
-    (r) => r.dag === dag.id && r.file_hash === fileHash && r.backend === backendKind && dates.has(r.logical_date),
+    unfinished,
+    (r) => r.dag === dag.id && r.file_hash === fileHash && r.backend === backendKind && dates.includes(r.logical_date),
   );
-  const note = await abandonRuns(
-    store,
-    takeover.abandon.filter((r) => r.backend === backendKind),
-    backend,
-  );
+  // A run another process is taking over right now is left to it: its lock is held.
+  const abandon = takeover.abandon.filter((r) => r.backend === backendKind && lockFree(store, r));
+  const note = await abandonRuns(store, abandon, backend);
   if (note) io.err(`${note}\n`);
   const resumable = new Map(takeover.resume.map((r) => [r.logical_date, r]));
   const mask = makeMasker(Object.values(secretValues));
-  const kind = intervals.length > 1 ? 'backfill' : 'manual';
+  const kind = dates.count > 1 ? 'backfill' : 'manual';
   const engines: RunEngine[] = [];
   let cancelled = false;
-  const onSigint = () => {
-    if (cancelled) process.exit(130);
-    cancelled = true;
-    io.err('Cancelling: stopping running containers (Ctrl-C again to quit at once)…\n');
-    for (const e of engines) e.cancel();
-  };
-  signals.on('SIGINT', onSigint);
-  signals.on('SIGTERM', onSigint);
+  const stopSignals = onStopSignals(
+    signals,
+    () => {
+      cancelled = true;
+      for (const e of engines) e.cancel();
+    },
+    (text) => io.err(text),
+  );
   const progress = progressPrinter(io, dag, !values.json);
   const records: RunRecord[] = [];
+  let refusedRuns = 0;
   try {
-    // Runs go in date order, at most --max-runs at once.
-    let next = 0;
+    // Runs go in date order, at most --max-runs at once; dates are made as they are needed.
+    const next = dates.intervals[Symbol.iterator]();
     const worker = async () => {
-      while (next < intervals.length && !cancelled) {
-        const interval = intervals[next++]!;
-        const resume = resumable.get(isoTimestamp(interval.start));
+      for (let it = next.next(); !it.done && !cancelled; it = next.next()) {
+        const interval = it.value;
+        const logical = isoTimestamp(interval.start);
+        const resume = resumable.get(logical);
         const runId = resume?.run_id ?? makeRunId(kind, interval.start, randomBytes(3).toString('hex'));
-        const engine = new RunEngine({
-          dag,
-          runId,
-          interval,
-          backend,
-          sink: store.sink(runId),
-          params: resume ? resume.params : params,
-          env: process.env,
-          secretValues,
-          mask,
-          ...(maxActive ? { maxActiveTasks: maxActive } : {}),
-          ...(only && !resume ? { only } : {}),
-          ...(resume ? { resume } : {}),
-          file,
-          fileHash,
-          keepFailed: values['keep-failed'] ?? false,
-        });
-        if (resume) {
-          const live = engine.liveAttempts;
-          await backend.collect(new Set([runId]), live);
-          io.err(`Resuming run ${runId}, interrupted earlier: reattaching ${live.size} running task(s).\n`);
+        const lock = store.lock(dag.id, logical, runId);
+        if (!lock.acquired) {
+          refusedRuns++;
+          io.err(
+            'holder' in lock
+              ? `${dag.id} ${logical.slice(0, 10)}: not started: run ${lock.holder.run_id} of this DAG and date is live (process ${lock.holder.pid} on ${lock.holder.host}). Wait for it, or cancel it.\n`
+              : `${dag.id} ${logical.slice(0, 10)}: not started: cannot lock the run in ${store.root} (${lock.error.code ?? lock.error.message}).\n`,
+          );
+          continue;
         }
-        engines.push(engine);
-        engine.on(progress);
-        records.push(await engine.start());
+        try {
+          const engine = new RunEngine({
+            dag,
+            runId,
+            interval,
+            backend,
+            sink: store.sink(runId),
+            params: resume ? resume.params : paramValues,
+            env: process.env,
+            secretValues,
+            mask,
+            ...(maxActive ? { maxActiveTasks: maxActive } : {}),
+            ...(only && !resume ? { only } : {}),
+            ...(resume ? { resume } : {}),
+            file,
+            fileHash,
+            keepFailed: values['keep-failed'] ?? false,
+          });
+          if (resume) {
+            const live = engine.liveAttempts;
+            await backend.collect(new Set([runId]), live);
+            io.err(`Resuming run ${runId}, interrupted earlier: reattaching ${live.size} running task(s).\n`);
+          }
+          engines.push(engine);
+          engine.on(progress);
+          if (cancelled) engine.cancel();
+          records.push(await engine.start());
+        } finally {
+          lock.release();
+        }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(maxRuns, intervals.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(maxRuns, dates.count || 1) }, worker));
   } finally {
-    signals.off('SIGINT', onSigint);
-    signals.off('SIGTERM', onSigint);
+    stopSignals();
   }
   records.sort((x, y) => x.logical_date.localeCompare(y.logical_date));
   if (values.json) io.out(`${JSON.stringify(records.length === 1 ? records[0] : records, null, 2)}\n`);
   else
     for (const r of records)
       io.err(`${r.dag} ${r.logical_date.slice(0, 10)}: ${r.state} (${r.run_id}; ${store.runDir(r.run_id)})\n`);
-  return records.length === intervals.length && records.every((r) => r.state === 'success') ? EXIT.ok : EXIT.failed;
+  return refusedRuns === 0 && records.length > 0 && records.every((r) => r.state === 'success') ? EXIT.ok : EXIT.failed;
+}
+
+/** What each errno means for a runs folder, in a few words. */
+const CAUSES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+});
+
+/** Whether no live process holds this run's lock; the lock is taken and given back at once. */
+function lockFree(store: RunStore, r: RunRecord): boolean {
+  const lock = store.lock(r.dag, r.logical_date, r.run_id);
+  if (!lock.acquired) return false;
+  lock.release();
+  return true;
 }
 
 interface Prepared {
@@ -236,40 +313,4 @@ async function prepareKubernetes(
   const secretValues = await clusterSecretValues(cluster.result, backend.namespace, dag, only);
   if (!secretValues.succeeded) return secretValues;
   return ok({ backend, secretValues: secretValues.result });
-}
-
-function pickIntervals(dag: Dag, date?: string, from?: string, to?: string): DataInterval[] | string {
-  if (date) {
-    const d = parseDate(date);
-    return d.succeeded ? [intervalForDate(dag, d.result)] : `--date: ${d.error}`;
-  }
-  if (from && to) {
-    const f = parseDate(from);
-    const t = parseDate(to);
-    if (!f.succeeded) return `--from: ${f.error}`;
-    if (!t.succeeded) return `--to: ${t.error}`;
-    if (t.result < f.result) return '--to is before --from.';
-    const all = intervalsBetween(dag.schedule, f.result, t.result);
-    return all.length ? all : `No logical date of schedule "${dag.scheduleText ?? 'manual'}" falls in ${from}..${to}.`;
-  }
-  return [latestCompleteInterval(dag.schedule, new Date())];
-}
-
-/** One line per task state change; on a terminal, with symbols. Logs stay in the log files. */
-function progressPrinter(io: Io, dag: Dag, enabled: boolean): (e: RunEvent) => void {
-  const tty = !!process.stderr.isTTY;
-  const icon: Record<string, string> = tty
-    ? { running: '▶', success: '✔', failed: '✘', up_for_retry: '↻', upstream_failed: '⊘', skipped: '↷', cancelled: '■' }
-    : {};
-  return (e) => {
-    if (enabled && e.type === 'note') {
-      io.err(`${new Date().toISOString().slice(11, 19)}   ${e.taskId ? `${dag.id}.${e.taskId}: ` : ''}${e.message}\n`);
-      return;
-    }
-    if (!enabled || e.type !== 'task-state' || e.state === 'queued') return;
-    const when = new Date().toISOString().slice(11, 19);
-    io.err(
-      `${when} ${icon[e.state] ? `${icon[e.state]} ` : ''}${dag.id}.${e.taskId} try ${e.tryNumber}: ${e.state}${e.reason ? ` (${e.reason})` : ''}\n`,
-    );
-  };
 }

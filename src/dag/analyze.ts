@@ -2,11 +2,11 @@ import { buildDag } from './buildDag';
 import type { Dag } from './model';
 import { parseDagText, type ParsedDag } from './parse';
 import { problem, type Problem } from './problem';
-import { DAG_SPEC } from './schema';
+import { DAG_ID_PATTERN, DAG_SPEC } from './schema';
 import { walk, type TemplatedValue, type WalkContext } from './schemaWalk';
 import { checkSemantics } from './semantics';
 import { buildSymbols, type SymbolIndex } from './symbols';
-import { MAX_ALIAS_EXPANSIONS, newAliasBudget } from './yamlNodes';
+import { isMap, isScalar, mapAt, MAX_ALIAS_EXPANSIONS, newAliasBudget } from './yamlNodes';
 
 /** Everything known about one DAG file: the core of validation, the CLI and every editor feature. */
 export interface Analysis {
@@ -29,16 +29,28 @@ export function dagIdFromFileName(fileName: string): string {
   return base.replace(/\.dag\.ya?ml$/i, '').replace(/\.ya?ml$/i, '') || 'dag';
 }
 
-export function analyzeDag(text: string, fileName = 'untitled.dag.yaml'): Analysis {
+/** `fileProblems`: what was wrong with the bytes before they were text (invalid UTF-8). */
+export function analyzeDag(
+  text: string,
+  fileName = 'untitled.dag.yaml',
+  fileProblems: readonly Problem[] = [],
+): Analysis {
   const parsed = parseDagText(text);
-  const problems: Problem[] = [...parsed.problems];
+  const problems: Problem[] = [...fileProblems, ...parsed.problems];
   const done = (extra: Partial<Analysis> = {}): Analysis => {
     problems.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
     return { fileName, text, parsed, problems, hasErrors: problems.some((p) => p.severity === 'error'), ...extra };
   };
   if (parsed.fatal || !parsed.doc) return done();
   const templated: TemplatedValue[] = [];
-  const ctx: WalkContext = { text, doc: parsed.doc, problems, budget: newAliasBudget(), templated };
+  const ctx: WalkContext = {
+    text,
+    doc: parsed.doc,
+    problems,
+    budget: newAliasBudget(),
+    templated,
+    defaulted: defaultedKeys(parsed.doc.contents),
+  };
   walk(parsed.doc.contents, DAG_SPEC, [], ctx);
   if (ctx.budget.exceeded) {
     problems.push(aliasBomb(text));
@@ -59,6 +71,16 @@ export function analyzeDag(text: string, fileName = 'untitled.dag.yaml'): Analys
     }
   }
   const dagId = symbols.dagId ?? dagIdFromFileName(fileName);
+  if (symbols.dagId === undefined && !new RegExp(DAG_ID_PATTERN).test(dagId)) {
+    problems.push(
+      problem(
+        'invalid-name',
+        'error',
+        `The DAG id comes from the file name, and "${dagId}" is not a valid DAG id (letters, digits, \`_\`, \`.\` and \`-\`). Add "dag: NAME" or rename the file.`,
+        { start: 0, end: 0 },
+      ),
+    );
+  }
   if (dagId.length > LABEL_MAX) {
     problems.push(
       problem(
@@ -80,6 +102,14 @@ export function analyzeDag(text: string, fileName = 'untitled.dag.yaml'): Analys
       return model;
     },
   });
+}
+
+/** Keys the root `defaults` mapping gives every task. */
+function defaultedKeys(root: unknown): ReadonlySet<string> {
+  const defaults = isMap(root) ? mapAt(root, 'defaults') : undefined;
+  const out = new Set<string>();
+  for (const p of defaults?.items ?? []) if (isScalar(p.key)) out.add(String(p.key.value));
+  return out;
 }
 
 function aliasBomb(text: string): Problem {

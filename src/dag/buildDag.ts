@@ -22,6 +22,7 @@ import {
   type TriggerRule,
 } from './schema';
 import { shellSplit } from './shellSplit';
+import { dict } from './dict';
 
 type Obj = Record<string, unknown>;
 
@@ -30,7 +31,7 @@ const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 const strMap = (v: unknown): Record<string, string> => {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const [k, x] of Object.entries(obj(v))) {
     const s = str(x);
     if (s !== undefined) out[k] = s;
@@ -53,7 +54,7 @@ const duration = (v: unknown): number | undefined => {
 
 /** Defaults merged into a task: the task's own value wins; maps merge, lists replace. */
 export function mergeDefaults(defaults: Obj, task: Obj): Obj {
-  const out: Obj = { ...defaults };
+  const out: Obj = dict(Object.entries(defaults));
   for (const [k, v] of Object.entries(task)) {
     out[k] = isObj(v) && isObj(out[k]) ? mergeDefaults(out[k] as Obj, v) : v;
   }
@@ -138,7 +139,7 @@ export function buildDag(value: unknown, fallbackId: string): Dag {
   };
   const startDate = date(root.start_date);
   const endDate = date(root.end_date);
-  const volumes: Record<string, Volume> = {};
+  const volumes = dict<Volume>();
   for (const [name, v] of Object.entries(obj(root.volumes))) {
     const vo = obj(v);
     const kv = isObj(vo.kubernetes) ? vo.kubernetes : undefined;
@@ -168,7 +169,7 @@ export function buildDag(value: unknown, fallbackId: string): Dag {
     ...(startDate ? { startDate } : {}),
     ...(endDate ? { endDate } : {}),
     catchup: root.catchup !== false,
-    params: obj(root.params),
+    params: dict(Object.entries(obj(root.params))),
     ...(typeof root.max_active_tasks === 'number' ? { maxActiveTasks: root.max_active_tasks } : {}),
     volumes,
     docker: {

@@ -28,6 +28,9 @@ const FIELDS = [
   { name: 'day of week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
 ] as const;
 
+/** The most days each month (index 1–12) can have; February 29 comes in leap years. */
+const MONTH_DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export function parseCron(expr: string): { cron: Cron } | { error: CronError } {
   const parts = expr.trim().split(/\s+/);
   if (parts.length !== 5) {
@@ -46,6 +49,21 @@ export function parseCron(expr: string): { cron: Cron } | { error: CronError } {
   }
   const dow = sets[4]!;
   if (dow[7]) dow[0] = true;
+  const dayOfMonthAny = parts[2] === '*' || parts[2] === '?';
+  const dayOfWeekAny = parts[4] === '*' || parts[4] === '?';
+  // With any weekday, only the day of month decides: `0 0 30 2 *` (30 February) never comes.
+  if (
+    !dayOfMonthAny &&
+    dayOfWeekAny &&
+    !sets[3]!.some((on, m) => on && sets[2]!.some((d, day) => d && day <= MONTH_DAYS[m]!))
+  ) {
+    return {
+      error: {
+        field: 2,
+        message: `Day of month ${parts[2]} never falls in month ${parts[3]}: this schedule would never fire. Pick a day that month has.`,
+      },
+    };
+  }
   return {
     cron: {
       minute: sets[0]!,
@@ -53,8 +71,8 @@ export function parseCron(expr: string): { cron: Cron } | { error: CronError } {
       dayOfMonth: sets[2]!,
       month: sets[3]!,
       dayOfWeek: dow,
-      dayOfMonthAny: parts[2] === '*' || parts[2] === '?',
-      dayOfWeekAny: parts[4] === '*' || parts[4] === '?',
+      dayOfMonthAny,
+      dayOfWeekAny,
     },
   };
 }

@@ -12,13 +12,22 @@ export function parseDuration(text: string): Errorable<number> {
     );
   }
   const [, d, h, mi, s, ms] = m;
+  if ([d, h, mi, s, ms].some((x) => x !== undefined && x.length > 12)) return fail(tooLong(text));
   const total =
     Number(d ?? 0) * UNIT_MS.d +
     Number(h ?? 0) * UNIT_MS.h +
     Number(mi ?? 0) * UNIT_MS.m +
     Number(s ?? 0) * UNIT_MS.s +
     Number(ms ?? 0);
+  if (total > MAX_DURATION_MS) return fail(tooLong(text));
   return ok(total);
+}
+
+/** The longest duration a DAG may give (10 years); longer ones are certainly mistakes. */
+export const MAX_DURATION_MS = 3650 * UNIT_MS.d;
+
+function tooLong(text: string): string {
+  return `"${text}" is longer than the maximum of 3650d (10 years).`;
 }
 
 export function formatDuration(ms: number): string {

@@ -2,8 +2,8 @@ import { parseDocument, type Document, type Node } from 'yaml';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq } from './yamlNodes';
 import { problem, type Problem } from './problem';
 
-/** Above this the file is refused before parsing: a 200k-key map would take seconds (Y2). */
-export const MAX_FILE_CHARS = 1024 * 1024;
+/** Above this many bytes (UTF-8) the file is refused before parsing: a 200k-key map would take seconds (Y2). */
+export const MAX_FILE_BYTES = 1024 * 1024;
 /** Deeper nesting than any DAG needs; recursive consumers stay far from stack limits. */
 export const MAX_DEPTH = 64;
 /** One broken bracket can yield thousands of errors; the first few say it all. */
@@ -25,15 +25,15 @@ export interface ParsedDag {
  * `uniqueKeys`, whose pairwise comparison grows quadratically with the size of a map.
  */
 export function parseDagText(text: string): ParsedDag {
-  if (text.length > MAX_FILE_CHARS) {
-    const kib = Math.round(text.length / 1024);
+  const bytes = utf8Length(text, MAX_FILE_BYTES);
+  if (bytes > MAX_FILE_BYTES) {
     return {
       text,
       problems: [
         problem(
           'file-too-large',
           'error',
-          `This file is ${kib} KiB; DAG files are limited to ${MAX_FILE_CHARS / 1024} KiB. Split it into several DAGs.`,
+          `This file is over ${MAX_FILE_BYTES / 1024} KiB (${MAX_FILE_BYTES} bytes), the limit for a DAG file. Split it into several DAGs.`,
           { start: 0, end: 0 },
         ),
       ],
@@ -106,6 +106,23 @@ export function parseDagText(text: string): ParsedDag {
     fatal = true;
   }
   return { text, doc, problems, fatal };
+}
+
+/** The UTF-8 length of a string, counted only as far as needed to tell that it is over `limit`. */
+export function utf8Length(text: string, limit = Infinity): number {
+  if (text.length > limit) return text.length;
+  if (text.length * 3 <= limit) return text.length; // even all three-byte characters fit
+  let bytes = 0;
+  for (let i = 0; i < text.length && bytes <= limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 /**

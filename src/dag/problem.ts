@@ -35,6 +35,8 @@ export type ProblemCode =
   | 'yaml-alias-limit'
   | 'duplicate-key'
   | 'file-too-large'
+  | 'invalid-encoding'
+  | 'nul-character'
   | 'nesting-too-deep'
   | 'not-a-map'
   | 'multiple-documents'

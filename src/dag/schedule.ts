@@ -66,26 +66,40 @@ export function previousLogicalDate(schedule: Schedule, logical: Date): Date {
   return schedule.kind === 'cron' ? (cronPrev(schedule.cron, logical) ?? logical) : logical;
 }
 
-export const MAX_BACKFILL_RUNS = 10_000;
+/** A backfill of more runs than this needs an explicit yes (`--yes`, a confirmation). */
+export const BACKFILL_CONFIRM_ABOVE = 1_000;
 
-/** Every interval whose logical date falls in [from, to], in order: a backfill. */
-export function intervalsBetween(schedule: Schedule, from: Date, to: Date): DataInterval[] {
+/**
+ * Every interval whose logical date falls in [from, to], in order, made one at a time: a range of
+ * a minutely schedule over years is millions of dates, never held in memory at once.
+ */
+export function* iterateIntervals(schedule: Schedule, from: Date, to: Date): Generator<DataInterval> {
   if (schedule.kind !== 'cron') {
-    const out: DataInterval[] = [];
-    for (let t = from.getTime(); t <= to.getTime() && out.length < MAX_BACKFILL_RUNS; t += 86_400_000) {
-      out.push({ start: new Date(t), end: new Date(t) });
+    for (let t = from.getTime(); t <= to.getTime(); t += 86_400_000) {
+      yield { start: new Date(t), end: new Date(t) };
+      if (schedule.kind === 'once') return;
     }
-    return schedule.kind === 'once' ? out.slice(0, 1) : out;
+    return;
   }
-  const out: DataInterval[] = [];
   let start: Date | undefined = isTick(schedule.cron, from) ? from : cronNext(schedule.cron, from);
-  while (start && start.getTime() <= to.getTime() && out.length < MAX_BACKFILL_RUNS) {
+  while (start && start.getTime() <= to.getTime()) {
     const end = cronNext(schedule.cron, start);
-    if (!end) break;
-    out.push({ start, end });
+    if (!end) return;
+    yield { start, end };
     start = end;
   }
-  return out;
+}
+
+/** How many intervals [from, to] holds, counting no further than `cap` + 1 (enough to refuse). */
+export function countIntervals(schedule: Schedule, from: Date, to: Date, cap = Infinity): number {
+  let n = 0;
+  for (const _ of iterateIntervals(schedule, from, to)) if (++n > cap) break;
+  return n;
+}
+
+/** Every interval in [from, to] as a list: for ranges already known to be small. */
+export function intervalsBetween(schedule: Schedule, from: Date, to: Date): DataInterval[] {
+  return [...iterateIntervals(schedule, from, to)];
 }
 
 function isTick(c: Cron, d: Date): boolean {

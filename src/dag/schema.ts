@@ -24,6 +24,8 @@ export interface StringSpec {
   readonly pattern?: string;
   readonly patternHelp?: string;
   readonly templated?: boolean;
+  /** A duration of zero is refused (a timeout of `0s` would otherwise read as "no timeout"). */
+  readonly nonZero?: boolean;
 }
 
 export interface ObjectSpec {
@@ -31,6 +33,8 @@ export interface ObjectSpec {
   readonly doc: string;
   readonly fields: Readonly<Record<string, Spec>>;
   readonly required?: readonly string[];
+  /** Required keys may come from the DAG's `defaults` instead (tasks). */
+  readonly defaultable?: boolean;
 }
 
 export interface MapSpec {
@@ -183,8 +187,9 @@ export const TASK_FIELDS = {
   },
   timeout: {
     kind: 'string',
-    doc: 'Longest an attempt may run, e.g. `90s`, `10m`, `1h30m`; the container is killed and the attempt fails. On Kubernetes also the pod’s `activeDeadlineSeconds` backstop.',
+    doc: 'Longest an attempt may run, e.g. `90s`, `10m`, `1h30m`, up to `3650d`; the container is killed and the attempt fails. On Kubernetes also the pod’s `activeDeadlineSeconds` backstop.',
     format: 'duration',
+    nonZero: true,
   },
   resources: {
     kind: 'object',
@@ -218,6 +223,7 @@ export const TASK_SPEC: ObjectSpec = {
   doc: 'A task: one container run.',
   fields: TASK_FIELDS,
   required: ['image'],
+  defaultable: true,
 };
 
 export const DAG_SPEC: ObjectSpec = {
@@ -336,6 +342,7 @@ export const DAG_SPEC: ObjectSpec = {
           kind: 'string',
           doc: 'How long a pod may stay Pending before the attempt fails (default `120s`).',
           format: 'duration',
+          nonZero: true,
         },
         delete_pods: {
           kind: 'string',

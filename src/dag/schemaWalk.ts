@@ -6,6 +6,7 @@ import { problem, type Problem, type ProblemCode } from './problem';
 import { parseCpu, parseMemory } from './quantity';
 import { checkSchedule } from './scheduleCheck';
 import type { ObjectSpec, Spec, StringSpec } from './schema';
+import { own } from './dict';
 import { didYouMean } from './suggest';
 import { scanTemplates, type ScannedTemplates } from './template';
 import { deref, isMap, isScalar, isSeq, rangeOf, type AliasBudget } from './yamlNodes';
@@ -24,6 +25,8 @@ export interface WalkContext {
   readonly problems: Problem[];
   readonly budget: AliasBudget;
   readonly templated: TemplatedValue[];
+  /** Keys that `defaults` gives every task, so a task need not write them itself. */
+  readonly defaulted?: ReadonlySet<string>;
 }
 
 /**
@@ -45,6 +48,7 @@ export function walk(node: unknown, spec: Spec, path: string[], ctx: WalkContext
         const key = pair.key as Node;
         if (!isScalar(key)) continue;
         const k = String(key.value);
+        if (mergeKey(ctx, key) || coercedKey(ctx, key)) continue;
         if (spec.keyPattern && !compiled(spec.keyPattern).test(k)) {
           report(ctx, 'invalid-name', 'error', `"${k}" is not a valid name here: use ${spec.keyHelp}.`, rangeOf(key));
         }
@@ -108,7 +112,8 @@ function walkObject(map: import('yaml').YAMLMap, spec: ObjectSpec, path: string[
     const key = pair.key as Node;
     if (!isScalar(key)) continue;
     const k = String(key.value);
-    const field = spec.fields[k];
+    if (mergeKey(ctx, key)) continue;
+    const field = own(spec.fields, k);
     if (!field) {
       const guess = didYouMean(k, Object.keys(spec.fields));
       const where = path.length ? ` in "${path[path.length - 1]}"` : ' at the top level';
@@ -127,11 +132,43 @@ function walkObject(map: import('yaml').YAMLMap, spec: ObjectSpec, path: string[
     path.pop();
   }
   for (const req of spec.required ?? []) {
+    if (spec.defaultable && ctx.defaulted?.has(req)) continue;
     if (!map.items.some((p) => isScalar(p.key) && p.key.value === req)) {
       const at = keyNode ? rangeOf(keyNode) : { start: rangeOf(map).start, end: rangeOf(map).start };
       report(ctx, 'missing-key', 'error', `Missing required key "${req}": ${firstSentence(spec.fields[req]!.doc)}`, at);
     }
   }
+}
+
+/** `<<: *base` is YAML 1.1's merge key; YAML 1.2 has none, so say what to write instead. */
+function mergeKey(ctx: WalkContext, key: Scalar): boolean {
+  if (key.value !== '<<') return false;
+  report(
+    ctx,
+    'unknown-key',
+    'error',
+    'Merge keys ("<<") are YAML 1.1 and not supported in DAG files (YAML 1.2). Put fields shared by tasks under "defaults", or write them out.',
+    rangeOf(key),
+  );
+  return true;
+}
+
+/** A key YAML reads as a number or null (`0x10` is 16, `1e3` is 1000, `~` is null): a name was meant. */
+function coercedKey(ctx: WalkContext, key: Scalar): boolean {
+  if (typeof key.value !== 'number' && key.value !== null) return false;
+  const where = rangeOf(key);
+  const source = ctx.text.slice(where.start, where.end);
+  if (typeof key.value === 'number' && String(key.value) === source) return false;
+  const read = key.value === null ? 'null (no name)' : `the number ${String(key.value)}`;
+  report(
+    ctx,
+    'coerced-scalar',
+    'warning',
+    `YAML reads the key ${source || '(empty)'} as ${read}, not the name "${source}". Quote it if you mean the name.`,
+    where,
+    source ? [{ title: `Quote "${source}"`, range: where, newText: `"${source}"` }] : undefined,
+  );
+  return false;
 }
 
 function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: WalkContext, keyNode?: Scalar) {
@@ -161,6 +198,11 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
   }
   const value =
     typeof n.value === 'number' && !spec.numberOk ? ctx.text.slice(where().start, where().end) : String(n.value);
+  if (value.includes('\0')) {
+    // Docker and the kernel end a string at NUL: the container would get a different command.
+    report(ctx, 'nul-character', 'error', 'A NUL character (\\0) cannot be passed to a container; remove it.', where());
+    return;
+  }
   if (spec.enum && !spec.enum.includes(value)) {
     const guess = didYouMean(value, spec.enum);
     report(
@@ -199,6 +241,14 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
             ? [{ title: `Change to ${value}s`, range: where(), newText: `${value}s` }]
             : undefined;
         report(ctx, 'invalid-duration', 'error', d.error, where(), fixes);
+      } else if (d.result === 0 && spec.nonZero) {
+        report(
+          ctx,
+          'invalid-duration',
+          'error',
+          'A duration of zero would end every attempt at once; give a positive duration, or remove the key for no limit.',
+          where(),
+        );
       }
       return;
     }

@@ -1,4 +1,5 @@
 import { addDays, isoDay, isoTimestamp, parseDate, strftime } from './dates';
+import { own } from './dict';
 import { fail, ok, type Errorable } from './errorable';
 import { TEMPLATE_FILTERS, TEMPLATE_NAMES } from './templateNames';
 
@@ -155,6 +156,28 @@ class ExprParser {
     return { expr: { name, nameSpan, filters } };
   }
 
+  /** A quoted argument, as Jinja reads it: a backslash escapes the next character (`"a\\"b"`). */
+  private quoted(quote: number): string | { issue: TemplateIssue } {
+    const { s, to } = this;
+    const start = this.p;
+    let text = '';
+    for (let q = start + 1; q < to; q++) {
+      const c = s.charCodeAt(q);
+      if (c === quote) {
+        this.p = q + 1;
+        return text;
+      }
+      if (c === 92 /* \ */ && q + 1 < to) q++;
+      text += s[q];
+    }
+    const other = quote === 34 ? "'" : '"';
+    return this.err(
+      `Unclosed string in filter arguments; end it with ${String.fromCharCode(quote)} (to put a ${String.fromCharCode(quote)} inside, write \\${String.fromCharCode(quote)} or quote with ${other}).`,
+      start,
+      to,
+    );
+  }
+
   private args(out: (string | number)[]): { span: Span } | { issue: TemplateIssue } {
     const { s, to } = this;
     const aStart = this.p;
@@ -163,10 +186,9 @@ class ExprParser {
     while (this.p < to && s.charCodeAt(this.p) !== 41 /* ) */) {
       const q = s.charCodeAt(this.p);
       if (q === 34 || q === 39) {
-        const close = s.indexOf(s[this.p]!, this.p + 1);
-        if (close < 0 || close >= to) return this.err('Unclosed string in filter arguments.', this.p, to);
-        out.push(s.slice(this.p + 1, close));
-        this.p = close + 1;
+        const str = this.quoted(q);
+        if (typeof str !== 'string') return str;
+        out.push(str);
       } else {
         let q2 = this.p + (q === 45 /* - */ ? 1 : 0);
         const digits = q2;
@@ -189,6 +211,14 @@ class ExprParser {
 
 function parseExpr(s: string, from: number, to: number): ParseResult {
   return new ExprParser(s, from, to).parse();
+}
+
+/** Days from 0001-01-01 to 9999-12-31: a larger shift leaves the calendar whatever the date. */
+const MAX_DS_ADD_DAYS = 3_652_058;
+
+function inDateRange(d: Date): boolean {
+  const y = d.getUTCFullYear();
+  return Number.isFinite(d.getTime()) && y >= 1 && y <= 9999;
 }
 
 /** Names, filters and argument types of one expression, against the DAG's params. */
@@ -244,6 +274,14 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
       f.args.length > want.length ||
       f.args.length < want.length - (filter.optional ?? 0) ||
       f.args.some((a, i) => (want[i] === 'integer' ? typeof a !== 'number' : typeof a !== 'string'));
+    if (!bad && f.name === 'ds_add' && Math.abs(Number(f.args[0])) > MAX_DS_ADD_DAYS) {
+      issues.push({
+        kind: 'filter-args',
+        message: `ds_add(${String(f.args[0])}) leaves the calendar: any date moved by more than ${MAX_DS_ADD_DAYS} days is outside the years 0001–9999.`,
+        span: f.argsSpan,
+      });
+      continue;
+    }
     if (bad) {
       const sig = want.length ? `(${want.join(', ')})` : ' with no arguments';
       issues.push({
@@ -308,11 +346,14 @@ export function templateValue(name: string, ctx: TemplateContext): string | unde
       return String(ctx.tryNumber);
   }
   if (name.startsWith('params.')) {
-    const v = ctx.params[name.slice(7)];
+    const v = own(ctx.params, name.slice(7));
     if (v === undefined || v === null) return undefined;
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
   }
-  if (name.startsWith('env.')) return ctx.env[name.slice(4)];
+  if (name.startsWith('env.')) {
+    const v = own(ctx.env, name.slice(4));
+    return typeof v === 'string' ? v : undefined;
+  }
   return undefined;
 }
 
@@ -328,7 +369,11 @@ function applyFilter(value: string | undefined, f: FilterCall): Errorable<string
       if (value === undefined) return ok(value);
       const d = parseDate(value.slice(0, 10));
       if (!d.succeeded) return fail(`ds_add needs a YYYY-MM-DD date, got "${value}".`);
-      return ok(isoDay(addDays(d.result, Number(f.args[0]))));
+      const shifted = addDays(d.result, Number(f.args[0]));
+      if (!inDateRange(shifted)) {
+        return fail(`ds_add(${String(f.args[0])}) takes ${value.slice(0, 10)} outside the years 0001–9999.`);
+      }
+      return ok(isoDay(shifted));
     }
     case 'ds_format': {
       if (value === undefined) return ok(value);

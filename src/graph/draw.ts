@@ -2,6 +2,7 @@ import type { DagGraph, GraphNode } from '../dag/graph';
 import type { TaskView } from '../protocol/graphMessages';
 import type { TaskState } from '../protocol/runRecord';
 import { shortImage, type EdgeRoute, type GraphLayout, type NodeBox } from './layout';
+import { own } from '../dag/dict';
 
 /**
  * A drawing as data: the webview turns it into DOM nodes (text as text, never markup), the CLI into
@@ -126,7 +127,7 @@ export function drawGraph(
     h(
       'g',
       { class: 'nodes' },
-      layout.nodes.filter((b) => byId.has(b.id)).map((b) => drawNode(byId.get(b.id)!, b, states[b.id], now)),
+      layout.nodes.filter((b) => byId.has(b.id)).map((b) => drawNode(byId.get(b.id)!, b, own(states, b.id), now)),
     ),
   ]);
 }

@@ -86,7 +86,14 @@ export function fromElk(result: ElkNode, direction: Direction): GraphLayout {
   return { width: result.width ?? 0, height: result.height ?? 0, direction, nodes, edges };
 }
 
+/** Above this many tasks elkjs's recursive searches can overflow the stack: the plain layered layout takes over. */
+export const LARGE_GRAPH_NODES = 3_000;
+
 export async function layoutGraph(graph: DagGraph, direction: Direction, elk: ElkLike): Promise<GraphLayout> {
+  if (graph.nodes.length > LARGE_GRAPH_NODES) {
+    const { layeredLayout } = await import('./layeredLayout');
+    return layeredLayout(graph, direction);
+  }
   return fromElk(await elk.layout(toElkGraph(graph, direction)), direction);
 }
 

@@ -1,9 +1,10 @@
 import type { TaskView } from '../protocol/graphMessages';
 import type { RunRecord } from '../protocol/runRecord';
+import { dict } from '../dag/dict';
 
 /** A run record as the graph shows it: per task, its state and latest attempt. */
-export function taskViews(r: RunRecord): Record<string, TaskView> {
-  const tasks: Record<string, TaskView> = {};
+export function taskViews(r: Pick<RunRecord, 'tasks'>): Record<string, TaskView> {
+  const tasks = dict<TaskView>();
   for (const [id, t] of Object.entries(r.tasks)) {
     const a = t.attempts.at(-1);
     const startedAt = a?.started_at ?? t.started_at;

@@ -44,6 +44,8 @@ export interface RunRecord {
   backend: BackendKind;
   params: Record<string, unknown>;
   state: RunState;
+  /** Why the run ended other than through its tasks (its runs folder stopped taking writes). */
+  reason?: string;
   /** Set when the process that ran it died before the end (found on the next start). */
   interrupted?: boolean;
   /** Where a Kubernetes run's pods are, for describing them later. */

@@ -1,51 +1,112 @@
-import type { Dag } from '../dag/model';
-import { sensitiveHostPath } from './hostMounts';
+import { own } from '../dag/dict';
+import type { Dag, Task } from '../dag/model';
+import type { DataInterval } from '../dag/schedule';
+import { resolveHostPath, sensitiveHostPath } from './hostMounts';
+import { renderTask } from './renderTask';
 
-/** Something a DAG asks for on Docker that gives its containers control of the host (M1). */
+/** Something a DAG asks for that gives its containers control of the host or node (M1). */
 export interface SensitiveRequest {
   readonly taskId: string;
   readonly kind: 'host-path' | 'host-network';
-  /** The host path, or `host` for the network. */
+  /** The host path as resolved (normalised, symlinks followed), or `host` for the network. */
   readonly subject: string;
+  /** The path as the DAG wrote it (after templates), when that differs from `subject`. */
+  readonly written?: string;
   readonly why: string;
 }
 
-/** What this DAG needs the user's consent for, per run, before it may run on the given backend. */
-export function sensitiveRequests(dag: Dag, backend: 'docker' | 'kubernetes' = 'docker'): SensitiveRequest[] {
-  const out: SensitiveRequest[] = [];
-  if (backend === 'kubernetes') {
-    // Pod Security Standards (Baseline) forbid hostPath: any node folder needs a yes for this run.
-    for (const t of dag.tasks) {
-      for (const m of t.mounts) {
-        const path = dag.volumes[m.volume ?? '']?.kubernetes?.hostPath;
-        if (path)
-          out.push({
-            taskId: t.id,
-            kind: 'host-path',
-            subject: path,
-            why: sensitiveHostPath(path) ?? 'a folder of the node itself (hostPath)',
-          });
+/** What a run renders with: host paths may be templated (`/{{ params.dir }}`). */
+export interface RenderInputs {
+  readonly intervals: Iterable<DataInterval>;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * What this DAG needs the user's consent for, per run, before any container starts: every task's
+ * host paths as rendered for the run's dates and resolved, and host networking. Judged for the
+ * whole DAG at once, so one question (or one refusal) lists everything.
+ */
+export function sensitiveRequests(
+  dag: Dag,
+  backend: 'docker' | 'kubernetes' = 'docker',
+  inputs: RenderInputs = { intervals: [{ start: new Date(0), end: new Date(0) }] },
+  only?: ReadonlySet<string>,
+): SensitiveRequest[] {
+  const out = new Map<string, SensitiveRequest>();
+  const add = (r: SensitiveRequest) => out.set(`${r.taskId}\0${r.kind}\0${r.subject}`, r);
+  const tasks = dag.tasks.filter((t) => !only || only.has(t.id));
+  for (const interval of inputs.intervals) {
+    for (const t of tasks) {
+      for (const written of hostPathsOf(dag, t, backend, interval, inputs)) {
+        const subject = resolveHostPath(written);
+        const why =
+          sensitiveHostPath(subject) ??
+          (backend === 'kubernetes' ? 'a folder of the node itself (hostPath)' : undefined);
+        if (why) add({ taskId: t.id, kind: 'host-path', subject, ...(written !== subject ? { written } : {}), why });
       }
     }
-    return out;
   }
-  for (const t of dag.tasks) {
-    for (const m of t.mounts) {
-      const source = m.hostPath ?? dag.volumes[m.volume ?? '']?.docker;
-      if (!source?.startsWith('/')) continue;
-      const why = sensitiveHostPath(source);
-      if (why) out.push({ taskId: t.id, kind: 'host-path', subject: source, why });
-    }
-    if ((t.network ?? dag.docker.network) === 'host') {
-      out.push({
-        taskId: t.id,
-        kind: 'host-network',
-        subject: 'host',
-        why: 'the host’s network (every port and interface of this machine)',
-      });
+  if (backend === 'docker') {
+    for (const t of tasks) {
+      if ((t.network ?? dag.docker.network) === 'host') {
+        add({
+          taskId: t.id,
+          kind: 'host-network',
+          subject: 'host',
+          why: 'the host’s network (every port and interface of this machine)',
+        });
+      }
     }
   }
-  return out;
+  return [...out.values()];
+}
+
+/** The host paths a task mounts on this backend, templates rendered where they can be. */
+function hostPathsOf(
+  dag: Dag,
+  t: Task,
+  backend: 'docker' | 'kubernetes',
+  interval: DataInterval,
+  inputs: RenderInputs,
+): string[] {
+  const rendered = renderTask(dag, t, {
+    runId: 'consent',
+    tryNumber: 1,
+    interval,
+    ...(inputs.params ? { params: inputs.params } : {}),
+    ...(inputs.env ? { env: inputs.env } : {}),
+  });
+  const mounts = rendered.succeeded ? rendered.result.mounts : t.mounts;
+  const paths: string[] = [];
+  for (const m of mounts) {
+    const volume = own(dag.volumes, m.volume ?? '');
+    const source = backend === 'kubernetes' ? volume?.kubernetes?.hostPath : (m.hostPath ?? volume?.docker);
+    // Volume sources are not templated; a task's own host path was rendered above.
+    if (source?.startsWith('/')) paths.push(source);
+  }
+  return paths;
+}
+
+/** Whether a task's host path holds a template, so each run's dates must be judged. */
+export function hasTemplatedHostPath(dag: Dag): boolean {
+  return dag.tasks.some((t) => t.mounts.some((m) => m.hostPath?.includes('{{')));
+}
+
+/** The first interval alone: enough where no host path depends on the date. */
+export function first<T>(items: Iterable<T>): T[] {
+  for (const x of items) return [x];
+  return [];
+}
+
+/** Requests not covered by what the user allowed (allowed paths are resolved the same way). */
+export function unconsented(
+  requests: readonly SensitiveRequest[],
+  allowedHostPaths: Iterable<string>,
+  allowHostNetwork: boolean,
+): SensitiveRequest[] {
+  const allowed = new Set([...allowedHostPaths].map((p) => resolveHostPath(p)));
+  return requests.filter((r) => (r.kind === 'host-network' ? !allowHostNetwork : !allowed.has(r.subject)));
 }
 
 /** One sentence per distinct request, for a consent prompt. */
@@ -56,8 +117,10 @@ export function describeRequests(requests: readonly SensitiveRequest[]): string 
   return [...bySubject.values()]
     .map((rs) => {
       const r = rs[0]!;
-      const tasks = rs.map((x) => x.taskId).join(', ');
-      return r.kind === 'host-path' ? `${tasks} mount ${r.subject}: ${r.why}.` : `${tasks} use ${r.why}.`;
+      const tasks = [...new Set(rs.map((x) => x.taskId))].join(', ');
+      const written = [...new Set(rs.map((x) => x.written).filter((w): w is string => !!w))];
+      const as = written.length ? ` (written ${written.join(', ')})` : '';
+      return r.kind === 'host-path' ? `${tasks} mount ${r.subject}${as}: ${r.why}.` : `${tasks} use ${r.why}.`;
     })
     .join(' ');
 }

@@ -8,13 +8,20 @@ import { currentOwner } from './owner';
 import { renderTask } from './renderTask';
 import { attemptKey } from './labels';
 import { decide } from './triggerRules';
+import { abortableSleep, setLongTimeout } from './longTimer';
+import { RecordWriter } from './recordWriter';
+import { dict, own } from '../dag/dict';
 
 /** Where a run's record and logs go; the run store implements it, tests may keep them in memory. */
 export interface RunSink {
   /** Called after every state change with the whole record; the sink decides how to persist it. */
   record(r: RunRecord): void;
   /** Opens the log of one attempt; returns the log's path relative to the run's folder. */
-  openLog(taskId: string, tryNumber: number): { path: string; write(line: LogLine): void; close(): Promise<void> };
+  openLog(
+    taskId: string,
+    tryNumber: number,
+    onError?: (e: Error) => void,
+  ): { path: string; write(line: LogLine): void; close(): Promise<void> };
 }
 
 export interface RunOptions {
@@ -47,6 +54,8 @@ export interface RunOptions {
   readonly keepFailed?: boolean;
   /** For tests: how retry delays are waited. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** How long the final record is retried when the runs folder stops taking writes (default 60 s). */
+  readonly storePatienceMs?: number;
 }
 
 export const DEFAULT_MAX_ACTIVE_TASKS = 4;
@@ -54,19 +63,6 @@ export const DEFAULT_GRACE_MS = 10_000;
 const MAX_RETRY_DELAY_MS = 24 * 3600_000;
 
 type Listener = (e: RunEvent) => void;
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /**
  * Runs one DAG run. Driven by events — an attempt's exit schedules the next tasks at once — so the
@@ -80,11 +76,13 @@ export class RunEngine {
   private active = 0;
   private finished!: (r: RunRecord) => void;
   private readonly done = new Promise<RunRecord>((r) => (this.finished = r));
+  private readonly writer: RecordWriter;
 
   /** Tasks whose attempt was running when a previous runner died: reattached on start. */
   private readonly reattaching = new Set<string>();
 
   constructor(private readonly o: RunOptions) {
+    this.writer = new RecordWriter(o.sink, (code) => this.storeFailed(code), o.storePatienceMs);
     this.record = o.resume ? this.resumedRecord(o.resume) : this.freshRecord();
     this.record.owner = currentOwner();
     if (o.backend.cluster) this.record.cluster = { ...o.backend.cluster };
@@ -92,9 +90,9 @@ export class RunEngine {
 
   private freshRecord(): RunRecord {
     const o = this.o;
-    const tasks: Record<string, TaskRecord> = {};
+    const tasks = dict<TaskRecord>();
     for (const t of o.dag.tasks) {
-      const prev = o.previous?.tasks[t.id];
+      const prev = own(o.previous?.tasks, t.id);
       const keep = prev?.state === 'success' || (o.only !== undefined && !o.only.has(t.id));
       tasks[t.id] = keep && prev ? { ...prev } : { state: keep ? 'success' : 'queued', tries: 0, attempts: [] };
       if (keep && !prev) tasks[t.id]!.reason = 'not selected (--task)';
@@ -116,6 +114,7 @@ export class RunEngine {
 
   private resumedRecord(prev: RunRecord): RunRecord {
     const r: RunRecord = structuredClone(prev);
+    r.tasks = dict(Object.entries(r.tasks));
     delete r.ended_at;
     delete r.interrupted;
     r.resumed_at = [...(r.resumed_at ?? []), new Date().toISOString()];
@@ -163,12 +162,26 @@ export class RunEngine {
     return this.done;
   }
 
+  /**
+   * The runs folder stopped taking writes (a full disk): no task may run unrecorded, so the run is
+   * stopped like a cancel — containers stopped and removed — and ends failed, saying why.
+   */
+  private storeFailed(code: string): void {
+    this.record.reason = `the runs folder stopped taking writes (${code})`;
+    this.emit({
+      type: 'note',
+      runId: this.o.runId,
+      message: `Cannot write this run's record or logs (${code}): stopping its tasks. Free space in the runs folder; the record is finished once it can be written.`,
+    });
+    this.cancel(`stopped: ${this.record.reason}`);
+  }
+
   /** Cancels the whole run: nothing new starts, running attempts are stopped, no retry follows. */
-  cancel(): void {
+  cancel(reason = 'run cancelled'): void {
     if (this.run.signal.aborted) return;
     this.run.abort();
     for (const [id, t] of Object.entries(this.record.tasks)) {
-      if (t.state === 'queued' || t.state === 'up_for_retry') this.setState(id, 'cancelled', 'run cancelled');
+      if (t.state === 'queued' || t.state === 'up_for_retry') this.setState(id, 'cancelled', reason);
     }
     // Every active task, including one whose container is still being created.
     for (const abort of this.taskAborts.values()) abort.abort();
@@ -177,11 +190,16 @@ export class RunEngine {
 
   /** Cancels one task; downstream tasks then follow their trigger rules. */
   cancelTask(taskId: string): void {
-    const t = this.record.tasks[taskId];
+    const t = own(this.record.tasks, taskId);
     if (!t) return;
     if (t.state === 'queued' || t.state === 'up_for_retry') this.setState(taskId, 'cancelled', 'task cancelled');
     this.taskAborts.get(taskId)?.abort();
     this.schedule();
+  }
+
+  /** Every text the record keeps passes the masker: an error may quote a secret (S2). */
+  private mask(text: string): string {
+    return this.o.mask ? this.o.mask(text) : text;
   }
 
   private get maxActive(): number {
@@ -201,7 +219,7 @@ export class RunEngine {
           changed = true;
           continue;
         }
-        const upstream = task.dependsOn.map((d) => this.record.tasks[d]?.state ?? 'success');
+        const upstream = task.dependsOn.map((d) => own(this.record.tasks, d)?.state ?? 'success');
         const d = decide(task.triggerRule, upstream);
         if (d === 'wait') continue;
         if (d === 'skipped' || d === 'upstream_failed') {
@@ -222,21 +240,35 @@ export class RunEngine {
     if (this.active > 0 || this.record.ended_at) return;
     const states = Object.values(this.record.tasks).map((t) => t.state);
     if (states.some((s) => s === 'queued' || s === 'running' || s === 'up_for_retry')) return;
-    this.record.state = this.run.signal.aborted
-      ? 'cancelled'
-      : states.some((s) => s === 'failed' || s === 'upstream_failed' || s === 'cancelled')
-        ? 'failed'
-        : 'success';
+    this.record.state = this.writer.failure
+      ? 'failed'
+      : this.run.signal.aborted
+        ? 'cancelled'
+        : states.some((s) => s === 'failed' || s === 'upstream_failed' || s === 'cancelled')
+          ? 'failed'
+          : 'success';
     this.record.ended_at = new Date().toISOString();
     this.emit({ type: 'run-state', runId: this.o.runId, state: this.record.state });
-    this.save();
-    this.finished(this.record);
+    if (!this.writer.failure) {
+      this.save();
+      this.finished(this.record);
+      return;
+    }
+    void this.writer.saveFinal(this.record).then((written) => {
+      if (!written)
+        this.emit({
+          type: 'note',
+          runId: this.o.runId,
+          message: `The final record could not be written (${this.writer.failure}); the next start marks the run interrupted.`,
+        });
+      this.finished(this.record);
+    });
   }
 
   private setState(taskId: string, state: TaskState, reason?: string): void {
     const t = this.record.tasks[taskId]!;
     t.state = state;
-    if (reason !== undefined) t.reason = reason;
+    if (reason !== undefined) t.reason = this.mask(reason);
     if (state !== 'running' && state !== 'queued' && state !== 'up_for_retry') t.ended_at ??= new Date().toISOString();
     this.emit({
       type: 'task-state',
@@ -250,15 +282,8 @@ export class RunEngine {
   }
 
   private save(): void {
-    try {
-      this.o.sink.record(this.record);
-    } catch (e) {
-      this.emit({
-        type: 'note',
-        runId: this.o.runId,
-        message: `Could not save the run record: ${(e as Error).message}`,
-      });
-    }
+    // After a failure, writes wait for the final record: each would fail again on a full disk.
+    if (!this.writer.failure) this.writer.save(this.record);
   }
 
   /** All attempts of one task, retries included; frees its slot at the end. */
@@ -334,7 +359,7 @@ export class RunEngine {
     const end = (state: TaskState, reason?: string, exitCode?: number): AttemptRecord => {
       attempt.state = state;
       attempt.ended_at = new Date().toISOString();
-      if (reason) attempt.reason = reason;
+      if (reason) attempt.reason = this.mask(reason);
       if (exitCode !== undefined) attempt.exit_code = exitCode;
       this.save();
       return attempt;
@@ -348,15 +373,15 @@ export class RunEngine {
     });
     if (!rendered.succeeded) return end('failed', rendered.error);
     attempt.image = rendered.result.image;
-    const secrets: Record<string, string> = {};
+    const secrets = dict<string>();
     for (const [envName, secretName] of Object.entries(task.secrets)) {
-      const v = this.o.secretValues?.[secretName];
+      const v = own(this.o.secretValues, secretName);
       if (v === undefined && !reattach) return end('failed', `secret "${secretName}" has no value`);
       if (v !== undefined) secrets[envName] = v;
     }
     const mask = this.o.mask ?? ((l: string) => l);
     // A reattached attempt's log is read again from its first line, so the file is rewritten whole.
-    const log = this.o.sink.openLog(task.id, rec.tries);
+    const log = this.o.sink.openLog(task.id, rec.tries, (e) => this.writer.failed(e));
     attempt.log_file = log.path;
     try {
       if (signal.aborted && !reattach) return end('cancelled', 'cancelled');
@@ -402,7 +427,7 @@ export class RunEngine {
       // A reattached attempt keeps the deadline it started with.
       const elapsed = Date.now() - Date.parse(attempt.started_at ?? new Date().toISOString());
       const timer = task.timeoutMs
-        ? setTimeout(
+        ? setLongTimeout(
             () => {
               timedOut = true;
               void handle.kill(grace);
@@ -433,7 +458,7 @@ export class RunEngine {
           exit.exitCode,
         );
       } finally {
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         signal.removeEventListener('abort', onAbort);
       }
     } finally {

@@ -3,6 +3,7 @@ import { fail, ok, type Errorable } from '../dag/errorable';
 import type { Dag, Mount, Task } from '../dag/model';
 import { intervalAt, previousLogicalDate, type DataInterval } from '../dag/schedule';
 import { renderTemplate, type TemplateContext } from '../dag/template';
+import { dict } from '../dag/dict';
 
 /** A task with every template rendered for one attempt: what a backend turns into a container or pod. */
 export interface RenderedTask {
@@ -52,7 +53,7 @@ export function renderTask(dag: Dag, task: Task, attempt: AttemptInfo): Errorabl
     return s;
   };
   const list = (field: string, l: readonly string[] | undefined) => l?.map((s, i) => one(`${field}[${i}]`, s));
-  const env: Record<string, string> = {};
+  const env = dict<string>();
   for (const [k, v] of Object.entries(task.env)) env[k] = one(`env.${k}`, v);
   const command = list('command', task.command);
   const args = list('args', task.args);

@@ -1,38 +1,105 @@
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../protocol/runRecord';
 import type { LogLine } from './backend';
 import type { RunSink } from './engine';
 import { ownerAlive } from './owner';
+import { asRunRecord } from './runRecordShape';
+import { acquireRunLock, type RunLock } from './runLock';
+
+/** Why the runs folder cannot take a run: a coded failure each front end phrases. */
+export interface StoreUnwritable {
+  readonly code: 'runs-folder-unwritable';
+  readonly folder: string;
+  /** `ENOSPC`, `EROFS`, `ENOTDIR`, `EACCES`, … */
+  readonly cause: string;
+}
 
 /**
  * One folder per run: `record.json`, written atomically (temp file + rename, so a crash leaves the
  * old or the new record, never half of one), and one log file per task attempt.
  */
 export class RunStore {
+  /** Run folders whose record could not be read, with why: skipped, never fatal. */
+  readonly skipped = new Map<string, string>();
+
   constructor(readonly root: string) {}
 
   runDir(runId: string): string {
     return join(this.root, runId.replace(/[^A-Za-z0-9_.-]/g, '_'));
   }
 
+  /**
+   * Whether a run can be written here, tried before the first task starts: creates the folder and
+   * writes and removes a small file, so a full disk, a read-only mount or a file in the way is
+   * found before any container runs.
+   */
+  checkWritable(): StoreUnwritable | undefined {
+    const probe = join(this.root, `.probe.${process.pid}.tmp`);
+    try {
+      mkdirSync(this.root, { recursive: true });
+      writeFileSync(probe, 'x'.repeat(4096));
+      unlinkSync(probe);
+      return undefined;
+    } catch (e) {
+      try {
+        unlinkSync(probe);
+      } catch {
+        // Never written.
+      }
+      return { code: 'runs-folder-unwritable', folder: this.root, cause: errnoOf(e) };
+    }
+  }
+
   save(r: RunRecord): void {
     const dir = this.runDir(r.run_id);
     mkdirSync(dir, { recursive: true });
     const tmp = join(dir, `.record.${process.pid}.tmp`);
-    writeFileSync(tmp, JSON.stringify(r, null, 2));
-    renameSync(tmp, join(dir, 'record.json'));
-  }
-
-  load(runId: string): RunRecord | undefined {
     try {
-      return JSON.parse(readFileSync(join(this.runDir(runId), 'record.json'), 'utf8')) as RunRecord;
-    } catch {
-      return undefined;
+      writeFileSync(tmp, JSON.stringify(r, null, 2));
+      renameSync(tmp, join(dir, 'record.json'));
+    } catch (e) {
+      // A full disk leaves the old record whole; the partial temp file must not take more room.
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // Never created.
+      }
+      throw e;
     }
   }
 
-  /** Every readable record, newest first; unreadable ones are skipped, not fatal. */
+  load(runId: string): RunRecord | undefined {
+    return this.read(this.runDir(runId));
+  }
+
+  private read(dir: string): RunRecord | undefined {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(join(dir, 'record.json'), 'utf8'));
+    } catch (e) {
+      const code = errnoOf(e);
+      // A folder without a record yet (a run just starting) is not worth a warning.
+      if (code !== 'ENOENT') this.skipped.set(dir, code === 'EISDIR' ? 'record.json is a folder' : code);
+      return undefined;
+    }
+    const record = asRunRecord(parsed);
+    if (typeof record === 'string') {
+      this.skipped.set(dir, record);
+      return undefined;
+    }
+    return record;
+  }
+
+  /** Every readable record, newest first; unreadable ones are skipped (see `skipped`), not fatal. */
   list(): RunRecord[] {
     let names: string[];
     try {
@@ -41,7 +108,8 @@ export class RunStore {
       return [];
     }
     return names
-      .map((n) => this.load(n))
+      .filter((n) => !n.startsWith('.'))
+      .map((n) => this.read(join(this.root, n)))
       .filter((r): r is RunRecord => r !== undefined)
       .sort((a, b) => (b.started_at ?? '').localeCompare(a.started_at ?? ''));
   }
@@ -49,6 +117,11 @@ export class RunStore {
   /** Runs left `running` or `queued` by a process that is gone (its owner is not alive). */
   unfinished(isLive: (r: RunRecord) => boolean = (r) => ownerAlive(r.owner)): RunRecord[] {
     return this.list().filter((r) => (r.state === 'running' || r.state === 'queued') && !isLive(r));
+  }
+
+  /** The lock that makes a run the only one of its DAG and logical date (see `acquireRunLock`). */
+  lock(dagId: string, logicalDate: string, runId: string): RunLock {
+    return acquireRunLock(this.root, dagId, logicalDate, runId);
   }
 
   /** Marks a run whose runner died as interrupted, so the UI never shows it as live. */
@@ -68,11 +141,18 @@ export class RunStore {
   sink(runId: string): RunSink {
     return {
       record: (r) => this.save(r),
-      openLog: (taskId, tryNumber) => {
+      openLog: (taskId, tryNumber, onError) => {
         const rel = join(taskId, `${tryNumber}.log`);
         const dir = join(this.runDir(runId), taskId);
         mkdirSync(dir, { recursive: true });
         const stream = createWriteStream(join(this.runDir(runId), rel), { flags: 'w' });
+        // A full disk or a removed folder surfaces here, asynchronously: reported once, never thrown.
+        let failed = false;
+        stream.on('error', (e) => {
+          if (failed) return;
+          failed = true;
+          onError?.(e);
+        });
         // Lines are batched: one write per 64 KiB or per 100 ms, not one per line (100 MB of log
         // is a million lines); the timer keeps a followed log fresh.
         let pending: string[] = [];
@@ -81,13 +161,14 @@ export class RunStore {
         const flush = () => {
           if (timer) clearTimeout(timer);
           timer = undefined;
-          if (pending.length) stream.write(pending.join(''));
+          if (pending.length && !failed) stream.write(pending.join(''));
           pending = [];
           size = 0;
         };
         return {
           path: rel,
           write: (l: LogLine) => {
+            if (failed) return;
             const text = `${l.stream === 'stderr' ? 'E ' : '  '}${l.line}\n`;
             pending.push(text);
             size += text.length;
@@ -96,10 +177,18 @@ export class RunStore {
           },
           close: () => {
             flush();
-            return new Promise<void>((res) => stream.end(res));
+            if (failed || stream.destroyed) return Promise.resolve();
+            return new Promise<void>((res) => {
+              stream.once('error', () => res());
+              stream.end(res);
+            });
           },
         };
       },
     };
   }
+}
+
+function errnoOf(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type Errorable } from '../dag/errorable';
 import type { Dag } from '../dag/model';
+import { dict } from '../dag/dict';
 
 /** A place secret values come from, in order of precedence. */
 export type SecretSource = (name: string) => Promise<string | undefined>;
@@ -49,7 +50,7 @@ export async function resolveSecrets(
 ): Promise<Errorable<Record<string, string>>> {
   const names = new Set<string>();
   for (const t of dag.tasks) if (!taskIds || taskIds.has(t.id)) for (const s of Object.values(t.secrets)) names.add(s);
-  const values: Record<string, string> = {};
+  const values = dict<string>();
   const missing: string[] = [];
   for (const name of names) {
     let v: string | undefined;

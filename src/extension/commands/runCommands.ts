@@ -2,10 +2,20 @@ import * as vscode from 'vscode';
 import { analyzeDag } from '../../dag/analyze';
 import { parseDate } from '../../dag/dates';
 import type { Dag } from '../../dag/model';
-import { intervalAt, intervalsBetween, latestCompleteInterval } from '../../dag/schedule';
+import {
+  BACKFILL_CONFIRM_ABOVE,
+  countIntervals,
+  intervalAt,
+  iterateIntervals,
+  latestCompleteInterval,
+} from '../../dag/schedule';
+
+/** Counting stops here: a larger range is named as "more than" this. */
+const MAX_COUNTED_RUNS = 1_000_000;
 import type { RunRecord } from '../../protocol/runRecord';
 import type { RunController } from '../runs/runController';
 import type { RunsNode } from '../runs/runsTree';
+import { own } from '../../dag/dict';
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[-._a-zA-Z0-9]+)?$/;
 
@@ -118,12 +128,23 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
         d.dag.endDate?.toISOString().slice(0, 10) ?? from.toISOString().slice(0, 10),
       );
       if (!to) return;
-      const intervals = intervalsBetween(d.dag.schedule, from, to);
-      if (intervals.length === 0) {
+      const count = countIntervals(d.dag.schedule, from, to, MAX_COUNTED_RUNS);
+      if (count === 0) {
         void vscode.window.showWarningMessage('No logical date of this schedule falls in that range.');
         return;
       }
-      await c.run({ document: d.doc, dag: d.dag, intervals });
+      if (count > BACKFILL_CONFIRM_ABOVE) {
+        const yes = `Start ${count > MAX_COUNTED_RUNS ? `over ${MAX_COUNTED_RUNS}` : count} Runs`;
+        const choice = await vscode.window.showWarningMessage(
+          `This backfill is ${count > MAX_COUNTED_RUNS ? `more than ${MAX_COUNTED_RUNS}` : count} runs (more than ${BACKFILL_CONFIRM_ABOVE}). Start them all, or pick a narrower range?`,
+          { modal: true },
+          yes,
+        );
+        if (choice !== yes) return;
+      }
+      // Re-iterable and lazy: the consent check and the runs each walk it once.
+      const intervals = { [Symbol.iterator]: () => iterateIntervals(d.dag.schedule, from, to) };
+      await c.run({ document: d.doc, dag: d.dag, intervals, backfill: true });
     },
     'containerDags.runTask': async (uri?: unknown, taskId?: unknown) => {
       const d = await dagDocument(uri as vscode.Uri | undefined);
@@ -167,12 +188,12 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
       const file = (arg as vscode.Uri | undefined)?.fsPath;
       const r = c
         .runs()
-        .find((x) => (!file || x.file === file) && typeof taskId === 'string' && x.tasks[taskId]?.attempts.length);
+        .find((x) => (!file || x.file === file) && typeof taskId === 'string' && own(x.tasks, taskId)?.attempts.length);
       if (!r || typeof taskId !== 'string') {
         void vscode.window.showInformationMessage('This task has not run yet. Use "Run task" above it.');
         return;
       }
-      await c.openLog(r, taskId, r.tasks[taskId]!.attempts.at(-1)!.try);
+      await c.openLog(r, taskId, own(r.tasks, taskId)!.attempts.at(-1)!.try);
     },
     'containerDags.setSecret': async () => {
       const name = await vscode.window.showInputBox({

@@ -10,7 +10,13 @@ import { makeRunId } from '../../runner/renderTask';
 import { RunStore } from '../../runner/runStore';
 import { makeMasker } from '../../runner/secretMasker';
 import { fromDotEnv, fromEnvironment, resolveSecrets, type SecretSource } from '../../runner/secrets';
-import { describeRequests, sensitiveRequests, type SensitiveRequest } from '../../runner/consent';
+import {
+  describeRequests,
+  first,
+  hasTemplatedHostPath,
+  sensitiveRequests,
+  type SensitiveRequest,
+} from '../../runner/consent';
 import { analyzeDag } from '../../dag/analyze';
 import { readFileSync } from 'node:fs';
 import type { Backend } from '../../runner/backend';
@@ -43,12 +49,15 @@ function loadDag(file: string): { text: string; dag: Dag } | undefined {
 }
 import type { RunsTreeProvider } from './runsTree';
 import { TaskLogProvider } from './taskLogs';
+import { own } from '../../dag/dict';
 
 export interface RunRequest {
   readonly document: vscode.TextDocument;
   /** The document's DAG, already checked free of errors by the caller. */
   readonly dag: Dag;
-  readonly intervals: readonly DataInterval[];
+  /** Walked more than once (consent, then the runs): an array or a re-iterable range. */
+  readonly intervals: Iterable<DataInterval>;
+  readonly backfill?: boolean;
   readonly only?: ReadonlySet<string>;
   readonly previous?: RunRecord;
   /** Where to run; the setting when absent. */
@@ -206,7 +215,12 @@ export class RunController implements vscode.Disposable {
     const dag = req.dag;
     // M1: asked per run, never remembered, so a changed DAG cannot reuse an old yes.
     const kind = req.backend ?? this.configuredBackend();
-    const sensitive = sensitiveRequests(dag, kind);
+    const sensitive = sensitiveRequests(
+      dag,
+      kind,
+      { intervals: hasTemplatedHostPath(dag) ? req.intervals : first(req.intervals), env: process.env },
+      req.only,
+    );
     if (sensitive.length) {
       const allow = 'Allow for This Run';
       const choice = await vscode.window.showWarningMessage(
@@ -223,7 +237,7 @@ export class RunController implements vscode.Disposable {
     for (const interval of req.intervals) {
       records.push(
         await this.execute(dag, req.document.uri.fsPath, fileHash, interval, prepared, {
-          kind: req.intervals.length > 1 ? 'backfill' : 'manual',
+          kind: req.backfill ? 'backfill' : 'manual',
           ...(req.only ? { only: req.only } : {}),
           ...(req.previous ? { previous: req.previous } : {}),
         }),
@@ -409,7 +423,7 @@ export class RunController implements vscode.Disposable {
 
   /** What `kubectl describe pod` tells about a Kubernetes attempt, read now. */
   async describe(record: RunRecord, taskId: string): Promise<{ rows: Array<[string, string]>; text: string } | string> {
-    const attempt = record.tasks[taskId]?.attempts.at(-1);
+    const attempt = own(record.tasks, taskId)?.attempts.at(-1);
     if (!attempt?.container_id || !record.cluster) return 'No pod recorded for this task.';
     const k8s = await import('../../runner/kubernetes/runtime');
     let cluster = this.clusters.get(record.cluster.context);

@@ -4,7 +4,7 @@ import { fail, ok, type Errorable } from '../../dag/errorable';
 import type { Dag } from '../../dag/model';
 import { AsyncQueue } from '../asyncQueue';
 import type { AttemptExit, AttemptHandle, AttemptSpec, Backend, LogLine } from '../backend';
-import { sensitiveHostPath } from '../hostMounts';
+import { resolveHostPath, sensitiveHostPath } from '../hostMounts';
 import { LABELS, hash, labelValue } from '../labels';
 import { LineAssembler } from '../lineAssembler';
 import { containerCreateBody } from './containerSpec';
@@ -36,27 +36,33 @@ export class DockerBackend implements Backend {
   /** Images found present during this run (IfNotPresent/Never): one inspect per image, not per task. */
   private readonly present = new Map<string, string>();
 
+  /** The consented paths, resolved as the mounts are. */
+  private readonly allowed: ReadonlySet<string>;
+
   constructor(
     private readonly docker: Docker,
     private readonly dag: Dag,
     private readonly options: DockerBackendOptions = {},
-  ) {}
+  ) {
+    this.allowed = new Set([...(options.allowedHostPaths ?? [])].map((p) => resolveHostPath(p)));
+  }
 
   async start(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<AttemptHandle>> {
     const r = spec.rendered;
     const body = containerCreateBody(this.dag, r, spec.runId, spec.tryNumber, spec.secrets);
     if (!body.succeeded) return body;
     for (const m of body.result.HostConfig.Mounts) {
-      const why = m.Type === 'bind' ? sensitiveHostPath(m.Source) : undefined;
-      if (why && !this.options.allowedHostPaths?.has(m.Source)) {
-        return fail(
-          `Task "${r.task.id}" mounts ${m.Source}, ${why}. That is refused unless you allow it for this run (in VS Code when asked; with cdag run --allow-host-path ${m.Source}).`,
-        );
+      if (m.Type !== 'bind') continue;
+      // What was judged is what is mounted: the resolved path, so a symlink swapped since cannot redirect it.
+      m.Source = resolveHostPath(m.Source);
+      const why = sensitiveHostPath(m.Source);
+      if (why && !this.allowed.has(m.Source)) {
+        return fail(`Task "${r.task.id}" mounts ${m.Source}, ${why}; refused: it was not allowed for this run.`);
       }
     }
     if (body.result.HostConfig.NetworkMode === 'host' && !this.options.allowHostNetwork) {
       return fail(
-        `Task "${r.task.id}" asks for the host's network, which exposes every port and interface of this machine. That is refused unless you allow it for this run (in VS Code when asked; with cdag run --allow-host-network).`,
+        `Task "${r.task.id}" asks for the host's network, which exposes every port and interface of this machine; refused: it was not allowed for this run.`,
       );
     }
     const image = await this.ensureImage(r.image, r.task.imagePullPolicy, signal);

@@ -2,6 +2,7 @@ import { fail, ok, type Errorable } from '../../dag/errorable';
 import type { Dag } from '../../dag/model';
 import { secretKeyRef } from './podSpec';
 import type { Cluster } from './connect';
+import { dict } from '../../dag/dict';
 
 /**
  * On Kubernetes a secret name is a Secret in the namespace (`name` or `name/key`); pods get it as a
@@ -16,7 +17,7 @@ export async function clusterSecretValues(
 ): Promise<Errorable<Record<string, string>>> {
   const names = new Set<string>();
   for (const t of dag.tasks) if (!taskIds || taskIds.has(t.id)) for (const s of Object.values(t.secrets)) names.add(s);
-  const values: Record<string, string> = {};
+  const values = dict<string>();
   for (const ref of names) {
     const { name: secret, key } = secretKeyRef(ref);
     try {

@@ -3,7 +3,7 @@ import { fail, ok, type Errorable } from '../../dag/errorable';
 import type { Dag } from '../../dag/model';
 import { AsyncQueue } from '../asyncQueue';
 import type { AttemptExit, AttemptHandle, AttemptSpec, Backend, LogLine } from '../backend';
-import { sensitiveHostPath } from '../hostMounts';
+import { resolveHostPath, sensitiveHostPath } from '../hostMounts';
 import { LABELS, MANAGED_BY, attemptKey, labelValue } from '../labels';
 import { LineAssembler } from '../lineAssembler';
 import type { Cluster } from './connect';
@@ -89,12 +89,15 @@ export class KubernetesBackend implements Backend {
     if (!manifest.succeeded) return manifest;
     const body = manifest.result;
     body.metadata.namespace = this.namespace;
+    const allowed = new Set([...(this.options.allowedHostPaths ?? [])].map((p) => resolveHostPath(p)));
     for (const v of body.spec.volumes ?? []) {
-      const path = (v.hostPath as { path?: string } | undefined)?.path;
-      const why = path ? (sensitiveHostPath(path) ?? 'a folder of the node itself') : undefined;
-      if (path && why && !this.options.allowedHostPaths?.has(path)) {
+      const hostPath = v.hostPath as { path?: string } | undefined;
+      if (!hostPath?.path) continue;
+      hostPath.path = resolveHostPath(hostPath.path);
+      const why = sensitiveHostPath(hostPath.path) ?? 'a folder of the node itself';
+      if (!allowed.has(hostPath.path)) {
         return fail(
-          `Task "${spec.rendered.task.id}" mounts the node's ${path} (hostPath: ${why}). That is refused unless you allow it for this run (in VS Code when asked; with cdag run --allow-host-path ${path}).`,
+          `Task "${spec.rendered.task.id}" mounts the node's ${hostPath.path} (hostPath: ${why}); refused: it was not allowed for this run.`,
         );
       }
     }

@@ -54,7 +54,7 @@ describe('schedules and data intervals', () => {
       '2024-05-13T06:30:00.000Z',
     );
     assert.equal(iso(cronPrev(parseCronOk('*/15 * * * *'), d('2024-05-10T07:00:00Z'))!), '2024-05-10T06:45:00.000Z');
-    assert.equal(cronNext(parseCronOk('0 0 31 2 *'), d('2024-01-01T00:00:00Z')), undefined);
+    assert.equal(iso(cronNext(parseCronOk('0 0 29 2 *'), d('2024-03-01T00:00:00Z'))!), '2028-02-29T00:00:00.000Z');
   });
 
   it('ORs day-of-month and day-of-week when both are restricted, like Vixie cron', () => {

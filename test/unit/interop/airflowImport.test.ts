@@ -159,8 +159,8 @@ with DAG("envs", start_date=pendulum.datetime(2024, 1, 1)) as dag:
 `;
     const r = await imported(py);
     const a = r.dag!.tasks[0]!;
-    assert.deepEqual(a.env, { HOST: '{{ env.API_HOST }}', MODE: 'x' });
-    assert.deepEqual(a.secrets, {
+    assert.deepEqual({ ...a.env }, { HOST: '{{ env.API_HOST }}', MODE: 'x' });
+    assert.deepEqual({ ...a.secrets }, {
       DB_PASSWORD: 'db-password',
       TOKEN: 'api-token',
       LITERAL_KEY: 'literal-key',
@@ -203,8 +203,8 @@ with DAG("pods", start_date=datetime(2024, 1, 1), schedule="30 6 * * 1-5", catch
     assert.equal(dag.scheduleText, '30 6 * * 1-5');
     assert.equal(dag.catchup, false);
     assert.equal(dag.kubernetes.deletePods, 'on_success');
-    assert.deepEqual(a.env, { X: '1' });
-    assert.deepEqual(a.secrets, { T: 'tok/value', PW: 'db/password' });
+    assert.deepEqual({ ...a.env }, { X: '1' });
+    assert.deepEqual({ ...a.secrets }, { T: 'tok/value', PW: 'db/password' });
     assert.deepEqual(dag.volumes.logs?.kubernetes, { hostPath: '/var/log' });
     assert.deepEqual(dag.volumes.tmp?.kubernetes, { emptyDir: true });
     assert.deepEqual(
@@ -214,7 +214,7 @@ with DAG("pods", start_date=datetime(2024, 1, 1), schedule="30 6 * * 1-5", catch
     assert.equal(a.resources.cpu, 0.5, 'limits win: requests = limits here');
     assert.equal(a.resources.memoryBytes, 128 * 2 ** 20);
     assert.deepEqual(a.kubernetes.tolerations, [{ key: 'batch', operator: 'Exists', effect: 'NoSchedule' }]);
-    assert.deepEqual(a.kubernetes.nodeSelector, { disk: 'ssd' });
+    assert.deepEqual({ ...a.kubernetes.nodeSelector }, { disk: 'ssd' });
     assert.equal(a.kubernetes.serviceAccount, 'runner');
     assert.equal(a.retries, 2);
     assert.equal(a.retryDelayMs, 60_000);

@@ -41,7 +41,7 @@ function rendered() {
 describe('container and pod specs', () => {
   it('merges defaults: maps merge, the task wins', () => {
     const { r } = rendered();
-    assert.deepEqual(r.env, { A: '1', B: 'own' });
+    assert.deepEqual({ ...r.env }, { A: '1', B: 'own' });
     assert.equal(r.task.retries, 2);
   });
 

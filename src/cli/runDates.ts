@@ -1,0 +1,45 @@
+import { isoTimestamp, parseDate } from '../dag/dates';
+import type { Dag } from '../dag/model';
+import { countIntervals, iterateIntervals, latestCompleteInterval, type DataInterval } from '../dag/schedule';
+import { intervalForDate } from '../runner/renderTask';
+
+/** A backfill's size is counted this far; a larger range is "more than" this. */
+export const MAX_COUNTED_RUNS = 1_000_000;
+
+/** The logical dates a `cdag run` covers: re-iterable and lazy, counted without being held. */
+export interface RunDates {
+  readonly intervals: Iterable<DataInterval>;
+  readonly count: number;
+  /** Whether a record's logical date (ISO) is one of these runs. */
+  includes(logicalDate: string): boolean;
+}
+
+export function pickDates(dag: Dag, date?: string, from?: string, to?: string): RunDates | string {
+  if (from && to) {
+    const f = parseDate(from);
+    const t = parseDate(to);
+    if (!f.succeeded) return `--from: ${f.error}`;
+    if (!t.succeeded) return `--to: ${t.error}`;
+    if (t.result < f.result) return '--to is before --from.';
+    const count = countIntervals(dag.schedule, f.result, t.result, MAX_COUNTED_RUNS);
+    if (count === 0) return `No logical date of schedule "${dag.scheduleText ?? 'manual'}" falls in ${from}..${to}.`;
+    const lo = f.result.getTime();
+    const hi = t.result.getTime();
+    return {
+      intervals: { [Symbol.iterator]: () => iterateIntervals(dag.schedule, f.result, t.result) },
+      count,
+      includes: (d: string) => {
+        const at = Date.parse(d);
+        return at >= lo && at <= hi && isoTimestamp(intervalForDate(dag, new Date(at)).start) === d;
+      },
+    };
+  }
+  let one: DataInterval;
+  if (date) {
+    const d = parseDate(date);
+    if (!d.succeeded) return `--date: ${d.error}`;
+    one = intervalForDate(dag, d.result);
+  } else one = latestCompleteInterval(dag.schedule, new Date());
+  const logical = isoTimestamp(one.start);
+  return { intervals: [one], count: 1, includes: (d: string) => d === logical };
+}
