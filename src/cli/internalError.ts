@@ -4,8 +4,8 @@
  */
 export function reportInternalError(
   e: unknown,
-  env = process.env,
-  write = (s: string) => process.stderr.write(s),
+  env: NodeJS.ProcessEnv = process.env,
+  write: (s: string) => unknown = (s) => process.stderr.write(s),
 ): void {
   const err = e instanceof Error ? e : new Error(String(e));
   const where = /\n\s+at (\S+)/.exec(err.stack ?? '')?.[1];

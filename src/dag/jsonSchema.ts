@@ -1,4 +1,4 @@
-import { DAG_SPEC, type Spec } from './schema';
+import { DAG_SPEC, TASK_SPEC, type Spec } from './schema';
 
 type Json = { [k: string]: unknown };
 
@@ -17,6 +17,11 @@ export function toJsonSchema(): Json {
     $id: 'https://container-dags.dev/schemas/dag.schema.json',
     title: 'Container DAG',
     ...convert(DAG_SPEC),
+    // A task's required fields may come from `defaults` instead: either defaults has them, or every task does.
+    anyOf: [
+      { required: ['defaults'], properties: { defaults: { required: [...(TASK_SPEC.required ?? [])] } } },
+      { properties: { tasks: { additionalProperties: { required: [...(TASK_SPEC.required ?? [])] } } } },
+    ],
   };
 }
 
@@ -63,7 +68,7 @@ function convert(spec: Spec): Json {
         type: 'object',
         description,
         additionalProperties: false,
-        ...(spec.required ? { required: [...spec.required] } : {}),
+        ...(spec.required && !spec.defaultable ? { required: [...spec.required] } : {}),
         properties: Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, convert(v)])),
       };
   }

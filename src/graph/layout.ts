@@ -1,5 +1,6 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { DagGraph, GraphNode } from '../dag/graph';
+import { layeredLayout } from './layeredLayout';
 
 /** Left-to-right (Airflow's graph view) or top-down (Argo's, Kestra's). */
 export type Direction = 'RIGHT' | 'DOWN';
@@ -91,7 +92,6 @@ export const LARGE_GRAPH_NODES = 3_000;
 
 export async function layoutGraph(graph: DagGraph, direction: Direction, elk: ElkLike): Promise<GraphLayout> {
   if (graph.nodes.length > LARGE_GRAPH_NODES) {
-    const { layeredLayout } = await import('./layeredLayout');
     return layeredLayout(graph, direction);
   }
   return fromElk(await elk.layout(toElkGraph(graph, direction)), direction);

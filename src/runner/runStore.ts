@@ -1,5 +1,7 @@
 import {
   createWriteStream,
+  existsSync,
+  rmdirSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -7,7 +9,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RunRecord } from '../protocol/runRecord';
 import type { LogLine } from './backend';
 import type { RunSink } from './engine';
@@ -55,7 +57,24 @@ export class RunStore {
       } catch {
         // Never written.
       }
-      return { code: 'runs-folder-unwritable', folder: this.root, cause: errnoOf(e) };
+      return { code: 'runs-folder-unwritable', folder: this.root, cause: this.mkdirCause() ?? errnoOf(e) };
+    }
+  }
+
+  /**
+   * A recursive mkdir reports ENOENT for what is really EROFS or EACCES: the first missing folder,
+   * made on its own, tells the real cause.
+   */
+  private mkdirCause(): string | undefined {
+    let missing = this.root;
+    while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+    if (existsSync(missing)) return undefined;
+    try {
+      mkdirSync(missing);
+      rmdirSync(missing);
+      return undefined;
+    } catch (e) {
+      return errnoOf(e);
     }
   }
 

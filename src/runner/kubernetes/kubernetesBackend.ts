@@ -4,6 +4,7 @@ import type { Dag } from '../../dag/model';
 import { AsyncQueue } from '../asyncQueue';
 import type { AttemptExit, AttemptHandle, AttemptSpec, Backend, LogLine } from '../backend';
 import { resolveHostPath, sensitiveHostPath } from '../hostMounts';
+import { setLongTimeout, type LongTimer } from '../longTimer';
 import { LABELS, MANAGED_BY, attemptKey, labelValue } from '../labels';
 import { LineAssembler } from '../lineAssembler';
 import type { Cluster } from './connect';
@@ -256,7 +257,7 @@ class PodAttempt implements AttemptHandle {
   private following = false;
   private logsDone: Promise<void> = Promise.resolve();
   private lastReason: string | undefined;
-  private startupTimer: NodeJS.Timeout | undefined;
+  private startupTimer: LongTimer | undefined;
   private started = false;
   private deleted = false;
   /** Credentials are read again at most once per attempt (L7). */
@@ -274,7 +275,7 @@ class PodAttempt implements AttemptHandle {
     this.exited = new Promise((r) => (this.exit = r));
     // A reattached pod that is still pending gets a full startup timeout from now.
     void reattached;
-    this.startupTimer = setTimeout(() => void this.startupTimedOut(startupTimeoutMs), startupTimeoutMs);
+    this.startupTimer = setLongTimeout(() => void this.startupTimedOut(startupTimeoutMs), startupTimeoutMs);
     void this.watchLoop();
   }
 
@@ -345,7 +346,7 @@ class PodAttempt implements AttemptHandle {
     const v = podVerdict(pod);
     if (containerStarted(pod) && !this.following) {
       this.started = true;
-      clearTimeout(this.startupTimer);
+      this.startupTimer?.clear();
       this.following = true;
       this.logsDone = this.followLogs();
     }
@@ -374,7 +375,7 @@ class PodAttempt implements AttemptHandle {
   private finish(exit: AttemptExit): void {
     if (this.terminal) return;
     this.terminal = exit;
-    clearTimeout(this.startupTimer);
+    this.startupTimer?.clear();
     this.terminalSeen();
     if (!this.following) this.logs.end();
     void this.logsDone.then(() => this.exit?.(exit));
@@ -450,7 +451,7 @@ class PodAttempt implements AttemptHandle {
 
   async cleanup(keep: boolean): Promise<void> {
     this.stop.abort();
-    clearTimeout(this.startupTimer);
+    this.startupTimer?.clear();
     const failed = !this.terminal || this.terminal.exitCode !== 0;
     const remove = !keep && (this.deletePolicy === 'always' || (this.deletePolicy === 'on_success' && !failed));
     if (remove) await deletePod(this.cluster, this.namespace, this.id, 0).catch(() => false);

@@ -29,9 +29,9 @@ async function runAndKill(docker: Docker, file: string, runsDir: string, date: s
 }
 
 function records(runsDir: string): RunRecord[] {
-  return readdirSync(runsDir).map(
-    (d) => JSON.parse(readFileSync(join(runsDir, d, 'record.json'), 'utf8')) as RunRecord,
-  );
+  return readdirSync(runsDir)
+    .filter((d) => !d.startsWith('.'))
+    .map((d) => JSON.parse(readFileSync(join(runsDir, d, 'record.json'), 'utf8')) as RunRecord);
 }
 
 async function ours(docker: Docker): Promise<Docker.ContainerInfo[]> {

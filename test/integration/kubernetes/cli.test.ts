@@ -110,7 +110,7 @@ describe('cdag run --backend kubernetes on a real cluster', function () {
       done.tasks.slow!.attempts.map((a) => [a.try, a.state, a.exit_code]),
       [[1, 'success', 0]],
     );
-    assert.equal(readdirSync(runsDir).length, 1);
+    assert.equal(readdirSync(runsDir).filter((d) => !d.startsWith('.')).length, 1);
     const log = readFileSync(join(runsDir, done.run_id.replace(/[^A-Za-z0-9_.-]/g, '_'), 'slow', '1.log'), 'utf8');
     assert.equal(log, '  begun\n  finished\n');
     assert.equal(

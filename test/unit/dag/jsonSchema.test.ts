@@ -27,3 +27,14 @@ describe('the emitted JSON Schema (for Red Hat YAML users)', () => {
     }
   });
 });
+
+describe('the JSON Schema and defaults', () => {
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(toJsonSchema());
+  it('accepts tasks that take image from defaults, and still rejects a task with no image anywhere', () => {
+    assert.ok(
+      validate(parse('defaults: {image: busybox}\ntasks:\n  a: {command: [true]}\n')),
+      JSON.stringify(validate.errors),
+    );
+    assert.equal(validate(parse('defaults: {retries: 1}\ntasks:\n  a: {command: [true]}\n')), false);
+  });
+});

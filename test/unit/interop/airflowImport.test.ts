@@ -160,12 +160,15 @@ with DAG("envs", start_date=pendulum.datetime(2024, 1, 1)) as dag:
     const r = await imported(py);
     const a = r.dag!.tasks[0]!;
     assert.deepEqual({ ...a.env }, { HOST: '{{ env.API_HOST }}', MODE: 'x' });
-    assert.deepEqual({ ...a.secrets }, {
-      DB_PASSWORD: 'db-password',
-      TOKEN: 'api-token',
-      LITERAL_KEY: 'literal-key',
-      V: 'my-key',
-    });
+    assert.deepEqual(
+      { ...a.secrets },
+      {
+        DB_PASSWORD: 'db-password',
+        TOKEN: 'api-token',
+        LITERAL_KEY: 'literal-key',
+        V: 'my-key',
+      },
+    );
     assert.ok(!r.yaml.includes('hunter2'), 'a literal secret is never copied into the DAG file');
     assert.deepEqual(at(r.problems), ['literal-secret@10']);
   });

@@ -332,3 +332,58 @@ describe('trigger rules (Airflow semantics)', () => {
     it(`${rule} with [${up.join(', ')}] → ${want}`, () => assert.equal(decide(rule, up), want));
   }
 });
+
+describe('run engine on hostile ids and a failing runs folder', () => {
+  it('runs tasks named constructor, toString, __proto__ and valueOf like any others', async () => {
+    const b = new ScriptedBackend((s) => ({ code: code(s), ms: ms(s) }));
+    const dag = dagOf(
+      'tasks:\n  constructor: {image: x, command: [0]}\n  toString: {image: x, command: [0], depends_on: [constructor]}\n  __proto__: {image: x, command: [0], depends_on: [toString]}\n  valueOf: {image: x, command: [1], depends_on: [__proto__]}\n',
+    );
+    const r = await run(dag, b).done;
+    assert.deepEqual(b.starts, ['constructor#1', 'toString#1', '__proto__#1', 'valueOf#1']);
+    assert.deepEqual(
+      Object.entries(r.tasks).map(([id, t]) => `${id}:${t.state}`),
+      ['constructor:success', 'toString:success', '__proto__:success', 'valueOf:failed'],
+    );
+    assert.equal(r.state, 'failed');
+    // The record survives JSON both ways with every id an own key.
+    const again = JSON.parse(JSON.stringify(r)) as RunRecord;
+    assert.deepEqual(Object.keys(again.tasks), ['constructor', 'toString', '__proto__', 'valueOf']);
+  });
+
+  it('stops the run when the runs folder is full, and writes the final record once there is room', async () => {
+    const b = new ScriptedBackend((s) => ({ code: code(s), ms: ms(s) }));
+    const dag = dagOf('tasks:\n  a: {image: x, command: [0, 5000]}\n  b: {image: x, command: [0], depends_on: [a]}\n');
+    const sink = memorySink();
+    let full = false;
+    const writes: RunRecord[] = [];
+    const enospc = () => Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    let logFailed: ((e: Error) => void) | undefined;
+    const failing: RunSink = {
+      record: (r) => {
+        if (full) throw enospc();
+        writes.push(structuredClone(r));
+      },
+      openLog: (task, tryNumber, onError) => {
+        logFailed ??= onError;
+        return sink.openLog(task, tryNumber);
+      },
+    };
+    const engine = new RunEngine({ dag, runId: 'r1', interval, backend: b, sink: failing, storePatienceMs: 5_000 });
+    const notes: string[] = [];
+    engine.on((e) => e.type === 'note' && notes.push(e.message));
+    const done = engine.start();
+    await new Promise((r) => setTimeout(r, 50));
+    // The disk fills while task a runs: its log stream reports ENOSPC (as fs.WriteStream's 'error' does).
+    full = true;
+    logFailed!(enospc());
+    setTimeout(() => (full = false), 700);
+    const r = await done;
+    assert.deepEqual(b.killed, ['a'], 'the running container is stopped');
+    assert.equal(r.state, 'failed');
+    assert.match(r.reason ?? '', /runs folder stopped taking writes \(ENOSPC\)/);
+    assert.equal(r.tasks.b!.state, 'cancelled');
+    assert.match(notes.join('\n'), /Cannot write this run's record or logs \(ENOSPC\)/);
+    assert.equal(writes.at(-1)!.state, 'failed', 'the final record is written once there is room');
+  });
+});
