@@ -176,7 +176,7 @@ export async function runCommand(
     (r) => r.dag === dag.id && r.file_hash === fileHash && r.backend === backendKind && dates.includes(r.logical_date),
   );
   // A run another process is taking over right now is left to it: its lock is held.
-  const abandon = takeover.abandon.filter((r) => r.backend === backendKind && lockFree(store, r));
+  const abandon = takeover.abandon.filter((r) => r.backend === backendKind && !store.lockHeld(r));
   const note = await abandonRuns(store, abandon, backend);
   if (note) io.err(`${note}\n`);
   const resumable = new Map(takeover.resume.map((r) => [r.logical_date, r]));
@@ -267,14 +267,6 @@ const CAUSES: Readonly<Record<string, string>> = Object.assign(Object.create(nul
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
 });
-
-/** Whether no live process holds this run's lock; the lock is taken and given back at once. */
-function lockFree(store: RunStore, r: RunRecord): boolean {
-  const lock = store.lock(r.dag, r.logical_date, r.run_id);
-  if (!lock.acquired) return false;
-  lock.release();
-  return true;
-}
 
 interface Prepared {
   readonly backend: Backend;

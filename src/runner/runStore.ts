@@ -143,6 +143,14 @@ export class RunStore {
     return acquireRunLock(this.root, dagId, logicalDate, runId);
   }
 
+  /** Whether a live process holds this run's lock (is taking it over right now); the lock is tried and given back. */
+  lockHeld(r: RunRecord): boolean {
+    const lock = this.lock(r.dag, r.logical_date, r.run_id);
+    if (!lock.acquired) return 'holder' in lock;
+    lock.release();
+    return false;
+  }
+
   /** Marks a run whose runner died as interrupted, so the UI never shows it as live. */
   markInterrupted(r: RunRecord): void {
     r.interrupted = true;

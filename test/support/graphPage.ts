@@ -227,8 +227,11 @@ export class GraphPage {
 
   /** Posts a message as the host would and, for a graph, waits until it is drawn; returns the page's timings. */
   async send(msg: HostToPage): Promise<{ nodes: number; layoutMs: number; totalMs: number } | undefined> {
+    // As JSON text, parsed in the page: VS Code serialises messages as JSON too, and Playwright's own
+    // argument transfer would turn a `__proto__` key into a prototype.
+    const json = JSON.stringify(msg);
     if (msg.type !== 'graph') {
-      await this.page.evaluate((m) => (globalThis as unknown as PageWindow).postMessage(m, '*'), msg);
+      await this.page.evaluate((m) => (globalThis as unknown as PageWindow).postMessage(JSON.parse(m), '*'), json);
       return undefined;
     }
     return this.page.evaluate(
@@ -242,9 +245,9 @@ export class GraphPage {
               once: true,
             },
           );
-          w.postMessage(m, '*');
+          w.postMessage(JSON.parse(m), '*');
         }),
-      msg,
+      json,
     );
   }
 

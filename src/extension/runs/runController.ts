@@ -8,7 +8,7 @@ import type { BackendKind, RunRecord } from '../../protocol/runRecord';
 import { RunEngine } from '../../runner/engine';
 import { makeRunId } from '../../runner/renderTask';
 import { RunStore } from '../../runner/runStore';
-import { makeMasker } from '../../runner/secretMasker';
+import { describeUnmaskable, makeMasker, unmaskableSecrets } from '../../runner/secretMasker';
 import { fromDotEnv, fromEnvironment, resolveSecrets, type SecretSource } from '../../runner/secrets';
 import {
   describeRequests,
@@ -50,6 +50,7 @@ function loadDag(file: string): { text: string; dag: Dag } | undefined {
 import type { RunsTreeProvider } from './runsTree';
 import { TaskLogProvider } from './taskLogs';
 import { own } from '../../dag/dict';
+import { isoTimestamp } from '../../dag/dates';
 
 export interface RunRequest {
   readonly document: vscode.TextDocument;
@@ -158,6 +159,8 @@ export class RunController implements vscode.Disposable {
     for (const r of plan.abandon) this.note(`${r.dag} ${r.run_id}: not resumed: ${why.get(r.run_id) ?? '?'}`);
     const { connectDocker, collectLeftovers } = await import('../../runner/docker/runtime');
     for (const r of plan.abandon) {
+      // Another window is taking this run over right now: it is theirs.
+      if (this.store.lockHeld(r)) continue;
       const dag = load(r.file)?.dag;
       if (r.backend === 'kubernetes') {
         await abandonRuns(this.store, [r], { collect: (ids) => this.collectPods(r, ids) });
@@ -233,15 +236,16 @@ export class RunController implements vscode.Disposable {
     const prepared = await this.prepare(kind, dag, req.document.uri.fsPath, req.only, sensitive);
     if (!prepared) return undefined;
     const fileHash = sha256(req.document.getText());
+    const unmaskable = unmaskableSecrets(prepared.secretValues);
+    if (unmaskable.length) void vscode.window.showWarningMessage(describeUnmaskable(unmaskable));
     const records: RunRecord[] = [];
     for (const interval of req.intervals) {
-      records.push(
-        await this.execute(dag, req.document.uri.fsPath, fileHash, interval, prepared, {
-          kind: req.backfill ? 'backfill' : 'manual',
-          ...(req.only ? { only: req.only } : {}),
-          ...(req.previous ? { previous: req.previous } : {}),
-        }),
-      );
+      const record = await this.execute(dag, req.document.uri.fsPath, fileHash, interval, prepared, {
+        kind: req.backfill ? 'backfill' : 'manual',
+        ...(req.only ? { only: req.only } : {}),
+        ...(req.previous ? { previous: req.previous } : {}),
+      });
+      if (record) records.push(record);
     }
     return records;
   }
@@ -467,17 +471,39 @@ export class RunController implements vscode.Disposable {
     fileHash: string,
     interval: DataInterval,
     p: Prepared,
-    how: {
-      kind?: 'manual' | 'backfill';
-      only?: ReadonlySet<string>;
-      previous?: RunRecord;
-      resume?: RunRecord;
-      params?: Record<string, unknown>;
-    },
-  ): Promise<RunRecord> {
+    how: ExecuteHow,
+  ): Promise<RunRecord | undefined> {
     const channel = this.channel(dag.id);
     channel.show(true);
     const runId = how.resume?.run_id ?? makeRunId(how.kind ?? 'manual', interval.start, randomBytes(3).toString('hex'));
+    // One run per DAG and logical date at a time, across windows and with the CLI on this store.
+    const lock = this.store.lock(dag.id, isoTimestamp(interval.start), runId);
+    if (!lock.acquired) {
+      const day = isoTimestamp(interval.start).slice(0, 10);
+      void vscode.window.showErrorMessage(
+        'holder' in lock
+          ? `${dag.id} ${day} was not started: run ${lock.holder.run_id} of this DAG and date is live (process ${lock.holder.pid}). Wait for it, or cancel it.`
+          : `${dag.id} ${day} was not started: the run store cannot be locked (${lock.error.code ?? lock.error.message}).`,
+      );
+      return undefined;
+    }
+    try {
+      return await this.executeLocked(dag, file, fileHash, interval, p, how, runId, channel);
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async executeLocked(
+    dag: Dag,
+    file: string,
+    fileHash: string,
+    interval: DataInterval,
+    p: Prepared,
+    how: ExecuteHow,
+    runId: string,
+    channel: vscode.OutputChannel,
+  ): Promise<RunRecord> {
     const engine = new RunEngine({
       dag,
       runId,
@@ -644,4 +670,13 @@ export class RunController implements vscode.Disposable {
     this.backendStatus.dispose();
     for (const c of this.channels.values()) c.dispose();
   }
+}
+
+/** What kind of run `execute` starts: new (manual, backfill, a re-run of some tasks) or resumed. */
+interface ExecuteHow {
+  kind?: 'manual' | 'backfill';
+  only?: ReadonlySet<string>;
+  previous?: RunRecord;
+  resume?: RunRecord;
+  params?: Record<string, unknown>;
 }

@@ -197,7 +197,7 @@ ${['all_success', 'all_failed', 'all_done', 'one_success', 'one_failed', 'none_f
 `);
     const r = await startRun(docker, dag).done;
     assert.equal(r.tasks.t!.state, 'failed');
-    assert.match(r.tasks.t!.reason!, /Docker socket.*allow it for this run/);
+    assert.match(r.tasks.t!.reason!, /Docker socket.*not allowed for this run/);
     const allowed = await startRun(docker, dag, {
       backend: new DockerBackend(docker, dag, { allowedHostPaths: new Set(['/var/run/docker.sock']) }),
     }).done;
@@ -209,7 +209,7 @@ ${['all_success', 'all_failed', 'all_done', 'one_success', 'one_failed', 'none_f
   t: {image: $IMAGE, image_pull_policy: Never, command: ['true'], network: host}
 `);
     const refused = await startRun(docker, dag).done;
-    assert.match(refused.tasks.t!.reason!, /host's network.*allow it for this run/);
+    assert.match(refused.tasks.t!.reason!, /host's network.*not allowed for this run/);
     const allowed = await startRun(docker, dag, { backend: new DockerBackend(docker, dag, { allowHostNetwork: true }) })
       .done;
     assert.equal(allowed.state, 'success');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '../../../src/protocol/runRecord';
@@ -59,6 +59,36 @@ describe('cdag run --backend kubernetes on a real cluster', function () {
       down.stderr,
       /API server of context "x" \(https:\/\/127\.0\.0\.1:1\) refused the connection.*Start it/,
     );
+  });
+
+  it('refuses a host_path that resolves into a system folder before any pod is made; allowed by its resolved path, it runs', () => {
+    symlinkSync('/etc', join(dir, 'config-link'));
+    writeFileSync(
+      join(dir, 'k.dag.yaml'),
+      `dag: k8s_hostpath\nkubernetes: {namespace: ${NAMESPACE}}\nvolumes:\n  cfg: {kubernetes: {host_path: ${dir}/config-link/../config-link}}\ntasks:\n  first: {image: ${TEST_IMAGE}, image_pull_policy: Never, command: ['true']}\n  peek: {image: ${TEST_IMAGE}, image_pull_policy: Never, command: [ls, /cfg/hostname], mounts: ['cfg:/cfg:ro'], depends_on: [first]}\n`,
+    );
+    const file = join(dir, 'k.dag.yaml');
+    const refused = cdag('run', file, '--backend', 'kubernetes', '--runs-dir', join(dir, 'runs'));
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /Refused: peek mount \/etc \(written .*config-link\): the host’s system folder \/etc\..*--allow-host-path \/etc/,
+    );
+    const pods = kubectl('-n', NAMESPACE, 'get', 'pods', '-l', 'io.container-dags/dag=k8s_hostpath', '-o', 'name');
+    assert.equal(pods.trim(), '', 'no pod was made, not even for the harmless task');
+    const allowed = cdag(
+      'run',
+      file,
+      '--backend',
+      'kubernetes',
+      '--runs-dir',
+      join(dir, 'runs'),
+      '--allow-host-path',
+      '/etc',
+      '--json',
+    );
+    assert.equal(allowed.status, 0, allowed.stderr);
+    kubectl('-n', NAMESPACE, 'delete', 'pods', '-l', 'io.container-dags/dag=k8s_hostpath', '--wait=false');
   });
 
   it('a runner killed mid-task is resumed by the next cdag run: the pod is reattached and the run finishes (test 10)', async () => {

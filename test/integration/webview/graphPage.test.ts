@@ -1,3 +1,4 @@
+import type { HostToPage } from '../../../src/protocol/graphMessages';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -155,6 +156,31 @@ describe('the graph page in headless Chromium', function () {
     assert.equal(await p.page.locator('svg#graph img, svg#graph b').count(), 0);
     assert.equal(await p.page.locator('svg#graph text', { hasText: evil }).count(), 1);
     assert.deepEqual(await p.pageCspViolations(), []);
+  });
+
+  it('draws and colours tasks named constructor, toString, __proto__ and valueOf, with states for only some of them', async () => {
+    const errors: string[] = [];
+    p.page.on('pageerror', (e) => errors.push(e.message));
+    const ids = ['constructor', 'toString', '__proto__', 'valueOf'];
+    await p.graph({
+      dag: 'protos',
+      nodes: ids.map((id) => ({ id, image: 'busybox', triggerRule: 'all_success', retries: 0 })),
+      edges: ids.slice(1).map((id, i) => ({ from: ids[i]!, to: id })),
+    });
+    // A state message as the host sends it: JSON, so `__proto__` is an own key.
+    await p.send(
+      JSON.parse(
+        '{"type":"states","runId":"r","label":"x","tasks":{"__proto__":{"state":"failed","tryNumber":1},"toString":{"state":"success","tryNumber":1}}}',
+      ) as HostToPage,
+    );
+    const nodes = await p.nodes();
+    const n = (id: string) => nodes.find((x) => x.id === id)!;
+    assert.deepEqual(nodes.map((x) => x.id).sort(), [...ids].sort());
+    assert.match(n('__proto__').classes, /state-failed/);
+    assert.match(n('toString').classes, /state-success/);
+    assert.ok(!/state-/.test(n('constructor').classes), n('constructor').classes);
+    assert.ok(!/state-/.test(n('valueOf').classes), n('valueOf').classes);
+    assert.deepEqual(errors, []);
   });
 
   it('drops a message of unknown type or shape and keeps the drawing (test 3, page side)', async () => {
