@@ -1,3 +1,5 @@
+import { own } from './dict';
+
 /**
  * The DAG format's schema: the one source of truth. The validator walks it, completion and hover read
  * its docs, and scripts/emitSchema.ts turns it into schemas/dag.schema.json for other YAML tools.
@@ -367,7 +369,7 @@ export function specAt(path: readonly string[]): Spec | undefined {
   let spec: Spec | undefined = DAG_SPEC;
   for (const segment of path) {
     if (!spec) return undefined;
-    if (spec.kind === 'object') spec = spec.fields[segment];
+    if (spec.kind === 'object') spec = own(spec.fields, segment);
     else if (spec.kind === 'map') spec = spec.values;
     else if (spec.kind === 'list') spec = spec.items;
     else return undefined;

@@ -1,3 +1,4 @@
+import { own } from '../dag/dict';
 import { isMap, isScalar, type Node } from 'yaml';
 import type { Analysis } from '../dag/analyze';
 import type { OffsetRange } from '../dag/problem';
@@ -24,7 +25,7 @@ export function outline(a: Analysis): OutlineItem[] {
     if (!isScalar(key)) continue;
     const name = String(key.value);
     const value = pair.value as Node | null;
-    const childKind = SECTION_CHILDREN[name];
+    const childKind = own(SECTION_CHILDREN, name);
     const children: OutlineItem[] = [];
     if (childKind && isMap(value)) {
       for (const p of value.items) {
