@@ -1,13 +1,13 @@
-import { isoTimestamp } from '../dag/dates';
 import type { Dag, Task } from '../dag/model';
 import type { DataInterval } from '../dag/schedule';
 import type { RunEvent } from '../protocol/runEvents';
-import type { AttemptRecord, RunRecord, TaskRecord, TaskState } from '../protocol/runRecord';
+import type { AttemptRecord, RunRecord, TaskState } from '../protocol/runRecord';
 import type { AttemptHandle, Backend, LogLine } from './backend';
 import { currentOwner } from './owner';
 import { renderTask } from './renderTask';
 import { attemptKey } from './labels';
 import { decide } from './triggerRules';
+import { freshRecord, resumedRecord } from './startRecord';
 import { abortableSleep, setLongTimeout } from './longTimer';
 import { RecordWriter } from './recordWriter';
 import { dict, own } from '../dag/dict';
@@ -83,47 +83,13 @@ export class RunEngine {
 
   constructor(private readonly o: RunOptions) {
     this.writer = new RecordWriter(o.sink, (code) => this.storeFailed(code), o.storePatienceMs);
-    this.record = o.resume ? this.resumedRecord(o.resume) : this.freshRecord();
+    if (o.resume) {
+      const resumed = resumedRecord(o.resume, o.dag);
+      this.record = resumed.record;
+      for (const id of resumed.reattaching) this.reattaching.add(id);
+    } else this.record = freshRecord(o);
     this.record.owner = currentOwner();
     if (o.backend.cluster) this.record.cluster = { ...o.backend.cluster };
-  }
-
-  private freshRecord(): RunRecord {
-    const o = this.o;
-    const tasks = dict<TaskRecord>();
-    for (const t of o.dag.tasks) {
-      const prev = own(o.previous?.tasks, t.id);
-      const keep = prev?.state === 'success' || (o.only !== undefined && !o.only.has(t.id));
-      tasks[t.id] = keep && prev ? { ...prev } : { state: keep ? 'success' : 'queued', tries: 0, attempts: [] };
-      if (keep && !prev) tasks[t.id]!.reason = 'not selected (--task)';
-    }
-    return {
-      version: 1,
-      run_id: o.runId,
-      dag: o.dag.id,
-      ...(o.file ? { file: o.file } : {}),
-      ...(o.fileHash ? { file_hash: o.fileHash } : {}),
-      logical_date: isoTimestamp(o.interval.start),
-      data_interval_end: isoTimestamp(o.interval.end),
-      backend: o.backend.kind,
-      params: { ...o.dag.params, ...o.params },
-      state: 'queued',
-      tasks,
-    };
-  }
-
-  private resumedRecord(prev: RunRecord): RunRecord {
-    const r: RunRecord = structuredClone(prev);
-    r.tasks = dict(Object.entries(r.tasks));
-    delete r.ended_at;
-    delete r.interrupted;
-    r.resumed_at = [...(r.resumed_at ?? []), new Date().toISOString()];
-    for (const t of this.o.dag.tasks) {
-      const rec = (r.tasks[t.id] ??= { state: 'queued', tries: 0, attempts: [] });
-      if (rec.state === 'running' && rec.attempts.at(-1)?.state === 'running') this.reattaching.add(t.id);
-      else if (rec.state === 'running' || rec.state === 'up_for_retry') rec.state = 'queued';
-    }
-    return r;
   }
 
   /** Attempts of this run that must survive a collection of its leftovers: the ones being reattached. */

@@ -18,7 +18,7 @@ import {
   type SensitiveRequest,
 } from '../../runner/consent';
 import { analyzeDag } from '../../dag/analyze';
-import { readFileSync } from 'node:fs';
+import { isDagFileError, readDagFile } from '../../dag/dagFile';
 import type { Backend } from '../../runner/backend';
 import { ok, type Errorable } from '../../dag/errorable';
 import { labelValue } from '../../runner/labels';
@@ -38,14 +38,12 @@ function sha256(text: string): string {
 }
 
 /** The DAG of a file on disk, or undefined when it is gone or no longer valid. */
+/** A run record names its DAG file: read it as any hostile file (never a FIFO, never over 1 MiB). */
 function loadDag(file: string): { text: string; dag: Dag } | undefined {
-  try {
-    const text = readFileSync(file, 'utf8');
-    const a = analyzeDag(text, file);
-    return a.dag && !a.hasErrors ? { text, dag: a.dag } : undefined;
-  } catch {
-    return undefined;
-  }
+  const read = readDagFile(file);
+  if (isDagFileError(read)) return undefined;
+  const a = analyzeDag(read.text, file, read.problems);
+  return a.dag && !a.hasErrors ? { text: read.text, dag: a.dag } : undefined;
 }
 import type { RunsTreeProvider } from './runsTree';
 import { TaskLogProvider } from './taskLogs';
@@ -476,7 +474,7 @@ export class RunController implements vscode.Disposable {
     const channel = this.channel(dag.id);
     channel.show(true);
     const runId = how.resume?.run_id ?? makeRunId(how.kind ?? 'manual', interval.start, randomBytes(3).toString('hex'));
-    // One run per DAG and logical date at a time, across windows and with the CLI on this store.
+    // One run per DAG and logical date at a time, across the windows of this workspace.
     const lock = this.store.lock(dag.id, isoTimestamp(interval.start), runId);
     if (!lock.acquired) {
       const day = isoTimestamp(interval.start).slice(0, 10);
@@ -488,63 +486,50 @@ export class RunController implements vscode.Disposable {
       return undefined;
     }
     try {
-      return await this.executeLocked(dag, file, fileHash, interval, p, how, runId, channel);
+      const engine = new RunEngine({
+        dag,
+        runId,
+        interval,
+        backend: p.backend,
+        sink: this.store.sink(runId),
+        env: process.env,
+        secretValues: p.secretValues,
+        mask: p.mask,
+        maxActiveTasks:
+          dag.maxActiveTasks ?? vscode.workspace.getConfiguration('containerDags').get<number>('maxActiveTasks', 4),
+        ...(how.only ? { only: how.only } : {}),
+        ...(how.previous ? { previous: how.previous } : {}),
+        ...(how.resume ? { resume: how.resume } : {}),
+        ...(how.params ? { params: how.params } : {}),
+        file,
+        fileHash,
+        keepFailed: vscode.workspace.getConfiguration('containerDags').get<boolean>('keepFailedContainers', false),
+      });
+      this.active.set(runId, engine);
+      engine.on((e) => this.onEvent(e, dag.id, channel));
+      if (how.resume) {
+        const live = engine.liveAttempts;
+        const removed = await p.backend.collect(new Set([runId]), live);
+        channel.appendLine(
+          `▶ ${dag.id} ${interval.start.toISOString().slice(0, 10)} (${runId}) resumed after a reload: reattaching ${live.size} running task(s)${removed.succeeded && removed.result ? `, removed ${removed.result} leftover container(s)` : ''}`,
+        );
+      } else {
+        channel.appendLine(`▶ ${dag.id} ${interval.start.toISOString().slice(0, 10)} (${runId})`);
+      }
+      const record = await engine.start();
+      this.active.delete(runId);
+      this.settling.add(runId);
+      setTimeout(() => {
+        this.settling.delete(runId);
+        this.stopPodWatches(runId);
+      }, POD_SETTLE_MS).unref?.();
+      this.tree?.refresh();
+      this.updateStatus();
+      void this.notifyEnd(record);
+      return record;
     } finally {
       lock.release();
     }
-  }
-
-  private async executeLocked(
-    dag: Dag,
-    file: string,
-    fileHash: string,
-    interval: DataInterval,
-    p: Prepared,
-    how: ExecuteHow,
-    runId: string,
-    channel: vscode.OutputChannel,
-  ): Promise<RunRecord> {
-    const engine = new RunEngine({
-      dag,
-      runId,
-      interval,
-      backend: p.backend,
-      sink: this.store.sink(runId),
-      env: process.env,
-      secretValues: p.secretValues,
-      mask: p.mask,
-      maxActiveTasks:
-        dag.maxActiveTasks ?? vscode.workspace.getConfiguration('containerDags').get<number>('maxActiveTasks', 4),
-      ...(how.only ? { only: how.only } : {}),
-      ...(how.previous ? { previous: how.previous } : {}),
-      ...(how.resume ? { resume: how.resume } : {}),
-      ...(how.params ? { params: how.params } : {}),
-      file,
-      fileHash,
-      keepFailed: vscode.workspace.getConfiguration('containerDags').get<boolean>('keepFailedContainers', false),
-    });
-    this.active.set(runId, engine);
-    engine.on((e) => this.onEvent(e, dag.id, channel));
-    if (how.resume) {
-      const live = engine.liveAttempts;
-      const removed = await p.backend.collect(new Set([runId]), live);
-      channel.appendLine(
-        `▶ ${dag.id} ${interval.start.toISOString().slice(0, 10)} (${runId}) resumed after a reload: reattaching ${live.size} running task(s)${removed.succeeded && removed.result ? `, removed ${removed.result} leftover container(s)` : ''}`,
-      );
-    } else {
-      channel.appendLine(`▶ ${dag.id} ${interval.start.toISOString().slice(0, 10)} (${runId})`);
-    }
-    const record = await engine.start();
-    this.active.delete(runId);
-    this.settling.add(runId);
-    setTimeout(() => {
-      this.settling.delete(runId);
-      this.stopPodWatches(runId);
-    }, POD_SETTLE_MS).unref?.();
-    this.tree?.refresh();
-    this.updateStatus();
-    void this.notifyEnd(record);
-    return record;
   }
 
   /**

@@ -1,0 +1,52 @@
+import { isoTimestamp } from '../dag/dates';
+import { dict, own } from '../dag/dict';
+import type { Dag } from '../dag/model';
+import type { RunRecord, TaskRecord } from '../protocol/runRecord';
+import type { RunOptions } from './engine';
+
+/**
+ * The record a new run starts from: every task queued, except those kept from a previous run of the
+ * same date (its successes, Airflow's "clear" of the rest) and those not selected (`--task`).
+ */
+export function freshRecord(o: RunOptions): RunRecord {
+  const tasks = dict<TaskRecord>();
+  for (const t of o.dag.tasks) {
+    const prev = own(o.previous?.tasks, t.id);
+    const keep = prev?.state === 'success' || (o.only !== undefined && !o.only.has(t.id));
+    tasks[t.id] = keep && prev ? { ...prev } : { state: keep ? 'success' : 'queued', tries: 0, attempts: [] };
+    if (keep && !prev) tasks[t.id]!.reason = 'not selected (--task)';
+  }
+  return {
+    version: 1,
+    run_id: o.runId,
+    dag: o.dag.id,
+    ...(o.file ? { file: o.file } : {}),
+    ...(o.fileHash ? { file_hash: o.fileHash } : {}),
+    logical_date: isoTimestamp(o.interval.start),
+    data_interval_end: isoTimestamp(o.interval.end),
+    backend: o.backend.kind,
+    params: { ...o.dag.params, ...o.params },
+    state: 'queued',
+    tasks,
+  };
+}
+
+/**
+ * The record of a run whose runner died, to go on under the same id: attempts that were running
+ * are reattached (their task ids are returned), tasks between attempts are queued again.
+ */
+export function resumedRecord(prev: RunRecord, dag: Dag): { record: RunRecord; reattaching: string[] } {
+  const r: RunRecord = structuredClone(prev);
+  r.tasks = dict(Object.entries(r.tasks));
+  delete r.ended_at;
+  delete r.interrupted;
+  delete r.reason;
+  r.resumed_at = [...(r.resumed_at ?? []), new Date().toISOString()];
+  const reattaching: string[] = [];
+  for (const t of dag.tasks) {
+    const rec = (r.tasks[t.id] ??= { state: 'queued', tries: 0, attempts: [] });
+    if (rec.state === 'running' && rec.attempts.at(-1)?.state === 'running') reattaching.push(t.id);
+    else if (rec.state === 'running' || rec.state === 'up_for_retry') rec.state = 'queued';
+  }
+  return { record: r, reattaching };
+}
