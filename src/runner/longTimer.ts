@@ -10,14 +10,17 @@ export function setLongTimeout(fn: () => void, ms: number, step = MAX_TIMER_MS):
   let timer: NodeJS.Timeout | undefined;
   let cleared = false;
   const due = Date.now() + Math.max(0, ms);
+  // Always through setTimeout, even for 0 ms: a caller may hold the returned timer in the callback.
   const arm = () => {
     const left = due - Date.now();
-    if (left <= 0) {
-      timer = undefined;
-      if (!cleared) fn();
-      return;
-    }
-    timer = setTimeout(arm, Math.min(left, step));
+    timer = setTimeout(
+      () => {
+        if (due - Date.now() > 0) return arm();
+        timer = undefined;
+        if (!cleared) fn();
+      },
+      Math.max(0, Math.min(left, step)),
+    );
   };
   arm();
   return {

@@ -17,6 +17,17 @@ describe('durations beyond Node’s timer limit', () => {
     assert.deepEqual(fired, []);
   });
 
+  it('waits 0 ms asynchronously, so the timer can be cleared from its own callback', async () => {
+    await abortableSleep(0, new AbortController().signal);
+    let fired = 0;
+    const t = setLongTimeout(() => {
+      fired++;
+      t.clear();
+    }, 0);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(fired, 1);
+  });
+
   it('never hands Node a delay above its limit for 25 days (which Node would fire at once)', () => {
     const original = global.setTimeout;
     const asked: number[] = [];
