@@ -1,16 +1,13 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { Document, isScalar, visit } from 'yaml';
-import { analyzeDag } from '../../dag/analyze';
 import { fail, ok, type Errorable } from '../../dag/errorable';
-import { LineIndex } from '../../dag/lineIndex';
 import { parsePython } from '../python/parser';
-import { commentText } from './python';
 import { dottedName, evaluate, Scope, shortName, type PyValue } from '../python/values';
 import { dagFields } from './dagCall';
 import type { DagWish } from './dagWish';
 import { chainCall, DependencyGraph, shiftExpression } from './dependencies';
 import { dockerTask } from './dockerTask';
-import { ImportContext, type Doc, type DocMap, type InteropProblem } from './importContext';
+import { ImportContext, type DocMap, type InteropProblem } from './importContext';
+import { writeDagFile } from './writeDag';
 import { podTask } from './podTask';
 import { VolumeRegistry } from './volumes';
 
@@ -30,29 +27,6 @@ const OPERATORS = { DockerOperator: dockerTask, KubernetesPodOperator: podTask }
 function isOperatorClass(name: string): boolean {
   return /(Operator|Sensor)$/.test(name) || name === 'EmptyOperator';
 }
-
-const TASK_KEY_ORDER = [
-  'image',
-  'command',
-  'args',
-  'env',
-  'secrets',
-  'working_dir',
-  'user',
-  'mounts',
-  'depends_on',
-  'trigger_rule',
-  'retries',
-  'retry_delay',
-  'retry_exponential_backoff',
-  'timeout',
-  'resources',
-  'image_pull_policy',
-  'network',
-  'kubernetes',
-];
-/** Lifted into `defaults` when every task has the same value. */
-const DEFAULTABLE = ['mounts', 'retries', 'retry_delay', 'retry_exponential_backoff', 'timeout', 'image_pull_policy'];
 
 /**
  * An Airflow DAG file (DockerOperator, KubernetesPodOperator) → an equivalent DAG file. The Python is
@@ -494,114 +468,17 @@ class Importer {
   // ------------------------------------------------------------ output
 
   private write(): string {
-    const fields = this.dag!.fields;
-    const lifted: DocMap = {};
-    this.liftWishes(lifted);
-    const kept = new Set([...this.tasks.values()].filter((t) => t.task).map((t) => t.id));
-    const upstreams = this.graph.contracted(kept);
-    const tasks: Record<string, DocMap> = {};
-    for (const t of this.tasks.values()) {
-      if (!t.task) continue;
-      const deps = upstreams.get(t.id) ?? [];
-      const task: DocMap = { ...t.task, ...(deps.length ? { depends_on: deps } : {}) };
-      tasks[t.id] = ordered(task, TASK_KEY_ORDER);
-    }
-    const defaults = liftDefaults(tasks);
-    const doc: DocMap = { ...fields };
-    const vols = this.volumes.toDoc();
-    if (vols) doc.volumes = vols;
-    if (defaults) doc.defaults = defaults;
-    Object.assign(doc, lifted);
-    doc.tasks = tasks;
-    if (kept.size === 0)
-      this.ctx.report(
-        this.dag!.node,
-        'error',
-        'unsupported-operator',
-        'No task of this DAG could be translated (only DockerOperator and KubernetesPodOperator are).',
-      );
-    const yaml = render(doc, this.fileName);
-    this.checkGenerated(yaml);
-    return yaml;
+    return writeDagFile(
+      {
+        dag: this.dag!,
+        tasks: [...this.tasks.values()],
+        graph: this.graph,
+        volumes: this.volumes,
+        wishes: this.wishes,
+        fileName: this.fileName,
+        fallbackId: this.fallbackId(),
+      },
+      this.ctx,
+    );
   }
-
-  private liftWishes(doc: DocMap): void {
-    const byPath = new Map<string, DagWish[]>();
-    for (const w of this.wishes) byPath.set(w.path, [...(byPath.get(w.path) ?? []), w]);
-    for (const [path, list] of byPath) {
-      const values = new Set(list.map((w) => JSON.stringify(w.value)));
-      if (values.size > 1 && path === 'docker.network') {
-        // Tasks have their own Docker network; the DAG-level one is only for what they share.
-        for (const w of list) if (w.task) w.task.network = w.value;
-        continue;
-      }
-      if (values.size > 1)
-        this.ctx.report(
-          list[1]!.node,
-          'warning',
-          'unsupported-argument',
-          `Tasks differ in ${path}, which is one per DAG here; the first task’s value is used.`,
-        );
-      const [section, key] = path.split('.') as [string, string];
-      const block = { ...((doc[section] as DocMap | undefined) ?? {}) };
-      block[key] = list[0]!.value;
-      doc[section] = block;
-    }
-  }
-
-  /** The written file is validated like any other; its problems (there should be none) are reported too. */
-  private checkGenerated(yaml: string): void {
-    const analysis = analyzeDag(yaml, `${this.fallbackId()}.dag.yaml`);
-    const index = new LineIndex(yaml);
-    for (const p of analysis.problems) {
-      if (p.severity === 'hint' || p.severity === 'info') continue;
-      const line = index.positionAt(p.range.start).line + 1;
-      this.ctx.problems.push({
-        code: 'generated-file',
-        severity: p.severity === 'error' ? 'error' : 'warning',
-        message: `The written DAG file, line ${line}: ${p.message}`,
-        range: { start: 0, end: 0 },
-        line: 1,
-      });
-    }
-  }
-}
-
-function ordered(task: DocMap, order: readonly string[]): DocMap {
-  const out: DocMap = {};
-  for (const k of order) if (task[k] !== undefined) out[k] = task[k];
-  for (const k of Object.keys(task)) if (!(k in out) && task[k] !== undefined) out[k] = task[k];
-  return out;
-}
-
-function liftDefaults(tasks: Record<string, DocMap>): DocMap | undefined {
-  const list = Object.values(tasks);
-  if (list.length < 2) return undefined;
-  const defaults: DocMap = {};
-  for (const key of DEFAULTABLE) {
-    const first = JSON.stringify(list[0]![key]);
-    if (list[0]![key] !== undefined && list.every((t) => JSON.stringify(t[key]) === first)) {
-      defaults[key] = list[0]![key];
-      for (const t of list) delete t[key];
-    }
-  }
-  return Object.keys(defaults).length ? defaults : undefined;
-}
-
-/** YAML as people write DAG files: short scalar lists inline, one blank line before tasks. */
-function render(doc: DocMap, fileName: string): string {
-  const d = new Document(doc as unknown as Doc);
-  visit(d, {
-    Seq(_, seq) {
-      const scalars = seq.items.every((i) => isScalar(i));
-      const width = seq.items.reduce<number>((n, i) => n + String(isScalar(i) ? i.value : '').length + 2, 0);
-      if (scalars && width < 90) seq.flow = true;
-    },
-    Map(_, map) {
-      if (map.items.length === 0) map.flow = true;
-    },
-  });
-  const body = d.toString({ lineWidth: 110, flowCollectionPadding: false });
-  const header = `# Imported from ${commentText(fileName.replace(/\\/g, '/').split('/').pop() ?? '')} by cdag import.\n`;
-  return header + body.replace(/\ntasks:\n/, '\n\ntasks:\n');
 }

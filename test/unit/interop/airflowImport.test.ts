@@ -137,7 +137,7 @@ with DAG("computed", start_date=pendulum.datetime(2024, 1, 1)) as dag:
     const r = await importAirflowDag(py, 'computed.py');
     assert.ok(r.succeeded);
     assert.deepEqual(at(r.result.problems), [
-      'generated-file@1',
+      'generated-file@6',
       'computed-value@8',
       'computed-value@9',
       'unsupported-argument@10',
@@ -270,7 +270,7 @@ with DAG("two") as other:
       '{{ var.value.bucket }}',
       'run.sh.sh',
     ]);
-    assert.deepEqual(at(r.problems), ['generated-file@1', 'unsupported-template@10']);
+    assert.deepEqual(at(r.problems), ['generated-file@5', 'unsupported-template@10']);
     assert.match(r.problems[1]!.message, /Variables/);
     assert.match(r.problems[0]!.message, /var\.value\.bucket/);
   });
