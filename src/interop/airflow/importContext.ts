@@ -27,6 +27,8 @@ export type InteropCode =
   | 'unsupported-schedule'
   | 'unsupported-statement'
   | 'unknown-task'
+  | 'dependency-not-read'
+  | 'condition-not-evaluated'
   | 'secret-on-command-line'
   | 'literal-secret'
   | 'generated-file';

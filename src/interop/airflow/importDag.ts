@@ -23,6 +23,9 @@ export interface ImportResult {
 
 const OPERATORS = { DockerOperator: dockerTask, KubernetesPodOperator: podTask } as const;
 
+const SHIFT = new Set(['>>', '<<']);
+const DEPENDENCY_CALL = /(^|\.)(set_upstream|set_downstream|chain|cross_downstream)$/;
+
 /** Python classes whose call makes an Airflow task. */
 function isOperatorClass(name: string): boolean {
   return /(Operator|Sensor)$/.test(name) || name === 'EmptyOperator';
@@ -62,10 +65,12 @@ class Importer {
   private readonly graph = new DependencyGraph();
   private readonly tasks = new Map<string, TaskEntry>();
   /** Python variable → task id. */
-  private readonly taskVars = new Map<string, string>();
+  private readonly taskVars = new Map<string, readonly string[]>();
   private readonly wishes: DagWish[] = [];
   /** Operator subclasses defined in the file → the operator they extend. */
   private readonly subclasses = new Map<string, string>();
+  /** Dependency expressions and calls read (by start offset): any other is reported at the end. */
+  private readonly readDeps = new Set<number>();
   /** Operator calls read or reported: any other is reported at the end, never dropped silently. */
   private readonly consumed = new Set<number>();
   /** TaskGroup ids around the statement being read, outermost first. */
@@ -78,6 +83,7 @@ class Importer {
     this.syntaxErrors(tree.rootNode);
     this.block(tree.rootNode.namedChildren.filter((c): c is Node => !!c));
     this.unreadOperators(tree.rootNode);
+    this.unreadDependencies(tree.rootNode);
     const dagId = String(this.dag?.fields.dag ?? this.fallbackId());
     if (!this.dag) {
       this.ctx.report(
@@ -169,12 +175,10 @@ class Importer {
         return;
       case 'with_statement':
         return this.withStatement(s);
-      case 'if_statement': {
-        const cond = s.childForFieldName('condition')?.text.replace(/\s/g, '') ?? '';
-        if (/^__name__==["']__main__["']$/.test(cond)) return;
-        return this.notFollowed(s, 'an if statement');
-      }
+      case 'if_statement':
+        return this.ifStatement(s);
       case 'for_statement':
+        return this.forStatement(s);
       case 'while_statement':
       case 'try_statement':
         return this.notFollowed(s, `a ${s.type.replace('_statement', '')} statement`);
@@ -216,6 +220,55 @@ class Importer {
         'unsupported-statement',
         `Tasks of ${name} are read as ${base} tasks; what the class changes is not translated.`,
       );
+  }
+
+  /**
+   * `if` at module level: the condition is not evaluated (it may read the environment or the date),
+   * so every branch is read, and that is said. `if __name__ == "__main__":` is a script's, not the DAG's.
+   */
+  private ifStatement(s: Node): void {
+    const cond = s.childForFieldName('condition');
+    if (/^__name__==["']__main__["']$/.test(cond?.text.replace(/\s/g, '') ?? '')) return this.consumeAll(s);
+    const branches = [s.childForFieldName('consequence'), ...s.childrenForFieldName('alternative')]
+      .map((b) => (b?.type === 'block' ? b : (b?.childForFieldName('body') ?? b?.childForFieldName('consequence'))))
+      .filter((b): b is Node => !!b);
+    this.ctx.report(
+      cond ?? s,
+      'warning',
+      'condition-not-evaluated',
+      `The condition "${(cond?.text ?? '').slice(0, 60)}" was not evaluated: the tasks and dependencies of every branch were read.`,
+    );
+    for (const b of branches) this.block(b.namedChildren.filter((c): c is Node => !!c));
+  }
+
+  /**
+   * `for t in [a, b, c]: start >> t` — a loop over a literal list or tuple is unrolled: its body is
+   * read once per item, the loop variable standing for that task (or value). Any other loop depends
+   * on running the file: what it makes and connects is said, by line.
+   */
+  private forStatement(s: Node): void {
+    const left = s.childForFieldName('left');
+    const right = s.childForFieldName('right');
+    const body = s.childForFieldName('body');
+    const items = right?.type === 'list' || right?.type === 'tuple' ? right.namedChildren : undefined;
+    if (left?.type !== 'identifier' || !items || !body || s.childForFieldName('alternative'))
+      return this.notFollowed(s, 'a for statement');
+    const name = left.text;
+    const savedTask = this.taskVars.get(name);
+    const savedValue = this.scope.values.get(name);
+    for (const item of items) {
+      if (!item || item.type === 'comment') continue;
+      const tasks = this.operand(item);
+      this.taskVars.delete(name);
+      this.scope.values.delete(name);
+      if (tasks) this.taskVars.set(name, tasks);
+      else this.scope.values.set(name, evaluate(item, this.scope));
+      this.block(body.namedChildren.filter((c): c is Node => !!c));
+    }
+    this.taskVars.delete(name);
+    this.scope.values.delete(name);
+    if (savedTask !== undefined) this.taskVars.set(name, savedTask);
+    if (savedValue !== undefined) this.scope.values.set(name, savedValue);
   }
 
   /** Statements whose effect depends on running them: operators made there are reported, not guessed. */
@@ -297,10 +350,56 @@ class Importer {
     if (e.type === 'assignment') return this.assignment(e);
     if (e.type === 'binary_operator') {
       const op = e.childForFieldName('operator')?.text;
-      if (op === '>>' || op === '<<') shiftExpression(e, this.graph, (n) => this.operand(n), this.ctx);
+      if (op === '>>' || op === '<<') this.shift(e);
       return;
     }
     if (e.type === 'call') return this.callStatement(e);
+    // `(a >> b >> c)`, `a >> b, c >> d`, `[a >> b, c >> d]`: each part is a statement of its own.
+    if (
+      e.type === 'parenthesized_expression' ||
+      e.type === 'tuple' ||
+      e.type === 'list' ||
+      e.type === 'expression_list'
+    )
+      for (const c of e.namedChildren) if (c && c.type !== 'comment') this.expression(c);
+  }
+
+  /** A `>>`/`<<` expression, read and marked as read (with every shift inside it). */
+  private shift(e: Node): string[] {
+    this.markRead(e);
+    return shiftExpression(e, this.graph, (n) => this.operand(n), this.ctx);
+  }
+
+  private markRead(e: Node): void {
+    this.readDeps.add(e.startIndex);
+    for (const b of e.descendantsOfType('binary_operator')) if (b) this.readDeps.add(b.startIndex);
+  }
+
+  /**
+   * Dependencies stated where the walk does not go (a function, a while loop, an expression it does
+   * not read): each is said on its line, never dropped silently.
+   */
+  private unreadDependencies(root: Node): void {
+    const deps = [
+      ...root
+        .descendantsOfType('binary_operator')
+        .filter((b) => b && SHIFT.has(b.childForFieldName('operator')?.text ?? '')),
+      ...root.descendantsOfType('call').filter((c) => {
+        const fn = c?.childForFieldName('function');
+        const name = fn ? (dottedName(fn) ?? '') : '';
+        return DEPENDENCY_CALL.test(name);
+      }),
+    ].filter((n): n is Node => !!n && !this.readDeps.has(n.startIndex));
+    for (const n of deps) {
+      // One report per statement: the outermost unread dependency.
+      if (deps.some((o) => o !== n && o.startIndex <= n.startIndex && o.endIndex >= n.endIndex)) continue;
+      this.ctx.report(
+        n,
+        'warning',
+        'dependency-not-read',
+        `This dependency (${n.text.replace(/\s+/g, ' ').slice(0, 60)}) is where the import does not follow the file (a function, a loop over something not written out, an expression); it was not translated.`,
+      );
+    }
   }
 
   private assignment(a: Node): void {
@@ -318,15 +417,24 @@ class Importer {
       }
       if (isOperatorClass(callee)) {
         const id = this.operatorCall(right);
-        if (id && name) this.taskVars.set(name, id);
+        if (id && name) this.taskVars.set(name, [id]);
         return;
       }
     }
-    if (right.type === 'binary_operator' && ['>>', '<<'].includes(right.childForFieldName('operator')?.text ?? '')) {
-      shiftExpression(right, this.graph, (n) => this.operand(n), this.ctx);
+    if (right.type === 'binary_operator' && SHIFT.has(right.childForFieldName('operator')?.text ?? '')) {
+      const tasks = this.shift(right);
+      // `x = a >> b` names b, as Airflow returns the right side.
+      if (name && tasks.length) this.taskVars.set(name, tasks);
       return;
     }
-    if (name) this.scope.values.set(name, evaluate(right, this.scope));
+    if (right.type === 'call' && DEPENDENCY_CALL.test(dottedName(right.childForFieldName('function')!) ?? '')) {
+      this.callStatement(right);
+      return;
+    }
+    // `group = [a, b]` names tasks for later dependencies.
+    const tasks = right.type === 'list' || right.type === 'tuple' ? this.operand(right) : undefined;
+    if (name && tasks) this.taskVars.set(name, tasks);
+    else if (name) this.scope.values.set(name, evaluate(right, this.scope));
   }
 
   private callStatement(c: Node): void {
@@ -338,6 +446,7 @@ class Importer {
     if (!name) return;
     const qualified = this.scope.qualify(name);
     const method = /\.(set_upstream|set_downstream)$/.exec(name);
+    if (method || /^(chain|cross_downstream)$/.test(shortName(qualified))) this.readDeps.add(c.startIndex);
     if (method) {
       const self = this.operand(fn!.childForFieldName('object')!);
       const other = args[0] ? this.operand(args[0]) : undefined;
@@ -374,8 +483,8 @@ class Importer {
   /** The tasks an expression in a dependency names, or undefined when it is not tasks. */
   private operand(n: Node): string[] | undefined {
     if (n.type === 'identifier') {
-      const id = this.taskVars.get(n.text);
-      return id ? [id] : undefined;
+      const tasks = this.taskVars.get(n.text);
+      return tasks ? [...tasks] : undefined;
     }
     if (n.type === 'list' || n.type === 'tuple') {
       const all: string[] = [];

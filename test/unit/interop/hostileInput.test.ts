@@ -104,7 +104,7 @@ with DAG("g") as dag:
     );
   });
 
-  it('reports operators it does not follow — tuples, lists, walrus, functions — by line', async () => {
+  it('reports operators it does not follow — tuple unpacking, walrus, functions — by line; reads a list of tasks', async () => {
     const r = await imported(`${HEAD}with DAG("t") as dag:
     a, b = DockerOperator(task_id="a", image="x"), DockerOperator(task_id="b", image="x")
     more = [DockerOperator(task_id="c", image="x")]
@@ -112,7 +112,12 @@ with DAG("g") as dag:
         return DockerOperator(task_id="d", image="x")
 `);
     const lines = r.problems.filter((p) => p.code === 'unsupported-statement').map((p) => p.line);
-    assert.deepEqual(lines, [4, 4, 5, 7]);
+    assert.deepEqual(lines, [4, 4, 7]);
+    // A list of operators assigned to a name makes its tasks, as in Airflow.
+    assert.deepEqual(
+      analyzeDag(r.yaml).dag!.tasks.map((t) => t.id),
+      ['c'],
+    );
   });
 
   it('does not throw on an escape past U+10FFFF or an f-string it cannot read', async () => {
