@@ -159,7 +159,8 @@ function scheduleOf(v: PyValue | undefined, ctx: ImportContext): string | undefi
   return undefined;
 }
 
-function paramsOf(v: PyValue | undefined, ctx: ImportContext): DocMap | undefined {
+/** `params={…}` of a DAG or a task: literal values (and `Param(default)`); anything else is said. */
+export function paramsOf(v: PyValue | undefined, ctx: ImportContext): DocMap | undefined {
   if (!v || v.kind === 'none') return undefined;
   if (v.kind !== 'dict') {
     ctx.computed(v, 'params');

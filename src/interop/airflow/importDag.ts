@@ -2,7 +2,8 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { fail, ok, type Errorable } from '../../dag/errorable';
 import { parsePython } from '../python/parser';
 import { dottedName, evaluate, Scope, shortName, type PyValue } from '../python/values';
-import { dagFields } from './dagCall';
+import { dagFields, paramsOf } from './dagCall';
+import type { TaskParams } from './taskParams';
 import type { DagWish } from './dagWish';
 import { chainCall, DependencyGraph, shiftExpression } from './dependencies';
 import { dockerTask } from './dockerTask';
@@ -67,6 +68,7 @@ class Importer {
   /** Python variable → task id. */
   private readonly taskVars = new Map<string, readonly string[]>();
   private readonly wishes: DagWish[] = [];
+  private readonly taskParams: TaskParams[] = [];
   /** Operator subclasses defined in the file → the operator they extend. */
   private readonly subclasses = new Map<string, string>();
   /** Dependency expressions and calls read (by start offset): any other is reported at the end. */
@@ -568,6 +570,10 @@ class Importer {
         'unsupported-argument',
         `Positional argument ${i + 1} of ${cls}: write it as a keyword.`,
       );
+    const params = kwargs.get('params');
+    kwargs.delete('params');
+    const own = paramsOf(params, this.ctx);
+    if (own && params) this.taskParams.push({ taskId: id, node: params.node, params: own });
     const mapped = mapper(kwargs, this.ctx, this.volumes);
     this.wishes.push(...mapped.wishes);
     this.tasks.set(id, { id, node, task: mapped.task });
@@ -584,6 +590,7 @@ class Importer {
         graph: this.graph,
         volumes: this.volumes,
         wishes: this.wishes,
+        taskParams: this.taskParams,
         fileName: this.fileName,
         fallbackId: this.fallbackId(),
       },

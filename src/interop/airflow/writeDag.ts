@@ -8,6 +8,7 @@ import type { DependencyGraph } from './dependencies';
 import type { Doc, DocMap, ImportContext } from './importContext';
 import { commentText } from './python';
 import type { VolumeRegistry } from './volumes';
+import { mergeTaskParams, type TaskParams } from './taskParams';
 
 const TASK_KEY_ORDER = [
   'image',
@@ -40,6 +41,7 @@ export interface ImportedDag {
   readonly graph: DependencyGraph;
   readonly volumes: VolumeRegistry;
   readonly wishes: readonly DagWish[];
+  readonly taskParams: readonly TaskParams[];
   readonly fileName: string;
   readonly fallbackId: string;
 }
@@ -62,6 +64,14 @@ export function writeDagFile(d: ImportedDag, ctx: ImportContext): string {
   }
   const defaults = liftDefaults(tasks);
   const doc: DocMap = { ...d.dag.fields };
+  const params = mergeTaskParams(
+    (d.dag.fields.params as DocMap | undefined) ?? {},
+    d.taskParams,
+    tasks,
+    d.dag.node,
+    ctx,
+  );
+  if (Object.keys(params).length) doc.params = params;
   const vols = d.volumes.toDoc();
   if (vols) doc.volumes = vols;
   if (defaults) doc.defaults = defaults;

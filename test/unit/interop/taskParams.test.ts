@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { analyzeDag } from '../../../src/dag/analyze';
+import { importAirflowDag } from '../../../src/interop/airflow/importDag';
+
+const HEAD = `from airflow import DAG
+from airflow.providers.docker.operators.docker import DockerOperator
+`;
+
+async function imported(py: string) {
+  const r = await importAirflowDag(py, 'p.py');
+  assert.ok(r.succeeded, r.succeeded ? '' : r.error);
+  const a = analyzeDag(r.result.yaml, 'p.dag.yaml');
+  return { ...r.result, analysis: a };
+}
+
+describe('task-level params, merged as Airflow merges them', () => {
+  it('adds a task’s params to the DAG’s, so {{ params.x }} resolves in the written file', async () => {
+    const r = await imported(`${HEAD}with DAG("p", params={"region": "eu"}) as dag:
+    a = DockerOperator(task_id="a", image="x", params={"bucket": "raw"}, command="copy {{ params.bucket }} {{ params.region }}")
+`);
+    assert.equal(r.analysis.hasErrors, false, JSON.stringify(r.analysis.problems));
+    assert.deepEqual({ ...r.analysis.dag!.params }, { region: 'eu', bucket: 'raw' });
+    assert.deepEqual(
+      r.problems.map((p) => p.code),
+      [],
+    );
+  });
+
+  it('writes a value that differs from the DAG’s or another task’s into that task’s templates, and says so', async () => {
+    const r = await imported(`${HEAD}with DAG("p", params={"bucket": "raw"}) as dag:
+    a = DockerOperator(task_id="a", image="x", command="copy {{ params.bucket }}")
+    b = DockerOperator(task_id="b", image="x", params={"bucket": "clean"}, command="copy {{ params.bucket }} {{params.bucket|upper}}")
+`);
+    assert.equal(r.analysis.hasErrors, false);
+    const [a, b] = r.analysis.dag!.tasks;
+    assert.deepEqual(a!.args, ['copy', '{{ params.bucket }}']);
+    assert.deepEqual(b!.args, ['copy', 'clean', '{{ params.bucket | upper }}']);
+    assert.match(
+      r.problems.map((p) => `${p.line}: ${p.message}`).join('\n'),
+      /^5: params\["bucket"\] of task "b" differs from the DAG's;.*filters keeps the DAG's value/m,
+    );
+  });
+
+  it('declares a param that templates use but nothing declares (Airflow renders it empty), and says so', async () => {
+    const r = await imported(`${HEAD}with DAG("p") as dag:
+    a = DockerOperator(task_id="a", image="x", command="echo {{ params.missing }}")
+`);
+    assert.equal(r.analysis.hasErrors, false, JSON.stringify(r.analysis.problems));
+    assert.equal(r.analysis.dag!.params.missing, '');
+    assert.match(r.problems[0]!.message, /params.missing .* declared here as ""/);
+  });
+});
