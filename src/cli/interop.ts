@@ -77,7 +77,13 @@ export async function importCommand(args: readonly string[], io: Io): Promise<nu
   for (const line of importProblemLines(file, text, r.result.problems)) io.err(`${line}\n`);
   if (!r.result.yaml) return EXIT.failed;
   if (!deliver(io, r.result.yaml, values.output, values.force === true)) return EXIT.failed;
-  return r.result.problems.some((p) => p.severity === 'error') ? EXIT.failed : EXIT.ok;
+  const errors = r.result.problems.filter((p) => p.severity === 'error').length;
+  if (errors === 0) return EXIT.ok;
+  // Written so it can be fixed by hand, but never presented as a finished import.
+  io.err(
+    `The import is not complete: ${errors} error${errors > 1 ? 's' : ''} above must be fixed before the DAG file can run (cdag validate ${values.output ?? 'FILE'}).\n`,
+  );
+  return EXIT.failed;
 }
 
 export async function exportCommand(args: readonly string[], io: Io): Promise<number> {

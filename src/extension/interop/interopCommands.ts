@@ -83,8 +83,13 @@ export class InteropCommands implements vscode.Disposable {
     }
     const target = await this.freeUntitled(uri, `${r.result.dagId}`, '.dag.yaml');
     await this.openUntitled(target, r.result.yaml, 'container-dag');
+    const errors = r.result.problems.filter((p) => p.severity === 'error').length;
     const left = r.result.problems.filter((p) => p.severity === 'warning' || p.severity === 'error').length;
-    if (left)
+    if (errors)
+      void vscode.window.showErrorMessage(
+        `The import is not complete: ${errors} error${errors === 1 ? '' : 's'} must be fixed before this DAG file can run; see Problems on ${uri.path.split('/').pop()}.`,
+      );
+    else if (left)
       void vscode.window.showWarningMessage(
         `Imported with ${left} thing${left === 1 ? '' : 's'} not translated; see Problems on ${uri.path.split('/').pop()}.`,
       );

@@ -36,6 +36,20 @@ describe('cdag import and cdag export', () => {
     assert.match(readFileSync(target, 'utf8'), /^dag: 01_docker$/m);
   });
 
+  it('import validates what it writes: errors of the written file on the Python lines they come from, exit 1, never a success', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdag-import-'));
+    const py = join(dir, 'bad.py');
+    writeFileSync(
+      py,
+      'from airflow import DAG\nfrom airflow.providers.docker.operators.docker import DockerOperator\n\nwith DAG("bad") as dag:\n    a = DockerOperator(task_id="has space", image="busybox")\n    b = DockerOperator(task_id="ok", image="Busybox:UPPER")\n',
+    );
+    const r = await cdag(['import', py, '-o', join(dir, 'bad.dag.yaml')]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /bad\.py:5:9: error: The written DAG file, line \d+: "has space" is not a valid name/);
+    assert.match(r.err, /bad\.py:6:9: error: The written DAG file, line \d+: "Busybox:UPPER" is not a valid image/);
+    assert.match(r.err, /The import is not complete: 2 errors above must be fixed before the DAG file can run/);
+  });
+
   it('import exits 1, naming the cause, for a file with no DAG or that does not exist', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdag-import-'));
     const empty = join(dir, 'empty.py');
