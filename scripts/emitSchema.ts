@@ -1,9 +1,11 @@
 // Emits the generated artifacts of src/dag/schema.ts (the source of truth): schemas/dag.schema.json
-// and docs/dag-format.md. With `--check` it only compares, and fails when either is stale.
+// and docs/dag-format.md; and src/dag/podModel.json from @kubernetes/client-node's models. With
+// `--check` it only compares, and fails when one is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatReferenceTables } from '../src/dag/formatReference';
 import { toJsonSchema } from '../src/dag/jsonSchema';
+import { podModelText } from './podModel';
 
 const root = join(__dirname, '..');
 const outputs: Array<[string, string]> = [
@@ -12,6 +14,7 @@ const outputs: Array<[string, string]> = [
     join(root, 'docs', 'dag-format.md'),
     `${readFileSync(join(root, 'docs', 'src', 'dag-format.head.md'), 'utf8').trimEnd()}\n\n${formatReferenceTables()}`,
   ],
+  [join(root, 'src', 'dag', 'podModel.json'), podModelText(root)],
 ];
 let stale = false;
 for (const [file, text] of outputs) {

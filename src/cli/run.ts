@@ -14,7 +14,7 @@ import { describeRequests, first, hasTemplatedHostPath, sensitiveRequests, uncon
 import { connectDocker } from '../runner/docker/connect';
 import { clusterSecretValues } from '../runner/kubernetes/clusterSecrets';
 import { connectKubernetes, type ClusterChoice } from '../runner/kubernetes/connect';
-import { KubernetesBackend } from '../runner/kubernetes/kubernetesBackend';
+import { KubernetesBackend, type KubernetesBackendOptions } from '../runner/kubernetes/kubernetesBackend';
 import { DockerBackend } from '../runner/docker/dockerBackend';
 import { RunEngine } from '../runner/engine';
 import { makeRunId } from '../runner/renderTask';
@@ -29,7 +29,7 @@ import { pickDates, MAX_COUNTED_RUNS } from './runDates';
 import { onStopSignals } from './runSignals';
 
 export const RUN_USAGE = `cdag run FILE [--date D | --from D --to D [--yes]] [--task ID] [--backend docker|kubernetes] [--param k=v]...
-         [--max-active N] [--max-runs N] [--runs-dir DIR] [--json] [--keep-failed] [--allow-host-path P]... [--allow-host-network]
+         [--max-active N] [--max-runs N] [--runs-dir DIR] [--json] [--keep-failed] [--allow-host-path P]... [--allow-host-network] [--allow-privileged]
          [--context NAME] [--namespace NS] [--kubeconfig FILE]`;
 
 /** Runs a DAG for one date or a range of dates; exit 0 all succeeded, 1 a task failed, 2 usage, validation or set-up. */
@@ -55,6 +55,7 @@ export async function runCommand(
       'keep-failed': { type: 'boolean' },
       'allow-host-path': { type: 'string', multiple: true },
       'allow-host-network': { type: 'boolean' },
+      'allow-privileged': { type: 'boolean' },
       context: { type: 'string' },
       namespace: { type: 'string' },
       kubeconfig: { type: 'string' },
@@ -129,12 +130,18 @@ export async function runCommand(
     },
     only,
   );
-  const refused = unconsented(requests, values['allow-host-path'] ?? [], values['allow-host-network'] ?? false);
+  const refused = unconsented(
+    requests,
+    values['allow-host-path'] ?? [],
+    values['allow-host-network'] ?? false,
+    values['allow-privileged'] ?? false,
+  );
   if (refused.length) {
     const paths = [...new Set(refused.filter((r) => r.kind === 'host-path').map((r) => r.subject))];
     const flags = [
       ...paths.map((p) => `--allow-host-path ${p}`),
       ...(refused.some((r) => r.kind === 'host-network') ? ['--allow-host-network'] : []),
+      ...(refused.some((r) => r.kind === 'privileged') ? ['--allow-privileged'] : []),
     ];
     io.err(
       `Refused: ${describeRequests(refused)} Nothing was run. If you trust this DAG, allow it for this run with ${flags.join(' ')}.\n`,
@@ -152,13 +159,24 @@ export async function runCommand(
           values['allow-host-network'] ?? false,
           !values.json ? io : undefined,
         )
-      : await prepareKubernetes(dag, only, values['allow-host-path'] ?? [], {
-          ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
-          ...((values.context ?? dag.kubernetes.context) ? { context: values.context ?? dag.kubernetes.context } : {}),
-          ...((values.namespace ?? dag.kubernetes.namespace)
-            ? { namespace: values.namespace ?? dag.kubernetes.namespace }
-            : {}),
-        });
+      : await prepareKubernetes(
+          dag,
+          only,
+          {
+            allowedHostPaths: new Set(values['allow-host-path'] ?? []),
+            allowHostNetwork: values['allow-host-network'] ?? false,
+            allowPrivileged: values['allow-privileged'] ?? false,
+          },
+          {
+            ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+            ...((values.context ?? dag.kubernetes.context)
+              ? { context: values.context ?? dag.kubernetes.context }
+              : {}),
+            ...((values.namespace ?? dag.kubernetes.namespace)
+              ? { namespace: values.namespace ?? dag.kubernetes.namespace }
+              : {}),
+          },
+        );
   if (!prepared.succeeded) {
     io.err(`${prepared.error}\n`);
     return EXIT.failed;
@@ -296,12 +314,12 @@ async function prepareDocker(
 async function prepareKubernetes(
   dag: Dag,
   only: ReadonlySet<string> | undefined,
-  allowHostPaths: readonly string[],
+  consent: KubernetesBackendOptions,
   choice: ClusterChoice,
 ): Promise<Errorable<Prepared>> {
   const cluster = await connectKubernetes(choice);
   if (!cluster.succeeded) return cluster;
-  const backend = new KubernetesBackend(cluster.result, dag, { allowedHostPaths: new Set(allowHostPaths) });
+  const backend = new KubernetesBackend(cluster.result, dag, consent);
   const secretValues = await clusterSecretValues(cluster.result, backend.namespace, dag, only);
   if (!secretValues.succeeded) return secretValues;
   return ok({ backend, secretValues: secretValues.result });

@@ -72,8 +72,15 @@ function podOverrides(v: unknown): PodOverrides {
       : {}),
     ...(typeof t.toleration_seconds === 'number' ? { tolerationSeconds: t.toleration_seconds } : {}),
   }));
+  const envFrom = (Array.isArray(o.env_from) ? o.env_from : []).filter(isObj).map((e) => ({
+    ...(str(e.config_map) ? { configMap: str(e.config_map)! } : {}),
+    ...(str(e.secret) ? { secret: str(e.secret)! } : {}),
+    ...(str(e.prefix) ? { prefix: str(e.prefix)! } : {}),
+  }));
   return {
     ...(str(o.service_account) ? { serviceAccount: str(o.service_account)! } : {}),
+    envFrom,
+    ...(isObj(o.pod) ? { pod: o.pod } : {}),
     labels: strMap(o.labels),
     annotations: strMap(o.annotations),
     nodeSelector: strMap(o.node_selector),
@@ -152,6 +159,8 @@ export function buildDag(value: unknown, fallbackId: string): Dag {
               ...(str(kv.claim) ? { claim: str(kv.claim)! } : {}),
               ...(str(kv.host_path) ? { hostPath: str(kv.host_path)! } : {}),
               ...('empty_dir' in kv ? { emptyDir: true } : {}),
+              ...(str(kv.secret) ? { secret: str(kv.secret)! } : {}),
+              ...(str(kv.config_map) ? { configMap: str(kv.config_map)! } : {}),
             },
           }
         : {}),

@@ -17,8 +17,18 @@ export interface Toleration {
   readonly tolerationSeconds?: number;
 }
 
+/** Environment from every key of a ConfigMap or a Secret (Kubernetes `envFrom`). */
+export interface EnvFrom {
+  readonly configMap?: string;
+  readonly secret?: string;
+  readonly prefix?: string;
+}
+
 export interface PodOverrides {
   readonly serviceAccount?: string;
+  readonly envFrom: readonly EnvFrom[];
+  /** A strategic-merge patch of the pod, as written (checked against the Pod model when validated). */
+  readonly pod?: Readonly<Record<string, unknown>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly nodeSelector: Readonly<Record<string, string>>;
@@ -58,7 +68,13 @@ export interface Task {
 export interface Volume {
   readonly name: string;
   readonly docker?: string;
-  readonly kubernetes?: { readonly claim?: string; readonly hostPath?: string; readonly emptyDir?: boolean };
+  readonly kubernetes?: {
+    readonly claim?: string;
+    readonly hostPath?: string;
+    readonly emptyDir?: boolean;
+    readonly secret?: string;
+    readonly configMap?: string;
+  };
 }
 
 export interface DockerSettings {

@@ -1,4 +1,5 @@
 import { own } from './dict';
+import { modelSpec } from './podModel';
 
 /**
  * The DAG format's schema: the one source of truth. The validator walks it, completion and hover read
@@ -13,7 +14,12 @@ export type Spec =
   | { readonly kind: 'list'; readonly doc: string; readonly items: Spec }
   | ObjectSpec
   | MapSpec
-  | { readonly kind: 'any'; readonly doc: string };
+  | {
+      readonly kind: 'any';
+      readonly doc: string;
+      /** A Kubernetes object checked against client-node's model of this type (`V1Pod`). */
+      readonly model?: string;
+    };
 
 export interface StringSpec {
   readonly kind: 'string';
@@ -116,6 +122,34 @@ const podOverrides = {
   annotations: stringMap('Kubernetes annotations added to every pod.'),
   node_selector: stringMap('Node labels a node must have for the pods to be scheduled on it.'),
   tolerations,
+  env_from: {
+    kind: 'list',
+    doc: 'Environment variables from ConfigMaps or Secrets, every key of each (Kubernetes `envFrom`).',
+    items: {
+      kind: 'object',
+      doc: 'One ConfigMap or Secret whose keys become environment variables.',
+      fields: {
+        config_map: {
+          kind: 'string',
+          doc: 'A ConfigMap in the namespace.',
+          pattern: DNS_SUBDOMAIN,
+          patternHelp: 'a DNS-1123 subdomain: lowercase letters, digits, `-` and `.`',
+        },
+        secret: {
+          kind: 'string',
+          doc: 'A Secret in the namespace (its values are masked like any secret).',
+          pattern: DNS_SUBDOMAIN,
+          patternHelp: 'a DNS-1123 subdomain: lowercase letters, digits, `-` and `.`',
+        },
+        prefix: { kind: 'string', doc: 'Put before every variable name.' },
+      },
+    },
+  },
+  pod: {
+    kind: 'any',
+    model: 'V1Pod',
+    doc: 'A strategic-merge patch of the pod this tool builds (as Argo’s `podSpecPatch` and Airflow’s `pod_template_dict`): `spec.affinity`, `spec.priorityClassName`, `spec.initContainers`, the task container (named `task`) in `spec.containers`… Checked against the Kubernetes Pod model; host network, host paths and privileged containers need consent.',
+  },
 } as const satisfies Record<string, Spec>;
 
 /** Fields of a task; `defaults` takes the same ones except `depends_on`. */
@@ -283,7 +317,7 @@ export const DAG_SPEC: ObjectSpec = {
           },
           kubernetes: {
             kind: 'object',
-            doc: 'One of `claim` (a PersistentVolumeClaim), `host_path` or `empty_dir` (per-pod scratch).',
+            doc: 'One of `claim` (a PersistentVolumeClaim), `host_path`, `empty_dir` (per-pod scratch), `secret` or `config_map`.',
             fields: {
               claim: {
                 kind: 'string',
@@ -293,6 +327,18 @@ export const DAG_SPEC: ObjectSpec = {
               },
               host_path: { kind: 'string', doc: 'A path on the node (needs consent when run).' },
               empty_dir: { kind: 'any', doc: 'Per-pod scratch space (`{}`); not shared between tasks.' },
+              secret: {
+                kind: 'string',
+                doc: 'A Secret in the namespace, its keys as files (read-only).',
+                pattern: DNS_SUBDOMAIN,
+                patternHelp: 'a DNS-1123 subdomain: lowercase letters, digits, `-` and `.`',
+              },
+              config_map: {
+                kind: 'string',
+                doc: 'A ConfigMap in the namespace, its keys as files (read-only).',
+                pattern: DNS_SUBDOMAIN,
+                patternHelp: 'a DNS-1123 subdomain: lowercase letters, digits, `-` and `.`',
+              },
             },
           },
         },
@@ -368,11 +414,17 @@ export const DAG_SPEC: ObjectSpec = {
 export function specAt(path: readonly string[]): Spec | undefined {
   let spec: Spec | undefined = DAG_SPEC;
   for (const segment of path) {
+    spec = concrete(spec);
     if (!spec) return undefined;
     if (spec.kind === 'object') spec = own(spec.fields, segment);
     else if (spec.kind === 'map') spec = spec.values;
     else if (spec.kind === 'list') spec = spec.items;
     else return undefined;
   }
-  return spec;
+  return concrete(spec);
+}
+
+/** Inside a `pod` patch, a Kubernetes model stands for the object spec of its fields. */
+export function concrete(spec: Spec | undefined): Spec | undefined {
+  return spec?.kind === 'any' && spec.model ? modelSpec(spec.model) : spec;
 }

@@ -7,6 +7,7 @@ import { parseCpu, parseMemory } from './quantity';
 import { checkSchedule } from './scheduleCheck';
 import type { ObjectSpec, Spec, StringSpec } from './schema';
 import { own } from './dict';
+import { checkModel } from './podModel';
 import { didYouMean } from './suggest';
 import { scanTemplates, type ScannedTemplates } from './template';
 import { deref, isMap, isScalar, isSeq, rangeOf, type AliasBudget } from './yamlNodes';
@@ -38,6 +39,7 @@ export function walk(node: unknown, spec: Spec, path: string[], ctx: WalkContext
   if (ctx.budget.exceeded) return;
   switch (spec.kind) {
     case 'any':
+      if (spec.model) checkModel(n, spec.model, ctx.text, ctx.problems);
       return;
     case 'object':
       if (!isMap(n)) return wrongType(ctx, 'a mapping', n, keyNode);

@@ -271,7 +271,7 @@ function checkVolumes(root: YAMLMap, out: Problem[]): void {
           problem(
             'invalid-value',
             'error',
-            `Volume "${name}" needs exactly one Kubernetes source: claim, host_path or empty_dir.`,
+            `Volume "${name}" needs exactly one Kubernetes source: claim, host_path, empty_dir, secret or config_map.`,
             rangeOf(k8s.key),
           ),
         );

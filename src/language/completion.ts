@@ -1,7 +1,7 @@
 import type { Analysis } from '../dag/analyze';
 import { LineIndex } from '../dag/lineIndex';
 import { KNOWN_PRESETS } from '../dag/schedule';
-import { specAt, type Spec } from '../dag/schema';
+import { concrete, specAt, type Spec } from '../dag/schema';
 import { TEMPLATE_FILTERS, TEMPLATE_NAMES, TEMPLATE_NAMESPACES } from '../dag/templateNames';
 import { cursorContext } from './cursorContext';
 
@@ -51,7 +51,7 @@ export function complete(a: Analysis, offset: number): Completion[] {
     }
     if (isListItemValue) {
       const itemSpec = specAt(path.filter((p) => p !== '*'));
-      const items = itemSpec?.kind === 'list' ? itemSpec.items : undefined;
+      const items = itemSpec?.kind === 'list' ? concrete(itemSpec.items) : undefined;
       return items?.kind === 'object' ? keyCompletions(items, ctx.siblings, replace) : [];
     }
     return valueCompletions(field!, fieldSpec, replace);

@@ -1,4 +1,5 @@
 import { own } from '../dag/dict';
+import { podPatchRisks } from '../dag/podModel';
 import type { Dag, Task } from '../dag/model';
 import type { DataInterval } from '../dag/schedule';
 import { resolveHostPath, sensitiveHostPath } from './hostMounts';
@@ -7,7 +8,7 @@ import { renderTask } from './renderTask';
 /** Something a DAG asks for that gives its containers control of the host or node (M1). */
 export interface SensitiveRequest {
   readonly taskId: string;
-  readonly kind: 'host-path' | 'host-network';
+  readonly kind: 'host-path' | 'host-network' | 'privileged';
   /** The host path as resolved (normalised, symlinks followed), or `host` for the network. */
   readonly subject: string;
   /** The path as the DAG wrote it (after templates), when that differs from `subject`. */
@@ -44,6 +45,34 @@ export function sensitiveRequests(
           sensitiveHostPath(subject) ??
           (backend === 'kubernetes' ? 'a folder of the node itself (hostPath)' : undefined);
         if (why) add({ taskId: t.id, kind: 'host-path', subject, ...(written !== subject ? { written } : {}), why });
+      }
+    }
+  }
+  if (backend === 'kubernetes') {
+    // A pod patch can ask for the node's network, namespaces, folders or full privileges.
+    for (const t of tasks) {
+      for (const risk of [...podPatchRisks(dag.kubernetes.pod), ...podPatchRisks(t.kubernetes.pod)]) {
+        if (risk.kind === 'host-path') {
+          const subject = resolveHostPath(risk.subject);
+          add({
+            taskId: t.id,
+            kind: 'host-path',
+            subject,
+            ...(subject !== risk.subject ? { written: risk.subject } : {}),
+            why: sensitiveHostPath(subject) ?? 'a folder of the node itself (hostPath)',
+          });
+        } else if (risk.kind === 'host-network')
+          add({ taskId: t.id, kind: 'host-network', subject: 'host', why: 'the node’s network (hostNetwork)' });
+        else
+          add({
+            taskId: t.id,
+            kind: 'privileged',
+            subject: risk.subject,
+            why:
+              risk.kind === 'privileged'
+                ? `a privileged container (${risk.subject}): full control of the node`
+                : `the node’s ${risk.subject === 'hostPID' ? 'processes' : 'IPC'} (${risk.subject})`,
+          });
       }
     }
   }
@@ -104,9 +133,16 @@ export function unconsented(
   requests: readonly SensitiveRequest[],
   allowedHostPaths: Iterable<string>,
   allowHostNetwork: boolean,
+  allowPrivileged = false,
 ): SensitiveRequest[] {
   const allowed = new Set([...allowedHostPaths].map((p) => resolveHostPath(p)));
-  return requests.filter((r) => (r.kind === 'host-network' ? !allowHostNetwork : !allowed.has(r.subject)));
+  return requests.filter((r) =>
+    r.kind === 'host-network'
+      ? !allowHostNetwork
+      : r.kind === 'privileged'
+        ? !allowPrivileged
+        : !allowed.has(r.subject),
+  );
 }
 
 /** One sentence per distinct request, for a consent prompt. */
@@ -120,7 +156,7 @@ export function describeRequests(requests: readonly SensitiveRequest[]): string 
       const tasks = [...new Set(rs.map((x) => x.taskId))].join(', ');
       const written = [...new Set(rs.map((x) => x.written).filter((w): w is string => !!w))];
       const as = written.length ? ` (written ${written.join(', ')})` : '';
-      return r.kind === 'host-path' ? `${tasks} mount ${r.subject}${as}: ${r.why}.` : `${tasks} use ${r.why}.`;
+      return r.kind === 'host-path' ? `${tasks} mount ${r.subject}${as}: ${r.why}.` : `${tasks} ask for ${r.why}.`;
     })
     .join(' ');
 }

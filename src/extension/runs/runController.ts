@@ -268,7 +268,11 @@ export class RunController implements vscode.Disposable {
         return undefined;
       }
       this.clusters.set(cluster.result.context, cluster.result);
-      const backend = new k8s.KubernetesBackend(cluster.result, dag, { allowedHostPaths });
+      const backend = new k8s.KubernetesBackend(cluster.result, dag, {
+        allowedHostPaths,
+        allowHostNetwork: consented.some((c) => c.kind === 'host-network'),
+        allowPrivileged: consented.some((c) => c.kind === 'privileged'),
+      });
       const values = await k8s.clusterSecretValues(cluster.result, backend.namespace, dag, only);
       if (!values.succeeded) {
         void vscode.window.showErrorMessage(values.error);

@@ -5,6 +5,7 @@ import { AsyncQueue } from '../asyncQueue';
 import type { AttemptExit, AttemptHandle, AttemptSpec, Backend, LogLine } from '../backend';
 import { resolveHostPath, sensitiveHostPath } from '../hostMounts';
 import { setLongTimeout, type LongTimer } from '../longTimer';
+import { podPatchRisks } from '../../dag/podModel';
 import { LABELS, MANAGED_BY, attemptKey, labelValue } from '../labels';
 import { LineAssembler } from '../lineAssembler';
 import type { Cluster } from './connect';
@@ -65,6 +66,10 @@ export async function withRetry<T>(call: () => Promise<T>, tries = 5, baseMs = 2
 export interface KubernetesBackendOptions {
   /** hostPath volumes the user consented to for this run (M1). */
   readonly allowedHostPaths?: ReadonlySet<string>;
+  /** The user consented to the node's network for this run (a pod patch's `hostNetwork`). */
+  readonly allowHostNetwork?: boolean;
+  /** The user consented to privileged containers or the node's namespaces for this run. */
+  readonly allowPrivileged?: boolean;
 }
 
 /** Runs attempts as pods on the current (or chosen) context, through the Kubernetes API. */
@@ -90,6 +95,18 @@ export class KubernetesBackend implements Backend {
     if (!manifest.succeeded) return manifest;
     const body = manifest.result;
     body.metadata.namespace = this.namespace;
+    for (const risk of podPatchRisks(body)) {
+      const consented =
+        risk.kind === 'host-network'
+          ? this.options.allowHostNetwork
+          : risk.kind === 'host-path'
+            ? true // judged below, resolved
+            : this.options.allowPrivileged;
+      if (!consented)
+        return fail(
+          `Task "${spec.rendered.task.id}" asks for ${risk.kind === 'host-network' ? 'the node’s network' : `${risk.subject} (${risk.kind})`}; refused: it was not allowed for this run.`,
+        );
+    }
     const allowed = new Set([...(this.options.allowedHostPaths ?? [])].map((p) => resolveHostPath(p)));
     for (const v of body.spec.volumes ?? []) {
       const hostPath = v.hostPath as { path?: string } | undefined;

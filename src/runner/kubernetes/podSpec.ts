@@ -1,6 +1,7 @@
 import { fail, ok, type Errorable } from '../../dag/errorable';
 import type { Dag, Task, Toleration } from '../../dag/model';
 import { hash, runLabels } from '../labels';
+import { strategicMerge } from './podPatch';
 import type { RenderedTask } from '../renderTask';
 
 /** A task's secret reference (`name` or `name/key`) as a Secret's name and key; the key defaults to the name. */
@@ -41,6 +42,7 @@ export interface PodManifest {
         env?: Array<
           { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }
         >;
+        envFrom?: Array<Record<string, unknown>>;
         workingDir?: string;
         securityContext?: { runAsUser: number };
         volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
@@ -90,6 +92,8 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
         ...(v.claim ? { persistentVolumeClaim: { claimName: v.claim } } : {}),
         ...(v.hostPath ? { hostPath: { path: v.hostPath, type: 'DirectoryOrCreate' } } : {}),
         ...(v.emptyDir ? { emptyDir: {} } : {}),
+        ...(v.secret ? { secret: { secretName: v.secret } } : {}),
+        ...(v.configMap ? { configMap: { name: v.configMap } } : {}),
       });
     }
     volumeMounts.push({ name, mountPath: m.target, ...(m.readOnly ? { readOnly: true } : {}) });
@@ -98,6 +102,11 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
     ...Object.entries(r.env).map(([name, value]) => ({ name, value })),
     ...Object.entries(t.secrets).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: secretKeyRef(ref) } })),
   ];
+  const envFrom = [...k.envFrom, ...t.kubernetes.envFrom].map((e) => ({
+    ...(e.prefix ? { prefix: e.prefix } : {}),
+    ...(e.configMap ? { configMapRef: { name: e.configMap } } : {}),
+    ...(e.secret ? { secretRef: { name: e.secret } } : {}),
+  }));
   const quantities = resourceQuantities(t) ?? {};
   const labels = { ...k.labels, ...t.kubernetes.labels, ...runLabels(dag.id, runId, t.id, tryNumber) };
   const annotations = { ...k.annotations, ...t.kubernetes.annotations };
@@ -106,7 +115,7 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
   const serviceAccount = t.kubernetes.serviceAccount ?? k.serviceAccount;
   const startupSeconds = Math.ceil(k.startupTimeoutMs / 1000);
   const uid = t.user !== undefined && /^\d+$/.test(t.user) ? Number(t.user) : undefined;
-  return ok({
+  const pod: PodManifest = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
@@ -134,6 +143,7 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
           ...(r.command ? { command: [...r.command] } : {}),
           ...(r.args ? { args: [...r.args] } : {}),
           ...(env.length ? { env } : {}),
+          ...(envFrom.length ? { envFrom } : {}),
           ...(r.workingDir ? { workingDir: r.workingDir } : {}),
           ...(uid !== undefined ? { securityContext: { runAsUser: uid } } : {}),
           ...(volumeMounts.length ? { volumeMounts } : {}),
@@ -141,7 +151,19 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
         },
       ],
     },
-  });
+  };
+  // The DAG's patch, then the task's; what identifies the pod as ours (name, labels) stays ours.
+  let patched = pod;
+  for (const patch of [k.pod, t.kubernetes.pod]) if (patch) patched = strategicMerge(patched, patch);
+  patched.metadata = {
+    ...patched.metadata,
+    name: pod.metadata.name,
+    labels: { ...patched.metadata.labels, ...pod.metadata.labels },
+  };
+  patched.spec.restartPolicy = 'Never';
+  // L4: a patch may shorten the deadline, never remove it.
+  patched.spec.activeDeadlineSeconds ??= pod.spec.activeDeadlineSeconds;
+  return ok(patched);
 }
 
 function tolerationJson(t: Toleration): Record<string, string | number> {

@@ -28,7 +28,7 @@ tasks:
     );
     const text = describeRequests(r);
     assert.match(text, /a mount \S*\/docker.sock.*: the Docker socket/);
-    assert.match(text, /b use the host’s network/);
+    assert.match(text, /b ask for the host’s network/);
   });
 
   it('asks nothing for ordinary data folders, named volumes and user networks', () => {
