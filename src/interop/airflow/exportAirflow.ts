@@ -1,6 +1,7 @@
 import type { Dag, Mount, Task } from '../../dag/model';
 import { PRESET_CRON } from '../../dag/schedule';
 import { resourceQuantities, secretKeyRef } from '../../runner/kubernetes/podSpec';
+import { podPatchArguments } from './podPatchArguments';
 import { envNameOf } from '../../runner/secrets';
 import type { ExportNote } from '../exportNote';
 import { call, docText, py, pyStr, raw, type Py } from './python';
@@ -258,7 +259,11 @@ class AirflowWriter {
         ? { persistent_volume_claim: call('k8s.V1PersistentVolumeClaimVolumeSource', { claim_name: v.claim }) }
         : v.hostPath
           ? { host_path: call('k8s.V1HostPathVolumeSource', { path: v.hostPath }) }
-          : { empty_dir: call('k8s.V1EmptyDirVolumeSource') };
+          : v.secret
+            ? { secret: call('k8s.V1SecretVolumeSource', { secret_name: v.secret }) }
+            : v.configMap
+              ? { config_map: call('k8s.V1ConfigMapVolumeSource', { name: v.configMap }) }
+              : { empty_dir: call('k8s.V1EmptyDirVolumeSource') };
       volumes.set(m.volume, call('k8s.V1Volume', { name: m.volume, ...source }));
       mounts.push(call('k8s.V1VolumeMount', { name: m.volume, mount_path: m.target, read_only: m.readOnly }));
     }
@@ -306,6 +311,16 @@ class AirflowWriter {
           toleration_seconds: tol.tolerationSeconds,
         }),
       );
+    const envFrom = [...k.envFrom, ...o.envFrom];
+    if (envFrom.length)
+      kw.env_from = envFrom.map((e) =>
+        call('k8s.V1EnvFromSource', {
+          ...(e.configMap ? { config_map_ref: call('k8s.V1ConfigMapEnvSource', { name: e.configMap }) } : {}),
+          ...(e.secret ? { secret_ref: call('k8s.V1SecretEnvSource', { name: e.secret }) } : {}),
+          ...(e.prefix ? { prefix: e.prefix } : {}),
+        }),
+      );
+    Object.assign(kw, podPatchArguments(k.pod, o.pod, kw.container_security_context));
     if (k.imagePullSecrets.length)
       kw.image_pull_secrets = k.imagePullSecrets.map((n) => call('k8s.V1LocalObjectReference', { name: n }));
     if (k.context) kw.cluster_context = k.context;

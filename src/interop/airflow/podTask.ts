@@ -5,6 +5,8 @@ import type { MappedTask } from './dockerTask';
 import { envEntries } from './dockerTask';
 import type { Doc, DocMap, ImportContext } from './importContext';
 import type { VolumeRegistry } from './volumes';
+import { k8sJson } from './k8sObjects';
+import { strategicMerge } from '../../dag/podPatch';
 
 const FINISH_ACTIONS: Readonly<Record<string, string>> = {
   delete_pod: 'always',
@@ -59,21 +61,31 @@ export function podTask(kwargs: Kwargs, ctx: ImportContext, volumes: VolumeRegis
   const policyText = ctx.text(policy, 'image_pull_policy');
   if (policyText) task.image_pull_policy = policyText;
 
+  // The pod fields this format has no key for go into the task's `kubernetes.pod` patch.
+  const spec: DocMap = {};
+  const main: DocMap = {};
   const security = take('container_security_context');
-  const uid =
-    security?.kind === 'dict'
-      ? security.entries.find((e) => ['runAsUser', 'run_as_user'].includes(str(e.key) ?? ''))?.value
-      : security?.kind === 'call'
-        ? kw(security, 'run_as_user')
-        : undefined;
-  if (uid?.kind === 'num') task.user = String(uid.value);
-  else if (security && security.kind !== 'none')
-    ctx.report(
-      security.node,
-      'warning',
-      'unsupported-argument',
-      'Only runAsUser of container_security_context is translated (as user).',
-    );
+  const securityJson = security ? k8sJson(security, ctx, 'container_security_context') : undefined;
+  const uid = securityJson && typeof securityJson === 'object' ? (securityJson as DocMap).runAsUser : undefined;
+  if (typeof uid === 'number' && Object.keys(securityJson as DocMap).length === 1) task.user = String(uid);
+  else if (securityJson && typeof securityJson === 'object') main.securityContext = securityJson;
+  for (const [arg, key] of [
+    ['affinity', 'affinity'],
+    ['priority_class_name', 'priorityClassName'],
+    ['host_network', 'hostNetwork'],
+    ['security_context', 'securityContext'],
+    ['init_containers', 'initContainers'],
+  ] as const) {
+    const v = take(arg);
+    const json = v ? k8sJson(v, ctx, arg) : undefined;
+    if (json !== undefined && !(Array.isArray(json) && json.length === 0)) spec[key] = json;
+  }
+  const ports = take('ports');
+  const portsJson = ports ? k8sJson(ports, ctx, 'ports') : undefined;
+  if (Array.isArray(portsJson) && portsJson.length) main.ports = portsJson;
+  if (Object.keys(main).length) spec.containers = [{ name: 'task', ...main }];
+  const template = take('pod_template_dict');
+  const pod = mergeTemplate({ ...(Object.keys(spec).length ? { spec } : {}) }, template, ctx);
 
   const fullPod = take('full_pod_spec');
   const container = fullPod ? firstContainer(fullPod) : undefined;
@@ -100,6 +112,9 @@ export function podTask(kwargs: Kwargs, ctx: ImportContext, volumes: VolumeRegis
   }
   const tolerations = podTolerations(take('tolerations'), ctx);
   if (tolerations.length) overrides.tolerations = tolerations;
+  const envFrom = envFromSources(take('env_from'), ctx);
+  if (envFrom.length) overrides.env_from = envFrom;
+  if (Object.keys(pod).length) overrides.pod = pod;
   if (Object.keys(overrides).length) task.kubernetes = overrides;
 
   const ns = take('namespace');
@@ -137,6 +152,48 @@ export function podTask(kwargs: Kwargs, ctx: ImportContext, volumes: VolumeRegis
   }
   reportUnused(kwargs, used, ctx, 'KubernetesPodOperator');
   return { task, wishes };
+}
+
+/** `env_from=[V1EnvFromSource(config_map_ref=V1ConfigMapEnvSource(name=…), prefix=…)]` → `env_from` entries. */
+function envFromSources(v: PyValue | undefined, ctx: ImportContext): DocMap[] {
+  if (!v || v.kind === 'none') return [];
+  if (v.kind !== 'list') {
+    ctx.computed(v, 'env_from');
+    return [];
+  }
+  const out: DocMap[] = [];
+  for (const e of v.items) {
+    const json = k8sJson(e, ctx, 'an entry of env_from') as DocMap | undefined;
+    const cm = (json?.configMapRef as DocMap | undefined)?.name;
+    const secret = (json?.secretRef as DocMap | undefined)?.name;
+    if (typeof cm !== 'string' && typeof secret !== 'string') {
+      ctx.report(
+        e.node,
+        'warning',
+        'unsupported-argument',
+        'An env_from entry without a named ConfigMap or Secret is not translated.',
+      );
+      continue;
+    }
+    out.push({
+      ...(typeof cm === 'string' ? { config_map: cm } : {}),
+      ...(typeof secret === 'string' ? { secret } : {}),
+      ...(typeof json?.prefix === 'string' ? { prefix: json.prefix } : {}),
+    });
+  }
+  return out;
+}
+
+/** `pod_template_dict` under the explicit arguments (they win, as KPO's own fields win over its template); its `base` container is the task's. */
+function mergeTemplate(pod: DocMap, template: PyValue | undefined, ctx: ImportContext): DocMap {
+  if (!template || template.kind === 'none') return pod;
+  const json = k8sJson(template, ctx, 'pod_template_dict');
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return pod;
+  const t = structuredClone(json) as DocMap;
+  const tspec = t.spec as DocMap | undefined;
+  if (Array.isArray(tspec?.containers))
+    tspec!.containers = (tspec!.containers as DocMap[]).map((c) => (c.name === 'base' ? { ...c, name: 'task' } : c));
+  return strategicMerge(t, pod) as DocMap;
 }
 
 function kw(v: PyValue, name: string, position?: number): PyValue | undefined {
@@ -224,16 +281,20 @@ function podVolumes(v: PyValue | undefined, ctx: ImportContext, volumes: VolumeR
     const pvc = kw(vol, 'persistent_volume_claim');
     const hostPath = kw(vol, 'host_path');
     const emptyDir = kw(vol, 'empty_dir');
+    const secret = kw(vol, 'secret');
+    const configMap = kw(vol, 'config_map');
     let source: DocMap | undefined;
     if (pvc) source = { claim: str(kw(pvc, 'claim_name', 0)) };
     else if (hostPath) source = { host_path: str(kw(hostPath, 'path', 0)) };
     else if (emptyDir) source = { empty_dir: {} };
+    else if (secret) source = { secret: str(kw(secret, 'secret_name')) };
+    else if (configMap) source = { config_map: str(kw(configMap, 'name')) };
     if (!source || Object.values(source).some((x) => x === undefined)) {
       ctx.report(
         vol.node,
         'warning',
         'unsupported-argument',
-        `Volume ${name}: only a PVC, a hostPath or an emptyDir is translated.`,
+        `Volume ${name}: only a PVC, a hostPath, an emptyDir, a Secret or a ConfigMap is translated.`,
       );
       continue;
     }

@@ -1,7 +1,7 @@
 import { fail, ok, type Errorable } from '../../dag/errorable';
 import type { Dag, Task, Toleration } from '../../dag/model';
 import { hash, runLabels } from '../labels';
-import { strategicMerge } from './podPatch';
+import { strategicMerge } from '../../dag/podPatch';
 import type { RenderedTask } from '../renderTask';
 
 /** A task's secret reference (`name` or `name/key`) as a Secret's name and key; the key defaults to the name. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { analyzeDag } from '../../../../src/dag/analyze';
 import { complete } from '../../../../src/language/completion';
 import { sensitiveRequests, unconsented } from '../../../../src/runner/consent';
-import { strategicMerge } from '../../../../src/runner/kubernetes/podPatch';
+import { strategicMerge } from '../../../../src/dag/podPatch';
 import { podManifest } from '../../../../src/runner/kubernetes/podSpec';
 import { renderTask } from '../../../../src/runner/renderTask';
 import { withCursor } from '../../helpers';
