@@ -5,11 +5,12 @@ import { LineIndex } from '../dag/lineIndex';
 import { exportAirflow } from '../interop/airflow/exportAirflow';
 import type { InteropProblem } from '../interop/airflow/importContext';
 import { importAirflowDag } from '../interop/airflow/importDag';
+import { formatReport } from '../interop/airflow/fidelityReport';
 import { exportArgo } from '../interop/argo/exportArgo';
 import { noteLine, type ExportNote } from '../interop/exportNote';
 import { EXIT, type Io } from './io';
 
-export const IMPORT_USAGE = 'cdag import DAG.py [-o FILE.dag.yaml] [--force]';
+export const IMPORT_USAGE = 'cdag import DAG.py [-o FILE.dag.yaml] [--force] [--report]';
 export const EXPORT_USAGE = 'cdag export FILE --to airflow|argo [--operator docker|kubernetes] [-o OUT] [--force]';
 
 function write(io: Io, path: string, text: string, force: boolean): string | undefined {
@@ -59,7 +60,7 @@ export function importProblemLines(file: string, text: string, problems: readonl
 export async function importCommand(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { output: { type: 'string', short: 'o' }, force: { type: 'boolean' } },
+    options: { output: { type: 'string', short: 'o' }, force: { type: 'boolean' }, report: { type: 'boolean' } },
     allowPositionals: true,
   });
   if (positionals.length !== 1) {
@@ -75,6 +76,11 @@ export async function importCommand(args: readonly string[], io: Io): Promise<nu
     return EXIT.failed;
   }
   for (const line of importProblemLines(file, text, r.result.problems)) io.err(`${line}\n`);
+  if (values.report) {
+    io.err(`\nWhat the import carried, per task (${file}):\n`);
+    for (const line of formatReport(r.result.report)) io.err(`${line}\n`);
+    io.err('\n');
+  }
   if (!r.result.yaml) return EXIT.failed;
   if (!deliver(io, r.result.yaml, values.output, values.force === true)) return EXIT.failed;
   const errors = r.result.problems.filter((p) => p.severity === 'error').length;

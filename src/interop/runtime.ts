@@ -2,3 +2,4 @@
 export { exportAirflow } from './airflow/exportAirflow';
 export { importAirflowDag } from './airflow/importDag';
 export { exportArgo } from './argo/exportArgo';
+export { formatReport } from './airflow/fidelityReport';

@@ -83,16 +83,29 @@ export class InteropCommands implements vscode.Disposable {
     }
     const target = await this.freeUntitled(uri, `${r.result.dagId}`, '.dag.yaml');
     await this.openUntitled(target, r.result.yaml, 'container-dag');
+    const name = uri.path.split('/').pop();
+    const report = (await this.runtime()).formatReport(r.result.report);
+    this.log(`Import of ${name}:\n${report.join('\n')}`);
+    const summary = report.at(-1) ?? '';
     const errors = r.result.problems.filter((p) => p.severity === 'error').length;
     const left = r.result.problems.filter((p) => p.severity === 'warning' || p.severity === 'error').length;
-    if (errors)
-      void vscode.window.showErrorMessage(
-        `The import is not complete: ${errors} error${errors === 1 ? '' : 's'} must be fixed before this DAG file can run; see Problems on ${uri.path.split('/').pop()}.`,
-      );
-    else if (left)
-      void vscode.window.showWarningMessage(
-        `Imported with ${left} thing${left === 1 ? '' : 's'} not translated; see Problems on ${uri.path.split('/').pop()}.`,
-      );
+    const show = 'Show Report';
+    const choice = errors
+      ? vscode.window.showErrorMessage(
+          `The import is not complete: ${errors} error${errors === 1 ? '' : 's'} must be fixed before this DAG file can run; see Problems on ${name}. ${summary}`,
+          show,
+        )
+      : left
+        ? vscode.window.showWarningMessage(`Imported ${name}: ${summary} See Problems on ${name}.`, show)
+        : vscode.window.showInformationMessage(`Imported ${name}: ${summary}`, show);
+    void choice.then(async (c) => {
+      if (c !== show) return;
+      const doc = await vscode.workspace.openTextDocument({
+        content: `What the import of ${name} carried, per task\n\n${report.join('\n')}\n`,
+        language: 'plaintext',
+      });
+      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    });
   }
 
   /** The graph page's view of a Python DAG: the graph of its import, with tasks placed at their Python calls. */

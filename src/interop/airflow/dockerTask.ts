@@ -18,6 +18,8 @@ const DOCKER_IGNORED = new Set([
 export interface MappedTask {
   readonly task: DocMap;
   readonly wishes: readonly DagWish[];
+  /** The arguments the mapping read, for the fidelity report. */
+  readonly used: ReadonlySet<string>;
 }
 
 /** `DockerOperator(...)` → a task: `entrypoint` is this format's `command`, `command` its `args` (Docker's Entrypoint and Cmd). */
@@ -66,7 +68,7 @@ export function dockerTask(kwargs: Kwargs, ctx: ImportContext, volumes: VolumeRe
     if (v) ctx.report(v.node, 'info', 'ignored-argument', `${k} only tunes Airflow's Docker client; not needed here.`);
   }
   reportUnused(kwargs, used, ctx, 'DockerOperator');
-  return { task, wishes };
+  return { task, wishes, used };
 }
 
 /** Plain environment entries; a value read from a secret-looking environment variable becomes a secret. */

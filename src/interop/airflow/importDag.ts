@@ -4,6 +4,7 @@ import { parsePython } from '../python/parser';
 import { dottedName, evaluate, Scope, shortName, type PyValue } from '../python/values';
 import { dagFields, paramsOf } from './dagCall';
 import type { TaskParams } from './taskParams';
+import { taskReport, type TaskReport } from './fidelityReport';
 import type { DagWish } from './dagWish';
 import { chainCall, DependencyGraph, shiftExpression } from './dependencies';
 import { dockerTask } from './dockerTask';
@@ -18,6 +19,8 @@ export interface ImportResult {
   readonly dagId: string;
   /** About the Python file: what was not translated, by line. Sorted by position. */
   readonly problems: readonly InteropProblem[];
+  /** Per operator, what of its arguments was carried, approximated or left out (`cdag import --report`). */
+  readonly report: readonly TaskReport[];
   /** Where each imported task is made in the Python file (offsets), for the graph preview. */
   readonly taskRanges: Readonly<Record<string, { readonly start: number; readonly end: number }>>;
 }
@@ -69,6 +72,7 @@ class Importer {
   private readonly taskVars = new Map<string, readonly string[]>();
   private readonly wishes: DagWish[] = [];
   private readonly taskParams: TaskParams[] = [];
+  private readonly reports: TaskReport[] = [];
   /** Operator subclasses defined in the file → the operator they extend. */
   private readonly subclasses = new Map<string, string>();
   /** Dependency expressions and calls read (by start offset): any other is reported at the end. */
@@ -125,7 +129,7 @@ class Importer {
     const taskRanges: Record<string, { start: number; end: number }> = {};
     for (const t of this.tasks.values())
       if (t.task) taskRanges[t.id] = { start: t.node.startIndex, end: t.node.endIndex };
-    return { yaml, dagId, problems, taskRanges };
+    return { yaml, dagId, problems, taskRanges, report: this.reports };
   }
 
   private syntaxErrors(root: Node): void {
@@ -559,6 +563,7 @@ class Importer {
         `${cls} "${id}" is not a container operator (DockerOperator, KubernetesPodOperator); it was left out, dependencies through it kept.`,
       );
       this.tasks.set(id, { id, node });
+      this.reports.push(taskReport(id, cls, node.startPosition.row + 1, v.kwargs, undefined, []));
       return id;
     }
     const kwargs = new Map(this.dag?.defaultArgs ?? []);
@@ -570,11 +575,16 @@ class Importer {
         'unsupported-argument',
         `Positional argument ${i + 1} of ${cls}: write it as a keyword.`,
       );
+    const allKwargs = new Map(kwargs);
     const params = kwargs.get('params');
     kwargs.delete('params');
     const own = paramsOf(params, this.ctx);
     if (own && params) this.taskParams.push({ taskId: id, node: params.node, params: own });
+    const before = this.ctx.problems.length;
     const mapped = mapper(kwargs, this.ctx, this.volumes);
+    const used = new Set([...mapped.used, ...(own && params ? ['params'] : [])]);
+    const line = node.startPosition.row + 1;
+    this.reports.push(taskReport(id, cls, line, allKwargs, used, this.ctx.problems.slice(before)));
     this.wishes.push(...mapped.wishes);
     this.tasks.set(id, { id, node, task: mapped.task });
     return id;

@@ -151,7 +151,7 @@ export function podTask(kwargs: Kwargs, ctx: ImportContext, volumes: VolumeRegis
       );
   }
   reportUnused(kwargs, used, ctx, 'KubernetesPodOperator');
-  return { task, wishes };
+  return { task, wishes, used };
 }
 
 /** `env_from=[V1EnvFromSource(config_map_ref=V1ConfigMapEnvSource(name=…), prefix=…)]` → `env_from` entries. */

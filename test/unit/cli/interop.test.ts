@@ -24,6 +24,14 @@ describe('cdag import and cdag export', () => {
     assert.match(r.err, /01_docker\.py:31:13: warning: .*MOVIELENS_PASSWORD.* \[secret-on-command-line\]/);
   });
 
+  it('import --report prints, per task, what was carried, approximated and left out, and a count line', async () => {
+    const r = await cdag(['import', BOOK, '--report']);
+    assert.equal(r.code, 0);
+    assert.match(r.err, /^fetch_ratings \(DockerOperator, line \d+\): \d+ of \d+ arguments carried$/m);
+    assert.match(r.err, /^ {2}approximated: command — .*MOVIELENS_PASSWORD/m);
+    assert.match(r.err, /^\d+ of \d+ arguments carried, 1 approximated, 0 left out, in 2 tasks\.$/m);
+  });
+
   it('import -o writes a new file and never replaces one without --force', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdag-import-'));
     const target = join(dir, 'movielens.dag.yaml');
