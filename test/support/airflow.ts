@@ -24,6 +24,8 @@ export interface AirflowTask {
   upstream: string[];
   trigger_rule: string;
   retries: number;
+  /** What decides what a container operator runs (inspect_dags.py's ARGS), as plain JSON; null for other operators. */
+  args: Record<string, unknown> | null;
 }
 
 export interface AirflowDag {

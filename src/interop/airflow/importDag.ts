@@ -73,6 +73,8 @@ class Importer {
   private readonly wishes: DagWish[] = [];
   private readonly taskParams: TaskParams[] = [];
   private readonly reports: TaskReport[] = [];
+  /** `@task` functions → how many tasks their calls have made so far. */
+  private readonly taskflow = new Map<string, number>();
   /** Operator subclasses defined in the file → the operator they extend. */
   private readonly subclasses = new Map<string, string>();
   /** Dependency expressions and calls read (by start offset): any other is reported at the end. */
@@ -192,13 +194,18 @@ class Importer {
         return this.classDefinition(s);
       case 'decorated_definition': {
         const decorators = s.namedChildren.filter((c) => c?.type === 'decorator').map((d) => d!.text);
-        if (decorators.some((d) => /^@(dag|task)\b|^@\w+\.(dag|task)\b/.test(d.replace(/\s/g, ''))))
+        const flat = decorators.map((d) => d.replace(/\s/g, ''));
+        if (flat.some((d) => /^@(dag|task)\b|^@\w+\.(dag|task)\b/.test(d))) {
+          // A @task function's calls are tasks of the DAG: left out, but kept for the dependencies through them.
+          const name = s.childForFieldName('definition')?.childForFieldName('name')?.text;
+          if (name && flat.some((d) => /^@(\w+\.)?task\b/.test(d))) this.taskflow.set(name, 0);
           this.ctx.report(
             s,
             'warning',
             'unsupported-statement',
-            'TaskFlow (@dag/@task) functions run Python inside Airflow; they have no container to translate to.',
+            'TaskFlow (@dag/@task) functions run Python inside Airflow; they have no container to translate to. Dependencies through their tasks are kept.',
           );
+        }
         return;
       }
       default:
@@ -505,6 +512,15 @@ class Importer {
     if (n.type === 'call') {
       const fn = n.childForFieldName('function');
       const name = fn ? dottedName(fn) : undefined;
+      const calls = name !== undefined ? this.taskflow.get(name) : undefined;
+      if (name !== undefined && calls !== undefined) {
+        // Airflow names a @task function's tasks after it: f, f__1, f__2…
+        const id = calls === 0 ? name : `${name}__${calls}`;
+        this.taskflow.set(name, calls + 1);
+        this.consumed.add(n.startIndex);
+        if (!this.tasks.has(id)) this.tasks.set(id, { id, node: n });
+        return [id];
+      }
       if (name && isOperatorClass(shortName(this.scope.qualify(name)))) {
         const id = this.operatorCall(n);
         return id ? [id] : undefined;

@@ -52,7 +52,7 @@ export interface ImportedDag {
  */
 export function writeDagFile(d: ImportedDag, ctx: ImportContext): string {
   const lifted: DocMap = {};
-  liftWishes(d.wishes, lifted, ctx);
+  liftWishes(d.wishes, lifted, ctx, d.tasks.filter((t) => t.task).length);
   const kept = new Set(d.tasks.filter((t) => t.task).map((t) => t.id));
   const upstreams = d.graph.contracted(kept);
   const tasks: Record<string, DocMap> = {};
@@ -89,13 +89,13 @@ export function writeDagFile(d: ImportedDag, ctx: ImportContext): string {
   return yaml;
 }
 
-function liftWishes(wishes: readonly DagWish[], doc: DocMap, ctx: ImportContext): void {
+function liftWishes(wishes: readonly DagWish[], doc: DocMap, ctx: ImportContext, taskCount: number): void {
   const byPath = new Map<string, DagWish[]>();
   for (const w of wishes) byPath.set(w.path, [...(byPath.get(w.path) ?? []), w]);
   for (const [path, list] of byPath) {
     const values = new Set(list.map((w) => JSON.stringify(w.value)));
-    if (values.size > 1 && path === 'docker.network') {
-      // Tasks have their own Docker network; the DAG-level one is only for what they share.
+    if (path === 'docker.network' && (values.size > 1 || list.length < taskCount)) {
+      // Tasks have their own Docker network; the DAG-level one is only for what all of them share.
       for (const w of list) if (w.task) w.task.network = w.value;
       continue;
     }
@@ -105,6 +105,13 @@ function liftWishes(wishes: readonly DagWish[], doc: DocMap, ctx: ImportContext)
         'warning',
         'unsupported-argument',
         `Tasks differ in ${path}, which is one per DAG here; the first task’s value is used.`,
+      );
+    else if (list.length < taskCount)
+      ctx.report(
+        list[0]!.node,
+        'warning',
+        'unsupported-argument',
+        `Only some tasks set ${path}, which is one per DAG here; it applies to every task.`,
       );
     const [section, key] = path.split('.') as [string, string];
     const block = { ...((doc[section] as DocMap | undefined) ?? {}) };

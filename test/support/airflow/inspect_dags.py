@@ -16,6 +16,44 @@ warnings.simplefilter("ignore")
 logging.disable(logging.WARNING)
 from airflow.models.dagbag import DagBag  # noqa: E402
 
+# The arguments of a container operator that decide what runs, as plain JSON: Kubernetes objects
+# through the client's own serializer, so a dict and a k8s.V1... object compare equal.
+ARGS = {
+    "DockerOperator": [
+        "image", "command", "entrypoint", "environment", "working_dir", "user", "network_mode",
+        "mem_limit", "cpus", "mounts",
+    ],
+    "KubernetesPodOperator": [
+        "image", "cmds", "arguments", "env_vars", "env_from", "affinity", "priority_class_name",
+        "host_network", "security_context", "container_security_context", "init_containers", "ports",
+        "node_selector", "tolerations", "annotations", "volumes", "volume_mounts", "image_pull_policy",
+        "namespace", "service_account_name", "container_resources",
+    ],
+}
+
+
+def plain(value):
+    try:
+        from kubernetes.client import ApiClient
+
+        value = ApiClient().sanitize_for_serialization(value)
+    except Exception:  # noqa: BLE001 - a value the client cannot serialize is shown as text
+        pass
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def container_args(t):
+    for base in type(t).__mro__:
+        if base.__name__ in ARGS:
+            return {name: plain(getattr(t, name, None)) for name in ARGS[base.__name__]}
+    return None
+
 bag = DagBag(dag_folder=sys.argv[1], include_examples=False, safe_mode=False)
 out = {"import_errors": dict(bag.import_errors), "dags": []}
 for dag_id, dag in sorted(bag.dags.items()):
@@ -36,6 +74,7 @@ for dag_id, dag in sorted(bag.dags.items()):
                     "upstream": sorted(t.upstream_task_ids),
                     "trigger_rule": str(getattr(t.trigger_rule, "value", t.trigger_rule)),
                     "retries": t.retries,
+                    "args": container_args(t),
                 }
                 for t in dag.tasks
             ],
