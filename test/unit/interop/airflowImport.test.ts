@@ -39,9 +39,12 @@ describe('cdag import: Airflow DAG files as DAG files', () => {
     assert.equal(dag.scheduleText, '@daily');
     assert.equal(dag.startDate?.toISOString(), '2019-01-01T00:00:00.000Z');
     assert.equal(dag.endDate?.toISOString(), '2019-01-03T00:00:00.000Z');
-    assert.equal(dag.docker.network, 'airflow');
+    // Only fetch_ratings sets network_mode (it calls the API): the network stays that task's.
+    assert.equal(dag.docker.network, undefined);
     assert.deepEqual(dag.volumes.data?.docker, '/tmp/airflow/data');
     const fetch = dag.tasks.find((t) => t.id === 'fetch_ratings')!;
+    assert.equal(fetch.network, 'airflow');
+    assert.equal(dag.tasks.find((t) => t.id === 'rank_movies')!.network, undefined);
     assert.equal(fetch.image, 'manning-airflow/movielens-fetch');
     assert.equal(fetch.command, undefined, 'DockerOperator command is the image Cmd: args here');
     assert.deepEqual(fetch.args?.slice(0, 5), [
