@@ -15,6 +15,14 @@ describe('Airflow DAG files in the editor', function () {
     await s.wb.command('Container DAGs: Open Airflow DAG as Container DAG');
     await s.wb.page.locator('.tab.active', { hasText: '01_docker.dag.yaml' }).waitFor({ timeout: 60_000 });
     await s.wb.page.locator('.monaco-editor .view-lines', { hasText: 'dag: 01_docker' }).first().waitFor();
+    // The fidelity summary, as `cdag import --report` ends it, with the whole report a click away.
+    const toast = s.wb.page.locator('.notification-toast', { hasText: /\d+ of \d+ arguments carried/ });
+    await toast.first().waitFor({ timeout: 30_000 });
+    await toast.first().locator('.monaco-button', { hasText: 'Show Report' }).click();
+    await s.wb.page
+      .locator('.monaco-editor .view-lines', { hasText: 'fetch_ratings (DockerOperator, line' })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await s.wb.page.locator('#status\\.problems, .statusbar-item[id="status.problems"]').first().click();
     const row = s.wb.page.locator('.markers-panel .monaco-list-row', { hasText: 'MOVIELENS_PASSWORD' });
     await row.first().waitFor({ timeout: 60_000 });
