@@ -421,7 +421,7 @@ export function specAt(path: readonly string[]): Spec | undefined {
     else if (spec.kind === 'list') spec = spec.items;
     else return undefined;
   }
-  return concrete(spec);
+  return spec;
 }
 
 /** Inside a `pod` patch, a Kubernetes model stands for the object spec of its fields. */

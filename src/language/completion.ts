@@ -56,8 +56,8 @@ export function complete(a: Analysis, offset: number): Completion[] {
     }
     return valueCompletions(field!, fieldSpec, replace);
   }
-  const spec = specAt(path.filter((p) => p !== '*'));
-  const target = spec?.kind === 'list' ? spec.items : spec;
+  const spec = concrete(specAt(path.filter((p) => p !== '*')));
+  const target = spec?.kind === 'list' ? concrete(spec.items) : spec;
   if (target?.kind !== 'object') return [];
   return keyCompletions(target, ctx.siblings, replace);
 }
