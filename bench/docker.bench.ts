@@ -63,7 +63,8 @@ export async function benchDocker(root: string, rounds = 5): Promise<DockerBench
   }
   // Our own time between a task's end and its downstream's start, from the run records.
   const gaps: number[] = [];
-  for (const runId of readdirSync(runsDir)) {
+  // Run folders only: `.locks` holds the one-run-per-DAG-and-date locks.
+  for (const runId of readdirSync(runsDir).filter((d) => !d.startsWith('.'))) {
     const rec = JSON.parse(readFileSync(join(runsDir, runId, 'record.json'), 'utf8')) as RunRecord;
     if (!rec.tasks.t19 || rec.tasks.t19.attempts.length === 0 || Object.keys(rec.tasks).length !== 20) continue;
     for (let i = 1; i < 20; i++) {
