@@ -222,13 +222,13 @@ export async function runCommand(
         const logical = isoTimestamp(interval.start);
         const resume = resumable.get(logical);
         const runId = resume?.run_id ?? makeRunId(kind, interval.start, randomBytes(3).toString('hex'));
-        const lock = store.lock(dag.id, logical, runId);
+        const lock = store.lock(dag.id, logical, runId, file);
         if (!lock.acquired) {
           refusedRuns++;
           io.err(
             'holder' in lock
               ? `${dag.id} ${logical.slice(0, 10)}: not started: run ${lock.holder.run_id} of this DAG and date is live (process ${lock.holder.pid} on ${lock.holder.host}). Wait for it, or cancel it.\n`
-              : `${dag.id} ${logical.slice(0, 10)}: not started: cannot lock the run in ${store.root} (${lock.error.code ?? lock.error.message}).\n`,
+              : `${dag.id} ${logical.slice(0, 10)}: not started: cannot lock the run (${lock.error.code ?? lock.error.message}).\n`,
           );
           continue;
         }

@@ -1,4 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunOwner } from '../protocol/runRecord';
 import { currentOwner, ownerAlive } from './owner';
@@ -19,18 +21,37 @@ const STALE_BREAKER_MS = 10_000;
 const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
 
 /**
+ * Where the locks of one DAG file live: a folder per user and file (by the file's real path), so
+ * the CLI and VS Code — whose run stores differ — see each other's runs of the same DAG.
+ */
+export function lockDirFor(dagFile: string): string {
+  let real = dagFile;
+  try {
+    real = realpathSync(dagFile);
+  } catch {
+    // A file gone since it was read: its path still names it.
+  }
+  const user = typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
+  return join(
+    tmpdir(),
+    `container-dags-${user}`,
+    'locks',
+    createHash('sha256').update(real).digest('hex').slice(0, 16),
+  );
+}
+
+/**
  * One run per DAG and logical date at a time (Airflow's rule), across processes: an exclusive
- * create of `<root>/.locks/<dag>@<date>.lock`. A lock whose process is gone is broken by exactly
- * one contender: breaking needs a second exclusive file, and the lock is read again under it.
+ * create of `<dir>/<dag>@<date>.lock`. A lock whose process is gone is broken by exactly one
+ * contender: breaking needs a second exclusive file, and the lock is read again under it.
  */
 export function acquireRunLock(
-  root: string,
+  dir: string,
   dagId: string,
   logicalDate: string,
   runId: string,
   isAlive: (o: RunOwner) => boolean = ownerAlive,
 ): RunLock {
-  const dir = join(root, '.locks');
   const path = join(dir, `${safe(dagId)}@${safe(logicalDate)}.lock`);
   const mine: LockHolder = { ...currentOwner(), run_id: runId };
   try {

@@ -15,7 +15,7 @@ import type { LogLine } from './backend';
 import type { RunSink } from './engine';
 import { ownerAlive } from './owner';
 import { asRunRecord } from './runRecordShape';
-import { acquireRunLock, type RunLock } from './runLock';
+import { acquireRunLock, lockDirFor, type RunLock } from './runLock';
 
 /** Why the runs folder cannot take a run: a coded failure each front end phrases. */
 export interface StoreUnwritable {
@@ -138,14 +138,17 @@ export class RunStore {
     return this.list().filter((r) => (r.state === 'running' || r.state === 'queued') && !isLive(r));
   }
 
-  /** The lock that makes a run the only one of its DAG and logical date (see `acquireRunLock`). */
-  lock(dagId: string, logicalDate: string, runId: string): RunLock {
-    return acquireRunLock(this.root, dagId, logicalDate, runId);
+  /**
+   * The lock that makes a run the only one of its DAG and logical date (see `acquireRunLock`): with
+   * the DAG file, shared by every front end and run store on this machine; without, this store's own.
+   */
+  lock(dagId: string, logicalDate: string, runId: string, dagFile?: string): RunLock {
+    return acquireRunLock(dagFile ? lockDirFor(dagFile) : join(this.root, '.locks'), dagId, logicalDate, runId);
   }
 
   /** Whether a live process holds this run's lock (is taking it over right now); the lock is tried and given back. */
   lockHeld(r: RunRecord): boolean {
-    const lock = this.lock(r.dag, r.logical_date, r.run_id);
+    const lock = this.lock(r.dag, r.logical_date, r.run_id, r.file);
     if (!lock.acquired) return 'holder' in lock;
     lock.release();
     return false;

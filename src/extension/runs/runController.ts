@@ -478,8 +478,8 @@ export class RunController implements vscode.Disposable {
     const channel = this.channel(dag.id);
     channel.show(true);
     const runId = how.resume?.run_id ?? makeRunId(how.kind ?? 'manual', interval.start, randomBytes(3).toString('hex'));
-    // One run per DAG and logical date at a time, across the windows of this workspace.
-    const lock = this.store.lock(dag.id, isoTimestamp(interval.start), runId);
+    // One run per DAG and logical date at a time, across windows and with the CLI on this machine.
+    const lock = this.store.lock(dag.id, isoTimestamp(interval.start), runId, file);
     if (!lock.acquired) {
       const day = isoTimestamp(interval.start).slice(0, 10);
       void vscode.window.showErrorMessage(

@@ -91,6 +91,29 @@ describe('run store', () => {
     third.release();
   });
 
+  it('shares the lock of a DAG file across run stores, so the CLI and VS Code see each other’s live runs', () => {
+    const file = join(root, 'shared.dag.yaml');
+    writeFileSync(file, 'tasks: {}\n');
+    const cli = new RunStore(join(root, 'cli-runs'));
+    const editor = new RunStore(join(root, 'editor-storage', 'runs'));
+    const first = cli.lock('d', '2024-01-01T00:00:00+00:00', 'cli-run', file);
+    assert.ok(first.acquired);
+    try {
+      const second = editor.lock('d', '2024-01-01T00:00:00+00:00', 'editor-run', file);
+      assert.ok(!second.acquired && 'holder' in second && second.holder.run_id === 'cli-run');
+      assert.equal(editor.lockHeld(record('cli-run', { file })), true);
+      // Another DAG file with the same id is another DAG.
+      const other = join(root, 'other.dag.yaml');
+      writeFileSync(other, 'tasks: {}\n');
+      const third = editor.lock('d', '2024-01-01T00:00:00+00:00', 'x', other);
+      assert.ok(third.acquired);
+      third.release();
+    } finally {
+      first.release();
+    }
+    assert.equal(editor.lockHeld(record('cli-run', { file })), false);
+  });
+
   it('after a crash, exactly one of two processes racing for the lock takes the run over', async function () {
     this.timeout(60_000);
     for (let round = 0; round < 4; round++) {
