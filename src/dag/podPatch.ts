@@ -41,7 +41,8 @@ export function strategicMerge<T>(base: T, patch: unknown, field = ''): T {
   for (const [k, v] of Object.entries(patch)) {
     const merged = strategicMerge(out[k], v, k);
     if (merged === undefined) delete out[k];
-    else out[k] = merged;
+    // A patch is user input: `__proto__` is a key like any other, never the object's prototype.
+    else Object.defineProperty(out, k, { value: merged, enumerable: true, writable: true, configurable: true });
   }
   return out as T;
 }

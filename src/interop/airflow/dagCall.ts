@@ -1,7 +1,8 @@
 import { PRESET_CRON } from '../../dag/schedule';
 import { shortName, type PyValue } from '../python/values';
 import { METADATA_ARGS } from './baseOperator';
-import { dateText, type DocMap, type ImportContext } from './importContext';
+import { dateText, type Doc, type DocMap, type ImportContext } from './importContext';
+import { dict } from '../../dag/dict';
 
 /** DAG arguments that tune Airflow's scheduler or UI only. */
 const DAG_IGNORED = new Set([
@@ -166,7 +167,7 @@ export function paramsOf(v: PyValue | undefined, ctx: ImportContext): DocMap | u
     ctx.computed(v, 'params');
     return undefined;
   }
-  const out: DocMap = {};
+  const out = dict<Doc>() as DocMap;
   for (const e of v.entries) {
     if (e.key.kind !== 'str') continue;
     let val = e.value;

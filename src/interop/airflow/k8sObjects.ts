@@ -1,5 +1,6 @@
 import type { PyValue } from '../python/values';
 import type { Doc, DocMap, ImportContext } from './importContext';
+import { dict } from '../../dag/dict';
 
 /** `node_affinity` → `nodeAffinity`; the Python client's `_exec`, `_from` → `exec`, `from`. */
 export function camel(snake: string): string {
@@ -28,7 +29,7 @@ export function k8sJson(v: PyValue, ctx: ImportContext, what: string): Doc | und
       return out;
     }
     case 'dict': {
-      const out: DocMap = {};
+      const out = dict<Doc>() as DocMap;
       for (const e of v.entries) {
         if (e.key.kind !== 'str') {
           ctx.computed(e.key, `a key of ${what}`);
@@ -48,7 +49,7 @@ export function k8sJson(v: PyValue, ctx: ImportContext, what: string): Doc | und
           `${what}: positional arguments of a Kubernetes object are not read; write them as keywords.`,
         );
       }
-      const out: DocMap = {};
+      const out = dict<Doc>() as DocMap;
       for (const [k, val] of v.kwargs) {
         const d = k8sJson(val, ctx, what);
         if (d !== undefined) out[camel(k)] = d;

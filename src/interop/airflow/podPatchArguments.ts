@@ -1,6 +1,7 @@
 import { strategicMerge } from '../../dag/podPatch';
 import { elementModel, modelFields } from '../../dag/podModel';
 import { call, type Py } from './python';
+import { own } from '../../dag/dict';
 
 /** `containerPort` → `container_port`; the Python client spells `exec` and `from` with a leading underscore. */
 function snake(camel: string): string {
@@ -20,7 +21,7 @@ export function k8sPython(value: unknown, type: string): Py {
   if (fields && typeof value === 'object' && !Array.isArray(value)) {
     const kw: Record<string, Py> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>))
-      kw[snake(k)] = k8sPython(v, fields[k] ?? 'any');
+      kw[snake(k)] = k8sPython(v, own(fields, k) ?? 'any');
     return call(`k8s.${model}`, kw);
   }
   return value as Py;

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Doc, DocMap, ImportContext } from './importContext';
+import { dict, own } from '../../dag/dict';
 
 /** A task's own `params={…}` (with `default_args`' params), as read. */
 export interface TaskParams {
@@ -25,19 +26,19 @@ export function mergeTaskParams(
   dagNode: Node,
   ctx: ImportContext,
 ): DocMap {
-  const merged: DocMap = { ...dagParams };
+  const merged = dict<Doc>(Object.entries(dagParams).filter((e): e is [string, Doc] => e[1] !== undefined)) as DocMap;
   const values = new Map<string, Set<string>>();
   for (const t of taskParams)
     for (const [k, v] of Object.entries(t.params)) values.set(k, (values.get(k) ?? new Set()).add(JSON.stringify(v)));
   for (const [k, vs] of values) {
-    if (merged[k] === undefined && vs.size === 1) merged[k] = JSON.parse([...vs][0]!) as Doc;
+    if (own(merged, k) === undefined && vs.size === 1) merged[k] = JSON.parse([...vs][0]!) as Doc;
   }
   for (const t of taskParams) {
-    const task = tasks[t.taskId];
+    const task = own(tasks, t.taskId);
     if (!task) continue;
     for (const [k, v] of Object.entries(t.params)) {
-      if (merged[k] === undefined) merged[k] = v; // tasks disagree: the first one's value is the DAG's
-      if (JSON.stringify(merged[k]) === JSON.stringify(v)) continue;
+      if (own(merged, k) === undefined) merged[k] = v; // tasks disagree: the first one's value is the DAG's
+      if (JSON.stringify(own(merged, k)) === JSON.stringify(v)) continue;
       const carried = carry(task, k, String(v));
       ctx.report(
         t.node,
@@ -50,7 +51,7 @@ export function mergeTaskParams(
     }
   }
   for (const name of referencedParams(tasks)) {
-    if (merged[name] !== undefined) continue;
+    if (own(merged, name) !== undefined) continue;
     merged[name] = '';
     ctx.report(
       dagNode,

@@ -9,6 +9,7 @@ import type { Doc, DocMap, ImportContext } from './importContext';
 import { commentText } from './python';
 import type { VolumeRegistry } from './volumes';
 import { mergeTaskParams, type TaskParams } from './taskParams';
+import { dict } from '../../dag/dict';
 
 const TASK_KEY_ORDER = [
   'image',
@@ -55,7 +56,7 @@ export function writeDagFile(d: ImportedDag, ctx: ImportContext): string {
   liftWishes(d.wishes, lifted, ctx, d.tasks.filter((t) => t.task).length);
   const kept = new Set(d.tasks.filter((t) => t.task).map((t) => t.id));
   const upstreams = d.graph.contracted(kept);
-  const tasks: Record<string, DocMap> = {};
+  const tasks = dict<DocMap>();
   for (const t of d.tasks) {
     if (!t.task) continue;
     const deps = upstreams.get(t.id) ?? [];

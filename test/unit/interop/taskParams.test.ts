@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { analyzeDag } from '../../../src/dag/analyze';
+import { exportAirflow } from '../../../src/interop/airflow/exportAirflow';
 import { importAirflowDag } from '../../../src/interop/airflow/importDag';
 
 const HEAD = `from airflow import DAG
@@ -48,5 +49,30 @@ describe('task-level params, merged as Airflow merges them', () => {
     assert.equal(r.analysis.hasErrors, false, JSON.stringify(r.analysis.problems));
     assert.equal(r.analysis.dag!.params.missing, '');
     assert.match(r.problems[0]!.message, /params.missing .* declared here as ""/);
+  });
+});
+
+describe('Python names that are Object.prototype members', () => {
+  it('imports a task, a param and a Kubernetes dict key named __proto__ or constructor as ordinary names', async () => {
+    const r = await imported(`from airflow import DAG
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+
+with DAG("p", params={"__proto__": "x", "constructor": "y"}) as dag:
+    a = KubernetesPodOperator(task_id="__proto__", image="busybox", params={"toString": "z"},
+                              cmds=["echo", "{{ params.__proto__ }} {{ params.toString }}"],
+                              affinity={"__proto__": {"a": 1}, "nodeAffinity": {}})
+    b = KubernetesPodOperator(task_id="constructor", image="busybox")
+    a >> b
+`);
+    assert.deepEqual(
+      r.analysis.dag!.tasks.map((t) => `${t.id}<${t.dependsOn.join(',')}`),
+      ['__proto__<', 'constructor<__proto__'],
+    );
+    assert.deepEqual(Object.keys(r.analysis.dag!.params), ['__proto__', 'constructor', 'toString']);
+    const spec = (r.analysis.dag!.tasks[0]!.kubernetes.pod as { spec: { affinity: object } }).spec;
+    assert.deepEqual(Object.keys(spec.affinity), ['__proto__', 'nodeAffinity']);
+    assert.equal(Object.getPrototypeOf(spec.affinity), Object.prototype);
+    // And back out: a field name is looked up in the Kubernetes model by own keys only.
+    assert.match(exportAirflow(r.analysis.dag!, 'kubernetes').python, /affinity=k8s\.V1Affinity\(/);
   });
 });

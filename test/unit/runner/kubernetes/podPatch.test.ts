@@ -171,3 +171,13 @@ tasks:
     );
   });
 });
+
+describe('a pod patch with a __proto__ key', () => {
+  it('merges it as an ordinary key, never as the prototype', () => {
+    const out = strategicMerge({ spec: {} }, JSON.parse('{"spec": {"__proto__": {"polluted": true}}}')) as {
+      spec: Record<string, unknown>;
+    };
+    assert.deepEqual(Object.keys(out.spec), ['__proto__']);
+    assert.equal((out.spec as { polluted?: boolean }).polluted, undefined);
+  });
+});
