@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '../src/protocol/runRecord';
 import { connectDocker } from '../src/runner/docker/connect';
-import { followLogs } from '../src/runner/docker/dockerBackend';
+import { followLogs } from '../src/runner/docker/dockerAttempt';
 import { RunStore } from '../src/runner/runStore';
 import { makeMasker } from '../src/runner/secretMasker';
 import { fmt, median } from './stats';

@@ -20,16 +20,16 @@ const common = {
   // web-tree-sitter's ES module build finds itself through import.meta.url, which a CommonJS bundle lacks.
   alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' },
 };
-/** In the extension bundle, the Docker, Kubernetes and interop runtimes stay separate files, required on first use. */
+/** In the extension and CLI bundles, the Docker, Kubernetes and interop code stays in separate files, required on first use. */
 const lazyRuntimes = {
   name: 'lazy-runtimes',
   setup(b) {
-    b.onResolve({ filter: /runner\/docker\/runtime$/ }, () => ({ path: './docker-runtime.js', external: true }));
-    b.onResolve({ filter: /runner\/kubernetes\/runtime$/ }, () => ({
+    b.onResolve({ filter: /docker\/dockerBundle$/ }, () => ({ path: './docker-runtime.js', external: true }));
+    b.onResolve({ filter: /kubernetes\/kubernetesBundle$/ }, () => ({
       path: './kubernetes-runtime.js',
       external: true,
     }));
-    b.onResolve({ filter: /interop\/runtime$/ }, () => ({ path: './interop-runtime.js', external: true }));
+    b.onResolve({ filter: /interop\/interopBundle$/ }, () => ({ path: './interop-runtime.js', external: true }));
   },
 };
 // A fresh clone has no dist/ yet, and the copy below may run before any bundle is written.
@@ -42,8 +42,12 @@ await Promise.all([
     external: [...common.external, 'vscode'],
     plugins: [lazyRuntimes],
   }),
-  build({ ...common, entryPoints: ['src/runner/docker/runtime.ts'], outfile: 'dist/docker-runtime.js' }),
-  build({ ...common, entryPoints: ['src/runner/kubernetes/runtime.ts'], outfile: 'dist/kubernetes-runtime.js' }),
+  build({ ...common, entryPoints: ['src/runner/docker/dockerBundle.ts'], outfile: 'dist/docker-runtime.js' }),
+  build({
+    ...common,
+    entryPoints: ['src/runner/kubernetes/kubernetesBundle.ts'],
+    outfile: 'dist/kubernetes-runtime.js',
+  }),
   // The graph page: a browser bundle with elkjs's API only; the layout itself runs in elkjs's own
   // worker script, shipped as it is (dist/graphWorker.js).
   build({
@@ -58,7 +62,7 @@ await Promise.all([
     logLevel: 'warning',
   }),
   copyFile('node_modules/elkjs/lib/elk-worker.min.js', 'dist/graphWorker.js'),
-  build({ ...common, entryPoints: ['src/interop/runtime.ts'], outfile: 'dist/interop-runtime.js' }),
+  build({ ...common, entryPoints: ['src/interop/interopBundle.ts'], outfile: 'dist/interop-runtime.js' }),
   // Python is parsed by tree-sitter's grammar in WebAssembly; both .wasm files ship beside the bundles.
   copyFile('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm'),
   copyFile('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm'),
@@ -71,6 +75,7 @@ await Promise.all([
     ...common,
     entryPoints: ['src/cli/cdag.ts'],
     outfile: 'dist/cli.js',
+    plugins: [lazyRuntimes],
     banner: { js: '#!/usr/bin/env node' },
   }),
 ]);

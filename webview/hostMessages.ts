@@ -12,7 +12,7 @@ const STATES = new Set([
 ]);
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** The page checks what the host sends as the host checks the page (W3): shape first, then act. */
+/** The page checks what the host sends as the host checks the page: shape first, then act. */
 export function isHostMessage(m: unknown): m is HostToPage {
   if (!isObject(m)) return false;
   switch (m.type) {

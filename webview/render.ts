@@ -2,13 +2,13 @@ import type { DagGraph } from '../src/dag/graph';
 import { drawDefs, drawEdge, drawNode, STATE_ICONS, tooltip, type SvgNode } from '../src/graph/draw';
 import type { GraphLayout } from '../src/graph/layout';
 import type { TaskView } from '../src/protocol/graphMessages';
-import { own } from '../src/dag/dict';
+import { own } from '../src/util/dict';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** Nodes built per slice of work: keeps every main-thread task short on graphs of thousands. */
 const SLICE = 200;
 
-/** SvgNode → DOM. Text goes in as text (textContent), never parsed as markup (W3). */
+/** SvgNode → DOM. Text goes in as text (textContent), never parsed as markup. */
 export function materialize(n: SvgNode): SVGElement {
   const e = document.createElementNS(SVG, n.tag) as SVGElement;
   for (const [k, v] of Object.entries(n.attrs)) e.setAttribute(k, String(v));

@@ -1,4 +1,5 @@
-import { main, nodeIo } from './main';
+import { main } from './main';
+import { nodeIo } from './nodeIo';
 import { reportInternalError } from './internalError';
 
 // A closed terminal (SIGHUP) or a closed pipe makes writes fail with EPIO/EPIPE: an unhandled
@@ -6,11 +7,11 @@ import { reportInternalError } from './internalError';
 process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined);
 process.on('uncaughtException', (e) => {
-  reportInternalError(e);
+  reportInternalError(e, nodeIo);
   process.exit(70);
 });
 process.on('unhandledRejection', (e) => {
-  reportInternalError(e);
+  reportInternalError(e, nodeIo);
   process.exit(70);
 });
 
@@ -21,7 +22,7 @@ void Promise.resolve()
       process.exitCode = code;
     },
     (e: unknown) => {
-      reportInternalError(e);
+      reportInternalError(e, nodeIo);
       process.exitCode = 70;
     },
   );

@@ -1,7 +1,12 @@
 import { isoTimestamp, parseDate } from '../dag/dates';
 import type { Dag } from '../dag/model';
-import { countIntervals, iterateIntervals, latestCompleteInterval, type DataInterval } from '../dag/schedule';
-import { intervalForDate } from '../runner/renderTask';
+import {
+  countIntervals,
+  intervalAt,
+  iterateIntervals,
+  latestCompleteInterval,
+  type DataInterval,
+} from '../dag/schedule';
 
 /** A backfill's size is counted this far; a larger range is "more than" this. */
 export const MAX_COUNTED_RUNS = 1_000_000;
@@ -30,7 +35,7 @@ export function pickDates(dag: Dag, date?: string, from?: string, to?: string): 
       count,
       includes: (d: string) => {
         const at = Date.parse(d);
-        return at >= lo && at <= hi && isoTimestamp(intervalForDate(dag, new Date(at)).start) === d;
+        return at >= lo && at <= hi && isoTimestamp(intervalAt(dag.schedule, new Date(at)).start) === d;
       },
     };
   }
@@ -38,7 +43,7 @@ export function pickDates(dag: Dag, date?: string, from?: string, to?: string): 
   if (date) {
     const d = parseDate(date);
     if (!d.succeeded) return `--date: ${d.error}`;
-    one = intervalForDate(dag, d.result);
+    one = intervalAt(dag.schedule, d.result);
   } else one = latestCompleteInterval(dag.schedule, new Date());
   const logical = isoTimestamp(one.start);
   return { intervals: [one], count: 1, includes: (d: string) => d === logical };

@@ -4,7 +4,7 @@ import type { Io } from './io';
 
 /** One line per task state change; on a terminal, with symbols. Logs stay in the log files. */
 export function progressPrinter(io: Io, dag: Dag, enabled: boolean): (e: RunEvent) => void {
-  const tty = !!process.stderr.isTTY;
+  const tty = io.errIsTTY ?? false;
   const icon: Readonly<Record<string, string>> = tty
     ? { running: '▶', success: '✔', failed: '✘', up_for_retry: '↻', upstream_failed: '⊘', skipped: '↷', cancelled: '■' }
     : {};

@@ -22,7 +22,7 @@ import {
   type TriggerRule,
 } from './schema';
 import { shellSplit } from './shellSplit';
-import { dict } from './dict';
+import { dict } from '../util/dict';
 
 type Obj = Record<string, unknown>;
 

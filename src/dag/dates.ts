@@ -1,4 +1,4 @@
-import { fail, ok, type Errorable } from './errorable';
+import { fail, ok, type Errorable } from '../util/errorable';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;

@@ -1,4 +1,4 @@
-import { fail, ok, type Errorable } from './errorable';
+import { fail, ok, type Errorable } from '../util/errorable';
 
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;

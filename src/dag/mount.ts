@@ -1,4 +1,4 @@
-import { fail, ok, type Errorable } from './errorable';
+import { fail, ok, type Errorable } from '../util/errorable';
 
 export interface ParsedMount {
   readonly volume?: string;

@@ -2,7 +2,7 @@ import { parseDocument, type Document, type Node } from 'yaml';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq } from './yamlNodes';
 import { problem, type Problem } from './problem';
 
-/** Above this many bytes (UTF-8) the file is refused before parsing: a 200k-key map would take seconds (Y2). */
+/** Above this many bytes (UTF-8) the file is refused before parsing: a 200k-key map would take seconds. */
 export const MAX_FILE_BYTES = 1024 * 1024;
 /** Deeper nesting than any DAG needs; recursive consumers stay far from stack limits. */
 export const MAX_DEPTH = 64;
@@ -268,7 +268,7 @@ function checkTag(node: Node, text: string, problems: Problem[]): void {
   );
 }
 
-/** Aliases in one document, and how many nodes they expand to, before it is refused as an alias bomb (Y1). */
+/** Aliases in one document, and how many nodes they expand to, before it is refused as an alias bomb. */
 export const MAX_ALIASES = 100;
 export const MAX_EXPANDED_NODES = 10_000;
 

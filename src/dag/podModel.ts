@@ -1,5 +1,5 @@
 import type { Node } from 'yaml';
-import { own } from './dict';
+import { own } from '../util/dict';
 import { problem, type Problem } from './problem';
 import type { ObjectSpec, Spec } from './schema';
 import MODEL from './podModel.json';
@@ -9,7 +9,7 @@ import { isMap, isScalar, isSeq, rangeOf } from './yamlNodes';
 type Models = Readonly<Record<string, Readonly<Record<string, string>>>>;
 const MODELS = MODEL.models as Models;
 
-/** What a `kubernetes.pod` patch may not ask for without the user's consent per run (M1). */
+/** What a `kubernetes.pod` patch may not ask for without the user's consent per run. */
 export interface PodPatchRisk {
   readonly kind: 'host-network' | 'host-path' | 'host-namespace' | 'privileged';
   readonly subject: string;

@@ -1,4 +1,5 @@
-import { fail, ok, type Errorable } from './errorable';
+import { fail, ok, type Errorable } from '../util/errorable';
+import type { Task } from './model';
 
 const SUFFIX: Record<string, number> = {
   '': 1,
@@ -41,4 +42,13 @@ export function parseMemory(text: string): Errorable<number> {
   const bytes = Math.round(Number(m[1]) * SUFFIX[unit]!);
   if (bytes < 6 * 2 ** 20) return fail(`"${text}" is under 6 MiB, the least memory Docker lets a container have.`);
   return ok(bytes);
+}
+
+/** A task's resources as Kubernetes quantities (requests = limits), or undefined when it asks for none. */
+export function resourceQuantities(t: Pick<Task, 'resources'>): Record<string, string> | undefined {
+  const q: Record<string, string> = {};
+  if (t.resources.cpu) q.cpu = `${Math.round(t.resources.cpu * 1000)}m`;
+  if (t.resources.memoryBytes) q.memory = String(t.resources.memoryBytes);
+  if (t.resources.gpu) q['nvidia.com/gpu'] = String(t.resources.gpu);
+  return Object.keys(q).length ? q : undefined;
 }

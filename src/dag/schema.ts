@@ -1,4 +1,4 @@
-import { own } from './dict';
+import { own } from '../util/dict';
 import { modelSpec } from './podModel';
 
 /**

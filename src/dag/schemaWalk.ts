@@ -6,7 +6,7 @@ import { problem, type Problem, type ProblemCode } from './problem';
 import { parseCpu, parseMemory } from './quantity';
 import { checkSchedule } from './scheduleCheck';
 import type { ObjectSpec, Spec, StringSpec } from './schema';
-import { own } from './dict';
+import { own } from '../util/dict';
 import { checkModel } from './podModel';
 import { didYouMean } from './suggest';
 import { scanTemplates, type ScannedTemplates } from './template';
@@ -185,7 +185,7 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
     if (spec.numberOk && typeof n.value === 'number') {
       // fall through: read as written
     } else if (typeof n.value === 'number' && String(n.value) !== source) {
-      // YAML 1.2 reads `1.10` as 1.1 and `0755` as 755: a string was meant (Y3).
+      // YAML 1.2 reads `1.10` as 1.1 and `0755` as 755: a string was meant.
       report(
         ctx,
         'coerced-scalar',

@@ -1,6 +1,6 @@
 import { type Document, type YAMLMap } from 'yaml';
 import { parseMount, type ParsedMount } from './mount';
-import type { Errorable } from './errorable';
+import type { Errorable } from '../util/errorable';
 import type { OffsetRange } from './problem';
 import type { TemplateExpr } from './template';
 import type { TemplatedValue } from './schemaWalk';

@@ -1,6 +1,6 @@
 import { addDays, isoDay, isoTimestamp, parseDate, strftime } from './dates';
-import { own } from './dict';
-import { fail, ok, type Errorable } from './errorable';
+import { own } from '../util/dict';
+import { fail, ok, type Errorable } from '../util/errorable';
 import { TEMPLATE_FILTERS, TEMPLATE_NAMES } from './templateNames';
 
 /** Offsets in this module are relative to the string value the template sits in. */

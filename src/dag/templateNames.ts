@@ -1,4 +1,4 @@
-import { dict } from './dict';
+import { dict } from '../util/dict';
 
 /** What a `{{ name }}` may refer to. Deprecated names still render but get a hint naming their replacement. */
 export interface TemplateName {

@@ -11,7 +11,7 @@ export const isSeq = yaml.isSeq;
 export const isPair = yaml.isPair;
 export const isCollection = yaml.isCollection;
 
-/** Aliases expanded per document before it is refused as an alias bomb (Y1: maxAliasCount 100). */
+/** Aliases expanded per document before it is refused as an alias bomb (maxAliasCount 100). */
 export const MAX_ALIAS_EXPANSIONS = 100;
 
 export interface AliasBudget {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { renderTaskCommand } from './commands/renderTask';
+import { showRenderedSpec } from './commands/renderedSpecCommand';
 import { runCommands, runFromGraph } from './commands/runCommands';
 import { validateFileCommand } from './commands/validateFile';
 import { GRAPH_VIEW_TYPE, GraphPanels } from './graph/graphPanels';
@@ -11,6 +11,8 @@ import { registerLanguageFeatures } from './language/providers';
 import { LanguageWorkerClient } from './language/languageWorkerClient';
 import { RunCodeLensProvider } from './runs/codeLens';
 import { RunController } from './runs/runController';
+import { ClusterCommands } from './runs/clusterCommands';
+import { Config } from './config';
 import { PodDescriptions, POD_SCHEME } from './runs/podDescriptions';
 import { RunsTreeProvider, type RunsNode } from './runs/runsTree';
 import { LOG_SCHEME } from './runs/taskLogs';
@@ -22,22 +24,31 @@ export function activate(context: vscode.ExtensionContext): void {
   const cache = new AnalysisCache();
   const worker = new LanguageWorkerClient(context.asAbsolutePath('dist'));
   const lang = new DagLanguage(cache, worker);
-  const diagnostics = new DiagnosticsController(lang);
-  runs = new RunController(context, context.secrets);
+  const config = new Config();
+  const diagnostics = new DiagnosticsController(lang, () => config.validationDebounceMs());
+  const log = vscode.window.createOutputChannel('Container DAGs', { log: true });
+  runs = new RunController(context, context.secrets, config);
+  const clusters = new ClusterCommands(
+    config,
+    () => runs!.launcher,
+    () => tree.refresh(),
+    (m) => log.info(m),
+  );
   const tree = new RunsTreeProvider(
     () => runs!.runs(),
-    (record, taskId) => runs!.describe(record, taskId),
+    (record, taskId) => clusters.describe(record, taskId),
   );
   const pods = new PodDescriptions();
   runs.tree = tree;
-  const log = vscode.window.createOutputChannel('Container DAGs', { log: true });
+  runs.clusters = clusters;
   runs.log = (m) => log.info(m);
   const interop = new InteropCommands(cache, (m) => log.info(m));
   const graphs = new GraphPanels(context.extensionUri, lang, (m) => log.warn(m), {
     onDidChangeRun: runs.onDidChangeRun,
     latestRunOf: (file) => runs!.latestRunOf(file),
     run: (uri, date, what) => runFromGraph(runs!, uri, date, what),
-    backend: () => runs!.configuredBackend(),
+    backend: () => config.backend(),
+    direction: () => config.graphDirection(),
     showLog: async (uri, taskId) => {
       await vscode.commands.executeCommand('containerDags.showTaskLog', uri, taskId);
     },
@@ -45,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'containerDags.validateFile': () => validateFileCommand(diagnostics),
-    'containerDags.renderTask': () => renderTaskCommand(cache),
+    'containerDags.renderTask': () => showRenderedSpec(cache),
     'containerDags.refreshRuns': () => tree.refresh(),
     'containerDags.showGraph': (uri?: unknown) => {
       const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
@@ -59,12 +70,12 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     'containerDags.exportAirflow': () => interop.exportAirflow(),
     'containerDags.exportArgo': () => interop.exportArgo(),
-    'containerDags.chooseBackend': () => runs!.chooseBackend(),
-    'containerDags.cleanUpPods': () => runs!.cleanUpPods(),
+    'containerDags.chooseBackend': () => clusters.chooseBackend(),
+    'containerDags.cleanUpPods': () => clusters.cleanUpPods(),
     'containerDags.describePod': async (node?: unknown) => {
       const n = node as RunsNode | undefined;
       if (n?.kind !== 'task') return;
-      const d = await runs!.describe(n.record, n.taskId);
+      const d = await clusters.describe(n.record, n.taskId);
       if (typeof d === 'string') {
         void vscode.window.showInformationMessage(d);
         return;
@@ -75,11 +86,12 @@ export function activate(context: vscode.ExtensionContext): void {
       await vscode.window.showTextDocument(doc, { preview: true });
     },
   };
-  runs.updateBackendStatus();
+  clusters.updateStatus();
   context.subscriptions.push(
     worker,
     diagnostics,
     runs,
+    clusters,
     log,
     interop,
     graphs,
@@ -90,7 +102,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, runs.logs),
     vscode.workspace.registerTextDocumentContentProvider(POD_SCHEME, pods),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('containerDags')) runs!.updateBackendStatus();
+      if (e.affectsConfiguration('containerDags')) clusters.updateStatus();
     }),
     ...Object.entries(commands).map(([id, run]) =>
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {

@@ -2,7 +2,7 @@ import type { DagGraph, GraphNode } from '../dag/graph';
 import type { TaskView } from '../protocol/graphMessages';
 import type { TaskState } from '../protocol/runRecord';
 import { shortImage, type EdgeRoute, type GraphLayout, type NodeBox } from './layout';
-import { own } from '../dag/dict';
+import { own } from '../util/dict';
 
 /**
  * A drawing as data: the webview turns it into DOM nodes (text as text, never markup), the CLI into

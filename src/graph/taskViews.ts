@@ -1,6 +1,6 @@
 import type { TaskView } from '../protocol/graphMessages';
 import type { RunRecord } from '../protocol/runRecord';
-import { dict } from '../dag/dict';
+import { dict } from '../util/dict';
 
 /** A run record as the graph shows it: per task, its state and latest attempt. */
 export function taskViews(r: Pick<RunRecord, 'tasks'>): Record<string, TaskView> {

@@ -1,5 +1,5 @@
 import type { Analysis } from '../dag/analyze';
-import { fail, ok, type Errorable } from '../dag/errorable';
+import { fail, ok, type Errorable } from '../util/errorable';
 import type { OffsetRange } from '../dag/problem';
 import { TASK_ID_PATTERN } from '../dag/schema';
 import type { Declaration, Reference } from '../dag/symbols';

@@ -1,4 +1,4 @@
-import { own } from '../dag/dict';
+import { own } from '../util/dict';
 import { isMap, isScalar, type Node } from 'yaml';
 import type { Analysis } from '../dag/analyze';
 import type { OffsetRange } from '../dag/problem';

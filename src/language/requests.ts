@@ -2,7 +2,7 @@ import { isoDay } from '../dag/dates';
 import { latestCompleteInterval } from '../dag/schedule';
 import type { Analysis } from '../dag/analyze';
 import { toGraph, type DagGraph } from '../dag/graph';
-import type { Errorable } from '../dag/errorable';
+import type { Errorable } from '../util/errorable';
 import type { OffsetRange, Problem } from '../dag/problem';
 import { complete, type Completion } from './completion';
 import { hover, type Hover } from './hover';

@@ -1,4 +1,4 @@
-import type { Errorable } from '../dag/errorable';
+import type { Errorable } from '../util/errorable';
 import type { RenderedTask } from './renderTask';
 
 export interface LogLine {

@@ -1,20 +1,9 @@
-import { own } from '../dag/dict';
+import { own } from '../util/dict';
 import { podPatchRisks } from '../dag/podModel';
 import type { Dag, Task } from '../dag/model';
 import type { DataInterval } from '../dag/schedule';
-import { resolveHostPath, sensitiveHostPath } from './hostMounts';
+import { hostNetworkRequest, judgeHostPath, podRiskRequest, type SensitiveRequest } from './hostAccess';
 import { renderTask } from './renderTask';
-
-/** Something a DAG asks for that gives its containers control of the host or node (M1). */
-export interface SensitiveRequest {
-  readonly taskId: string;
-  readonly kind: 'host-path' | 'host-network' | 'privileged';
-  /** The host path as resolved (normalised, symlinks followed), or `host` for the network. */
-  readonly subject: string;
-  /** The path as the DAG wrote it (after templates), when that differs from `subject`. */
-  readonly written?: string;
-  readonly why: string;
-}
 
 /** What a run renders with: host paths may be templated (`/{{ params.dir }}`). */
 export interface RenderInputs {
@@ -40,11 +29,8 @@ export function sensitiveRequests(
   for (const interval of inputs.intervals) {
     for (const t of tasks) {
       for (const written of hostPathsOf(dag, t, backend, interval, inputs)) {
-        const subject = resolveHostPath(written);
-        const why =
-          sensitiveHostPath(subject) ??
-          (backend === 'kubernetes' ? 'a folder of the node itself (hostPath)' : undefined);
-        if (why) add({ taskId: t.id, kind: 'host-path', subject, ...(written !== subject ? { written } : {}), why });
+        const { request } = judgeHostPath(backend, t.id, written);
+        if (request) add(request);
       }
     }
   }
@@ -52,40 +38,14 @@ export function sensitiveRequests(
     // A pod patch can ask for the node's network, namespaces, folders or full privileges.
     for (const t of tasks) {
       for (const risk of [...podPatchRisks(dag.kubernetes.pod), ...podPatchRisks(t.kubernetes.pod)]) {
-        if (risk.kind === 'host-path') {
-          const subject = resolveHostPath(risk.subject);
-          add({
-            taskId: t.id,
-            kind: 'host-path',
-            subject,
-            ...(subject !== risk.subject ? { written: risk.subject } : {}),
-            why: sensitiveHostPath(subject) ?? 'a folder of the node itself (hostPath)',
-          });
-        } else if (risk.kind === 'host-network')
-          add({ taskId: t.id, kind: 'host-network', subject: 'host', why: 'the node’s network (hostNetwork)' });
-        else
-          add({
-            taskId: t.id,
-            kind: 'privileged',
-            subject: risk.subject,
-            why:
-              risk.kind === 'privileged'
-                ? `a privileged container (${risk.subject}): full control of the node`
-                : `the node’s ${risk.subject === 'hostPID' ? 'processes' : 'IPC'} (${risk.subject})`,
-          });
+        const r = podRiskRequest(t.id, risk);
+        if (r) add(r);
       }
     }
   }
   if (backend === 'docker') {
     for (const t of tasks) {
-      if ((t.network ?? dag.docker.network) === 'host') {
-        add({
-          taskId: t.id,
-          kind: 'host-network',
-          subject: 'host',
-          why: 'the host’s network (every port and interface of this machine)',
-        });
-      }
+      if ((t.network ?? dag.docker.network) === 'host') add(hostNetworkRequest('docker', t.id));
     }
   }
   return [...out.values()];
@@ -126,37 +86,4 @@ export function hasTemplatedHostPath(dag: Dag): boolean {
 export function first<T>(items: Iterable<T>): T[] {
   for (const x of items) return [x];
   return [];
-}
-
-/** Requests not covered by what the user allowed (allowed paths are resolved the same way). */
-export function unconsented(
-  requests: readonly SensitiveRequest[],
-  allowedHostPaths: Iterable<string>,
-  allowHostNetwork: boolean,
-  allowPrivileged = false,
-): SensitiveRequest[] {
-  const allowed = new Set([...allowedHostPaths].map((p) => resolveHostPath(p)));
-  return requests.filter((r) =>
-    r.kind === 'host-network'
-      ? !allowHostNetwork
-      : r.kind === 'privileged'
-        ? !allowPrivileged
-        : !allowed.has(r.subject),
-  );
-}
-
-/** One sentence per distinct request, for a consent prompt. */
-export function describeRequests(requests: readonly SensitiveRequest[]): string {
-  const bySubject = new Map<string, SensitiveRequest[]>();
-  for (const r of requests)
-    bySubject.set(`${r.kind}:${r.subject}`, [...(bySubject.get(`${r.kind}:${r.subject}`) ?? []), r]);
-  return [...bySubject.values()]
-    .map((rs) => {
-      const r = rs[0]!;
-      const tasks = [...new Set(rs.map((x) => x.taskId))].join(', ');
-      const written = [...new Set(rs.map((x) => x.written).filter((w): w is string => !!w))];
-      const as = written.length ? ` (written ${written.join(', ')})` : '';
-      return r.kind === 'host-path' ? `${tasks} mount ${r.subject}${as}: ${r.why}.` : `${tasks} ask for ${r.why}.`;
-    })
-    .join(' ');
 }

@@ -5,12 +5,12 @@ import type { AttemptRecord, RunRecord, TaskState } from '../protocol/runRecord'
 import type { AttemptHandle, Backend, LogLine } from './backend';
 import { currentOwner } from './owner';
 import { renderTask } from './renderTask';
-import { attemptKey } from './labels';
+import { attemptKey } from '../dag/labels';
 import { decide } from './triggerRules';
 import { freshRecord, resumedRecord } from './startRecord';
 import { abortableSleep, setLongTimeout } from './longTimer';
 import { RecordWriter } from './recordWriter';
-import { dict, own } from '../dag/dict';
+import { dict, own } from '../util/dict';
 
 /** Where a run's record and logs go; the run store implements it, tests may keep them in memory. */
 export interface RunSink {
@@ -43,7 +43,7 @@ export interface RunOptions {
   readonly previous?: RunRecord;
   readonly file?: string;
   readonly fileHash?: string;
-  /** SIGTERM → SIGKILL grace for cancel and timeouts (L6: 10 s). */
+  /** SIGTERM → SIGKILL grace for cancel and timeouts (10 s). */
   readonly graceMs?: number;
   /**
    * A run whose runner died: it goes on under the same id; its running attempts are reattached
@@ -163,7 +163,7 @@ export class RunEngine {
     this.schedule();
   }
 
-  /** Every text the record keeps passes the masker: an error may quote a secret (S2). */
+  /** Every text the record keeps passes the masker: an error may quote a secret. */
   private mask(text: string): string {
     return this.o.mask ? this.o.mask(text) : text;
   }

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { posix } from 'node:path';
 
 /**
- * Host folders whose mounting gives a container control of the host (M1: Docker's attack surface,
+ * Host folders whose mounting gives a container control of the host (Docker's attack surface,
  * CIS 5.31): each, and everything under it. `/var` holds the Docker socket's usual path,
  * `/var/lib/docker` and `/var/lib/kubelet`.
  */

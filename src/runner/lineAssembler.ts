@@ -6,7 +6,7 @@ export const DOCKER_LINE_SPLIT = 16 * 1024;
 export const MAX_LINE = 1024 * 1024;
 
 /**
- * Bytes → lines (G2): UTF-8 decoded as a stream so a character split across chunks is never
+ * Bytes → lines: UTF-8 decoded as a stream so a character split across chunks is never
  * replaced, lines joined across chunks, very long lines delivered in marked pieces rather than
  * dropped, and the last partial line flushed at the end.
  */

@@ -1,9 +1,8 @@
-import { isoTimestamp } from '../dag/dates';
-import { fail, ok, type Errorable } from '../dag/errorable';
+import { fail, ok, type Errorable } from '../util/errorable';
 import type { Dag, Mount, Task } from '../dag/model';
-import { intervalAt, previousLogicalDate, type DataInterval } from '../dag/schedule';
+import { previousLogicalDate, type DataInterval } from '../dag/schedule';
 import { renderTemplate, type TemplateContext } from '../dag/template';
-import { dict } from '../dag/dict';
+import { dict } from '../util/dict';
 
 /** A task with every template rendered for one attempt: what a backend turns into a container or pod. */
 export interface RenderedTask {
@@ -22,15 +21,6 @@ export interface AttemptInfo {
   readonly interval: DataInterval;
   readonly params?: Readonly<Record<string, unknown>>;
   readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
-/** A run id in Airflow's shape, made safe for labels and file names: `manual__2019-01-01T00.00.00Z`. */
-export function makeRunId(kind: 'manual' | 'scheduled' | 'backfill', logical: Date, suffix = ''): string {
-  return `${kind}__${isoTimestamp(logical).replace('+00:00', 'Z').replace(/:/g, '.')}${suffix ? `__${suffix}` : ''}`;
-}
-
-export function intervalForDate(dag: Dag, date: Date): DataInterval {
-  return intervalAt(dag.schedule, date);
 }
 
 export function renderTask(dag: Dag, task: Task, attempt: AttemptInfo): Errorable<RenderedTask> {

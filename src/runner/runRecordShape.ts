@@ -1,4 +1,4 @@
-import { dict } from '../dag/dict';
+import { dict } from '../util/dict';
 import type { RunRecord, TaskRecord } from '../protocol/runRecord';
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -1,4 +1,4 @@
-/** The text that replaces a secret's value everywhere we write or show text (S2). */
+/** The text that replaces a secret's value everywhere we write or show text. */
 export const MASK = '***';
 
 /** Below this many characters a value cannot be masked without mangling every log (Airflow masks nothing under 5). */

@@ -1,19 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fail, ok, type Errorable } from '../dag/errorable';
+import { fail, ok, type Errorable } from '../util/errorable';
 import type { Dag } from '../dag/model';
-import { dict } from '../dag/dict';
+import { dict } from '../util/dict';
+import { envNameOf } from '../dag/secretRefs';
 
 /** A place secret values come from, in order of precedence. */
 export type SecretSource = (name: string) => Promise<string | undefined>;
-
-/** `movielens-password` → `MOVIELENS_PASSWORD`; a `name/key` reference uses its name. */
-export function envNameOf(secretName: string): string {
-  return secretName
-    .split('/')[0]!
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .toUpperCase();
-}
 
 export function fromEnvironment(env: Readonly<Record<string, string | undefined>>): SecretSource {
   return async (name) => env[envNameOf(name)];
@@ -42,12 +35,12 @@ export function parseDotEnv(text: string): Map<string, string> {
   return out;
 }
 
-/** Every secret the DAG's tasks use → its value, or a message naming the missing ones and how to set them. */
+/** Every secret the DAG's tasks use → its value; the names no source has a value for otherwise. */
 export async function resolveSecrets(
   dag: Dag,
   sources: readonly SecretSource[],
   taskIds?: ReadonlySet<string>,
-): Promise<Errorable<Record<string, string>>> {
+): Promise<Errorable<Record<string, string>, { readonly code: 'secrets-missing'; readonly names: string[] }>> {
   const names = new Set<string>();
   for (const t of dag.tasks) if (!taskIds || taskIds.has(t.id)) for (const s of Object.values(t.secrets)) names.add(s);
   const values = dict<string>();
@@ -61,12 +54,5 @@ export async function resolveSecrets(
     if (v === undefined) missing.push(name);
     else values[name] = v;
   }
-  if (missing.length) {
-    return fail(
-      `No value for secret${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}. ` +
-        `Set it with "Container DAGs: Set Secret", or as the environment variable ${missing.map(envNameOf).join(', ')}, ` +
-        'or in a .env file beside the DAG.',
-    );
-  }
-  return ok(values);
+  return missing.length ? fail({ code: 'secrets-missing', names: missing }) : ok(values);
 }

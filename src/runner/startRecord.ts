@@ -1,5 +1,5 @@
 import { isoTimestamp } from '../dag/dates';
-import { dict, own } from '../dag/dict';
+import { dict, own } from '../util/dict';
 import type { Dag } from '../dag/model';
 import type { RunRecord, TaskRecord } from '../protocol/runRecord';
 import type { RunOptions } from './engine';

@@ -3,7 +3,7 @@ import type { Backend } from './backend';
 import type { RunStore } from './runStore';
 
 /**
- * Runs whose runner died, split by what happens to them now (L3): the ones the new runner can carry
+ * Runs whose runner died, split by what happens to them now: the ones the new runner can carry
  * on (same DAG file, unchanged) are resumed under their own id, their live containers reattached;
  * the rest are marked interrupted and their containers collected, so none is left unaccounted for.
  */

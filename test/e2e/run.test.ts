@@ -68,7 +68,7 @@ tasks:
     await s.wb.screenshot('8-run-resumed-after-crash');
   });
 
-  it('asks before a run that mounts the Docker socket; runs nothing when declined and runs when allowed for this run (M1)', async () => {
+  it('asks before a run that mounts the Docker socket; runs nothing when declined and runs when allowed for this run', async () => {
     await s.wb.openFile('socket.dag.yaml');
     const lens = await s.wb.codeLens('Run DAG');
     await lens.click();

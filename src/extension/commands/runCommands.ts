@@ -15,7 +15,7 @@ const MAX_COUNTED_RUNS = 1_000_000;
 import type { RunRecord } from '../../protocol/runRecord';
 import type { RunController } from '../runs/runController';
 import type { RunsNode } from '../runs/runsTree';
-import { own } from '../../dag/dict';
+import { own } from '../../util/dict';
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[-._a-zA-Z0-9]+)?$/;
 

@@ -21,7 +21,7 @@ const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
- * The graph page's HTML (W1): one CSP meta with `default-src 'none'`, scripts and styles only by a
+ * The graph page's HTML: one CSP meta with `default-src 'none'`, scripts and styles only by a
  * nonce made fresh for every render, no inline handlers; all data arrives later by message.
  */
 export function graphHtml(input: GraphHtmlInput, nonce = makeNonce()): string {

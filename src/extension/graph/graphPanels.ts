@@ -29,6 +29,8 @@ export interface GraphRuns {
   ): Promise<void>;
   /** Where runs go unless the toolbar says otherwise. */
   backend(): 'docker' | 'kubernetes';
+  /** The graph's direction from the settings, until the page's toggle changes it. */
+  direction(): 'RIGHT' | 'DOWN';
   showLog(uri: vscode.Uri, taskId: string): Promise<void>;
   /** The graph of an Airflow DAG file, through the import (read-only: it cannot run). */
   previewPython(doc: vscode.TextDocument): Promise<GraphAnswer>;
@@ -104,8 +106,7 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
   }
 
   private async attach(panel: vscode.WebviewPanel, uri: vscode.Uri): Promise<void> {
-    const configured = vscode.workspace.getConfiguration('containerDags').get<string>('graph.direction', 'RIGHT');
-    const entry: PanelEntry = { panel, uri, direction: configured === 'DOWN' ? 'DOWN' : 'RIGHT' };
+    const entry: PanelEntry = { panel, uri, direction: this.runs.direction() };
     this.panels.set(uri.toString(), entry);
     const dist = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', name));
     panel.webview.html = graphHtml({

@@ -1,7 +1,7 @@
 import type { PageToHost } from '../../protocol/graphMessages';
 import type { BackendKind } from '../../protocol/runRecord';
 
-/** Larger messages are dropped unread: nothing the page legitimately sends comes near it (W3). */
+/** Larger messages are dropped unread: nothing the page legitimately sends comes near it. */
 export const MAX_MESSAGE_CHARS = 4096;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -5,7 +5,7 @@ import type { InteropProblem } from '../../interop/airflow/importContext';
 import { noteLine, type ExportNote } from '../../interop/exportNote';
 import type { AnalysisCache } from '../language/analysisCache';
 
-type Runtime = typeof import('../../interop/runtime');
+type Runtime = typeof import('../../interop/interopBundle');
 
 const SEVERITY: Record<InteropProblem['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -29,7 +29,7 @@ export class InteropCommands implements vscode.Disposable {
   ) {}
 
   private runtime(): Promise<Runtime> {
-    this.loaded ??= import('../../interop/runtime');
+    this.loaded ??= import('../../interop/interopBundle');
     return this.loaded;
   }
 

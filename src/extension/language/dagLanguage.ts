@@ -4,7 +4,7 @@ import type { AnalysisCache } from './analysisCache';
 import { Positions } from './convert';
 import type { LanguageWorkerClient } from './languageWorkerClient';
 
-/** Above this size a file is parsed and queried in the worker, never on the extension host's thread (Y2). */
+/** Above this size a file is parsed and queried in the worker, never on the extension host's thread. */
 export const WORKER_THRESHOLD_CHARS = 64 * 1024;
 
 /**

@@ -14,7 +14,10 @@ export class DiagnosticsController implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly lang: DagLanguage) {
+  constructor(
+    private readonly lang: DagLanguage,
+    private readonly debounceMs: () => number,
+  ) {
     this.disposables.push(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
@@ -28,7 +31,7 @@ export class DiagnosticsController implements vscode.Disposable {
   }
 
   private delay(): number {
-    return vscode.workspace.getConfiguration('containerDags').get<number>('validation.debounceMs', 250);
+    return this.debounceMs();
   }
 
   schedule(doc: vscode.TextDocument, ms: number): void {

@@ -4,7 +4,7 @@ import { answer } from '../../language/requests';
 import type { WorkerRequest, WorkerResponse } from './languageWorkerMessages';
 
 // Runs in a worker thread: large files are parsed and queried here so the extension host never
-// blocks on them (Y2). One analysis per document version is kept, as the host's cache does.
+// blocks on them. One analysis per document version is kept, as the host's cache does.
 const cache = new Map<string, { version: number; analysis: Analysis }>();
 
 parentPort?.on('message', (req: WorkerRequest) => {

@@ -2,7 +2,7 @@ import { PRESET_CRON } from '../../dag/schedule';
 import { shortName, type PyValue } from '../python/values';
 import { METADATA_ARGS } from './baseOperator';
 import { dateText, type Doc, type DocMap, type ImportContext } from './importContext';
-import { dict } from '../../dag/dict';
+import { dict } from '../../util/dict';
 
 /** DAG arguments that tune Airflow's scheduler or UI only. */
 const DAG_IGNORED = new Set([

@@ -1,8 +1,9 @@
 import type { Dag, Mount, Task } from '../../dag/model';
 import { PRESET_CRON } from '../../dag/schedule';
-import { resourceQuantities, secretKeyRef } from '../../runner/kubernetes/podSpec';
+import { resourceQuantities } from '../../dag/quantity';
+import { secretKeyRef } from '../../dag/secretRefs';
 import { podPatchArguments } from './podPatchArguments';
-import { envNameOf } from '../../runner/secrets';
+import { envNameOf } from '../../dag/secretRefs';
 import type { ExportNote } from '../exportNote';
 import { call, docText, py, pyStr, raw, type Py } from './python';
 import { toAirflowTemplate } from './templates';

@@ -1,14 +1,15 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { fail, ok, type Errorable } from '../../dag/errorable';
+import { fail, ok, type Errorable } from '../../util/errorable';
 import { parsePython } from '../python/parser';
-import { dottedName, evaluate, Scope, shortName, type PyValue } from '../python/values';
+import { dottedName, evaluate, shortName, type PyValue } from '../python/values';
 import { dagFields, paramsOf } from './dagCall';
 import type { TaskParams } from './taskParams';
 import { taskReport, type TaskReport } from './fidelityReport';
 import type { DagWish } from './dagWish';
 import { chainCall, DependencyGraph, shiftExpression } from './dependencies';
 import { dockerTask } from './dockerTask';
-import { ImportContext, type DocMap, type InteropProblem } from './importContext';
+import { type DocMap, type InteropProblem } from './importContext';
+import { isOperatorClass, StatementWalk } from './statementWalk';
 import { writeDagFile } from './writeDag';
 import { podTask } from './podTask';
 import { VolumeRegistry } from './volumes';
@@ -29,11 +30,6 @@ const OPERATORS = { DockerOperator: dockerTask, KubernetesPodOperator: podTask }
 
 const SHIFT = new Set(['>>', '<<']);
 const DEPENDENCY_CALL = /(^|\.)(set_upstream|set_downstream|chain|cross_downstream)$/;
-
-/** Python classes whose call makes an Airflow task. */
-function isOperatorClass(name: string): boolean {
-  return /(Operator|Sensor)$/.test(name) || name === 'EmptyOperator';
-}
 
 /**
  * An Airflow DAG file (DockerOperator, KubernetesPodOperator) → an equivalent DAG file. The Python is
@@ -62,30 +58,20 @@ interface TaskEntry {
   readonly task?: DocMap;
 }
 
-class Importer {
-  private readonly ctx = new ImportContext();
-  private readonly scope = new Scope();
+class Importer extends StatementWalk {
   private readonly volumes = new VolumeRegistry();
   private readonly graph = new DependencyGraph();
   private readonly tasks = new Map<string, TaskEntry>();
-  /** Python variable → task id. */
-  private readonly taskVars = new Map<string, readonly string[]>();
   private readonly wishes: DagWish[] = [];
   private readonly taskParams: TaskParams[] = [];
   private readonly reports: TaskReport[] = [];
-  /** `@task` functions → how many tasks their calls have made so far. */
-  private readonly taskflow = new Map<string, number>();
-  /** Operator subclasses defined in the file → the operator they extend. */
-  private readonly subclasses = new Map<string, string>();
   /** Dependency expressions and calls read (by start offset): any other is reported at the end. */
   private readonly readDeps = new Set<number>();
-  /** Operator calls read or reported: any other is reported at the end, never dropped silently. */
-  private readonly consumed = new Set<number>();
-  /** TaskGroup ids around the statement being read, outermost first. */
-  private readonly groups: string[] = [];
   private dag?: { fields: DocMap; defaultArgs: ReadonlyMap<string, PyValue>; node: Node; variable?: string };
 
-  constructor(private readonly fileName: string) {}
+  constructor(private readonly fileName: string) {
+    super();
+  }
 
   run(tree: Tree): ImportResult {
     this.syntaxErrors(tree.rootNode);
@@ -134,217 +120,8 @@ class Importer {
     return { yaml, dagId, problems, taskRanges, report: this.reports };
   }
 
-  private syntaxErrors(root: Node): void {
-    if (!root.hasError) return;
-    const visitNode = (n: Node): void => {
-      if (n.isError || n.isMissing) {
-        this.ctx.report(
-          n,
-          'error',
-          'python-syntax',
-          n.isMissing ? `Python syntax: "${n.type}" is missing.` : 'Python syntax error.',
-        );
-        return;
-      }
-      for (const c of n.children) if (c?.hasError || c?.isMissing) visitNode(c);
-    };
-    visitNode(root);
-  }
-
-  // ------------------------------------------------------------ statements
-
-  private block(statements: readonly Node[]): void {
-    for (const s of statements) this.statement(s);
-  }
-
-  private statement(s: Node): void {
-    switch (s.type) {
-      case 'import_statement':
-        for (const c of s.namedChildren) {
-          if (c?.type === 'dotted_name') this.scope.imports.set(c.text.split('.')[0]!, c.text.split('.')[0]!);
-          else if (c?.type === 'aliased_import')
-            this.scope.imports.set(c.childForFieldName('alias')!.text, c.childForFieldName('name')!.text);
-        }
-        return;
-      case 'import_from_statement': {
-        const module = s.childForFieldName('module_name')?.text ?? '';
-        for (const c of s.childrenForFieldName('name')) {
-          if (c?.type === 'dotted_name') this.scope.imports.set(c.text, `${module}.${c.text}`);
-          else if (c?.type === 'aliased_import')
-            this.scope.imports.set(
-              c.childForFieldName('alias')!.text,
-              `${module}.${c.childForFieldName('name')!.text}`,
-            );
-        }
-        return;
-      }
-      case 'expression_statement':
-        for (const e of s.namedChildren) if (e) this.expression(e);
-        return;
-      case 'with_statement':
-        return this.withStatement(s);
-      case 'if_statement':
-        return this.ifStatement(s);
-      case 'for_statement':
-        return this.forStatement(s);
-      case 'while_statement':
-      case 'try_statement':
-        return this.notFollowed(s, `a ${s.type.replace('_statement', '')} statement`);
-      case 'class_definition':
-        return this.classDefinition(s);
-      case 'decorated_definition': {
-        const decorators = s.namedChildren.filter((c) => c?.type === 'decorator').map((d) => d!.text);
-        const flat = decorators.map((d) => d.replace(/\s/g, ''));
-        if (flat.some((d) => /^@(dag|task)\b|^@\w+\.(dag|task)\b/.test(d))) {
-          // A @task function's calls are tasks of the DAG: left out, but kept for the dependencies through them.
-          const name = s.childForFieldName('definition')?.childForFieldName('name')?.text;
-          if (name && flat.some((d) => /^@(\w+\.)?task\b/.test(d))) this.taskflow.set(name, 0);
-          this.ctx.report(
-            s,
-            'warning',
-            'unsupported-statement',
-            'TaskFlow (@dag/@task) functions run Python inside Airflow; they have no container to translate to. Dependencies through their tasks are kept.',
-          );
-        }
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  /**
-   * `class X(DockerOperator)`: tasks of X are read as tasks of its base. What the class changes is not
-   * followed, so it is said — except for the subclass `cdag export` writes, which only renders more fields.
-   */
-  private classDefinition(s: Node): void {
-    const name = s.childForFieldName('name')?.text;
-    const bases = (s.childForFieldName('superclasses')?.namedChildren ?? [])
-      .map((b) => (b ? dottedName(b) : undefined))
-      .filter((b): b is string => !!b)
-      .map((b) => shortName(this.scope.qualify(b)));
-    const base = bases.map((b) => this.subclasses.get(b) ?? b).find((b) => b in OPERATORS);
-    if (!name || !base) return;
-    this.subclasses.set(name, base);
-    if (name !== 'ContainerDagsDockerOperator')
-      this.ctx.report(
-        s,
-        'info',
-        'unsupported-statement',
-        `Tasks of ${name} are read as ${base} tasks; what the class changes is not translated.`,
-      );
-  }
-
-  /**
-   * `if` at module level: the condition is not evaluated (it may read the environment or the date),
-   * so every branch is read, and that is said. `if __name__ == "__main__":` is a script's, not the DAG's.
-   */
-  private ifStatement(s: Node): void {
-    const cond = s.childForFieldName('condition');
-    if (/^__name__==["']__main__["']$/.test(cond?.text.replace(/\s/g, '') ?? '')) return this.consumeAll(s);
-    const branches = [s.childForFieldName('consequence'), ...s.childrenForFieldName('alternative')]
-      .map((b) => (b?.type === 'block' ? b : (b?.childForFieldName('body') ?? b?.childForFieldName('consequence'))))
-      .filter((b): b is Node => !!b);
-    this.ctx.report(
-      cond ?? s,
-      'warning',
-      'condition-not-evaluated',
-      `The condition "${(cond?.text ?? '').slice(0, 60)}" was not evaluated: the tasks and dependencies of every branch were read.`,
-    );
-    for (const b of branches) this.block(b.namedChildren.filter((c): c is Node => !!c));
-  }
-
-  /**
-   * `for t in [a, b, c]: start >> t` — a loop over a literal list or tuple is unrolled: its body is
-   * read once per item, the loop variable standing for that task (or value). Any other loop depends
-   * on running the file: what it makes and connects is said, by line.
-   */
-  private forStatement(s: Node): void {
-    const left = s.childForFieldName('left');
-    const right = s.childForFieldName('right');
-    const body = s.childForFieldName('body');
-    const items = right?.type === 'list' || right?.type === 'tuple' ? right.namedChildren : undefined;
-    if (left?.type !== 'identifier' || !items || !body || s.childForFieldName('alternative'))
-      return this.notFollowed(s, 'a for statement');
-    const name = left.text;
-    const savedTask = this.taskVars.get(name);
-    const savedValue = this.scope.values.get(name);
-    for (const item of items) {
-      if (!item || item.type === 'comment') continue;
-      const tasks = this.operand(item);
-      this.taskVars.delete(name);
-      this.scope.values.delete(name);
-      if (tasks) this.taskVars.set(name, tasks);
-      else this.scope.values.set(name, evaluate(item, this.scope));
-      this.block(body.namedChildren.filter((c): c is Node => !!c));
-    }
-    this.taskVars.delete(name);
-    this.scope.values.delete(name);
-    if (savedTask !== undefined) this.taskVars.set(name, savedTask);
-    if (savedValue !== undefined) this.scope.values.set(name, savedValue);
-  }
-
-  /** Statements whose effect depends on running them: operators made there are reported, not guessed. */
-  private notFollowed(s: Node, what: string): void {
-    const calls = s.descendantsOfType('call').filter((c): c is Node => !!c);
-    const makesTasks = calls.some((c) => {
-      const fn = c.childForFieldName('function');
-      const name = fn ? dottedName(fn) : undefined;
-      return !!name && isOperatorClass(shortName(name));
-    });
-    this.consumeAll(s);
-    if (makesTasks)
-      this.ctx.report(
-        s,
-        'warning',
-        'unsupported-statement',
-        `Tasks made inside ${what} depend on running the file; they were not translated.`,
-      );
-  }
-
-  private withStatement(s: Node): void {
-    const clause = s.namedChildren.find((c) => c?.type === 'with_clause');
-    const items = (clause?.namedChildren ?? []).filter((c): c is Node => c?.type === 'with_item');
-    const body = s.childForFieldName('body');
-    let groups = 0;
-    for (const item of items) {
-      const value = item.childForFieldName('value');
-      const call = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
-      const alias = value?.type === 'as_pattern' ? value.childForFieldName('alias')?.text : undefined;
-      if (!call) continue;
-      const v = evaluate(call, this.scope);
-      if (v.kind === 'call' && shortName(v.callee) === 'DAG') {
-        // A second DAG is not imported, nor is anything made in its body.
-        if (!this.defineDag(v, alias)) return this.consumeAll(s);
-      } else if (v.kind === 'call' && shortName(v.callee) === 'TaskGroup') {
-        const id = v.kwargs.get('group_id') ?? v.args[0];
-        const prefix = v.kwargs.get('prefix_group_id');
-        if (id?.kind !== 'str') {
-          this.ctx.computed(id ?? v, 'the TaskGroup’s group_id');
-          continue;
-        }
-        if (prefix?.kind === 'bool' && !prefix.value) continue;
-        this.groups.push(id.value);
-        groups++;
-        this.ctx.report(
-          call,
-          'info',
-          'ignored-argument',
-          `Airflow names the tasks of TaskGroup "${id.value}" ${id.value}.ID; task ids here have no dots, so they are ${id.value}__ID.`,
-        );
-      }
-    }
-    if (body) this.block(body.namedChildren.filter((c): c is Node => !!c));
-    this.groups.splice(this.groups.length - groups, groups);
-  }
-
-  /** Operator calls inside a node that is not followed are accounted for (reported once, there). */
-  private consumeAll(node: Node): void {
-    for (const c of node.descendantsOfType('call')) if (c) this.consumed.add(c.startIndex);
-  }
-
   /** Whether this is the DAG the file's tasks go to. */
-  private defineDag(call: PyValue & { kind: 'call' }, variable?: string): boolean {
+  protected defineDag(call: PyValue & { kind: 'call' }, variable?: string): boolean {
     if (this.dag) {
       this.ctx.report(
         call.node,
@@ -359,7 +136,7 @@ class Importer {
     return true;
   }
 
-  private expression(e: Node): void {
+  protected expression(e: Node): void {
     if (e.type === 'assignment') return this.assignment(e);
     if (e.type === 'binary_operator') {
       const op = e.childForFieldName('operator')?.text;
@@ -494,7 +271,7 @@ class Importer {
   }
 
   /** The tasks an expression in a dependency names, or undefined when it is not tasks. */
-  private operand(n: Node): string[] | undefined {
+  protected operand(n: Node): string[] | undefined {
     if (n.type === 'identifier') {
       const tasks = this.taskVars.get(n.text);
       return tasks ? [...tasks] : undefined;

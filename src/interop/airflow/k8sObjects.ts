@@ -1,6 +1,6 @@
 import type { PyValue } from '../python/values';
 import type { Doc, DocMap, ImportContext } from './importContext';
-import { dict } from '../../dag/dict';
+import { dict } from '../../util/dict';
 
 /** `node_affinity` → `nodeAffinity`; the Python client's `_exec`, `_from` → `exec`, `from`. */
 export function camel(snake: string): string {

@@ -1,7 +1,7 @@
 import { strategicMerge } from '../../dag/podPatch';
 import { elementModel, modelFields } from '../../dag/podModel';
 import { call, type Py } from './python';
-import { own } from '../../dag/dict';
+import { own } from '../../util/dict';
 
 /** `containerPort` → `container_port`; the Python client spells `exec` and `from` with a leading underscore. */
 function snake(camel: string): string {

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Doc, DocMap, ImportContext } from './importContext';
-import { dict, own } from '../../dag/dict';
+import { dict, own } from '../../util/dict';
 
 /** A task's own `params={…}` (with `default_args`' params), as read. */
 export interface TaskParams {

@@ -9,7 +9,7 @@ import type { Doc, DocMap, ImportContext } from './importContext';
 import { commentText } from './python';
 import type { VolumeRegistry } from './volumes';
 import { mergeTaskParams, type TaskParams } from './taskParams';
-import { dict } from '../../dag/dict';
+import { dict } from '../../util/dict';
 
 const TASK_KEY_ORDER = [
   'image',

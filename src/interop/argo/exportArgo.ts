@@ -4,8 +4,9 @@ import type { Dag, Task, Toleration } from '../../dag/model';
 import { intervalAt, PRESET_CRON } from '../../dag/schedule';
 import type { TriggerRule } from '../../dag/schema';
 import type { ExportNote } from '../exportNote';
-import { resourceQuantities, secretKeyRef } from '../../runner/kubernetes/podSpec';
-import { LABELS, labelValue } from '../../runner/labels';
+import { resourceQuantities } from '../../dag/quantity';
+import { secretKeyRef } from '../../dag/secretRefs';
+import { LABELS, labelValue } from '../../dag/labels';
 import { commentText } from '../airflow/python';
 import { toArgoTemplate } from './argoTemplates';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Parser as TsParser, Tree } from 'web-tree-sitter';
-import { fail, ok, type Errorable } from '../../dag/errorable';
+import { fail, ok, type Errorable } from '../../util/errorable';
 
 /**
  * Python is read with tree-sitter's real grammar (WebAssembly, no native build), loaded on first use:

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { fail, ok, type Errorable } from '../../dag/errorable';
+import { fail, ok, type Errorable } from '../../util/errorable';
 
 /** Where the engine is: the DAG's `docker.host`, else DOCKER_HOST, else the default socket. */
 export function dockerOptions(

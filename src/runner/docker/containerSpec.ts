@@ -1,6 +1,6 @@
-import { fail, ok, type Errorable } from '../../dag/errorable';
+import { fail, ok, type Errorable } from '../../util/errorable';
 import type { Dag } from '../../dag/model';
-import { runLabels } from '../labels';
+import { runLabels } from '../../dag/labels';
 import type { RenderedTask } from '../renderTask';
 
 /** The subset of the Engine API's ContainerCreate body this tool sets (the field names are Docker's). */

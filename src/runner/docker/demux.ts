@@ -1,5 +1,5 @@
 /**
- * Splits Docker's multiplexed (non-TTY) stream into stdout and stderr (G1). Each frame is an 8-byte
+ * Splits Docker's multiplexed (non-TTY) stream into stdout and stderr. Each frame is an 8-byte
  * header — stream type, 3 zero bytes, big-endian payload length — then the payload; a chunk from
  * the socket may end anywhere, inside a header or a payload, so state is kept across chunks.
  */

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
-import { fail, ok, type Errorable } from '../../dag/errorable';
-import { LABELS, MANAGED_BY, attemptKey, labelValue } from '../labels';
+import { fail, ok, type Errorable } from '../../util/errorable';
+import { LABELS, MANAGED_BY, attemptKey, labelValue } from '../../dag/labels';
 
 /**
  * Finds this tool's containers of the given runs by label and removes them, except the attempts in
@@ -29,7 +29,7 @@ export async function collectLeftovers(
       await docker.getContainer(c.Id).remove({ force: true });
       removed++;
     } catch {
-      // Already gone (404) or being removed (409): nothing left to collect (L2).
+      // Already gone (404) or being removed (409): nothing left to collect.
     }
   }
   return ok(removed);

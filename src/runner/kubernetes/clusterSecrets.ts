@@ -1,12 +1,13 @@
-import { fail, ok, type Errorable } from '../../dag/errorable';
+import { fail, ok, type Errorable } from '../../util/errorable';
 import type { Dag } from '../../dag/model';
-import { secretKeyRef } from './podSpec';
+import { secretKeyRef } from '../../dag/secretRefs';
+import { messageOf, statusOf, withRetry } from './apiErrors';
 import type { Cluster } from './connect';
-import { dict } from '../../dag/dict';
+import { dict } from '../../util/dict';
 
 /**
  * On Kubernetes a secret name is a Secret in the namespace (`name` or `name/key`); pods get it as a
- * `secretKeyRef` (S1). Its value is read here only to mask it in logs (S2); a missing Secret stops
+ * `secretKeyRef`. Its value is read here only to mask it in logs; a missing Secret stops
  * the run before any pod is created, with the command that makes it.
  */
 export async function clusterSecretValues(
@@ -21,7 +22,12 @@ export async function clusterSecretValues(
   for (const ref of names) {
     const { name: secret, key } = secretKeyRef(ref);
     try {
-      const s = await cluster.core.readNamespacedSecret({ name: secret, namespace });
+      const s = await withRetry(
+        () => cluster.core.readNamespacedSecret({ name: secret, namespace }),
+        5,
+        250,
+        cluster.refresh,
+      );
       const data = s.data?.[key];
       if (data === undefined)
         return fail(
@@ -29,7 +35,7 @@ export async function clusterSecretValues(
         );
       values[ref] = Buffer.from(data, 'base64').toString('utf8');
     } catch (e) {
-      const code = (e as { code?: number }).code;
+      const code = statusOf(e);
       if (code === 404)
         return fail(
           `Secret "${secret}" does not exist in namespace ${namespace}. Create it: kubectl -n ${namespace} create secret generic ${secret} --from-literal=${key}=…`,
@@ -38,7 +44,7 @@ export async function clusterSecretValues(
         return fail(
           `Reading Secret "${secret}" in ${namespace} is forbidden; its value cannot be masked in logs. Ask for "get secrets" in the namespace.`,
         );
-      return fail(`Could not read Secret "${secret}" in ${namespace}: ${(e as Error).message}`);
+      return fail(`Could not read Secret "${secret}" in ${namespace}: ${messageOf(e)}`);
     }
   }
   return ok(values);

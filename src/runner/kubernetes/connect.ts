@@ -2,7 +2,8 @@ import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { fail, ok, type Errorable } from '../../dag/errorable';
+import { fail, ok, type Errorable } from '../../util/errorable';
+import { explainApiError } from './apiErrors';
 
 export interface Cluster {
   readonly kc: KubeConfig;
@@ -12,7 +13,7 @@ export interface Cluster {
   readonly server: string;
   /**
    * Reads the kubeconfig again into `kc` (same context): after a 401, credentials that were rotated
-   * on disk (a renewed token, a re-login) are picked up once (L7, as the KubernetesPodOperator does).
+   * on disk (a renewed token, a re-login) are picked up once (as the KubernetesPodOperator does).
    */
   readonly refresh?: () => void;
 }
@@ -39,7 +40,7 @@ export async function connectKubernetes(
   const path = files[0] ?? join(homedir(), '.kube', 'config');
   if (!files.length && !existsSync(path))
     return fail(
-      `No kubeconfig: KUBECONFIG is not set and ${path} does not exist. Point KUBECONFIG (or the containerDags.kubernetes.kubeconfig setting) at your cluster's kubeconfig, e.g. "kind export kubeconfig".`,
+      `No kubeconfig: KUBECONFIG is not set and ${path} does not exist. Point KUBECONFIG at your cluster's kubeconfig (e.g. "kind export kubeconfig"), or choose a kubeconfig file for this tool.`,
     );
   try {
     if (choice.kubeconfig) kc.loadFromFile(choice.kubeconfig);
@@ -89,30 +90,6 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), ms),
     ),
   ]);
-}
-
-interface ApiErrorShape {
-  code?: number | string;
-  cause?: { code?: string };
-  message?: string;
-}
-
-export function explainApiError(e: unknown, server: string, context: string): string {
-  const err = e as ApiErrorShape;
-  const net = typeof err.code === 'string' ? err.code : err.cause?.code;
-  switch (net) {
-    case 'ECONNREFUSED':
-      return `The Kubernetes API server of context "${context}" (${server}) refused the connection: the cluster is not running there. Start it (e.g. "npm run cluster:up", "kind create cluster", "minikube start") or pick another context.`;
-    case 'ENOTFOUND':
-    case 'EHOSTUNREACH':
-    case 'ETIMEDOUT':
-      return `The Kubernetes API server of context "${context}" (${server}) is unreachable (${net}). Check the network or VPN, or pick another context.`;
-  }
-  if (err.code === 401)
-    return `The cluster of context "${context}" refused the credentials (401). Refresh them (log in again, renew the token) and retry.`;
-  if (err.code === 403)
-    return `The credentials of context "${context}" may not do this (403 Forbidden). Ask for access to pods in the namespace, or use another context.`;
-  return `Could not reach the Kubernetes API server of context "${context}" (${server}): ${err.message ?? String(e)}`;
 }
 
 /** The contexts of the kubeconfig the backend would use, and the current one, for a picker. */

@@ -1,4 +1,5 @@
-import { fail, ok, type Errorable } from '../../dag/errorable';
+import { fail, ok, type Errorable } from '../../util/errorable';
+import { messageOf, statusOf } from './apiErrors';
 import type { Cluster } from './connect';
 import { describePod, describeText, type PodDescription } from './describe';
 
@@ -17,8 +18,8 @@ export async function inspectPod(
     const description = describePod(pod, events);
     return ok({ description, text: describeText(pod, description) });
   } catch (e) {
-    if ((e as { code?: number }).code === 404)
+    if (statusOf(e) === 404)
       return fail(`Pod ${name} is gone from ${namespace} (deleted after the task, per delete_pods).`);
-    return fail(`Could not read pod ${name} in ${namespace}: ${(e as Error).message}`);
+    return fail(`Could not read pod ${name} in ${namespace}: ${messageOf(e)}`);
   }
 }

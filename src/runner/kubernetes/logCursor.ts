@@ -1,6 +1,6 @@
 /**
  * Where a followed Kubernetes log got to, so a dropped stream resumes without gaps or duplicates
- * (G3). Lines come with RFC 3339 nanosecond timestamps (`timestamps=true`); `sinceTime` has
+ *. Lines come with RFC 3339 nanosecond timestamps (`timestamps=true`); `sinceTime` has
  * second precision, so a resumed stream replays part of a second: lines before the last one seen
  * are dropped, and at the last timestamp as many lines as were already taken.
  */

@@ -1,5 +1,7 @@
-import { fail, ok, type Errorable } from '../../dag/errorable';
-import { LABELS, MANAGED_BY } from '../labels';
+import { fail, ok, type Errorable } from '../../util/errorable';
+import type { V1Pod } from '@kubernetes/client-node';
+import { LABELS, MANAGED_BY, attemptKey, labelValue } from '../../dag/labels';
+import { deletePod, messageOf, withRetry } from './apiErrors';
 import type { Cluster } from './connect';
 
 /** A pod this tool created, as the orphan listing shows it. */
@@ -16,10 +18,12 @@ export interface OwnedPod {
 /** Every pod of this tool in a namespace (by its managed-by label), oldest first. */
 export async function listOwnedPods(cluster: Cluster, namespace: string): Promise<Errorable<OwnedPod[]>> {
   try {
-    const list = await cluster.core.listNamespacedPod({
-      namespace,
-      labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
-    });
+    const list = await withRetry(
+      () => cluster.core.listNamespacedPod({ namespace, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` }),
+      5,
+      250,
+      cluster.refresh,
+    );
     return ok(
       list.items
         .map((p) => {
@@ -38,7 +42,7 @@ export async function listOwnedPods(cluster: Cluster, namespace: string): Promis
         .sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '')),
     );
   } catch (e) {
-    return fail(`Could not list this tool's pods in ${namespace}: ${(e as Error).message}`);
+    return fail(`Could not list this tool's pods in ${namespace}: ${messageOf(e)}`);
   }
 }
 
@@ -50,16 +54,41 @@ export function orphans(pods: readonly OwnedPod[], liveRunIds: ReadonlySet<strin
   return pods.filter((p) => !liveRunIds.has(p.runId));
 }
 
-/** Deletes pods by name; a pod already gone counts as removed (L2). Returns how many went. */
+/** Deletes pods by name; a pod already gone counts as removed. Returns how many went. */
 export async function removePods(cluster: Cluster, namespace: string, names: readonly string[]): Promise<number> {
   let n = 0;
-  for (const name of names) {
-    try {
-      await cluster.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });
-      n++;
-    } catch (e) {
-      if ((e as { code?: number }).code === 404) n++;
-    }
-  }
+  for (const name of names)
+    if ((await deletePod(cluster, namespace, name, 0).catch(() => undefined)) !== undefined) n++;
   return n;
+}
+
+/** Removes the pods of these runs in a namespace, except the attempts in `keep`; returns how many went. */
+export async function collectRunPods(
+  cluster: Cluster,
+  namespace: string,
+  runIds: ReadonlySet<string>,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<Errorable<number>> {
+  const wanted = new Set([...runIds].map(labelValue));
+  let pods: V1Pod[];
+  try {
+    pods = (
+      await withRetry(() =>
+        cluster.core.listNamespacedPod({
+          namespace,
+          labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
+        }),
+      )
+    ).items;
+  } catch (e) {
+    return fail(`Could not list this tool's pods in ${namespace}: ${messageOf(e)}`);
+  }
+  let removed = 0;
+  for (const p of pods) {
+    const l = p.metadata?.labels ?? {};
+    if (!wanted.has(l[LABELS.runId] ?? '') || keep.has(attemptKey(l[LABELS.task] ?? '', l[LABELS.tryNumber] ?? '')))
+      continue;
+    if (await deletePod(cluster, namespace, p.metadata!.name!, 0)) removed++;
+  }
+  return ok(removed);
 }

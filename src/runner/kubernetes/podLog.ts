@@ -10,7 +10,7 @@ export interface LogRequest {
 /**
  * One read of a container's log (`timestamps=true`), chunk by chunk. Resolves when the stream ends
  * *or breaks* — client-node's `Log` pipes the body and never reports a dropped connection, which
- * would hang a follow forever (G3), so the request is made here with the kubeconfig's TLS options.
+ * would hang a follow forever, so the request is made here with the kubeconfig's TLS options.
  */
 export async function readPodLog(
   kc: KubeConfig,
@@ -32,7 +32,9 @@ export async function readPodLog(
   const options: https.RequestOptions = { method: 'GET', headers: {} };
   await kc.applyToHTTPSOptions(options);
   const mod = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve) => {
+  let onAbort: (() => void) | undefined;
+  // Reads repeat for as long as a pod runs: each takes its abort listener away when it ends.
+  return new Promise<{ ok: boolean; status?: number }>((resolve) => {
     if (signal.aborted) return resolve({ ok: false });
     const request = mod.request(url, options, (res) => {
       if (res.statusCode !== 200) {
@@ -47,7 +49,10 @@ export async function readPodLog(
       res.on('close', () => resolve({ ok: res.complete }));
     });
     request.on('error', () => resolve({ ok: false }));
-    signal.addEventListener('abort', () => request.destroy(), { once: true });
+    onAbort = () => request.destroy();
+    signal.addEventListener('abort', onAbort, { once: true });
     request.end();
+  }).finally(() => {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
   });
 }

@@ -1,23 +1,10 @@
-import { fail, ok, type Errorable } from '../../dag/errorable';
-import type { Dag, Task, Toleration } from '../../dag/model';
-import { hash, runLabels } from '../labels';
+import { fail, ok, type Errorable } from '../../util/errorable';
+import type { Dag, Toleration } from '../../dag/model';
+import { hash, runLabels } from '../../dag/labels';
 import { strategicMerge } from '../../dag/podPatch';
 import type { RenderedTask } from '../renderTask';
-
-/** A task's secret reference (`name` or `name/key`) as a Secret's name and key; the key defaults to the name. */
-export function secretKeyRef(ref: string): { name: string; key: string } {
-  const [name, key = name] = ref.split('/') as [string, string?];
-  return { name, key };
-}
-
-/** A task's resources as Kubernetes quantities (requests = limits), or undefined when it asks for none. */
-export function resourceQuantities(t: Pick<Task, 'resources'>): Record<string, string> | undefined {
-  const q: Record<string, string> = {};
-  if (t.resources.cpu) q.cpu = `${Math.round(t.resources.cpu * 1000)}m`;
-  if (t.resources.memoryBytes) q.memory = String(t.resources.memoryBytes);
-  if (t.resources.gpu) q['nvidia.com/gpu'] = String(t.resources.gpu);
-  return Object.keys(q).length ? q : undefined;
-}
+import { resourceQuantities } from '../../dag/quantity';
+import { secretKeyRef } from '../../dag/secretRefs';
 
 /** The pod manifest fields this tool sets; names follow the Kubernetes API (core/v1 Pod). */
 export interface PodManifest {
@@ -52,7 +39,7 @@ export interface PodManifest {
   };
 }
 
-/** Without a task timeout the cluster still kills a forgotten pod after a day (L4). */
+/** Without a task timeout the cluster still kills a forgotten pod after a day. */
 export const DEFAULT_ACTIVE_DEADLINE_SECONDS = 86_400;
 
 /** A DNS-1123 label: lowercase, at most 63, with a hash of the run and try so retries never clash. */
@@ -67,7 +54,7 @@ export function podName(dagId: string, taskId: string, runId: string, tryNumber:
   return `${base}-${suffix}`.replace(/--+/g, '-');
 }
 
-/** Task → Pod. Secrets are `secretKeyRef`s (S1): the manifest never holds a secret's value. */
+/** Task → Pod. Secrets are `secretKeyRef`s: the manifest never holds a secret's value. */
 export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber: number): Errorable<PodManifest> {
   const t = r.task;
   const k = dag.kubernetes;
@@ -161,7 +148,7 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
     labels: { ...patched.metadata.labels, ...pod.metadata.labels },
   };
   patched.spec.restartPolicy = 'Never';
-  // L4: a patch may shorten the deadline, never remove it.
+  // A patch may shorten the deadline, never remove it.
   patched.spec.activeDeadlineSeconds ??= pod.spec.activeDeadlineSeconds;
   return ok(patched);
 }

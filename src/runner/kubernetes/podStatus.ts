@@ -5,7 +5,7 @@ export type PodVerdict =
   /** Not started yet; `reason` says why, when the cluster says (shown live). */
   | { kind: 'pending'; reason?: string }
   | { kind: 'running' }
-  /** A state that will not resolve by waiting (L5): fail at once with the cluster's words. */
+  /** A state that will not resolve by waiting: fail at once with the cluster's words. */
   | { kind: 'fail-fast'; reason: string }
   | { kind: 'done'; exitCode: number; reason?: string };
 
@@ -52,7 +52,7 @@ export function podVerdict(pod: V1Pod): PodVerdict {
   return { kind: 'pending' };
 }
 
-/** Whether the container has started, so its log can be followed (never on a Pending pod: L5). */
+/** Whether the container has started, so its log can be followed (never on a Pending pod). */
 export function containerStarted(pod: V1Pod): boolean {
   const c = pod.status?.containerStatuses?.[0]?.state;
   return !!(c?.running || c?.terminated);

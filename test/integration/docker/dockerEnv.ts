@@ -10,7 +10,7 @@ import type { RunRecord } from '../../../src/protocol/runRecord';
 import { connectDocker } from '../../../src/runner/docker/connect';
 import { DockerBackend } from '../../../src/runner/docker/dockerBackend';
 import { RunEngine, type RunOptions } from '../../../src/runner/engine';
-import { LABELS } from '../../../src/runner/labels';
+import { LABELS } from '../../../src/dag/labels';
 import { RunStore } from '../../../src/runner/runStore';
 import { makeMasker } from '../../../src/runner/secretMasker';
 

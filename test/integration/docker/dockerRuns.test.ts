@@ -5,8 +5,9 @@ import type Docker from 'dockerode';
 import { connectDocker } from '../../../src/runner/docker/connect';
 import type { LogLine } from '../../../src/runner/backend';
 import { renderTask } from '../../../src/runner/renderTask';
-import { DockerBackend, followLogs } from '../../../src/runner/docker/dockerBackend';
-import { LABELS, MANAGED_BY } from '../../../src/runner/labels';
+import { DockerBackend } from '../../../src/runner/docker/dockerBackend';
+import { followLogs } from '../../../src/runner/docker/dockerAttempt';
+import { LABELS, MANAGED_BY } from '../../../src/dag/labels';
 import { TEST_IMAGE, containersOf, dagOf, dockerOrFail, ensureTestImage, startRun } from './dockerEnv';
 
 describe('runs on a real Docker Engine', function () {
@@ -209,13 +210,13 @@ ${['all_success', 'all_failed', 'all_done', 'one_success', 'one_failed', 'none_f
   t: {image: $IMAGE, image_pull_policy: Never, command: ['true'], network: host}
 `);
     const refused = await startRun(docker, dag).done;
-    assert.match(refused.tasks.t!.reason!, /host's network.*not allowed for this run/);
+    assert.match(refused.tasks.t!.reason!, /host.s network.*not allowed for this run/);
     const allowed = await startRun(docker, dag, { backend: new DockerBackend(docker, dag, { allowHostNetwork: true }) })
       .done;
     assert.equal(allowed.state, 'success');
   });
 
-  it("passes a TTY container's output through raw, with no frame headers to strip (G1, test 23)", async () => {
+  it("passes a TTY container's output through raw, with no frame headers to strip (test 23)", async () => {
     const c = await docker.createContainer({
       Image: TEST_IMAGE,
       Cmd: ['sh', '-c', 'echo "héllo"; echo world >&2'],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { RunRecord } from '../../../src/protocol/runRecord';
-import { LABELS } from '../../../src/runner/labels';
+import { LABELS } from '../../../src/dag/labels';
 import { ROOT } from '../../e2e/codeServer';
 import { TEST_IMAGE, dockerOrFail, ensureTestImage } from './dockerEnv';
 

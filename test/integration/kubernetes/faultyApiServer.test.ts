@@ -166,7 +166,7 @@ describe('a pod attempt against an API server that refuses a rotated credential'
   const api = new FaultyApiServer();
   after(() => api.stop());
 
-  it('reads the kubeconfig again once after a 401 and carries on with the new token (L7, test 20)', async () => {
+  it('reads the kubeconfig again once after a 401 and carries on with the new token (fault test 20)', async () => {
     const server = await api.start();
     const file = join(mkdtempSync(join(tmpdir(), 'cdag-kc-')), 'kubeconfig');
     const config = (token: string) => fakeKubeconfig(server, token);
@@ -191,7 +191,7 @@ describe('a pod attempt against an API server that sheds load', function () {
   const api = new FaultyApiServer();
   after(() => api.stop());
 
-  it('waits as long as a 429’s Retry-After says (2 s), then creates the pod once (L7, test 20)', async () => {
+  it('waits as long as a 429’s Retry-After says (2 s), then creates the pod once (fault test 20)', async () => {
     const server = await api.start();
     const file = join(mkdtempSync(join(tmpdir(), 'cdag-kc-')), 'kubeconfig');
     writeFileSync(file, fakeKubeconfig(server, 't'));
@@ -214,7 +214,7 @@ describe('a pod attempt whose creation answer is lost', function () {
   const api = new FaultyApiServer();
   after(() => api.stop());
 
-  it('retries the create, takes the 409 for the pod it made itself, and runs it (L7)', async () => {
+  it('retries the create, takes the 409 for the pod it made itself, and runs it', async () => {
     const server = await api.start();
     const file = join(mkdtempSync(join(tmpdir(), 'cdag-kc-')), 'kubeconfig');
     writeFileSync(file, fakeKubeconfig(server, 't'));
@@ -250,7 +250,7 @@ describe('a pod attempt against an API server that drops its streams', function 
   });
   after(() => api.stop());
 
-  it('re-establishes a watch that broke mid-event and resumes a cut log without gaps or duplicates (G3)', async () => {
+  it('re-establishes a watch that broke mid-event and resumes a cut log without gaps or duplicates', async () => {
     const dag = analyzeDag('dag: dropme\ntasks:\n  t: {image: x, command: [run]}\n').dag!;
     const rendered = renderTask(dag, dag.tasks[0]!, {
       runId: 'r',

@@ -345,7 +345,7 @@ tasks:
       if (lines[i] !== `  ${1_000_000 + i}`) assert.fail(`line ${i + 1} is "${lines[i]}"`);
   });
 
-  it('passes a Secret as secretKeyRef and masks its value in the log (S1, S2)', async () => {
+  it('passes a Secret as secretKeyRef and masks its value in the log', async () => {
     try {
       kubectl('-n', NAMESPACE, 'delete', 'secret', 'api-token', '--ignore-not-found');
     } catch {

@@ -96,11 +96,11 @@ describe('no crash on any input cdag validate accepts', () => {
 
   it('an unexpected internal error prints one line naming the bug; the stack only with CDAG_DEBUG=1', () => {
     let text = '';
-    reportInternalError(new TypeError('x is undefined'), {}, (s) => (text += s));
+    reportInternalError(new TypeError('x is undefined'), { env: {}, err: (s) => (text += s) });
     assert.equal(text.split('\n').filter(Boolean).length, 1);
     assert.match(text, /^cdag: internal error \(a bug in cdag, not in your DAG\): TypeError: x is undefined/);
     text = '';
-    reportInternalError(new TypeError('x is undefined'), { CDAG_DEBUG: '1' }, (s) => (text += s));
+    reportInternalError(new TypeError('x is undefined'), { env: { CDAG_DEBUG: '1' }, err: (s) => (text += s) });
     assert.match(text, /\n\s+at /);
   });
 

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, type Io } from '../../../src/cli/main';
+import { main, nodeIo, type Io } from '../../../src/cli/main';
 import { FIXTURES } from '../helpers';
 
 async function cdag(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: Io = { out: (s) => (out += s), err: (s) => (err += s), readFile: (p) => readFileSync(p, 'utf8') };
+  const io: Io = { ...nodeIo, out: (s) => (out += s), err: (s) => (err += s) };
   const code = await main(args, io);
   return { code, out, err };
 }

@@ -8,7 +8,7 @@ interface Manifest {
 }
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as Manifest;
 
-describe('the extension manifest and Workspace Trust (W4, test 5)', () => {
+describe('the extension manifest and Workspace Trust (fault test 5)', () => {
   it('declares limited support: validation and the graph work untrusted, running does not', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
   });

@@ -6,7 +6,9 @@ import { exportAirflow, type AirflowOperator } from '../../../src/interop/airflo
 import { importAirflowDag } from '../../../src/interop/airflow/importDag';
 import { containerCreateBody } from '../../../src/runner/docker/containerSpec';
 import { podManifest } from '../../../src/runner/kubernetes/podSpec';
-import { intervalForDate, makeRunId, renderTask } from '../../../src/runner/renderTask';
+import { intervalAt } from '../../../src/dag/schedule';
+import { renderTask } from '../../../src/runner/renderTask';
+import { makeRunId } from '../../../src/runner/runId';
 import { roundTripCorpus } from './corpus';
 
 function cronOf(dag: Dag): string | undefined {
@@ -17,7 +19,7 @@ function cronOf(dag: Dag): string | undefined {
 /** What a run submits for each task on a backend, or why the DAG cannot run there. */
 function specs(dag: Dag, operator: AirflowOperator): Record<string, unknown> {
   const date = dag.startDate ?? new Date(Date.UTC(2024, 0, 1));
-  const interval = intervalForDate(dag, date);
+  const interval = intervalAt(dag.schedule, date);
   const runId = makeRunId('manual', interval.start);
   const out: Record<string, unknown> = {};
   for (const t of dag.tasks) {

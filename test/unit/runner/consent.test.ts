@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { analyzeDag } from '../../../src/dag/analyze';
-import { describeRequests, sensitiveRequests } from '../../../src/runner/consent';
+import { sensitiveRequests } from '../../../src/runner/consent';
+import { describeRequests } from '../../../src/runner/hostAccess';
 import { resolveHostPath } from '../../../src/runner/hostMounts';
 
 const dagOf = (yaml: string) => {
@@ -8,7 +9,7 @@ const dagOf = (yaml: string) => {
   return a.dag!;
 };
 
-describe('consent for host access (M1)', () => {
+describe('consent for host access', () => {
   it('asks for the Docker socket, the host root and host networking, naming tasks and reasons', () => {
     const dag = dagOf(`volumes:
   sock: {docker: /var/run/docker.sock}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { DockerAttempt } from '../../../src/runner/docker/dockerBackend';
+import { DockerAttempt } from '../../../src/runner/docker/dockerAttempt';
 
 /**
  * Docker 20.10 sometimes never answers a `next-exit` wait for a container that ends within

@@ -1,86 +1,12 @@
 import assert from 'node:assert/strict';
 import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
-import { fail, ok } from '../../../src/dag/errorable';
 import type { RunEvent } from '../../../src/protocol/runEvents';
 import type { RunRecord } from '../../../src/protocol/runRecord';
-import { AsyncQueue } from '../../../src/runner/asyncQueue';
-import type { AttemptHandle, AttemptSpec, Backend, LogLine } from '../../../src/runner/backend';
+import type { AttemptSpec, Backend, LogLine } from '../../../src/runner/backend';
+import { ScriptedBackend } from '../../support/scriptedBackend';
 import { RunEngine, type RunSink } from '../../../src/runner/engine';
 import { decide } from '../../../src/runner/triggerRules';
-
-/**
- * A backend whose containers are scripted: each task's command's first word is an exit code, the
- * second a duration in ms. The engine's logic is what is under test here; tests/integration runs
- * the same engine on a real Docker Engine.
- */
-class ScriptedBackend implements Backend {
-  readonly kind = 'docker' as const;
-  running = 0;
-  maxRunning = 0;
-  starts: string[] = [];
-  killed: string[] = [];
-  constructor(
-    private readonly script: (spec: AttemptSpec) => { code: number; ms: number; lines?: string[] } | string,
-  ) {}
-
-  startDelayMs = 0;
-
-  /** Attempts (`task#try`) a runner that died left running; reattach finds only these. */
-  alive = new Set<string>();
-  reattached: string[] = [];
-  collected: Array<{ runs: string[]; keep: string[] }> = [];
-
-  async start(spec: AttemptSpec, signal: AbortSignal) {
-    if (this.startDelayMs) await new Promise((r) => setTimeout(r, this.startDelayMs));
-    const s = this.script(spec);
-    if (typeof s === 'string') return fail(s);
-    this.starts.push(`${spec.rendered.task.id}#${spec.tryNumber}`);
-    const handle = this.handle(spec, s);
-    if (signal.aborted) void handle.kill(0);
-    return ok(handle);
-  }
-
-  async reattach(spec: AttemptSpec) {
-    const key = `${spec.rendered.task.id}#${spec.tryNumber}`;
-    if (!this.alive.has(key)) return ok(undefined);
-    this.reattached.push(key);
-    const s = this.script(spec);
-    return ok(this.handle(spec, typeof s === 'string' ? { code: 1, ms: 1 } : s));
-  }
-
-  async collect(runIds: ReadonlySet<string>, keep: ReadonlySet<string> = new Set()) {
-    this.collected.push({ runs: [...runIds], keep: [...keep] });
-    return ok(0);
-  }
-
-  private handle(spec: AttemptSpec, s: { code: number; ms: number; lines?: string[] }): AttemptHandle {
-    this.running++;
-    this.maxRunning = Math.max(this.maxRunning, this.running);
-    const logs = new AsyncQueue<LogLine>();
-    for (const line of s.lines ?? []) logs.push({ stream: 'stdout', line: spec.mask(line) });
-    let finish!: (code: number) => void;
-    const exited = new Promise<number>((r) => (finish = r));
-    const timer = setTimeout(() => finish(s.code), s.ms);
-    const handle: AttemptHandle = {
-      id: `c-${spec.rendered.task.id}-${spec.tryNumber}`,
-      logs,
-      wait: async () => {
-        const code = await exited;
-        this.running--;
-        logs.end();
-        return { exitCode: code };
-      },
-      kill: async () => {
-        this.killed.push(spec.rendered.task.id);
-        clearTimeout(timer);
-        finish(137);
-      },
-      cleanup: async () => undefined,
-    };
-    return handle;
-  }
-}
 
 function memorySink(): RunSink & { logs: Map<string, string[]>; last?: RunRecord } {
   const logs = new Map<string, string[]>();

@@ -3,12 +3,13 @@ import { mkdtempSync, rmSync, symlinkSync, mkdirSync, realpathSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeDag } from '../../../src/dag/analyze';
-import { sensitiveRequests, unconsented } from '../../../src/runner/consent';
+import { sensitiveRequests } from '../../../src/runner/consent';
+import { unconsented } from '../../../src/runner/hostAccess';
 import { resolveHostPath, sensitiveHostPath } from '../../../src/runner/hostMounts';
 
 const judged = (path: string) => sensitiveHostPath(resolveHostPath(path));
 
-describe('host paths are judged as the path they resolve to (M1)', () => {
+describe('host paths are judged as the path they resolve to', () => {
   let dir: string;
   before(() => {
     dir = realpathSync(mkdtempSync(join(tmpdir(), 'cdag-hostpaths-')));

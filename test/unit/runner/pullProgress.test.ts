@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PullProgress } from '../../../src/runner/docker/dockerBackend';
+import { PullProgress } from '../../../src/runner/docker/runImages';
 
 describe('image pull progress', () => {
   it('sums the bytes of every layer into one line at most once a second, then the final status', () => {

@@ -14,7 +14,7 @@ const JSON_CREDENTIAL = JSON.stringify(
   2,
 );
 
-describe('secret masking (S2)', () => {
+describe('secret masking', () => {
   it('masks every line a multi-line secret produces in a log, as well as the whole', () => {
     const mask = makeMasker([PEM, JSON_CREDENTIAL]);
     const lines: string[] = [];

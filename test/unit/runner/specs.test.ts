@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { analyzeDag } from '../../../src/dag/analyze';
 import { containerCreateBody } from '../../../src/runner/docker/containerSpec';
 import { podManifest, podName } from '../../../src/runner/kubernetes/podSpec';
-import { labelValue } from '../../../src/runner/labels';
+import { labelValue } from '../../../src/dag/labels';
 import { renderTask } from '../../../src/runner/renderTask';
 
 const DAG = `dag: specs

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { analyzeDag } from '../../../../src/dag/analyze';
 import { complete } from '../../../../src/language/completion';
-import { sensitiveRequests, unconsented } from '../../../../src/runner/consent';
+import { sensitiveRequests } from '../../../../src/runner/consent';
+import { unconsented } from '../../../../src/runner/hostAccess';
 import { strategicMerge } from '../../../../src/dag/podPatch';
 import { podManifest } from '../../../../src/runner/kubernetes/podSpec';
 import { renderTask } from '../../../../src/runner/renderTask';
@@ -79,7 +80,7 @@ tasks:
 `);
     assert.equal(p.spec.priorityClassName, 'high');
     assert.ok(p.spec.affinity);
-    assert.equal(p.spec.activeDeadlineSeconds, 86_400, 'a patch cannot remove the deadline (L4)');
+    assert.equal(p.spec.activeDeadlineSeconds, 86_400, 'a patch cannot remove the deadline');
     assert.notEqual(p.metadata.name, 'hijack');
     const labels = p.metadata.labels as Record<string, string>;
     assert.equal(labels.team, 'data');

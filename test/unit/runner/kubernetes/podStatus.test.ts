@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
-import { summarizeEvents, withRetry } from '../../../../src/runner/kubernetes/kubernetesBackend';
+import { withRetry } from '../../../../src/runner/kubernetes/apiErrors';
+import { summarizeEvents } from '../../../../src/runner/kubernetes/podAttempt';
 import { LogCursor } from '../../../../src/runner/kubernetes/logCursor';
 import { containerStarted, podVerdict } from '../../../../src/runner/kubernetes/podStatus';
 
@@ -34,7 +35,7 @@ const terminated = (exitCode: number, reason: string, podReason?: string): V1Pod
 });
 
 describe('pod status → attempt verdict', () => {
-  it('fails at once on image pull errors, with the cluster’s message (L5)', () => {
+  it('fails at once on image pull errors, with the cluster’s message', () => {
     for (const reason of ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']) {
       const v = podVerdict(pod(waiting(reason, 'pull access denied')));
       assert.deepEqual(v, { kind: 'fail-fast', reason: `${reason}: pull access denied` });
@@ -113,7 +114,7 @@ describe('pod status → attempt verdict', () => {
   });
 });
 
-describe('resuming a followed Kubernetes log (G3, test 25)', () => {
+describe('resuming a followed Kubernetes log (test 25)', () => {
   it('drops what a resumed stream replays and keeps what is new, also at the same second', () => {
     const c = new LogCursor();
     const got: string[] = [];
@@ -137,7 +138,7 @@ describe('resuming a followed Kubernetes log (G3, test 25)', () => {
   });
 });
 
-describe('retrying Kubernetes API calls (L7, test 20)', () => {
+describe('retrying Kubernetes API calls (fault test 20)', () => {
   const failing = (errors: unknown[]) => {
     let calls = 0;
     const fn = () => {

@@ -1,12 +1,10 @@
 import * as vscode from 'vscode';
-import { latestCompleteInterval } from '../../dag/schedule';
-import { containerCreateBody } from '../../runner/docker/containerSpec';
-import { podManifest } from '../../runner/kubernetes/podSpec';
-import { makeRunId, renderTask } from '../../runner/renderTask';
+import type { BackendKind } from '../../protocol/runRecord';
+import { renderedSpec } from '../../runner/renderedSpec';
 import type { AnalysisCache } from '../language/analysisCache';
 
 /** Shows what a run would submit for a task: the container create body or the pod manifest, secrets masked. */
-export async function renderTaskCommand(cache: AnalysisCache): Promise<void> {
+export async function showRenderedSpec(cache: AnalysisCache): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.document.languageId !== 'container-dag') {
     void vscode.window.showWarningMessage('Open a .dag.yaml file first.');
@@ -25,19 +23,9 @@ export async function renderTaskCommand(cache: AnalysisCache): Promise<void> {
   if (!pick) return;
   const backend = await vscode.window.showQuickPick(['docker', 'kubernetes'], { placeHolder: 'Backend' });
   if (!backend) return;
-  const task = dag.tasks.find((t) => t.id === pick.label)!;
-  const interval = latestCompleteInterval(dag.schedule, new Date());
-  const runId = makeRunId('manual', interval.start);
-  const rendered = renderTask(dag, task, { runId, tryNumber: 1, interval });
-  if (!rendered.succeeded) {
-    void vscode.window.showErrorMessage(rendered.error);
-    return;
-  }
-  const masked = Object.fromEntries(Object.keys(task.secrets).map((k) => [k, '***']));
-  const spec =
-    backend === 'kubernetes'
-      ? podManifest(dag, rendered.result, runId, 1)
-      : containerCreateBody(dag, rendered.result, runId, 1, masked);
+  // The same function as `cdag render`, with the environment a run from this window renders with.
+  const spec = renderedSpec(dag, pick.label, backend as BackendKind, { env: process.env });
+  if (!spec) return;
   if (!spec.succeeded) {
     void vscode.window.showErrorMessage(spec.error);
     return;

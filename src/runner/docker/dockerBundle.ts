@@ -1,4 +1,4 @@
-/** The Docker runtime: everything that needs dockerode, in one module the extension loads on first run. */
+/** Everything that needs dockerode, in one bundle (dist/docker-runtime.js) loaded on first run. */
 export { connectDocker } from './connect';
 export { DockerBackend } from './dockerBackend';
 export { collectLeftovers } from './leftovers';

@@ -1,8 +1,8 @@
-/** The Kubernetes runtime: everything that needs client-node, in one module loaded on first use. */
+/** Everything that needs client-node, in one bundle (dist/kubernetes-runtime.js) loaded on first use. */
 export { clusterSecretValues } from './clusterSecrets';
 export { connectKubernetes, listContexts } from './connect';
 export { KubernetesBackend } from './kubernetesBackend';
 export { describePod, describeText } from './describe';
 export { inspectPod } from './inspect';
 export { watchPodChanges } from './podWatch';
-export { listOwnedPods, orphans, removePods } from './ownedPods';
+export { collectRunPods, listOwnedPods, orphans, removePods } from './ownedPods';

@@ -1,4 +1,4 @@
-/** Label keys that mark what this tool created, so it can be found again after a crash (L1). */
+/** Label keys that mark what this tool created, so it can be found again after a crash. */
 export const LABEL_PREFIX = 'io.container-dags';
 export const LABELS = {
   managedBy: `${LABEL_PREFIX}/managed-by`,

@@ -1,13 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { labelValue } from '../runner/labels';
-import { connectKubernetes } from '../runner/kubernetes/connect';
-import { listOwnedPods, orphans, removePods } from '../runner/kubernetes/ownedPods';
-import { ownerAlive } from '../runner/owner';
-import { RunStore } from '../runner/runStore';
-import { EXIT, type Io } from './io';
-
-export const PODS_USAGE = `cdag pods [--namespace NS] [--context NAME] [--kubeconfig FILE] [--runs-dir DIR]... [--remove] [--json]`;
+import { liveRunLabels } from '../../runner/liveRuns';
+import { RunStore } from '../../runner/runStore';
+import { EXIT, type Io } from '../io';
+import { USAGES } from '../usage';
 
 /**
  * Lists this tool's pods in a namespace and which are orphans — no live run of the given run
@@ -28,14 +24,19 @@ export async function podsCommand(args: readonly string[], io: Io): Promise<numb
     allowPositionals: true,
   });
   if (positionals.length) {
-    io.err(`pods takes no FILE.\nUsage: ${PODS_USAGE}\n`);
+    io.err(`pods takes no FILE.\nUsage: ${USAGES.pods}\n`);
     return EXIT.usage;
   }
-  const cluster = await connectKubernetes({
-    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
-    ...(values.context ? { context: values.context } : {}),
-    ...(values.namespace ? { namespace: values.namespace } : {}),
-  });
+  const { connectKubernetes, listOwnedPods, orphans, removePods } =
+    await import('../../runner/kubernetes/kubernetesBundle');
+  const cluster = await connectKubernetes(
+    {
+      ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+      ...(values.context ? { context: values.context } : {}),
+      ...(values.namespace ? { namespace: values.namespace } : {}),
+    },
+    io.env ?? {},
+  );
   if (!cluster.succeeded) {
     io.err(`${cluster.error}\n`);
     return EXIT.failed;
@@ -46,11 +47,7 @@ export async function podsCommand(args: readonly string[], io: Io): Promise<numb
     io.err(`${pods.error}\n`);
     return EXIT.failed;
   }
-  const live = new Set<string>();
-  for (const dir of values['runs-dir'] ?? [resolve('.cdag', 'runs')]) {
-    for (const r of new RunStore(resolve(dir)).list())
-      if ((r.state === 'running' || r.state === 'queued') && ownerAlive(r.owner)) live.add(labelValue(r.run_id));
-  }
+  const live = liveRunLabels((values['runs-dir'] ?? [resolve('.cdag', 'runs')]).map((d) => new RunStore(resolve(d))));
   const orphaned = orphans(pods.result, live);
   const orphanNames = new Set(orphaned.map((p) => p.name));
   const removed = values.remove ? await removePods(cluster.result, ns, [...orphanNames]) : 0;

@@ -1,0 +1,189 @@
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyzeDag } from '../../dag/analyze';
+import { describeDagFileError, isDagFileError, readDagFile } from '../../dag/dagFile';
+import { BACKFILL_CONFIRM_ABOVE } from '../../dag/schedule';
+import type { BackendKind, RunRecord } from '../../protocol/runRecord';
+import { Consent } from '../../runner/hostAccess';
+import { RunLauncher } from '../../runner/runLauncher';
+import { RunStore } from '../../runner/runStore';
+import { describeUnmaskable } from '../../runner/secretMasker';
+import { toHumanLines } from '../formatProblems';
+import { EXIT, type Io } from '../io';
+import { launchFailureText, notStartedText } from '../launchMessages';
+import { progressPrinter } from '../runProgress';
+import { pickDates, MAX_COUNTED_RUNS } from '../runDates';
+import { onStopSignals } from '../runSignals';
+import { USAGES } from '../usage';
+
+/** Runs a DAG for one date or a range of dates; exit 0 all succeeded, 1 a task failed, 2 usage, validation or set-up. */
+export async function runCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      date: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      yes: { type: 'boolean' },
+      task: { type: 'string', multiple: true },
+      backend: { type: 'string', default: 'docker' },
+      param: { type: 'string', multiple: true },
+      'max-active': { type: 'string' },
+      'max-runs': { type: 'string', default: '1' },
+      'runs-dir': { type: 'string' },
+      json: { type: 'boolean' },
+      'keep-failed': { type: 'boolean' },
+      'allow-host-path': { type: 'string', multiple: true },
+      'allow-host-network': { type: 'boolean' },
+      'allow-privileged': { type: 'boolean' },
+      context: { type: 'string' },
+      namespace: { type: 'string' },
+      kubeconfig: { type: 'string' },
+    },
+    allowPositionals: true,
+  });
+  const usage = (msg: string) => {
+    io.err(`${msg}\nUsage: ${USAGES.run}\n`);
+    return EXIT.usage;
+  };
+  if (positionals.length !== 1) return usage('run takes one FILE.');
+  if (values.backend !== 'docker' && values.backend !== 'kubernetes')
+    return usage('--backend is docker or kubernetes.');
+  const backendKind: BackendKind = values.backend;
+  if (values.date && (values.from || values.to)) return usage('Give --date or --from/--to, not both.');
+  if (!!values.from !== !!values.to) return usage('--from and --to go together.');
+  const maxActive = values['max-active'] !== undefined ? Number(values['max-active']) : undefined;
+  const maxRuns = Number(values['max-runs']);
+  if ((maxActive !== undefined && !(maxActive >= 1)) || !(maxRuns >= 1))
+    return usage('--max-active and --max-runs take a number >= 1.');
+  const params = new Map<string, unknown>();
+  for (const p of values.param ?? []) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) return usage(`--param ${p}: write NAME=VALUE.`);
+    params.set(p.slice(0, eq), p.slice(eq + 1));
+  }
+  const paramValues = Object.fromEntries(params);
+
+  const file = resolve(positionals[0]!);
+  const read = (io.readDagFile ?? readDagFile)(file);
+  if (isDagFileError(read)) {
+    io.err(`${describeDagFileError({ ...read, path: positionals[0]! })}\n`);
+    return EXIT.usage;
+  }
+  const a = analyzeDag(read.text, file, read.problems);
+  if (a.hasErrors || !a.dag) {
+    for (const l of toHumanLines(positionals[0]!, a).filter((x) => x.includes(': error: '))) io.err(`${l}\n`);
+    io.err('The DAG has errors; nothing was run.\n');
+    return EXIT.usage;
+  }
+  const dag = a.dag;
+  const only = values.task ? new Set(values.task) : undefined;
+  for (const t of only ?? []) if (!dag.tasks.some((x) => x.id === t)) return usage(`No task "${t}" in ${dag.id}.`);
+
+  const dates = pickDates(dag, values.date, values.from, values.to);
+  if (typeof dates === 'string') return usage(dates);
+  if (dates.count > BACKFILL_CONFIRM_ABOVE && !values.yes) {
+    const n = dates.count > MAX_COUNTED_RUNS ? `more than ${MAX_COUNTED_RUNS}` : String(dates.count);
+    io.err(
+      `${values.from}..${values.to} is ${n} runs of schedule "${dag.scheduleText ?? 'manual'}", more than ${BACKFILL_CONFIRM_ABOVE}. Nothing was run. Give a narrower range, or add --yes to start them all.\n`,
+    );
+    return EXIT.usage;
+  }
+
+  const env = io.env ?? {};
+  const launcher = new RunLauncher(
+    new RunStore(values['runs-dir'] ? resolve(values['runs-dir']) : join(dirname(file), '.cdag', 'runs')),
+  );
+  const prepared = await launcher.prepare({
+    dag,
+    file,
+    text: read.text,
+    backend: backendKind,
+    intervals: dates.intervals,
+    params: paramValues,
+    ...(only ? { only } : {}),
+    env,
+    allowed: new Consent(
+      values['allow-host-path'] ?? [],
+      values['allow-host-network'] ?? false,
+      values['allow-privileged'] ?? false,
+    ),
+    ...(dag.docker.host ? { dockerHost: dag.docker.host } : {}),
+    cluster: {
+      ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+      ...((values.context ?? dag.kubernetes.context) ? { context: values.context ?? dag.kubernetes.context } : {}),
+      ...((values.namespace ?? dag.kubernetes.namespace)
+        ? { namespace: values.namespace ?? dag.kubernetes.namespace }
+        : {}),
+    },
+    ...(!values.json ? { onPull: (image: string, text: string) => io.err(`  pulling ${image}: ${text}\n`) } : {}),
+  });
+  if (!prepared.succeeded) {
+    const f = prepared.error;
+    if (f.code === 'host-access-declined') return EXIT.usage;
+    io.err(`${launchFailureText(f)}\n`);
+    return f.code === 'runs-folder-unwritable' || f.code === 'host-access-refused' ? EXIT.usage : EXIT.failed;
+  }
+  const p = prepared.result;
+  if (p.unmaskable.length) io.err(`Warning: ${describeUnmaskable(p.unmaskable)}\n`);
+  // A run of this DAG and date that a dead cdag left behind goes on where it stopped; other
+  // unfinished runs on this backend are marked interrupted and their containers removed.
+  const takeover = await launcher.takeOver(
+    (r) =>
+      r.dag === dag.id && r.file_hash === p.fileHash && r.backend === backendKind && dates.includes(r.logical_date)
+        ? 'resume'
+        : r.backend === backendKind
+          ? { abandon: 'another DAG, date or file' }
+          : 'leave',
+    () => Promise.resolve(p.backend),
+  );
+  for (const [dir, why] of launcher.store.skipped) io.err(`Warning: skipped ${dir}: not a run record (${why}).\n`);
+  for (const a of takeover.abandoned) if (a.note) io.err(`${a.note}\n`);
+  const stop = new AbortController();
+  const stopSignals = io.signals
+    ? onStopSignals(
+        io.signals,
+        () => stop.abort(),
+        (text) => io.err(text),
+      )
+    : () => undefined;
+  const progress = progressPrinter(io, dag, !values.json);
+  let notStarted = 0;
+  let records: RunRecord[];
+  try {
+    records = await launcher.start(
+      p,
+      {
+        intervals: dates.intervals,
+        kind: dates.count > 1 ? 'backfill' : 'manual',
+        maxRuns: Math.min(maxRuns, dates.count || 1),
+        ...(maxActive ? { maxActiveTasks: maxActive } : {}),
+        params: paramValues,
+        ...(only ? { only } : {}),
+        keepFailed: values['keep-failed'] ?? false,
+        resume: takeover.resume,
+        signal: stop.signal,
+      },
+      {
+        started: (engine, resumed) => {
+          if (resumed)
+            io.err(
+              `Resuming run ${engine.record.run_id}, interrupted earlier: reattaching ${resumed.reattaching} running task(s).\n`,
+            );
+          engine.on(progress);
+        },
+        notStarted: (why) => {
+          notStarted++;
+          io.err(`${notStartedText(why)}\n`);
+        },
+      },
+    );
+  } finally {
+    stopSignals();
+  }
+  if (values.json) io.out(`${JSON.stringify(records.length === 1 ? records[0] : records, null, 2)}\n`);
+  else
+    for (const r of records)
+      io.err(`${r.dag} ${r.logical_date.slice(0, 10)}: ${r.state} (${r.run_id}; ${launcher.store.runDir(r.run_id)})\n`);
+  return notStarted === 0 && records.length > 0 && records.every((r) => r.state === 'success') ? EXIT.ok : EXIT.failed;
+}
