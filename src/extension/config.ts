@@ -63,7 +63,7 @@ export class Config {
     const v = vscode.workspace.isTrusted
       ? (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue)
       : i?.globalValue;
-    return v === undefined || v === '' ? undefined : String(v);
+    return (typeof v === 'string' && v !== '') || typeof v === 'number' ? String(v) : undefined;
   }
 
   private section(): vscode.WorkspaceConfiguration {
