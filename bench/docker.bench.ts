@@ -27,6 +27,7 @@ function dagFile(dir: string, name: string, body: string): string {
 export interface DockerBenchResult {
   chain20: { oursMs: number; dockerRunMs: number; ratio: number; gapMs: number; overheadPerTaskMs: number };
   parallel40: { oursMs: number; xargsMs: number; ratio: number };
+  fanout1000: { oursMs: number; xargsMs: number; ratio: number };
   logs100mb: { oursMs: number; dockerLogsMs: number; throughputRatio: number; lines: number };
 }
 
@@ -50,6 +51,11 @@ export async function benchDocker(root: string, rounds = 5): Promise<DockerBench
     'parallel40',
     `max_active_tasks: 8\ntasks:\n${Array.from({ length: 40 }, (_, i) => `  t${i}: ${task}}`).join('\n')}\n`,
   );
+  const fanout = dagFile(
+    dir,
+    'fanout1000',
+    `max_active_tasks: 8\ntasks:\n  t: ${task}, expand: {i: [${Array.from({ length: 1000 }, (_, i) => i).join(', ')}]}}\n`,
+  );
   const runsDir = join(dir, 'runs');
   const ours: number[] = [];
   const base: number[] = [];
@@ -71,6 +77,9 @@ export async function benchDocker(root: string, rounds = 5): Promise<DockerBench
       gaps.push(Date.parse(rec.tasks[`t${i}`]!.started_at!) - Date.parse(rec.tasks[`t${i - 1}`]!.ended_at!));
     }
   }
+  // 1,000 instances of one mapped task, 8 at once: once each side (a round is minutes).
+  const fanoutOurs = wall(process.execPath, [cli, 'run', fanout, '--runs-dir', join(dir, 'fanout-runs')]);
+  const fanoutBase = wall('bash', ['-c', `seq 1000 | xargs -P8 -I{} docker run --rm ${IMAGE} true`]);
   const chainOurs = median(ours);
   const chainBase = median(base);
 
@@ -111,6 +120,7 @@ export async function benchDocker(root: string, rounds = 5): Promise<DockerBench
       overheadPerTaskMs: (chainOurs - chainBase) / 20,
     },
     parallel40: { oursMs: median(ours40), xargsMs: median(base40), ratio: median(ours40) / median(base40) },
+    fanout1000: { oursMs: fanoutOurs, xargsMs: fanoutBase, ratio: fanoutOurs / fanoutBase },
     logs100mb: {
       oursMs: median(oursLogs),
       dockerLogsMs: median(baseLogs),
@@ -126,6 +136,7 @@ export function printDocker(r: DockerBenchResult | string): string[] {
     `docker: chain of 20 'true' tasks: cdag run ${fmt(r.chain20.oursMs)} ms vs 20 x docker run --rm ${fmt(r.chain20.dockerRunMs)} ms = ${r.chain20.ratio.toFixed(2)}x`,
     `  orchestration: ${fmt(r.chain20.gapMs)} ms from a task's end to its downstream's start (median); ${fmt(r.chain20.overheadPerTaskMs)} ms per task vs docker run`,
     `docker: 40 independent tasks, 8 at once: cdag run ${fmt(r.parallel40.oursMs)} ms vs xargs -P8 docker run --rm ${fmt(r.parallel40.xargsMs)} ms = ${r.parallel40.ratio.toFixed(2)}x`,
+    `docker: one task expanded to 1,000 instances, 8 at once: cdag run ${fmt(r.fanout1000.oursMs)} ms vs xargs -P8 docker run --rm ${fmt(r.fanout1000.xargsMs)} ms = ${r.fanout1000.ratio.toFixed(2)}x`,
     `docker: 100 MB log (${r.logs100mb.lines} lines): our log path ${fmt(r.logs100mb.oursMs)} ms vs docker logs > /dev/null ${fmt(r.logs100mb.dockerLogsMs)} ms = ${r.logs100mb.throughputRatio.toFixed(2)}x throughput`,
   ];
 }

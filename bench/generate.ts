@@ -33,3 +33,27 @@ export function generateDag(n: number): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/**
+ * A DAG whose tasks pass values: each of `tasks` declares outputs, and each after the first reads
+ * five outputs of tasks upstream of it (`refs` = 5 per task) in args, env and `when`.
+ */
+export function generateDataflowDag(tasks = 101): string {
+  const lines = ['dag: dataflow', 'schedule: "@daily"', 'start_date: 2024-01-01', 'tasks:'];
+  for (let i = 0; i < tasks; i++) {
+    const up = `task_${Math.floor((i - 1) / 2)}`;
+    lines.push(
+      `  task_${i}:`,
+      `    image: registry.example.com/team/step:${1 + (i % 9)}`,
+      '    outputs: [rows, ids, path]',
+    );
+    if (i > 0)
+      lines.push(
+        `    depends_on: [${up}]`,
+        `    args: [--rows, "{{ tasks.${up}.outputs.rows }}", --ids, "{{ tasks.${up}.outputs.ids | tojson }}", --in, "{{ tasks.${up}.outputs.path }}"]`,
+        `    env: {COUNT: "{{ tasks.${up}.outputs.ids | length }}"}`,
+        `    when: "{{ tasks.${up}.outputs.rows | gt(0) }}"`,
+      );
+  }
+  return `${lines.join('\n')}\n`;
+}

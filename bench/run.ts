@@ -5,7 +5,7 @@ import { benchAirflow, printAirflow } from './airflow.bench';
 import { benchDocker, printDocker } from './docker.bench';
 import { benchGraph, printGraph } from './graph.bench';
 import { benchKubernetes, printKubernetes } from './kubernetes.bench';
-import { benchValidation, printValidation } from './validation.bench';
+import { benchDataflowValidation, benchValidation, printValidation } from './validation.bench';
 
 // Bundled to out/bench.js by scripts/bench.mjs; the project root is one level up.
 const ROOT = resolve(__dirname, '..');
@@ -13,6 +13,7 @@ const ROOT = resolve(__dirname, '..');
 async function main(): Promise<void> {
   const only = process.argv[2];
   const validation = only && only !== 'validation' ? [] : benchValidation();
+  const dataflow = only && only !== 'validation' ? undefined : benchDataflowValidation();
   const activation = benchActivation(ROOT);
   const docker = only && only !== 'docker' ? 'skipped (not asked for)' : await benchDocker(ROOT);
   const graph = only && only !== 'graph' ? [] : await benchGraph(ROOT);
@@ -21,6 +22,11 @@ async function main(): Promise<void> {
   const lines = [
     `container-dags benchmarks — node ${process.version}, ${new Date().toISOString()}`,
     ...(validation.length ? printValidation(validation) : []),
+    ...(dataflow
+      ? [
+          `validation of ${dataflow.refs} output references (${dataflow.tasks} tasks): ${dataflow.validateMs.toFixed(1)} ms vs yaml.parseDocument ${dataflow.parseAloneMs.toFixed(1)} ms = ${dataflow.ratio.toFixed(2)}x`,
+        ]
+      : []),
     ...printActivation(activation),
     ...printDocker(docker),
     ...(graph.length ? printGraph(graph) : []),
@@ -43,6 +49,11 @@ async function main(): Promise<void> {
       [`growth 200 → 2,000 tasks: ${growth.toFixed(2)}x time per task (linear = 1.0)`, growth <= 1.5],
     );
   }
+  if (dataflow)
+    checks.push([
+      `${dataflow.refs} output references: ${dataflow.ratio.toFixed(2)}x parse alone (target <= 1.2x)`,
+      dataflow.ratio <= 1.2,
+    ]);
   checks.push(
     [`activation ${activation.totalMs.toFixed(1)} ms (target <= 100 ms)`, activation.totalMs <= 100],
     ['no Docker, Kubernetes, elkjs or Python-parser code loaded at activation', activation.heavyLoaded.length === 0],
@@ -56,6 +67,10 @@ async function main(): Promise<void> {
       [
         `40 at 8 at once: ${docker.parallel40.ratio.toFixed(2)}x of xargs -P8 docker run (target <= 1.0x)`,
         docker.parallel40.ratio <= 1.0,
+      ],
+      [
+        `1,000-instance fan-out at 8: ${docker.fanout1000.ratio.toFixed(2)}x of xargs -P8 docker run (target <= 1.0x)`,
+        docker.fanout1000.ratio <= 1.0,
       ],
       [
         `log throughput ${docker.logs100mb.throughputRatio.toFixed(2)}x of docker logs (target >= 0.8x)`,

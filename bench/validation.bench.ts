@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import { analyzeDag } from '../src/dag/analyze';
-import { generateDag } from './generate';
+import { generateDag, generateDataflowDag } from './generate';
 import { fmt, median, sample } from './stats';
 
 export interface ValidationResult {
@@ -18,42 +18,45 @@ export interface ValidationResult {
  * `yaml.parseDocument` with its defaults — what "yaml alone" costs a user.
  */
 export function benchValidation(sizes = [20, 200, 2000]): ValidationResult[] {
-  const results: ValidationResult[] = [];
-  for (const n of sizes) {
-    const text = generateDag(n);
-    const a = analyzeDag(text, 'bench.dag.yaml');
-    if (a.hasErrors) throw new Error(`generated DAG has errors: ${a.problems[0]?.message}`);
-    // Rounds alternate the two sides; each side runs a batch of about 50 ms so that one GC pause or
-    // timer tick does not decide a sample, and the median of per-iteration times is compared.
-    const once = median(sample(() => parseDocument(text), 5, 3));
-    const batch = Math.max(1, Math.round(50 / once));
-    const rounds = 31;
-    const ours: number[] = [];
-    const base: number[] = [];
-    const ratios: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      // Alternate which side goes first so neither always inherits the other's garbage.
-      const first = r % 2 === 0;
-      const b1 = first ? timeBatch(() => parseDocument(text), batch) : 0;
-      const o = timeBatch(() => analyzeDag(text, 'bench.dag.yaml'), batch);
-      const b = first ? b1 : timeBatch(() => parseDocument(text), batch);
-      ours.push(o);
-      base.push(b);
-      // A round's two sides run back to back, so their ratio cancels the machine's drift.
-      ratios.push(o / b);
-    }
-    const validateMs = median(ours);
-    const parseAloneMs = median(base);
-    results.push({
-      tasks: n,
-      kib: Math.round(text.length / 1024),
-      validateMs,
-      parseAloneMs,
-      ratio: median(ratios),
-      perTaskUs: (validateMs / n) * 1000,
-    });
+  return sizes.map((n) => ({ tasks: n, ...measure(generateDag(n), n) }));
+}
+
+/** Validation of a DAG with 500 output references (101 tasks, five each): what the dataflow checks cost. */
+export function benchDataflowValidation(): ValidationResult & { refs: number } {
+  const text = generateDataflowDag(101);
+  return { tasks: 101, refs: 500, ...measure(text, 101) };
+}
+
+function measure(text: string, n: number): Omit<ValidationResult, 'tasks'> {
+  const a = analyzeDag(text, 'bench.dag.yaml');
+  if (a.hasErrors) throw new Error(`generated DAG has errors: ${a.problems[0]?.message}`);
+  // Rounds alternate the two sides; each side runs a batch of about 50 ms so that one GC pause or
+  // timer tick does not decide a sample, and the median of per-iteration times is compared.
+  const once = median(sample(() => parseDocument(text), 5, 3));
+  const batch = Math.max(1, Math.round(50 / once));
+  const rounds = 31;
+  const ours: number[] = [];
+  const base: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    // Alternate which side goes first so neither always inherits the other's garbage.
+    const first = r % 2 === 0;
+    const b1 = first ? timeBatch(() => parseDocument(text), batch) : 0;
+    const o = timeBatch(() => analyzeDag(text, 'bench.dag.yaml'), batch);
+    const b = first ? b1 : timeBatch(() => parseDocument(text), batch);
+    ours.push(o);
+    base.push(b);
+    // A round's two sides run back to back, so their ratio cancels the machine's drift.
+    ratios.push(o / b);
   }
-  return results;
+  const validateMs = median(ours);
+  return {
+    kib: Math.round(text.length / 1024),
+    validateMs,
+    parseAloneMs: median(base),
+    ratio: median(ratios),
+    perTaskUs: (validateMs / n) * 1000,
+  };
 }
 
 function timeBatch(fn: () => unknown, n: number): number {

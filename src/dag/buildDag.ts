@@ -4,6 +4,7 @@ import {
   DEFAULT_RETRY_DELAY_MS,
   DEFAULT_STARTUP_TIMEOUT_MS,
   type Dag,
+  type ExpandSource,
   type Mount,
   type PodOverrides,
   type Task,
@@ -103,6 +104,11 @@ function buildTask(id: string, t: Obj, dockerPull: PullPolicy | undefined): Task
   const command = strList(t.command);
   const args = strList(t.args);
   const timeoutMs = duration(t.timeout);
+  const expand = new Map<string, ExpandSource>();
+  for (const [name, v] of Object.entries(obj(t.expand))) {
+    if (Array.isArray(v)) expand.set(name, { kind: 'items', items: v as unknown[] });
+    else if (typeof v === 'string') expand.set(name, { kind: 'template', template: v });
+  }
   return {
     id,
     image: str(t.image) ?? '',
@@ -127,6 +133,16 @@ function buildTask(id: string, t: Obj, dockerPull: PullPolicy | undefined): Task
     imagePullPolicy: oneOf<PullPolicy>(t.image_pull_policy, PULL_POLICIES, dockerPull ?? 'IfNotPresent'),
     ...(str(t.network) ? { network: str(t.network)! } : {}),
     kubernetes: podOverrides(t.kubernetes),
+    outputs: strList(t.outputs) ?? [],
+    ...(expand.size ? { expand } : {}),
+    ...(typeof t.expand_max_active === 'number' && t.expand_max_active >= 1
+      ? { expandMaxActive: Math.floor(t.expand_max_active) }
+      : {}),
+    skipOnExitCode: Array.isArray(t.skip_on_exit_code)
+      ? t.skip_on_exit_code.filter((c): c is number => typeof c === 'number' && Number.isInteger(c))
+      : [],
+    ...(str(t.when) !== undefined ? { when: str(t.when)! } : {}),
+    dependsOnPast: t.depends_on_past === true,
   };
 }
 

@@ -44,6 +44,16 @@ export const PROBLEM_CODES: Record<ProblemCode, string> = {
   'template-unknown-name': 'An unknown template name or parameter (with did-you-mean).',
   'template-unknown-filter': 'An unknown filter (with did-you-mean).',
   'template-filter-args': 'A filter given the wrong arguments.',
+  'template-filter-type':
+    'A filter given a value of a type it cannot take, where that is known before the run (`{{ ds | sum }}`).',
+  'unknown-output':
+    'A `tasks.ID.outputs.NAME` naming a task that does not exist or an output it does not declare (with did-you-mean).',
+  'output-not-upstream':
+    'A `tasks.ID.outputs.NAME` of a task that is not upstream of this one: its value does not exist yet when this task runs.',
+  'unknown-item': '`item.VAR` outside a task with `expand`, or naming a variable its `expand` does not have.',
+  'expand-too-large': 'An `expand` list literal of more than 1,024 items.',
+  'expand-not-list': 'An `expand` template that can only give a value other than a list.',
+  'when-never-true': 'A `when` that is false whatever happens: the task would always be skipped.',
   'template-deprecated': 'An Airflow-deprecated name (`next_ds`, `execution_date`); a hint with the replacement.',
   'template-not-rendered': '`{{` in a field that is not templated.',
 };
@@ -54,6 +64,8 @@ function typeOf(spec: Spec): string {
       return spec.enum ? spec.enum.map((e) => `\`${e}\``).join(', ') : spec.format ? `text (${spec.format})` : 'text';
     case 'stringOrList':
       return 'text or list of text';
+    case 'listOrTemplate':
+      return 'list, or a template giving one';
     case 'list':
       return `list of ${typeOf(spec.items)}`;
     case 'map':

@@ -54,6 +54,8 @@ function convert(spec: Spec): Json {
         description,
         oneOf: [{ type: 'string' }, { type: 'array', items: { type: ['string', 'number', 'boolean'] } }],
       };
+    case 'listOrTemplate':
+      return { description, oneOf: [{ type: 'array' }, { type: 'string', pattern: '\\{\\{' }] };
     case 'list':
       return { type: 'array', description, items: convert(spec.items) };
     case 'map':

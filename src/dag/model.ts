@@ -63,7 +63,22 @@ export interface Task {
   readonly imagePullPolicy: PullPolicy;
   readonly network?: string;
   readonly kubernetes: PodOverrides;
+  /** Output names the task writes to `$CDAG_OUTPUT` as one JSON object. */
+  readonly outputs: readonly string[];
+  /** Fan-out: variable → its items (a list, or a template giving one at run time); in key order. */
+  readonly expand?: ReadonlyMap<string, ExpandSource>;
+  readonly expandMaxActive?: number;
+  /** Exit codes that end the task `skipped`. */
+  readonly skipOnExitCode: readonly number[];
+  /** A template; the task runs only when it renders true. */
+  readonly when?: string;
+  readonly dependsOnPast: boolean;
 }
+
+/** Where an `expand` variable's items come from. */
+export type ExpandSource =
+  | { readonly kind: 'items'; readonly items: readonly unknown[] }
+  | { readonly kind: 'template'; readonly template: string };
 
 export interface Volume {
   readonly name: string;

@@ -70,6 +70,13 @@ export type ProblemCode =
   | 'template-unknown-name'
   | 'template-unknown-filter'
   | 'template-filter-args'
+  | 'template-filter-type'
+  | 'unknown-output'
+  | 'output-not-upstream'
+  | 'unknown-item'
+  | 'expand-too-large'
+  | 'expand-not-list'
+  | 'when-never-true'
   | 'template-deprecated'
   | 'template-not-rendered';
 

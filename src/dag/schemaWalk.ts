@@ -77,6 +77,11 @@ export function walk(node: unknown, spec: Spec, path: string[], ctx: WalkContext
         return;
       }
       return walk(n, stringOf(spec), path, ctx, keyNode);
+    case 'listOrTemplate':
+      if (isSeq(n)) return;
+      if (isScalar(n) && typeof n.value === 'string' && n.value.includes('{{'))
+        return walk(n, LIST_TEMPLATE, path, ctx, keyNode);
+      return wrongType(ctx, 'a list, or a template giving one such as "{{ tasks.ID.outputs.NAME }}"', n, keyNode);
     case 'boolean':
       if (!isScalar(n) || typeof n.value !== 'boolean') {
         const text = isScalar(n) ? String(n.value) : '';
@@ -327,6 +332,8 @@ function compiled(pattern: string): RegExp {
 }
 
 const stringSpecs = new WeakMap<Spec, StringSpec>();
+const LIST_TEMPLATE: StringSpec = { kind: 'string', doc: 'A template giving a list.', templated: true };
+
 /** The string spec for the items of a `stringOrList`, made once per spec. */
 function stringOf(spec: Extract<Spec, { kind: 'stringOrList' }>): StringSpec {
   let s = stringSpecs.get(spec);

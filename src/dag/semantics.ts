@@ -2,6 +2,8 @@ import { type Document, type YAMLMap } from 'yaml';
 import { parseDate } from './dates';
 import { problem, type Problem } from './problem';
 import { didYouMean } from './suggest';
+import { checkDataflow } from './dataflowChecks';
+import { TEMPLATE_FILTERS } from './templateNames';
 import { checkExpr, type TemplateIssue } from './template';
 import type { TemplatedValue } from './schemaWalk';
 import type { SymbolIndex } from './symbols';
@@ -21,6 +23,7 @@ export function checkSemantics(
   checkMounts(symbols, out);
   const root = isMap(doc.contents) ? doc.contents : undefined;
   if (!root) return out;
+  checkDataflow(root, symbols, out);
   checkVolumes(root, out);
   checkDates(root, out);
   checkEnvSecretClash(root, out);
@@ -154,11 +157,14 @@ function checkTemplates(text: string, templated: readonly TemplatedValue[], para
         case 'filter-args':
           out.push(problem('template-filter-args', 'error', issue.message, range));
           break;
+        case 'filter-type':
+          out.push(problem('template-filter-type', 'error', issue.message, range));
+          break;
         case 'unknown-filter':
         case 'unknown-name': {
           const candidates =
             issue.kind === 'unknown-filter'
-              ? ['upper', 'lower', 'default', 'ds_add', 'ds_format']
+              ? Object.keys(TEMPLATE_FILTERS)
               : value.slice(issue.span.start - 7, issue.span.start) === 'params.'
                 ? [...params]
                 : [
@@ -173,6 +179,7 @@ function checkTemplates(text: string, templated: readonly TemplatedValue[], para
                     'try_number',
                     'dag.id',
                     'task.id',
+                    'map_index',
                   ];
           const guess = issue.word ? didYouMean(issue.word, candidates) : undefined;
           out.push(

@@ -39,6 +39,16 @@ export interface SymbolIndex {
   readonly volumeRefs: readonly Reference[];
   readonly paramRefs: readonly Reference[];
   readonly templates: readonly TemplateOccurrence[];
+  /** Declared outputs, by `TASK.NAME` (the list item is the declaration). */
+  readonly outputs: ReadonlyMap<string, Declaration>;
+  /** The `ID` of each `{{ tasks.ID.outputs.NAME }}`: renamed with the task. */
+  readonly outputTaskRefs: readonly Reference[];
+  /** The `NAME` of each `{{ tasks.ID.outputs.NAME }}`, by `ID.NAME`. */
+  readonly outputRefs: readonly Reference[];
+  /** Each task's `expand` variables (the keys), by task. */
+  readonly expandVars: ReadonlyMap<string, ReadonlyMap<string, Declaration>>;
+  /** Each `{{ item.VAR }}` (by VAR) and `{{ map_index }}` (by `map_index`), with the task it is in. */
+  readonly itemRefs: readonly Reference[];
   /** Every mount string of `defaults` and the tasks, parsed once. */
   readonly mounts: readonly MountEntry[];
   readonly dagKey?: OffsetRange;
@@ -73,6 +83,8 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
   const volumeRefs: Reference[] = [];
   const paramRefs: Reference[] = [];
   const mounts: MountEntry[] = [];
+  const outputs = new Map<string, Declaration>();
+  const expandVars = new Map<string, Map<string, Declaration>>();
   const mountRefs = (owner: string | undefined, task: YAMLMap) => {
     for (const item of stringItems(entry(task, 'mounts')?.value)) {
       if (typeof item.value !== 'string') continue;
@@ -94,12 +106,22 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
         taskRefs.push({ name: String(item.value), range: rangeOf(item), owner });
       }
       mountRefs(owner, p.value);
+      for (const item of stringItems(entry(p.value, 'outputs')?.value)) {
+        if (item.value === null) continue;
+        const name = `${owner}.${String(item.value)}`;
+        if (!outputs.has(name)) outputs.set(name, { name, keyRange: rangeOf(item), range: rangeOf(item) });
+      }
+      const expand = entry(p.value, 'expand');
+      if (expand && isMap(expand.value)) expandVars.set(owner, declarations(expand.value));
     }
   }
   const defaults = root ? mapAt(root, 'defaults') : undefined;
   if (defaults) mountRefs(undefined, defaults);
 
   const templates: TemplateOccurrence[] = [];
+  const outputTaskRefs: Reference[] = [];
+  const outputRefs: Reference[] = [];
+  const itemRefs: Reference[] = [];
   for (const t of templated) {
     const owner = t.owner;
     for (const expr of t.scanned.exprs) {
@@ -115,6 +137,23 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
         const r = valueSpanToSource(t.node, text, expr.nameSpan.start + 7, expr.nameSpan.end);
         paramRefs.push({ name: expr.name.slice(7), range: r, ...(owner ? { owner } : {}) });
       }
+      const parts = expr.name.split('.');
+      const at = (from: number, to: number) =>
+        valueSpanToSource(t.node, text, expr.nameSpan.start + from, expr.nameSpan.start + to);
+      if (parts[0] === 'tasks' && parts.length === 4 && parts[2] === 'outputs') {
+        const id = parts[1]!;
+        const nameAt = 'tasks.'.length + id.length + '.outputs.'.length;
+        outputTaskRefs.push({ name: id, range: at(6, 6 + id.length), ...(owner ? { owner } : {}) });
+        outputRefs.push({
+          name: `${id}.${parts[3]!}`,
+          range: at(nameAt, nameAt + parts[3]!.length),
+          ...(owner ? { owner } : {}),
+        });
+      } else if (parts[0] === 'item' && parts.length === 2) {
+        itemRefs.push({ name: parts[1]!, range: at(5, expr.name.length), ...(owner ? { owner } : {}) });
+      } else if (expr.name === 'map_index') {
+        itemRefs.push({ name: 'map_index', range: occurrence.nameRange, ...(owner ? { owner } : {}) });
+      }
     }
   }
   const dagEntry = root ? entry(root, 'dag') : undefined;
@@ -127,6 +166,11 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
     volumeRefs,
     paramRefs,
     templates,
+    outputs,
+    outputTaskRefs,
+    outputRefs,
+    expandVars,
+    itemRefs,
     mounts,
     ...(dagEntry && isScalar(dagEntry.value) ? { dagKey: rangeOf(dagEntry.value) } : {}),
     ...(dagId !== undefined ? { dagId } : {}),

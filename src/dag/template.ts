@@ -1,7 +1,4 @@
-import { addDays, isoDay, isoTimestamp, parseDate, strftime } from './dates';
-import { own } from '../util/dict';
-import { fail, ok, type Errorable } from '../util/errorable';
-import { TEMPLATE_FILTERS, TEMPLATE_NAMES } from './templateNames';
+import { TEMPLATE_FILTERS, TEMPLATE_NAMES, type TemplateType } from './templateNames';
 
 /** Offsets in this module are relative to the string value the template sits in. */
 export interface Span {
@@ -26,7 +23,7 @@ export interface TemplateExpr {
 }
 
 export interface TemplateIssue {
-  readonly kind: 'syntax' | 'unknown-name' | 'unknown-filter' | 'filter-args' | 'deprecated';
+  readonly kind: 'syntax' | 'unknown-name' | 'unknown-filter' | 'filter-args' | 'filter-type' | 'deprecated';
   readonly message: string;
   readonly span: Span;
   /** For did-you-mean fixes: the word that was wrong. */
@@ -100,11 +97,12 @@ class ExprParser {
     while (this.p < this.to && isSpace(this.s.charCodeAt(this.p))) this.p++;
   }
 
-  ident(): string | undefined {
+  ident(dashes = false): string | undefined {
     const start = this.p;
-    if (start >= this.to || !isIdentStart(this.s.charCodeAt(start))) return undefined;
+    if (start >= this.to || !(isIdentStart(this.s.charCodeAt(start)) || (dashes && isDigit(this.s.charCodeAt(start)))))
+      return undefined;
     let q = start + 1;
-    while (q < this.to && isIdentPart(this.s.charCodeAt(q))) q++;
+    while (q < this.to && (isIdentPart(this.s.charCodeAt(q)) || (dashes && this.s.charCodeAt(q) === 45))) q++;
     this.p = q;
     return this.s.slice(start, q);
   }
@@ -125,7 +123,8 @@ class ExprParser {
     }
     while (s.charCodeAt(this.p) === 46 /* . */) {
       this.p++;
-      const part = this.ident();
+      // After a dot a part may hold `-`, as task ids do (`tasks.fetch-data.outputs.rows`).
+      const part = this.ident(true);
       if (!part) return this.err('Expected a name after "."', this.p - 1, this.p + 1);
       name += `.${part}`;
     }
@@ -214,16 +213,39 @@ function parseExpr(s: string, from: number, to: number): ParseResult {
 }
 
 /** Days from 0001-01-01 to 9999-12-31: a larger shift leaves the calendar whatever the date. */
-const MAX_DS_ADD_DAYS = 3_652_058;
+export const MAX_DS_ADD_DAYS = 3_652_058;
 
-function inDateRange(d: Date): boolean {
+export function inDateRange(d: Date): boolean {
   const y = d.getUTCFullYear();
   return Number.isFinite(d.getTime()) && y >= 1 && y <= 9999;
 }
 
-/** Names, filters and argument types of one expression, against the DAG's params. */
+/** What a name gives, as far as it is known before a run. */
+function typeOfName(name: string): TemplateType {
+  if (name === 'map_index' || name === 'try_number') return 'number';
+  if (TEMPLATE_NAMES[name] || name.startsWith('env.')) return 'string';
+  return 'unknown';
+}
+
+const article = (t: TemplateType) => (t === 'object' ? 'an object' : t === 'string' ? 'text' : `a ${t}`);
+
+/** The type an expression gives, as far as it is known before a run. */
+export function exprType(expr: TemplateExpr): TemplateType {
+  let type = typeOfName(expr.name);
+  for (const f of expr.filters) {
+    const gives = TEMPLATE_FILTERS[f.name]?.gives;
+    if (!gives) return 'unknown';
+    if (gives !== 'unknown') type = gives;
+  }
+  return type;
+}
+
 const NO_ISSUES: readonly TemplateIssue[] = Object.freeze([]);
 
+/**
+ * Names, filters, argument and value types of one expression, against the DAG's params. Whether a
+ * `tasks.ID.outputs.NAME` or `item.VAR` exists for the task it is in is the dataflow check's.
+ */
 export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): readonly TemplateIssue[] {
   // Plain known names with known filters are the common case: answer it without allocating.
   if (expr.filters.length === 0 && TEMPLATE_NAMES[expr.name] && !TEMPLATE_NAMES[expr.name]!.deprecated)
@@ -231,6 +253,7 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
   const issues: TemplateIssue[] = [];
   const dot = expr.name.indexOf('.');
   const ns = dot > 0 ? expr.name.slice(0, dot) : undefined;
+  const parts = expr.name.split('.');
   if (ns === 'params') {
     const member = expr.name.slice(dot + 1);
     if (!params.has(member) && !expr.filters.some((f) => f.name === 'default')) {
@@ -242,15 +265,25 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
       });
     }
   } else if (ns === 'env') {
-    if (expr.name.split('.').length !== 2) {
+    if (parts.length !== 2) {
       issues.push({ kind: 'unknown-name', message: 'Write env.NAME with one name.', span: expr.nameSpan });
     }
+  } else if (ns === 'tasks') {
+    if (parts.length !== 4 || parts[2] !== 'outputs')
+      issues.push({
+        kind: 'unknown-name',
+        message: 'An upstream value is written tasks.ID.outputs.NAME.',
+        span: expr.nameSpan,
+      });
+  } else if (ns === 'item') {
+    if (parts.length !== 2)
+      issues.push({ kind: 'unknown-name', message: 'Write item.VAR with one name.', span: expr.nameSpan });
   } else {
     const known = TEMPLATE_NAMES[expr.name];
     if (!known) {
       issues.push({
         kind: 'unknown-name',
-        message: `Unknown template name "${expr.name}". Known: ds, ts, data_interval_start, data_interval_end, logical_date, dag.id, task.id, run_id, try_number, params.NAME, env.NAME.`,
+        message: `Unknown template name "${expr.name}". Known: ds, ts, data_interval_start, data_interval_end, logical_date, dag.id, task.id, run_id, try_number, map_index, params.NAME, env.NAME, tasks.ID.outputs.NAME, item.VAR.`,
         span: expr.nameSpan,
         word: expr.name,
       });
@@ -258,6 +291,7 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
       issues.push({ kind: 'deprecated', message: known.deprecated, span: expr.nameSpan });
     }
   }
+  let type = typeOfName(expr.name);
   for (const f of expr.filters) {
     const filter = TEMPLATE_FILTERS[f.name];
     if (!filter) {
@@ -267,13 +301,17 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
         span: f.span,
         word: f.name,
       });
+      type = 'unknown';
       continue;
     }
     const want = filter.args;
+    const kindOf = (i: number) => want[Math.min(i, want.length - 1)];
     const bad =
-      f.args.length > want.length ||
+      (f.args.length > want.length && !filter.variadic) ||
       f.args.length < want.length - (filter.optional ?? 0) ||
-      f.args.some((a, i) => (want[i] === 'integer' ? typeof a !== 'number' : typeof a !== 'string'));
+      f.args.some((a, i) =>
+        kindOf(i) === 'integer' ? typeof a !== 'number' : kindOf(i) === 'string' ? typeof a !== 'string' : false,
+      );
     if (!bad && f.name === 'ds_add' && Math.abs(Number(f.args[0])) > MAX_DS_ADD_DAYS) {
       issues.push({
         kind: 'filter-args',
@@ -283,131 +321,23 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
       continue;
     }
     if (bad) {
-      const sig = want.length ? `(${want.join(', ')})` : ' with no arguments';
+      const sig = want.length ? `(${want.join(', ')}${filter.variadic ? ', …' : ''})` : ' with no arguments';
       issues.push({
         kind: 'filter-args',
         message: `Filter "${f.name}" takes${want.length ? ' ' : ''}${sig}: ${filter.doc}`,
         span: f.args.length ? f.argsSpan : f.span,
       });
+    } else if (filter.takes && !filter.takes.includes(type)) {
+      issues.push({
+        kind: 'filter-type',
+        message: `Filter "${f.name}" needs ${filter.takes
+          .filter((t) => t !== 'unknown')
+          .map(article)
+          .join(' or ')}; here it gets ${article(type)}.`,
+        span: f.span,
+      });
     }
+    if (filter.gives !== 'unknown') type = filter.gives;
   }
   return issues;
-}
-
-/** Everything a template can read during one attempt. */
-export interface TemplateContext {
-  readonly dagId: string;
-  readonly taskId: string;
-  readonly runId: string;
-  readonly tryNumber: number;
-  readonly logicalDate: Date;
-  readonly intervalEnd: Date;
-  readonly prevLogicalDate: Date;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
-
-export function templateValue(name: string, ctx: TemplateContext): string | undefined {
-  const start = ctx.logicalDate;
-  const nodash = (d: Date) => isoDay(d).replace(/-/g, '');
-  switch (name) {
-    case 'ds':
-      return isoDay(start);
-    case 'ds_nodash':
-      return nodash(start);
-    case 'ts':
-    case 'logical_date':
-    case 'execution_date':
-    case 'data_interval_start':
-      return isoTimestamp(start);
-    case 'ts_nodash':
-      return isoTimestamp(start).slice(0, 19).replace(/[-:]/g, '');
-    case 'data_interval_end':
-      return isoTimestamp(ctx.intervalEnd);
-    case 'next_ds':
-      return isoDay(ctx.intervalEnd);
-    case 'next_ds_nodash':
-      return nodash(ctx.intervalEnd);
-    case 'prev_ds':
-      return isoDay(ctx.prevLogicalDate);
-    case 'prev_ds_nodash':
-      return nodash(ctx.prevLogicalDate);
-    case 'tomorrow_ds':
-      return isoDay(addDays(start, 1));
-    case 'yesterday_ds':
-      return isoDay(addDays(start, -1));
-    case 'dag.id':
-      return ctx.dagId;
-    case 'task.id':
-      return ctx.taskId;
-    case 'run_id':
-      return ctx.runId;
-    case 'try_number':
-      return String(ctx.tryNumber);
-  }
-  if (name.startsWith('params.')) {
-    const v = own(ctx.params, name.slice(7));
-    if (v === undefined || v === null) return undefined;
-    return typeof v === 'object' ? JSON.stringify(v) : String(v);
-  }
-  if (name.startsWith('env.')) {
-    const v = own(ctx.env, name.slice(4));
-    return typeof v === 'string' ? v : undefined;
-  }
-  return undefined;
-}
-
-function applyFilter(value: string | undefined, f: FilterCall): Errorable<string | undefined> {
-  switch (f.name) {
-    case 'upper':
-      return ok(value?.toUpperCase());
-    case 'lower':
-      return ok(value?.toLowerCase());
-    case 'default':
-      return ok(value === undefined || value === '' ? String(f.args[0]) : value);
-    case 'ds_add': {
-      if (value === undefined) return ok(value);
-      const d = parseDate(value.slice(0, 10));
-      if (!d.succeeded) return fail(`ds_add needs a YYYY-MM-DD date, got "${value}".`);
-      const shifted = addDays(d.result, Number(f.args[0]));
-      if (!inDateRange(shifted)) {
-        return fail(`ds_add(${String(f.args[0])}) takes ${value.slice(0, 10)} outside the years 0001–9999.`);
-      }
-      return ok(isoDay(shifted));
-    }
-    case 'ds_format': {
-      if (value === undefined) return ok(value);
-      const d = parseDate(value);
-      if (!d.succeeded) return fail(`ds_format needs a date or date-time, got "${value}".`);
-      return ok(strftime(d.result, String(f.args[0])));
-    }
-    default:
-      return fail(`Unknown filter "${f.name}".`);
-  }
-}
-
-/** Renders every `{{ }}` of a string; a syntax error or an undefined value is a failure, never an empty string. */
-export function renderTemplate(s: string, ctx: TemplateContext): Errorable<string> {
-  if (!s.includes('{{') && !s.includes('}}')) return ok(s);
-  const scanned = scanTemplates(s);
-  if (scanned.issues.length > 0) return fail(scanned.issues[0]!.message);
-  let out = '';
-  let last = 0;
-  for (const e of scanned.exprs) {
-    let value = templateValue(e.name, ctx);
-    for (const f of e.filters) {
-      const r = applyFilter(value, f);
-      if (!r.succeeded) return r;
-      value = r.result;
-    }
-    if (value === undefined) {
-      const hint = e.name.startsWith('env.')
-        ? ` Set the environment variable ${e.name.slice(4)} or add | default("…").`
-        : '';
-      return fail(`"{{ ${e.name} }}" has no value in this run.${hint}`);
-    }
-    out += s.slice(last, e.span.start) + value;
-    last = e.span.end;
-  }
-  return ok(out + s.slice(last));
 }

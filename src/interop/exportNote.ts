@@ -9,3 +9,37 @@ export interface ExportNote {
 export function noteLine(n: ExportNote): string {
   return `${n.severity}: ${n.task ? `task ${n.task}: ` : ''}${n.message}`;
 }
+
+/**
+ * Format-v2 fields an exporter does not carry yet, each said by name for its task: an export that
+ * drops a value passed between tasks, a fan-out or a condition must not look complete.
+ */
+export function notCarried(
+  t: {
+    readonly id: string;
+    readonly outputs: readonly string[];
+    readonly expand?: ReadonlyMap<string, unknown>;
+    readonly when?: string;
+    readonly skipOnExitCode: readonly number[];
+    readonly dependsOnPast: boolean;
+  },
+  target: string,
+  carried: ReadonlySet<'skip_on_exit_code' | 'depends_on_past'> = new Set(),
+): ExportNote[] {
+  const fields = [
+    ...(t.outputs.length ? ['outputs'] : []),
+    ...(t.expand ? ['expand'] : []),
+    ...(t.when !== undefined ? ['when'] : []),
+    ...(t.skipOnExitCode.length && !carried.has('skip_on_exit_code') ? ['skip_on_exit_code'] : []),
+    ...(t.dependsOnPast && !carried.has('depends_on_past') ? ['depends_on_past'] : []),
+  ];
+  return fields.length
+    ? [
+        {
+          severity: 'warning',
+          task: t.id,
+          message: `${fields.join(', ')} ${fields.length > 1 ? 'are' : 'is'} not exported to ${target} yet; the exported task runs without ${fields.length > 1 ? 'them' : 'it'}.`,
+        },
+      ]
+    : [];
+}

@@ -1,4 +1,6 @@
 import type { Analysis } from '../dag/analyze';
+import { upstreamOf } from '../dag/dataflowChecks';
+import type { OffsetRange } from '../dag/problem';
 import { LineIndex } from '../dag/lineIndex';
 import { KNOWN_PRESETS } from '../dag/schedule';
 import { concrete, specAt, type Spec } from '../dag/schema';
@@ -120,8 +122,11 @@ function templateCompletions(a: Analysis, expr: string, offset: number): Complet
       replace,
     }));
   }
-  const word = /[A-Za-z_.]*$/.exec(expr)![0];
+  const word = /[A-Za-z0-9_.-]*$/.exec(expr)![0];
   const replace = { start: offset - word.length, end: offset };
+  const dataflow = dataflowCompletions(a, offset, replace);
+  if (word.startsWith('tasks.') || word.startsWith('item.'))
+    return dataflow.filter((c) => c.label.startsWith(word.slice(0, word.indexOf('.') + 1)));
   if (word.startsWith('params.')) {
     const params = a.symbols ? [...a.symbols.params.keys()] : [];
     return params.map((p) => ({
@@ -150,6 +155,36 @@ function templateCompletions(a: Analysis, expr: string, offset: number): Complet
   return [
     ...names,
     ...params,
+    ...dataflow,
     { label: 'env.', kind: 'template', documentation: TEMPLATE_NAMESPACES.env, insertText: 'env.', replace },
   ];
+}
+
+/**
+ * In the task at `offset`: the outputs of its upstream tasks (`tasks.ID.outputs.NAME`, only those
+ * that exist when it runs) and, in a task with `expand`, its variables (`item.VAR`).
+ */
+function dataflowCompletions(a: Analysis, offset: number, replace: OffsetRange): Completion[] {
+  const s = a.symbols;
+  const owner = s && [...s.tasks.values()].find((d) => offset >= d.range.start && offset <= d.range.end)?.name;
+  if (!s || !owner) return [];
+  const upstream = upstreamOf(s)(owner);
+  const outputs = [...s.outputs.keys()]
+    .map((k) => [k.slice(0, k.lastIndexOf('.')), k.slice(k.lastIndexOf('.') + 1)] as const)
+    .filter(([task]) => upstream.has(task))
+    .map(([task, name]) => ({
+      label: `tasks.${task}.outputs.${name}`,
+      kind: 'template' as const,
+      documentation: `Output \`${name}\` of the upstream task \`${task}\`: what it wrote to $CDAG_OUTPUT (a mapped task's: the list of its instances' values).`,
+      insertText: `tasks.${task}.outputs.${name}`,
+      replace,
+    }));
+  const items = [...(s.expandVars.get(owner)?.keys() ?? [])].map((v) => ({
+    label: `item.${v}`,
+    kind: 'template' as const,
+    documentation: `This instance's value of the expand variable \`${v}\`.`,
+    insertText: `item.${v}`,
+    replace,
+  }));
+  return [...outputs, ...items];
 }

@@ -3,7 +3,7 @@ import { isoDay } from '../dag/dates';
 import { formatDuration } from '../dag/duration';
 import { latestCompleteInterval, previousLogicalDate } from '../dag/schedule';
 import { specAt } from '../dag/schema';
-import { templateValue, type TemplateContext } from '../dag/template';
+import { asText, templateValue, type TemplateContext } from '../dag/templateRender';
 import { TEMPLATE_FILTERS, TEMPLATE_NAMES, TEMPLATE_NAMESPACES } from '../dag/templateNames';
 import { astPathAt } from './astPath';
 
@@ -63,6 +63,28 @@ function templateHover(
   const deprecated = TEMPLATE_NAMES[name]?.deprecated;
   const lines = [`**{{ ${name} }}**`, '', doc];
   if (deprecated) lines.push('', `_${deprecated}_`);
+  const parts = name.split('.');
+  if (ns === 'tasks' && parts.length === 4) {
+    const producer = a.dag?.tasks.find((x) => x.id === parts[1]);
+    lines.push(
+      '',
+      producer
+        ? `Written by \`${producer.id}\` (\`${producer.image}\`) to $CDAG_OUTPUT as {"${parts[3]}": …}; it declares ${producer.outputs.map((o) => `\`${o}\``).join(', ') || 'no outputs'}.${producer.expand ? ' It is mapped: the value is the list of its instances’ values, in map-index order.' : ''}`
+        : `No task "${parts[1]}" in this DAG.`,
+    );
+    return { contents: lines.join('\n'), range: t.range };
+  }
+  if (ns === 'item' && parts.length === 2) {
+    const source = a.dag?.tasks.find((x) => x.id === t.owner)?.expand?.get(parts[1]!);
+    if (source)
+      lines.push(
+        '',
+        source.kind === 'items'
+          ? `One of ${source.items.length} item(s): \`${JSON.stringify(source.items).slice(0, 120)}\``
+          : `One item of \`${source.template}\`, resolved when the task is ready.`,
+      );
+    return { contents: lines.join('\n'), range: t.range };
+  }
   if (a.dag && ns !== 'env') {
     const interval = latestCompleteInterval(a.dag.schedule, now);
     const ctx: TemplateContext = {
@@ -77,7 +99,7 @@ function templateHover(
       env: {},
     };
     const value = templateValue(name, ctx);
-    if (value !== undefined) lines.push('', `Next run (logical date ${isoDay(interval.start)}): \`${value}\``);
+    if (value !== undefined) lines.push('', `Next run (logical date ${isoDay(interval.start)}): \`${asText(value)}\``);
   }
   return { contents: lines.join('\n'), range: t.range };
 }

@@ -4,7 +4,7 @@ import type { OffsetRange } from '../dag/problem';
 import { TASK_ID_PATTERN } from '../dag/schema';
 import type { Declaration, Reference } from '../dag/symbols';
 
-type SymbolKind = 'task' | 'volume' | 'param';
+type SymbolKind = 'task' | 'volume' | 'param' | 'output';
 
 export interface SymbolAt {
   readonly kind: SymbolKind;
@@ -19,9 +19,12 @@ function tables(a: Analysis): Array<[SymbolKind, ReadonlyMap<string, Declaration
   const s = a.symbols;
   if (!s) return [];
   return [
-    ['task', s.tasks, s.taskRefs],
+    // A task is also named inside templates that read its outputs (`tasks.ID.outputs.NAME`).
+    ['task', s.tasks, [...s.taskRefs, ...s.outputTaskRefs]],
     ['volume', s.volumes, s.volumeRefs],
     ['param', s.params, s.paramRefs],
+    // Outputs are named `TASK.NAME`: the same name on two tasks is two outputs.
+    ['output', s.outputs, s.outputRefs],
   ];
 }
 
@@ -62,20 +65,22 @@ const NAME_RULES: Record<SymbolKind, [RegExp, string]> = {
   task: [new RegExp(TASK_ID_PATTERN), 'letters, digits, `_` and `-`'],
   volume: [/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, `_`, `.` and `-`, starting with a letter or digit'],
   param: [/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and `_`, not starting with a digit'],
+  output: [/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and `_`, not starting with a digit'],
 };
 
 /** Where a rename may start; a failure says why not (not a symbol, or a name in use). */
 export function prepareRename(a: Analysis, offset: number): Errorable<SymbolAt> {
   const sym = symbolAt(a, offset);
-  return sym ? ok(sym) : fail('Only task ids, volume names and params can be renamed here.');
+  return sym ? ok(sym) : fail('Only task ids, outputs, volume names and params can be renamed here.');
 }
 
 export function rename(a: Analysis, offset: number, newName: string): Errorable<TextEdit[]> {
   const sym = symbolAt(a, offset);
-  if (!sym) return fail('Only task ids, volume names and params can be renamed here.');
+  if (!sym) return fail('Only task ids, outputs, volume names and params can be renamed here.');
   const [pattern, help] = NAME_RULES[sym.kind];
   if (!pattern.test(newName)) return fail(`"${newName}" is not a valid ${sym.kind} name: use ${help}.`);
   const [, decls] = tables(a).find(([k]) => k === sym.kind)!;
-  if (newName !== sym.name && decls.has(newName)) return fail(`A ${sym.kind} named "${newName}" already exists.`);
+  const key = sym.kind === 'output' ? `${sym.name.slice(0, sym.name.lastIndexOf('.'))}.${newName}` : newName;
+  if (key !== sym.name && decls.has(key)) return fail(`A ${sym.kind} named "${newName}" already exists.`);
   return ok(references(a, offset, true).map((range) => ({ range, newText: newName })));
 }

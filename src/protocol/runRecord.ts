@@ -20,6 +20,8 @@ export interface AttemptRecord {
   image_digest?: string;
   /** Relative to the run's folder. */
   log_file?: string;
+  /** What a successful attempt wrote to `$CDAG_OUTPUT` (secret values masked). */
+  outputs?: Record<string, unknown>;
 }
 
 export interface TaskRecord {
@@ -30,6 +32,14 @@ export interface TaskRecord {
   started_at?: string;
   ended_at?: string;
   attempts: AttemptRecord[];
+  /** The outputs of its successful attempt, which downstream tasks read (secret values masked). */
+  outputs?: Record<string, unknown>;
+  /** A task with `expand`: how many instances it made (each is a task record of its own, `ID[i]`). */
+  instances?: number;
+  /** An instance of a mapped task: the task, its index and its values of the `expand` variables. */
+  mapped_from?: string;
+  map_index?: number;
+  item?: Record<string, unknown>;
 }
 
 /** What the run store keeps for one run, and what `cdag run --json` prints. */

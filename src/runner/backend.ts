@@ -11,7 +11,19 @@ export interface AttemptExit {
   readonly exitCode: number;
   /** Set when the cause is not just the exit code (OOMKilled, killed for a timeout, image pull). */
   readonly reason?: string;
+  /**
+   * What the container left at `$CDAG_OUTPUT`, read after a successful exit of a task that declares
+   * outputs (`rendered.task.outputs`): each backend gives the container that variable.
+   */
+  readonly output?: OutputFile;
 }
+
+/** The output file as a backend found it; the engine checks what it holds (`outputs.ts`). */
+export type OutputFile =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'too-large'; readonly bytes: number }
+  | { readonly kind: 'unreadable'; readonly why: string };
 
 /** A running attempt. Status comes from the container or pod, never from the log stream ending. */
 export interface AttemptHandle {

@@ -1,65 +1,28 @@
-import type { Dag, Task } from '../dag/model';
-import type { DataInterval } from '../dag/schedule';
+import type { Task } from '../dag/model';
 import type { RunEvent } from '../protocol/runEvents';
 import type { AttemptRecord, RunRecord, TaskState } from '../protocol/runRecord';
-import type { AttemptHandle, Backend, LogLine } from './backend';
 import { currentOwner } from './owner';
-import { renderTask } from './renderTask';
+import { DEFAULT_MAX_ACTIVE_TASKS, type RunOptions } from './runOptions';
+import { runAttempt, type AttemptContext } from './attemptRun';
+import {
+  expandItems,
+  instanceId,
+  instanceRecord,
+  instanceSummary,
+  instanceTask,
+  mappedOutputs,
+  mappedState,
+  type Instance,
+} from './mapping';
+import { templateContext } from './renderTask';
 import { attemptKey } from '../dag/labels';
 import { decide } from './triggerRules';
 import { freshRecord, resumedRecord } from './startRecord';
-import { abortableSleep, setLongTimeout } from './longTimer';
+import { abortableSleep } from './longTimer';
 import { RecordWriter } from './recordWriter';
-import { dict, own } from '../util/dict';
+import { own } from '../util/dict';
+import { maskValues, taskGate } from './taskOutcome';
 
-/** Where a run's record and logs go; the run store implements it, tests may keep them in memory. */
-export interface RunSink {
-  /** Called after every state change with the whole record; the sink decides how to persist it. */
-  record(r: RunRecord): void;
-  /** Opens the log of one attempt; returns the log's path relative to the run's folder. */
-  openLog(
-    taskId: string,
-    tryNumber: number,
-    onError?: (e: Error) => void,
-  ): { path: string; write(line: LogLine): void; close(): Promise<void> };
-}
-
-export interface RunOptions {
-  readonly dag: Dag;
-  readonly runId: string;
-  readonly interval: DataInterval;
-  readonly backend: Backend;
-  readonly sink: RunSink;
-  readonly params?: Readonly<Record<string, unknown>>;
-  /** The host environment, for `{{ env.NAME }}`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Secret name → value, resolved before the run. */
-  readonly secretValues?: Readonly<Record<string, string>>;
-  readonly mask?: (line: string) => string;
-  readonly maxActiveTasks?: number;
-  /** Run only these tasks (their upstream tasks are taken as succeeded). */
-  readonly only?: ReadonlySet<string>;
-  /** A previous run of the same DAG and date: its successful tasks are kept ("clear" of the rest). */
-  readonly previous?: RunRecord;
-  readonly file?: string;
-  readonly fileHash?: string;
-  /** SIGTERM → SIGKILL grace for cancel and timeouts (10 s). */
-  readonly graceMs?: number;
-  /**
-   * A run whose runner died: it goes on under the same id; its running attempts are reattached
-   * (or, when their container is gone, fail and follow their retry policy).
-   */
-  readonly resume?: RunRecord;
-  /** Keep containers of failed attempts for inspection. */
-  readonly keepFailed?: boolean;
-  /** For tests: how retry delays are waited. */
-  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** How long the final record is retried when the runs folder stops taking writes (default 60 s). */
-  readonly storePatienceMs?: number;
-}
-
-export const DEFAULT_MAX_ACTIVE_TASKS = 4;
-export const DEFAULT_GRACE_MS = 10_000;
 const MAX_RETRY_DELAY_MS = 24 * 3600_000;
 
 type Listener = (e: RunEvent) => void;
@@ -77,9 +40,15 @@ export class RunEngine {
   private finished!: (r: RunRecord) => void;
   private readonly done = new Promise<RunRecord>((r) => (this.finished = r));
   private readonly writer: RecordWriter;
+  /** Outputs of the tasks done, as written (the record keeps them masked). */
+  private readonly outputs = new Map<string, Readonly<Record<string, unknown>>>();
 
   /** Tasks whose attempt was running when a previous runner died: reattached on start. */
   private readonly reattaching = new Set<string>();
+  /** The instances of mapped tasks, by instance id, and by task in map-index order. */
+  private readonly instances = new Map<string, Instance>();
+  private readonly instancesOf = new Map<string, Instance[]>();
+  private readonly attemptContext: AttemptContext;
 
   constructor(private readonly o: RunOptions) {
     this.writer = new RecordWriter(o.sink, (code) => this.storeFailed(code), o.storePatienceMs);
@@ -89,7 +58,37 @@ export class RunEngine {
       for (const id of resumed.reattaching) this.reattaching.add(id);
     } else this.record = freshRecord(o);
     this.record.owner = currentOwner();
+    for (const [id, t] of Object.entries(this.record.tasks)) {
+      if (t.outputs) this.outputs.set(id, t.outputs);
+      if (t.mapped_from !== undefined && t.map_index !== undefined)
+        this.addInstance({ id, parent: t.mapped_from, mapIndex: t.map_index, item: t.item ?? {} });
+    }
     if (o.backend.cluster) this.record.cluster = { ...o.backend.cluster };
+    this.attemptContext = {
+      o,
+      record: this.record,
+      outputs: this.outputs,
+      instances: this.instances,
+      setState: (id, state, reason) => this.setState(id, state, reason),
+      save: () => this.save(),
+      emit: (e) => this.emit(e),
+      mask: (t) => this.mask(t),
+      logFailed: (e) => this.writer.failed(e),
+    };
+  }
+
+  private addInstance(i: Instance): void {
+    this.instances.set(i.id, i);
+    const list = this.instancesOf.get(i.parent) ?? [];
+    list[i.mapIndex] = i;
+    this.instancesOf.set(i.parent, list);
+  }
+
+  /** The task an id names: one of the DAG's, or an instance of a mapped one. */
+  private taskById(id: string): Task | undefined {
+    const i = this.instances.get(id);
+    const task = this.o.dag.tasks.find((t) => t.id === (i?.parent ?? id));
+    return task && i ? instanceTask(task, i) : task;
   }
 
   /** Attempts of this run that must survive a collection of its leftovers: the ones being reattached. */
@@ -119,7 +118,7 @@ export class RunEngine {
     this.emit({ type: 'run-state', runId: this.o.runId, state: 'running' });
     this.save();
     for (const id of this.reattaching) {
-      const task = this.o.dag.tasks.find((t) => t.id === id)!;
+      const task = this.taskById(id)!;
       this.active++;
       this.taskAborts.set(id, new AbortController());
       void this.runTask(task, true);
@@ -172,6 +171,13 @@ export class RunEngine {
     return Math.max(1, this.o.maxActiveTasks ?? this.o.dag.maxActiveTasks ?? DEFAULT_MAX_ACTIVE_TASKS);
   }
 
+  /** What a task's downstream tasks see of it: its state, or its instances' when it is mapped. */
+  private statesOf(id: string): TaskState[] {
+    const instances = this.instancesOf.get(id);
+    const own_ = own(this.record.tasks, id)?.state ?? 'success';
+    return instances && own_ !== 'skipped' ? instances.map((i) => this.record.tasks[i.id]!.state) : [own_];
+  }
+
   /** Starts every task whose trigger rule is met, up to the bound; ends the run when nothing is left. */
   private schedule(): void {
     let changed = true;
@@ -179,13 +185,17 @@ export class RunEngine {
       changed = false;
       for (const task of this.o.dag.tasks) {
         const rec = this.record.tasks[task.id]!;
+        if (rec.state === 'running' && rec.instances !== undefined) {
+          changed = this.scheduleInstances(task) || changed;
+          continue;
+        }
         if (rec.state !== 'queued' || this.taskAborts.has(task.id)) continue;
         if (this.run.signal.aborted) {
           this.setState(task.id, 'cancelled', 'run cancelled');
           changed = true;
           continue;
         }
-        const upstream = task.dependsOn.map((d) => own(this.record.tasks, d)?.state ?? 'success');
+        const upstream = task.dependsOn.flatMap((d) => this.statesOf(d));
         const d = decide(task.triggerRule, upstream);
         if (d === 'wait') continue;
         if (d === 'skipped' || d === 'upstream_failed') {
@@ -196,10 +206,87 @@ export class RunEngine {
         if (this.active >= this.maxActive) continue;
         this.active++;
         this.taskAborts.set(task.id, new AbortController());
-        void this.runTask(task);
+        void (task.expand ? this.expandTask(task) : this.runTask(task));
       }
     }
     this.finishIfDone();
+  }
+
+  /** Starts a mapped task's queued instances within both bounds; ends the task when all have. Whether anything changed. */
+  private scheduleInstances(task: Task): boolean {
+    const instances = this.instancesOf.get(task.id) ?? [];
+    const records = instances.map((i) => this.record.tasks[i.id]!);
+    const ended = mappedState(records);
+    if (ended) {
+      const rec = this.record.tasks[task.id]!;
+      if (task.outputs.length) {
+        const values = mappedOutputs(task.outputs, records);
+        this.outputs.set(task.id, values);
+        rec.outputs = maskValues(values, (t) => this.mask(t));
+      }
+      this.setState(task.id, ended, ended === 'success' ? undefined : instanceSummary(records));
+      return true;
+    }
+    let running = records.filter((r) => r.state === 'running' || r.state === 'up_for_retry').length;
+    let changed = false;
+    for (const i of instances) {
+      const r = this.record.tasks[i.id]!;
+      if (r.state !== 'queued' || this.taskAborts.has(i.id)) continue;
+      if (this.run.signal.aborted) {
+        this.setState(i.id, 'cancelled', 'run cancelled');
+        changed = true;
+        continue;
+      }
+      if (this.active >= this.maxActive || running >= (task.expandMaxActive ?? Infinity)) break;
+      this.active++;
+      running++;
+      this.taskAborts.set(i.id, new AbortController());
+      void this.runTask(instanceTask(task, i));
+    }
+    return changed;
+  }
+
+  /**
+   * A mapped task is ready: its gate (depends_on_past, when) decides once for all instances, then
+   * its lists are resolved and one queued instance made per item; an empty list skips the task.
+   */
+  private async expandTask(task: Task): Promise<void> {
+    try {
+      const gate = await taskGate(task, this.o, this.outputs);
+      if (gate) return this.setState(task.id, gate.state, gate.reason);
+      const items = expandItems(
+        task,
+        templateContext(this.o.dag, task, {
+          runId: this.o.runId,
+          tryNumber: 1,
+          interval: this.o.interval,
+          ...(this.o.params ? { params: this.o.params } : {}),
+          ...(this.o.env ? { env: this.o.env } : {}),
+          outputs: this.outputs,
+        }),
+      );
+      if (!items.succeeded) return this.setState(task.id, 'failed', items.error);
+      if (items.result.length === 0) return this.setState(task.id, 'skipped', 'empty expand: no items to run');
+      const rec = this.record.tasks[task.id]!;
+      rec.instances = items.result.length;
+      rec.started_at = new Date().toISOString();
+      items.result.forEach((item, mapIndex) => {
+        const id = instanceId(task.id, mapIndex);
+        this.addInstance({ id, parent: task.id, mapIndex, item });
+        this.record.tasks[id] = instanceRecord(
+          task.id,
+          mapIndex,
+          maskValues(item, (t) => this.mask(t)),
+        );
+      });
+      this.setState(task.id, 'running');
+    } catch (e) {
+      this.setState(task.id, 'failed', `internal error: ${(e as Error).message}`);
+    } finally {
+      this.taskAborts.delete(task.id);
+      this.active--;
+      this.schedule();
+    }
   }
 
   private finishIfDone(): void {
@@ -216,7 +303,7 @@ export class RunEngine {
     this.record.ended_at = new Date().toISOString();
     this.emit({ type: 'run-state', runId: this.o.runId, state: this.record.state });
     if (!this.writer.failure) {
-      this.save();
+      this.writer.saveNow(this.record);
       this.finished(this.record);
       return;
     }
@@ -257,11 +344,16 @@ export class RunEngine {
     const abort = this.taskAborts.get(task.id)!;
     const rec = this.record.tasks[task.id]!;
     try {
+      const gate = reattach ? undefined : await taskGate(task, this.o, this.outputs);
+      if (gate) {
+        this.setState(task.id, gate.state, gate.reason);
+        return;
+      }
       for (;;) {
-        const attempt = await this.runAttempt(task, abort.signal, reattach);
+        const attempt = await runAttempt(this.attemptContext, task, abort.signal, reattach);
         reattach = false;
-        if (attempt.state === 'success') {
-          this.finishTask(task.id, 'success', attempt);
+        if (attempt.state === 'success' || attempt.state === 'skipped') {
+          this.finishTask(task.id, attempt.state, attempt);
           return;
         }
         const cancelled = abort.signal.aborted || this.run.signal.aborted;
@@ -304,131 +396,8 @@ export class RunEngine {
     const rec = this.record.tasks[taskId]!;
     if (last.exit_code !== undefined) rec.exit_code = last.exit_code;
     else delete rec.exit_code;
+    if (last.outputs) rec.outputs = last.outputs;
     this.setState(taskId, state, state === 'success' ? undefined : last.reason);
     if (state === 'success') delete rec.reason;
-  }
-
-  /** One attempt: a new container, or (reattach) the one a runner that died left running. */
-  private async runAttempt(task: Task, signal: AbortSignal, reattach: boolean): Promise<AttemptRecord> {
-    const rec = this.record.tasks[task.id]!;
-    let attempt: AttemptRecord;
-    if (reattach && rec.attempts.at(-1)) {
-      attempt = rec.attempts.at(-1)!;
-    } else {
-      rec.tries++;
-      attempt = { try: rec.tries, state: 'running', started_at: new Date().toISOString() };
-      rec.attempts.push(attempt);
-      rec.started_at ??= attempt.started_at;
-      delete rec.ended_at;
-      this.setState(task.id, 'running');
-    }
-    const end = (state: TaskState, reason?: string, exitCode?: number): AttemptRecord => {
-      attempt.state = state;
-      attempt.ended_at = new Date().toISOString();
-      if (reason) attempt.reason = this.mask(reason);
-      if (exitCode !== undefined) attempt.exit_code = exitCode;
-      this.save();
-      return attempt;
-    };
-    const rendered = renderTask(this.o.dag, task, {
-      runId: this.o.runId,
-      tryNumber: rec.tries,
-      interval: this.o.interval,
-      ...(this.o.params ? { params: this.o.params } : {}),
-      ...(this.o.env ? { env: this.o.env } : {}),
-    });
-    if (!rendered.succeeded) return end('failed', rendered.error);
-    attempt.image = rendered.result.image;
-    const secrets = dict<string>();
-    for (const [envName, secretName] of Object.entries(task.secrets)) {
-      const v = own(this.o.secretValues, secretName);
-      if (v === undefined && !reattach) return end('failed', `secret "${secretName}" has no value`);
-      if (v !== undefined) secrets[envName] = v;
-    }
-    const mask = this.o.mask ?? ((l: string) => l);
-    // A reattached attempt's log is read again from its first line, so the file is rewritten whole.
-    const log = this.o.sink.openLog(task.id, rec.tries, (e) => this.writer.failed(e));
-    attempt.log_file = log.path;
-    try {
-      if (signal.aborted && !reattach) return end('cancelled', 'cancelled');
-      const spec = {
-        dagId: this.o.dag.id,
-        runId: this.o.runId,
-        tryNumber: rec.tries,
-        rendered: rendered.result,
-        secrets,
-        mask,
-        note: (message: string) => this.emit({ type: 'note', runId: this.o.runId, taskId: task.id, message }),
-      };
-      let handle: AttemptHandle;
-      if (reattach) {
-        const found = await this.o.backend.reattach(spec, attempt.container_id);
-        if (!found.succeeded || !found.result) {
-          const why = found.succeeded ? 'its container was gone' : found.error;
-          return end('failed', mask(`interrupted: the runner stopped while the task ran, and ${why}`));
-        }
-        handle = found.result;
-        this.emit({
-          type: 'note',
-          runId: this.o.runId,
-          message: `Reattached ${task.id} try ${rec.tries} (${handle.id.slice(0, 12)})`,
-        });
-      } else {
-        const started = await this.o.backend.start(spec, signal);
-        if (!started.succeeded) {
-          log.write({ stream: 'stderr', line: mask(started.error) });
-          return end(signal.aborted ? 'cancelled' : 'failed', mask(started.error));
-        }
-        handle = started.result;
-      }
-      attempt.container_id = handle.id;
-      if (handle.imageDigest) attempt.image_digest = handle.imageDigest;
-      this.save();
-      let timedOut = false;
-      const grace = this.o.graceMs ?? DEFAULT_GRACE_MS;
-      const onAbort = () => void handle.kill(grace);
-      signal.addEventListener('abort', onAbort, { once: true });
-      // A cancel that came while the container was being started has already fired.
-      if (signal.aborted) onAbort();
-      // A reattached attempt keeps the deadline it started with.
-      const elapsed = Date.now() - Date.parse(attempt.started_at ?? new Date().toISOString());
-      const timer = task.timeoutMs
-        ? setLongTimeout(
-            () => {
-              timedOut = true;
-              void handle.kill(grace);
-            },
-            Math.max(0, task.timeoutMs - elapsed),
-          )
-        : undefined;
-      const pump = (async () => {
-        for await (const line of handle.logs) {
-          log.write(line);
-          this.emit({ type: 'log', runId: this.o.runId, taskId: task.id, tryNumber: rec.tries, ...line });
-        }
-      })();
-      try {
-        const exit = await handle.wait();
-        await pump;
-        if (handle.imageDigest) attempt.image_digest = handle.imageDigest;
-        const ok = exit.exitCode === 0 && !timedOut && !signal.aborted;
-        const failedReason = timedOut
-          ? `timeout after ${Math.round(task.timeoutMs! / 1000)}s`
-          : signal.aborted
-            ? 'cancelled'
-            : (exit.reason ?? `exit code ${exit.exitCode}`);
-        await handle.cleanup(!ok && (this.o.keepFailed ?? false));
-        return end(
-          ok ? 'success' : signal.aborted ? 'cancelled' : 'failed',
-          ok ? undefined : failedReason,
-          exit.exitCode,
-        );
-      } finally {
-        timer?.clear();
-        signal.removeEventListener('abort', onAbort);
-      }
-    } finally {
-      await log.close();
-    }
   }
 }

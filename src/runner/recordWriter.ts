@@ -1,5 +1,5 @@
 import type { RunRecord } from '../protocol/runRecord';
-import type { RunSink } from './engine';
+import type { RunSink } from './runOptions';
 
 /**
  * Writes a run's record through its sink and notices when the runs folder stops taking writes (a
@@ -18,14 +18,51 @@ export class RecordWriter {
     private readonly retryEveryMs = 500,
   ) {}
 
-  /** Tries once; a failure is remembered and reported, never thrown. */
+  /** When the last write ended, and how long it took: a large record (a 1,000-instance fan-out) is written less often. */
+  private lastEnd = 0;
+  private lastCost = 0;
+  private pending: RunRecord | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  /**
+   * Writes now, unless writing has been taking more than a tenth of the time: then the latest
+   * record is written once that much time has passed (a small record is always written at once).
+   * A failure is remembered and reported, never thrown.
+   */
   save(r: RunRecord): boolean {
+    const wait = this.lastEnd + this.lastCost * 10 - performance.now();
+    if (wait > 0) {
+      this.pending = r;
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        const latest = this.pending;
+        this.pending = undefined;
+        if (latest && !this.failure) this.write(latest);
+      }, wait);
+      return true;
+    }
+    return this.write(r);
+  }
+
+  /** Writes now, with nothing left waiting: the run's last record. */
+  saveNow(r: RunRecord): boolean {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+    return this.write(r);
+  }
+
+  private write(r: RunRecord): boolean {
+    const t0 = performance.now();
     try {
       this.sink.record(r);
       return true;
     } catch (e) {
       this.failed(e);
       return false;
+    } finally {
+      this.lastEnd = performance.now();
+      this.lastCost = this.lastEnd - t0;
     }
   }
 
@@ -38,7 +75,10 @@ export class RecordWriter {
 
   /** The last record: written now, or retried until it is or the patience is spent; says which. */
   async saveFinal(r: RunRecord): Promise<boolean> {
-    if (this.save(r)) return true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+    if (this.write(r)) return true;
     const until = Date.now() + this.patienceMs;
     while (Date.now() < until) {
       await new Promise((res) => setTimeout(res, this.retryEveryMs));

@@ -1,7 +1,7 @@
 import { fail, ok, type Errorable } from '../util/errorable';
 import type { Dag, Mount, Task } from '../dag/model';
 import { previousLogicalDate, type DataInterval } from '../dag/schedule';
-import { renderTemplate, type TemplateContext } from '../dag/template';
+import { renderTemplate, type TemplateContext } from '../dag/templateRender';
 import { dict } from '../util/dict';
 
 /** A task with every template rendered for one attempt: what a backend turns into a container or pod. */
@@ -21,12 +21,19 @@ export interface AttemptInfo {
   readonly interval: DataInterval;
   readonly params?: Readonly<Record<string, unknown>>;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The outputs of the tasks done so far in this run, by task id. */
+  readonly outputs?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** An instance of a mapped task: the task's id (not the instance's), its item and index. */
+  readonly taskId?: string;
+  readonly item?: Readonly<Record<string, unknown>>;
+  readonly mapIndex?: number;
 }
 
-export function renderTask(dag: Dag, task: Task, attempt: AttemptInfo): Errorable<RenderedTask> {
-  const ctx: TemplateContext = {
+/** What a task's templates read during one attempt. */
+export function templateContext(dag: Dag, task: Task, attempt: AttemptInfo): TemplateContext {
+  return {
     dagId: dag.id,
-    taskId: task.id,
+    taskId: attempt.taskId ?? task.id,
     runId: attempt.runId,
     tryNumber: attempt.tryNumber,
     logicalDate: attempt.interval.start,
@@ -34,7 +41,14 @@ export function renderTask(dag: Dag, task: Task, attempt: AttemptInfo): Errorabl
     prevLogicalDate: previousLogicalDate(dag.schedule, attempt.interval.start),
     params: { ...dag.params, ...attempt.params },
     env: attempt.env ?? {},
+    ...(attempt.outputs ? { outputs: attempt.outputs } : {}),
+    ...(attempt.item ? { item: attempt.item } : {}),
+    ...(attempt.mapIndex !== undefined ? { mapIndex: attempt.mapIndex } : {}),
   };
+}
+
+export function renderTask(dag: Dag, task: Task, attempt: AttemptInfo): Errorable<RenderedTask> {
+  const ctx = templateContext(dag, task, attempt);
   const errors: string[] = [];
   const one = (field: string, s: string): string => {
     const r = renderTemplate(s, ctx);

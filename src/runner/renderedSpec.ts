@@ -1,4 +1,4 @@
-import type { Dag } from '../dag/model';
+import type { Dag, Task } from '../dag/model';
 import { intervalAt, latestCompleteInterval } from '../dag/schedule';
 import type { BackendKind } from '../protocol/runRecord';
 import type { Errorable } from '../util/errorable';
@@ -22,8 +22,11 @@ export function renderedSpec(
     readonly now?: Date;
   } = {},
 ): Errorable<object> | undefined {
-  const task = dag.tasks.find((t) => t.id === taskId);
+  // An instance of a mapped task: `fetch[1]`.
+  const m = /^(.*)\[(\d+)\]$/.exec(taskId);
+  const task = dag.tasks.find((t) => t.id === (m ? m[1] : taskId));
   if (!task) return undefined;
+  const mapIndex = m ? Number(m[2]) : undefined;
   const interval = options.date
     ? intervalAt(dag.schedule, options.date)
     : latestCompleteInterval(dag.schedule, options.now ?? new Date());
@@ -33,10 +36,34 @@ export function renderedSpec(
     tryNumber: 1,
     interval,
     ...(options.env ? { env: options.env } : {}),
+    outputs: placeholderOutputs(dag),
+    ...(task.expand ? { item: placeholderItem(task, mapIndex ?? 0), mapIndex: mapIndex ?? 0 } : {}),
   });
   if (!rendered.succeeded) return rendered;
   const masked = Object.fromEntries(Object.keys(task.secrets).map((k) => [k, '***']));
   return backend === 'kubernetes'
     ? podManifest(dag, rendered.result, runId, 1)
     : containerCreateBody(dag, rendered.result, runId, 1, masked);
+}
+
+/** Before a run no task has produced anything: each output renders as where it will come from. */
+function placeholderOutputs(dag: Dag): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const t of dag.tasks) out.set(t.id, Object.fromEntries(t.outputs.map((n) => [n, `<output ${n} of ${t.id}>`])));
+  return out;
+}
+
+/** An instance's item: the literal list's value at its index where it is known, else where it comes from. */
+function placeholderItem(task: Task, mapIndex: number): Record<string, unknown> {
+  const item: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  // Literal lists are crossed in key order, the last varying fastest (as the engine does).
+  let rest = mapIndex;
+  const entries = [...(task.expand ?? [])].reverse();
+  for (const [name, source] of entries) {
+    if (source.kind === 'items' && source.items.length) {
+      item[name] = source.items[rest % source.items.length];
+      rest = Math.floor(rest / source.items.length);
+    } else item[name] = `<item ${name} of ${source.kind === 'template' ? source.template : '[]'}>`;
+  }
+  return item;
 }

@@ -11,6 +11,7 @@ import { Consent, type SensitiveRequest } from './hostAccess';
 import { RunEngine } from './engine';
 import type { LaunchFailure, RunNotStarted } from './launchFailure';
 import { isLive } from './liveRuns';
+import { pastVerdict } from './pastRuns';
 import { makeRunId } from './runId';
 import type { RunStore } from './runStore';
 import { makeMasker, unmaskableSecrets, type UnmaskableSecret } from './secretMasker';
@@ -217,6 +218,7 @@ export class RunLauncher {
         file: p.file,
         fileHash: p.fileHash,
         keepFailed: plan.keepFailed ?? false,
+        past: (taskId) => pastVerdict(p.dag, interval.start, taskId, this.store, () => this.live),
       });
       let resumed: { reattaching: number; removed: number } | undefined;
       if (resume) {

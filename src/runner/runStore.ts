@@ -12,7 +12,7 @@ import {
 import { dirname, join } from 'node:path';
 import type { RunRecord } from '../protocol/runRecord';
 import type { LogLine } from './backend';
-import type { RunSink } from './engine';
+import type { RunSink } from './runOptions';
 import { ownerAlive } from './owner';
 import { asRunRecord } from './runRecordShape';
 import { acquireRunLock, lockDirFor, type RunLock } from './runLock';

@@ -2,7 +2,7 @@ import { isoTimestamp } from '../dag/dates';
 import { dict, own } from '../util/dict';
 import type { Dag } from '../dag/model';
 import type { RunRecord, TaskRecord } from '../protocol/runRecord';
-import type { RunOptions } from './engine';
+import type { RunOptions } from './runOptions';
 
 /**
  * The record a new run starts from: every task queued, except those kept from a previous run of the
@@ -14,7 +14,7 @@ export function freshRecord(o: RunOptions): RunRecord {
     const prev = own(o.previous?.tasks, t.id);
     const keep = prev?.state === 'success' || (o.only !== undefined && !o.only.has(t.id));
     tasks[t.id] = keep && prev ? { ...prev } : { state: keep ? 'success' : 'queued', tries: 0, attempts: [] };
-    if (keep && !prev) tasks[t.id]!.reason = 'not selected (--task)';
+    if (keep && !prev) tasks[t.id]!.reason = 'not selected for this run';
   }
   return {
     version: 1,
@@ -43,9 +43,11 @@ export function resumedRecord(prev: RunRecord, dag: Dag): { record: RunRecord; r
   delete r.reason;
   r.resumed_at = [...(r.resumed_at ?? []), new Date().toISOString()];
   const reattaching: string[] = [];
-  for (const t of dag.tasks) {
-    const rec = (r.tasks[t.id] ??= { state: 'queued', tries: 0, attempts: [] });
-    if (rec.state === 'running' && rec.attempts.at(-1)?.state === 'running') reattaching.push(t.id);
+  for (const t of dag.tasks) r.tasks[t.id] ??= { state: 'queued', tries: 0, attempts: [] };
+  for (const [id, rec] of Object.entries(r.tasks)) {
+    // A mapped task whose instances were made goes on through them; they keep their items.
+    if (rec.instances !== undefined && rec.state === 'running') continue;
+    if (rec.state === 'running' && rec.attempts.at(-1)?.state === 'running') reattaching.push(id);
     else if (rec.state === 'running' || rec.state === 'up_for_retry') rec.state = 'queued';
   }
   return { record: r, reattaching };

@@ -1,5 +1,13 @@
 import { AsyncQueue } from '../../src/runner/asyncQueue';
-import type { AttemptHandle, AttemptSpec, Backend, LogLine } from '../../src/runner/backend';
+import type { AttemptHandle, AttemptSpec, Backend, LogLine, OutputFile } from '../../src/runner/backend';
+
+/** What a scripted container does: its exit code, how long it runs, what it prints and leaves at $CDAG_OUTPUT. */
+export interface Script {
+  code: number;
+  ms: number;
+  lines?: string[];
+  output?: OutputFile;
+}
 import { fail, ok } from '../../src/util/errorable';
 
 /**
@@ -13,9 +21,7 @@ export class ScriptedBackend implements Backend {
   maxRunning = 0;
   starts: string[] = [];
   killed: string[] = [];
-  constructor(
-    private readonly script: (spec: AttemptSpec) => { code: number; ms: number; lines?: string[] } | string,
-  ) {}
+  constructor(private readonly script: (spec: AttemptSpec) => Script | string) {}
 
   startDelayMs = 0;
 
@@ -47,7 +53,7 @@ export class ScriptedBackend implements Backend {
     return ok(0);
   }
 
-  private handle(spec: AttemptSpec, s: { code: number; ms: number; lines?: string[] }): AttemptHandle {
+  private handle(spec: AttemptSpec, s: Script): AttemptHandle {
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     const logs = new AsyncQueue<LogLine>();
@@ -62,7 +68,7 @@ export class ScriptedBackend implements Backend {
         const code = await exited;
         this.running--;
         logs.end();
-        return { exitCode: code };
+        return { exitCode: code, ...(s.output ? { output: s.output } : {}) };
       },
       kill: async () => {
         this.killed.push(spec.rendered.task.id);

@@ -4,7 +4,7 @@ import { resourceQuantities } from '../../dag/quantity';
 import { secretKeyRef } from '../../dag/secretRefs';
 import { podPatchArguments } from './podPatchArguments';
 import { envNameOf } from '../../dag/secretRefs';
-import type { ExportNote } from '../exportNote';
+import { notCarried, type ExportNote } from '../exportNote';
 import { call, docText, py, pyStr, raw, type Py } from './python';
 import { toAirflowTemplate } from './templates';
 
@@ -154,6 +154,10 @@ class AirflowWriter {
     if (t.retryExponentialBackoff) common.retry_exponential_backoff = true;
     if (t.timeoutMs !== undefined) common.execution_timeout = duration(t.timeoutMs);
     if (t.triggerRule !== 'all_success') common.trigger_rule = t.triggerRule;
+    // Both operators take these as they are (BaseOperator's depends_on_past; the operators' skip_on_exit_code).
+    if (t.dependsOnPast) common.depends_on_past = true;
+    if (t.skipOnExitCode.length) common.skip_on_exit_code = [...t.skipOnExitCode];
+    for (const n of notCarried(t, 'Airflow', new Set(['skip_on_exit_code', 'depends_on_past']))) this.notes.push(n);
     const specific = this.operator === 'docker' ? this.docker(t) : this.kubernetes(t);
     return call(this.operatorName(), { task_id: t.id, ...specific, ...common });
   }

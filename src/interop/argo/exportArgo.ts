@@ -3,7 +3,7 @@ import { isoTimestamp } from '../../dag/dates';
 import type { Dag, Task, Toleration } from '../../dag/model';
 import { intervalAt, PRESET_CRON } from '../../dag/schedule';
 import type { TriggerRule } from '../../dag/schema';
-import type { ExportNote } from '../exportNote';
+import { notCarried, type ExportNote } from '../exportNote';
 import { resourceQuantities } from '../../dag/quantity';
 import { secretKeyRef } from '../../dag/secretRefs';
 import { LABELS, labelValue } from '../../dag/labels';
@@ -55,7 +55,10 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
     { name: entry, dag: { failFast: false, tasks: dag.tasks.map((t) => dagTask(t, names)) } },
   ];
   const volumes = new Map<string, JsonMap>();
-  for (const t of dag.tasks) templates.push(containerTemplate(dag, t, names.get(t.id)!, tmpl, volumes, notes));
+  for (const t of dag.tasks) {
+    templates.push(containerTemplate(dag, t, names.get(t.id)!, tmpl, volumes, notes));
+    notes.push(...notCarried(t, 'Argo'));
+  }
 
   const k = dag.kubernetes;
   const spec: JsonMap = { entrypoint: entry };

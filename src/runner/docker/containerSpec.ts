@@ -1,6 +1,7 @@
 import { fail, ok, type Errorable } from '../../util/errorable';
 import type { Dag } from '../../dag/model';
 import { runLabels } from '../../dag/labels';
+import { OUTPUT_PATHS } from '../outputs';
 import type { RenderedTask } from '../renderTask';
 
 /** The subset of the Engine API's ContainerCreate body this tool sets (the field names are Docker's). */
@@ -65,6 +66,7 @@ export function containerCreateBody(
     Env: [
       ...Object.entries(r.env).map(([k, v]) => `${k}=${v}`),
       ...Object.keys(t.secrets).map((k) => `${k}=${secrets[k] ?? ''}`),
+      ...(t.outputs.length ? [`CDAG_OUTPUT=${OUTPUT_PATHS.docker}`] : []),
     ],
     ...(r.workingDir ? { WorkingDir: r.workingDir } : {}),
     ...(t.user ? { User: t.user } : {}),

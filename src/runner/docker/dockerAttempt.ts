@@ -4,6 +4,7 @@ import type { AttemptExit, AttemptHandle, LogLine } from '../backend';
 import { LineAssembler } from '../lineAssembler';
 import { DockerDemuxer } from './demux';
 import { apiMessage, removeQuietly, status } from './engineErrors';
+import { readOutputFile } from './outputFile';
 
 /**
  * Follows a container's log from its start until it ends (after the container exits), demultiplexed,
@@ -50,6 +51,8 @@ export class DockerAttempt implements AttemptHandle {
     mask: (line: string) => string,
     readonly imageDigest: string | undefined,
     tty: boolean,
+    /** The task declares outputs: read `$CDAG_OUTPUT` after a successful exit. */
+    private readonly readsOutput = false,
   ) {
     this.id = container.id;
     const queue = new AsyncQueue<LogLine>();
@@ -76,6 +79,8 @@ export class DockerAttempt implements AttemptHandle {
     } catch {
       // Removed out of band after exiting: the exit code we have is the truth.
     }
+    // Read before cleanup removes the container: the file lives in its own file system.
+    if (code === 0 && this.readsOutput) return { exitCode: code, output: await readOutputFile(this.container) };
     return { exitCode: code };
   }
 

@@ -9,6 +9,7 @@ import { containerCreateBody } from './containerSpec';
 import { DockerAttempt } from './dockerAttempt';
 import { apiMessage, removeQuietly, status } from './engineErrors';
 import { collectLeftovers } from './leftovers';
+import { prepareOutputFolder } from './outputFile';
 import { RunImages } from './runImages';
 
 const BUILTIN_NETWORKS = new Set(['bridge', 'host', 'none', 'default']);
@@ -91,6 +92,14 @@ export class DockerBackend implements Backend {
       }
       return fail(`Docker could not create the container for "${r.task.id}": ${apiMessage(e)}`);
     }
+    if (r.task.outputs.length) {
+      try {
+        await prepareOutputFolder(container);
+      } catch (e) {
+        await removeQuietly(container);
+        return fail(`Docker could not prepare the output folder of "${r.task.id}": ${apiMessage(e)}`);
+      }
+    }
     // Registered before start, so an exit that comes at once is not missed.
     const waited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
     if (signal.aborted) {
@@ -103,7 +112,7 @@ export class DockerBackend implements Backend {
       await removeQuietly(container);
       return fail(`The container for "${r.task.id}" did not start: ${apiMessage(e)}`);
     }
-    return ok(new DockerAttempt(container, waited, spec.mask, image.result, false));
+    return ok(new DockerAttempt(container, waited, spec.mask, image.result, false, r.task.outputs.length > 0));
   }
 
   async reattach(spec: AttemptSpec, recordedId: string | undefined): Promise<Errorable<AttemptHandle | undefined>> {
@@ -119,7 +128,16 @@ export class DockerBackend implements Backend {
     if (info.Config.Labels?.[LABELS.runId] !== labelValue(spec.runId)) return ok(undefined);
     // 'not-running' answers at once for a container that exited while nobody watched.
     const waited = container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>;
-    return ok(new DockerAttempt(container, waited, spec.mask, info.Image, info.Config.Tty));
+    return ok(
+      new DockerAttempt(
+        container,
+        waited,
+        spec.mask,
+        info.Image,
+        info.Config.Tty,
+        spec.rendered.task.outputs.length > 0,
+      ),
+    );
   }
 
   collect(runIds: ReadonlySet<string>, keep?: ReadonlySet<string>): Promise<Errorable<number>> {

@@ -1,6 +1,7 @@
 import { Watch, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
 import { AsyncQueue } from '../asyncQueue';
-import type { AttemptExit, AttemptHandle, AttemptSpec, LogLine } from '../backend';
+import type { AttemptExit, AttemptHandle, AttemptSpec, LogLine, OutputFile } from '../backend';
+import { MAX_OUTPUT_BYTES } from '../outputs';
 import { setLongTimeout, type LongTimer } from '../longTimer';
 import { LineAssembler } from '../lineAssembler';
 import { deletePod, messageOf, statusOf } from './apiErrors';
@@ -10,6 +11,13 @@ import { readPodLog } from './podLog';
 import { containerStarted, podVerdict } from './podStatus';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The termination message as an output file: the kubelet cuts a longer one at the limit. */
+function outputOf(message: string | undefined): OutputFile {
+  if (!message) return { kind: 'missing' };
+  const bytes = Buffer.byteLength(message);
+  return bytes >= MAX_OUTPUT_BYTES ? { kind: 'too-large', bytes } : { kind: 'text', text: message };
+}
 
 /**
  * One attempt as a pod: its status from a watch (re-established whenever it ends, never a fixed
@@ -138,7 +146,11 @@ export class PodAttempt implements AttemptHandle {
         void this.failWithEvents(v.reason);
         return;
       case 'done':
-        this.finish({ exitCode: v.exitCode, ...(v.reason ? { reason: v.reason } : {}) });
+        this.finish({
+          exitCode: v.exitCode,
+          ...(v.reason ? { reason: v.reason } : {}),
+          ...(v.exitCode === 0 && this.spec.rendered.task.outputs.length ? { output: outputOf(v.message) } : {}),
+        });
         return;
     }
   }

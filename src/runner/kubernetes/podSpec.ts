@@ -2,6 +2,7 @@ import { fail, ok, type Errorable } from '../../util/errorable';
 import type { Dag, Toleration } from '../../dag/model';
 import { hash, runLabels } from '../../dag/labels';
 import { strategicMerge } from '../../dag/podPatch';
+import { OUTPUT_PATHS } from '../outputs';
 import type { RenderedTask } from '../renderTask';
 import { resourceQuantities } from '../../dag/quantity';
 import { secretKeyRef } from '../../dag/secretRefs';
@@ -34,6 +35,8 @@ export interface PodManifest {
         securityContext?: { runAsUser: number };
         volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
         resources?: { requests: Record<string, string>; limits: Record<string, string> };
+        terminationMessagePath?: string;
+        terminationMessagePolicy?: 'File';
       },
     ];
   };
@@ -88,6 +91,7 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
   const env = [
     ...Object.entries(r.env).map(([name, value]) => ({ name, value })),
     ...Object.entries(t.secrets).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: secretKeyRef(ref) } })),
+    ...(t.outputs.length ? [{ name: 'CDAG_OUTPUT', value: OUTPUT_PATHS.kubernetes }] : []),
   ];
   const envFrom = [...k.envFrom, ...t.kubernetes.envFrom].map((e) => ({
     ...(e.prefix ? { prefix: e.prefix } : {}),
@@ -135,6 +139,10 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
           ...(uid !== undefined ? { securityContext: { runAsUser: uid } } : {}),
           ...(volumeMounts.length ? { volumeMounts } : {}),
           ...(Object.keys(quantities).length ? { resources: { requests: quantities, limits: { ...quantities } } } : {}),
+          // Outputs travel as the termination message: the kubelet puts it in the container status.
+          ...(t.outputs.length
+            ? { terminationMessagePath: OUTPUT_PATHS.kubernetes, terminationMessagePolicy: 'File' as const }
+            : {}),
         },
       ],
     },

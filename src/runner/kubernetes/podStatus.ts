@@ -7,7 +7,8 @@ export type PodVerdict =
   | { kind: 'running' }
   /** A state that will not resolve by waiting: fail at once with the cluster's words. */
   | { kind: 'fail-fast'; reason: string }
-  | { kind: 'done'; exitCode: number; reason?: string };
+  /** `message`: the container's termination message (its outputs, when it declares any). */
+  | { kind: 'done'; exitCode: number; reason?: string; message?: string };
 
 /** Image errors that waiting does not fix: KPO and Argo fail on them at once, so do we. */
 const FAIL_FAST = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
@@ -32,6 +33,7 @@ export function podVerdict(pod: V1Pod): PodVerdict {
         kind: 'done',
         exitCode: code,
         ...(why && why !== 'Completed' && why !== 'Error' ? { reason: why } : {}),
+        ...(terminated.message ? { message: terminated.message } : {}),
       };
     }
     if (status?.phase === 'Failed') {

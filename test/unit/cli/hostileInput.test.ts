@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, nodeIo, type Io } from '../../../src/cli/main';
 import { reportInternalError } from '../../../src/cli/internalError';
-import { renderTemplate } from '../../../src/dag/template';
+import { renderTemplate } from '../../../src/dag/templateRender';
 
 async function cdag(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { checkExpr, renderTemplate, scanTemplates, type TemplateContext } from '../../../src/dag/template';
+import { checkExpr, scanTemplates } from '../../../src/dag/template';
+import { renderTemplate, type TemplateContext } from '../../../src/dag/templateRender';
 
 const ctx: TemplateContext = {
   dagId: 'movielens',

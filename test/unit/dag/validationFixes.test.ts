@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { analyzeDag } from '../../../src/dag/analyze';
-import { renderTemplate, scanTemplates } from '../../../src/dag/template';
+import { scanTemplates } from '../../../src/dag/template';
+import { renderTemplate } from '../../../src/dag/templateRender';
 
 const problems = (yaml: string, file?: string) =>
   analyzeDag(yaml, file).problems.map((p) => `${p.severity} ${p.code}: ${p.message}`);

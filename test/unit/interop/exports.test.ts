@@ -178,3 +178,32 @@ tasks:
     assert.deepEqual(toArgoTemplate('{{ env.HOME }}', { dagId: 'd', taskId: 't' }).issues.length, 1);
   });
 });
+
+describe('export of format v2 fields', () => {
+  const dag = () =>
+    analyzeDag(
+      'dag: x\ntasks:\n  a: {image: busybox, outputs: [n], skip_on_exit_code: [99], depends_on_past: true}\n  b: {image: busybox, depends_on: [a], when: "{{ tasks.a.outputs.n | gt(0) }}", expand: {v: [1, 2]}}\n',
+    ).dag!;
+
+  it('writes depends_on_past and skip_on_exit_code as both Airflow operators take them', () => {
+    for (const op of ['docker', 'kubernetes'] as const) {
+      const { python } = exportAirflow(dag(), op, 'x.dag.yaml');
+      assert.match(python, /depends_on_past=True,/);
+      assert.match(python, /skip_on_exit_code=\[99\],/);
+    }
+  });
+
+  it('names every field it does not carry yet, per task and target, rather than drop it silently', () => {
+    const airflow = exportAirflow(dag(), 'docker', 'x.dag.yaml').notes.map((n) => `${n.task}: ${n.message}`);
+    assert.ok(airflow.includes('a: outputs is not exported to Airflow yet; the exported task runs without it.'));
+    assert.ok(
+      airflow.includes('b: expand, when are not exported to Airflow yet; the exported task runs without them.'),
+    );
+    const argo = exportArgo(dag(), 'x.dag.yaml').notes.map((n) => `${n.task}: ${n.message}`);
+    assert.ok(
+      argo.includes(
+        'a: outputs, skip_on_exit_code, depends_on_past are not exported to Argo yet; the exported task runs without them.',
+      ),
+    );
+  });
+});

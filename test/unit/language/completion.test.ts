@@ -55,7 +55,18 @@ describe('completion', () => {
       'default',
       'ds_add',
       'ds_format',
+      'eq',
+      'ge',
+      'gt',
+      'in',
+      'le',
+      'length',
       'lower',
+      'lt',
+      'ne',
+      'not',
+      'sum',
+      'tojson',
       'upper',
     ]);
   });

@@ -5,7 +5,8 @@ import type { RunEvent } from '../../../src/protocol/runEvents';
 import type { RunRecord } from '../../../src/protocol/runRecord';
 import type { AttemptSpec, Backend, LogLine } from '../../../src/runner/backend';
 import { ScriptedBackend } from '../../support/scriptedBackend';
-import { RunEngine, type RunSink } from '../../../src/runner/engine';
+import { RunEngine } from '../../../src/runner/engine';
+import type { RunSink } from '../../../src/runner/runOptions';
 import { decide } from '../../../src/runner/triggerRules';
 
 function memorySink(): RunSink & { logs: Map<string, string[]>; last?: RunRecord } {

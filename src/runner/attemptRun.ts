@@ -1,0 +1,160 @@
+import type { Task } from '../dag/model';
+import type { RunEvent } from '../protocol/runEvents';
+import type { AttemptRecord, RunRecord, TaskState } from '../protocol/runRecord';
+import type { AttemptHandle } from './backend';
+import { DEFAULT_GRACE_MS, type RunOptions } from './runOptions';
+import { setLongTimeout } from './longTimer';
+import type { Instance } from './mapping';
+import { renderTask } from './renderTask';
+import { exitState, maskValues } from './taskOutcome';
+import { dict, own } from '../util/dict';
+
+/** What one attempt needs of its run: the options, the record, the outputs so far, and how to report. */
+export interface AttemptContext {
+  readonly o: RunOptions;
+  readonly record: RunRecord;
+  readonly outputs: Map<string, Readonly<Record<string, unknown>>>;
+  /** The instances of mapped tasks, by instance id (`ID[i]`). */
+  readonly instances: ReadonlyMap<string, Instance>;
+  setState(taskId: string, state: TaskState, reason?: string): void;
+  save(): void;
+  emit(e: RunEvent): void;
+  mask(text: string): string;
+  /** The log could not be written (a full disk): the run stops. */
+  logFailed(e: Error): void;
+}
+
+/** One attempt: a new container, or (reattach) the one a runner that died left running. */
+export async function runAttempt(
+  c: AttemptContext,
+  task: Task,
+  signal: AbortSignal,
+  reattach: boolean,
+): Promise<AttemptRecord> {
+  const rec = c.record.tasks[task.id]!;
+  let attempt: AttemptRecord;
+  if (reattach && rec.attempts.at(-1)) {
+    attempt = rec.attempts.at(-1)!;
+  } else {
+    rec.tries++;
+    attempt = { try: rec.tries, state: 'running', started_at: new Date().toISOString() };
+    rec.attempts.push(attempt);
+    rec.started_at ??= attempt.started_at;
+    delete rec.ended_at;
+    c.setState(task.id, 'running');
+  }
+  const end = (state: TaskState, reason?: string, exitCode?: number): AttemptRecord => {
+    attempt.state = state;
+    attempt.ended_at = new Date().toISOString();
+    if (reason) attempt.reason = c.mask(reason);
+    if (exitCode !== undefined) attempt.exit_code = exitCode;
+    c.save();
+    return attempt;
+  };
+  const rendered = renderTask(c.o.dag, task, {
+    runId: c.o.runId,
+    tryNumber: rec.tries,
+    interval: c.o.interval,
+    ...(c.o.params ? { params: c.o.params } : {}),
+    ...(c.o.env ? { env: c.o.env } : {}),
+    outputs: c.outputs,
+    ...instanceNames(c.instances.get(task.id)),
+  });
+  if (!rendered.succeeded) return end('failed', rendered.error);
+  attempt.image = rendered.result.image;
+  const secrets = dict<string>();
+  for (const [envName, secretName] of Object.entries(task.secrets)) {
+    const v = own(c.o.secretValues, secretName);
+    if (v === undefined && !reattach) return end('failed', `secret "${secretName}" has no value`);
+    if (v !== undefined) secrets[envName] = v;
+  }
+  const mask = c.o.mask ?? ((l: string) => l);
+  // A reattached attempt's log is read again from its first line, so the file is rewritten whole.
+  const log = c.o.sink.openLog(task.id, rec.tries, (e) => c.logFailed(e));
+  attempt.log_file = log.path;
+  try {
+    if (signal.aborted && !reattach) return end('cancelled', 'cancelled');
+    const spec = {
+      dagId: c.o.dag.id,
+      runId: c.o.runId,
+      tryNumber: rec.tries,
+      rendered: rendered.result,
+      secrets,
+      mask,
+      note: (message: string) => c.emit({ type: 'note', runId: c.o.runId, taskId: task.id, message }),
+    };
+    let handle: AttemptHandle;
+    if (reattach) {
+      const found = await c.o.backend.reattach(spec, attempt.container_id);
+      if (!found.succeeded || !found.result) {
+        const why = found.succeeded ? 'its container was gone' : found.error;
+        return end('failed', mask(`interrupted: the runner stopped while the task ran, and ${why}`));
+      }
+      handle = found.result;
+      c.emit({
+        type: 'note',
+        runId: c.o.runId,
+        message: `Reattached ${task.id} try ${rec.tries} (${handle.id.slice(0, 12)})`,
+      });
+    } else {
+      const started = await c.o.backend.start(spec, signal);
+      if (!started.succeeded) {
+        log.write({ stream: 'stderr', line: mask(started.error) });
+        return end(signal.aborted ? 'cancelled' : 'failed', mask(started.error));
+      }
+      handle = started.result;
+    }
+    attempt.container_id = handle.id;
+    if (handle.imageDigest) attempt.image_digest = handle.imageDigest;
+    c.save();
+    let timedOut = false;
+    const grace = c.o.graceMs ?? DEFAULT_GRACE_MS;
+    const onAbort = () => void handle.kill(grace);
+    signal.addEventListener('abort', onAbort, { once: true });
+    // A cancel that came while the container was being started has already fired.
+    if (signal.aborted) onAbort();
+    // A reattached attempt keeps the deadline it started with.
+    const elapsed = Date.now() - Date.parse(attempt.started_at ?? new Date().toISOString());
+    const timer = task.timeoutMs
+      ? setLongTimeout(
+          () => {
+            timedOut = true;
+            void handle.kill(grace);
+          },
+          Math.max(0, task.timeoutMs - elapsed),
+        )
+      : undefined;
+    const pump = (async () => {
+      for await (const line of handle.logs) {
+        log.write(line);
+        c.emit({ type: 'log', runId: c.o.runId, taskId: task.id, tryNumber: rec.tries, ...line });
+      }
+    })();
+    try {
+      const exit = await handle.wait();
+      await pump;
+      if (handle.imageDigest) attempt.image_digest = handle.imageDigest;
+      const ended = exitState(task, exit, timedOut, signal.aborted, c.o.backend.kind);
+      if (ended.outputs) {
+        c.outputs.set(task.id, ended.outputs);
+        attempt.outputs = maskValues(ended.outputs, (t) => c.mask(t));
+      }
+      await handle.cleanup(ended.state === 'failed' && (c.o.keepFailed ?? false));
+      return end(ended.state, ended.reason, exit.exitCode);
+    } finally {
+      timer?.clear();
+      signal.removeEventListener('abort', onAbort);
+    }
+  } finally {
+    await log.close();
+  }
+}
+
+/** What an instance's templates read besides the task's: its item, its index, and the task's own id. */
+export function instanceNames(i: Instance | undefined): {
+  taskId?: string;
+  item?: Readonly<Record<string, unknown>>;
+  mapIndex?: number;
+} {
+  return i ? { taskId: i.parent, item: i.item, mapIndex: i.mapIndex } : {};
+}
