@@ -4,7 +4,17 @@ import type { Errorable } from '../util/errorable';
 import type { OffsetRange } from './problem';
 import type { TemplateExpr } from './template';
 import type { TemplatedValue } from './schemaWalk';
-import { entry, isMap, isScalar, mapAt, pairs, rangeOf, stringItems, valueSpanToSource } from './yamlNodes';
+import {
+  entry,
+  isMap,
+  isScalar,
+  mapAt,
+  pairs,
+  rangeOf,
+  stringItems,
+  valueOffset,
+  valueSpanToSource,
+} from './yamlNodes';
 
 export interface Declaration {
   readonly name: string;
@@ -124,36 +134,40 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
   const itemRefs: Reference[] = [];
   for (const t of templated) {
     const owner = t.owner;
+    const ownerField = owner ? { owner } : {};
+    // One lookup per value: every span inside it then maps by an addition (a file has thousands).
+    const base = valueOffset(t.node, text);
+    const fallback = rangeOf(t.node);
+    const at = (start: number, end: number): OffsetRange =>
+      base === undefined ? fallback : { start: base + start, end: base + end };
     for (const expr of t.scanned.exprs) {
+      const name = expr.name;
+      const from = expr.nameSpan.start;
       const occurrence: TemplateOccurrence = {
         expr,
-        range: valueSpanToSource(t.node, text, expr.span.start, expr.span.end),
-        nameRange: valueSpanToSource(t.node, text, expr.nameSpan.start, expr.nameSpan.end),
+        range: at(expr.span.start, expr.span.end),
+        nameRange: at(from, expr.nameSpan.end),
         node: t.node,
-        ...(owner ? { owner } : {}),
+        ...ownerField,
       };
       templates.push(occurrence);
-      if (expr.name.startsWith('params.')) {
-        const r = valueSpanToSource(t.node, text, expr.nameSpan.start + 7, expr.nameSpan.end);
-        paramRefs.push({ name: expr.name.slice(7), range: r, ...(owner ? { owner } : {}) });
-      }
-      const parts = expr.name.split('.');
-      const at = (from: number, to: number) =>
-        valueSpanToSource(t.node, text, expr.nameSpan.start + from, expr.nameSpan.start + to);
-      if (parts[0] === 'tasks' && parts.length === 4 && parts[2] === 'outputs') {
-        const id = parts[1]!;
-        const nameAt = 'tasks.'.length + id.length + '.outputs.'.length;
-        outputTaskRefs.push({ name: id, range: at(6, 6 + id.length), ...(owner ? { owner } : {}) });
-        outputRefs.push({
-          name: `${id}.${parts[3]!}`,
-          range: at(nameAt, nameAt + parts[3]!.length),
-          ...(owner ? { owner } : {}),
-        });
-      } else if (parts[0] === 'item' && parts.length === 2) {
-        itemRefs.push({ name: parts[1]!, range: at(5, expr.name.length), ...(owner ? { owner } : {}) });
-      } else if (expr.name === 'map_index') {
-        itemRefs.push({ name: 'map_index', range: occurrence.nameRange, ...(owner ? { owner } : {}) });
-      }
+      if (name.startsWith('params.'))
+        paramRefs.push({ name: name.slice(7), range: at(from + 7, expr.nameSpan.end), ...ownerField });
+      else if (name.startsWith('tasks.')) {
+        const parts = name.split('.');
+        if (parts.length === 4 && parts[2] === 'outputs') {
+          const id = parts[1]!;
+          const nameAt = 'tasks.'.length + id.length + '.outputs.'.length;
+          outputTaskRefs.push({ name: id, range: at(from + 6, from + 6 + id.length), ...ownerField });
+          outputRefs.push({
+            name: `${id}.${parts[3]!}`,
+            range: at(from + nameAt, from + nameAt + parts[3]!.length),
+            ...ownerField,
+          });
+        }
+      } else if (name.startsWith('item.') && name.indexOf('.', 5) < 0)
+        itemRefs.push({ name: name.slice(5), range: at(from + 5, from + name.length), ...ownerField });
+      else if (name === 'map_index') itemRefs.push({ name: 'map_index', range: occurrence.nameRange, ...ownerField });
     }
   }
   const dagEntry = root ? entry(root, 'dag') : undefined;

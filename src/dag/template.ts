@@ -241,6 +241,7 @@ export function exprType(expr: TemplateExpr): TemplateType {
 }
 
 const NO_ISSUES: readonly TemplateIssue[] = Object.freeze([]);
+const NO_PARTS: readonly string[] = Object.freeze([]);
 
 /**
  * Names, filters, argument and value types of one expression, against the DAG's params. Whether a
@@ -253,7 +254,7 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
   const issues: TemplateIssue[] = [];
   const dot = expr.name.indexOf('.');
   const ns = dot > 0 ? expr.name.slice(0, dot) : undefined;
-  const parts = expr.name.split('.');
+  const parts = ns === 'env' || ns === 'tasks' || ns === 'item' ? expr.name.split('.') : NO_PARTS;
   if (ns === 'params') {
     const member = expr.name.slice(dot + 1);
     if (!params.has(member) && !expr.filters.some((f) => f.name === 'default')) {
@@ -339,5 +340,5 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
     }
     if (filter.gives !== 'unknown') type = filter.gives;
   }
-  return issues;
+  return issues.length ? issues : NO_ISSUES;
 }

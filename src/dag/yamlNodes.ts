@@ -69,6 +69,21 @@ export function scalarText(node: Scalar): string {
  * Where character `i` of a scalar's value sits in the source. Exact for plain and simple quoted
  * scalars; for escapes, folding or block scalars, the whole scalar is the best range we can give.
  */
+/**
+ * Where a scalar's value starts in the source when its text is there as it is (plain, or quoted
+ * without escapes), so spans inside the value map by one addition; undefined otherwise.
+ */
+export function valueOffset(node: Scalar, text: string): number | undefined {
+  const r = node.range;
+  if (!r) return undefined;
+  const value = String(node.value);
+  const len = r[1] - r[0];
+  if (node.type === 'PLAIN' && len === value.length && text.startsWith(value, r[0])) return r[0];
+  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+  if (quoted && len === value.length + 2 && text.startsWith(value, r[0] + 1)) return r[0] + 1;
+  return undefined;
+}
+
 export function valueSpanToSource(node: Scalar, text: string, start: number, end: number): OffsetRange {
   const r = node.range;
   if (!r) return { start: 0, end: 0 };

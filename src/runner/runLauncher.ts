@@ -5,7 +5,7 @@ import type { DataInterval } from '../dag/schedule';
 import type { RunRecord } from '../protocol/runRecord';
 import { fail, ok, type Errorable } from '../util/errorable';
 import type { Backend } from './backend';
-import { connectBackend, type BackendChoice, type Connected } from './backendConnection';
+import { connectBackend, type BackendChoice } from './backendConnection';
 import { first, hasTemplatedHostPath, sensitiveRequests } from './consent';
 import { Consent, type SensitiveRequest } from './hostAccess';
 import { RunEngine } from './engine';
@@ -95,14 +95,8 @@ export interface TakeoverResult {
   }>;
 }
 
-export type Connect = (
-  dag: Dag,
-  file: string,
-  choice: BackendChoice,
-  consent: Consent,
-  env: Readonly<Record<string, string | undefined>>,
-  only?: ReadonlySet<string>,
-) => Promise<Errorable<Connected, LaunchFailure>>;
+/** How a launcher reaches a backend: the real connection, or a scripted one in tests. */
+export type Connect = typeof connectBackend;
 
 /**
  * The one way to start runs, for `cdag run` and VS Code alike (Dagu's agent): prepare a DAG
