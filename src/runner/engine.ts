@@ -14,14 +14,13 @@ import {
   mappedState,
   type Instance,
 } from './mapping';
-import { templateContext } from './renderTask';
 import { attemptKey } from '../dag/labels';
 import { decide } from './triggerRules';
 import { freshRecord, resumedRecord } from './startRecord';
 import { abortableSleep } from './longTimer';
 import { RecordWriter } from './recordWriter';
 import { own } from '../util/dict';
-import { maskValues, taskGate } from './taskOutcome';
+import { maskValues, runContext, taskGate } from './taskOutcome';
 
 const MAX_RETRY_DELAY_MS = 24 * 3600_000;
 
@@ -254,17 +253,7 @@ export class RunEngine {
     try {
       const gate = await taskGate(task, this.o, this.outputs);
       if (gate) return this.setState(task.id, gate.state, gate.reason);
-      const items = expandItems(
-        task,
-        templateContext(this.o.dag, task, {
-          runId: this.o.runId,
-          tryNumber: 1,
-          interval: this.o.interval,
-          ...(this.o.params ? { params: this.o.params } : {}),
-          ...(this.o.env ? { env: this.o.env } : {}),
-          outputs: this.outputs,
-        }),
-      );
+      const items = expandItems(task, runContext(task, this.o, this.outputs));
       if (!items.succeeded) return this.setState(task.id, 'failed', items.error);
       if (items.result.length === 0) return this.setState(task.id, 'skipped', 'empty expand: no items to run');
       const rec = this.record.tasks[task.id]!;

@@ -2,6 +2,7 @@ import { MAX_EXPAND_ITEMS } from '../dag/dataflowChecks';
 import type { Task } from '../dag/model';
 import { asText, evaluateTemplate, type TemplateContext } from '../dag/templateRender';
 import type { TaskRecord, TaskState } from '../protocol/runRecord';
+import { ENDED_STATES } from './triggerRules';
 import { fail, ok, type Errorable } from '../util/errorable';
 
 /** One instance of a task with `expand`: its id (`ID[i]`), index and values of the variables. */
@@ -47,14 +48,12 @@ export function instanceTask(task: Task, instance: Instance): Task {
   return { ...task, id: instance.id, dependsOn: [], dependsOnPast: false, when: undefined, expand: undefined };
 }
 
-const ENDED: ReadonlySet<TaskState> = new Set(['success', 'failed', 'upstream_failed', 'skipped', 'cancelled']);
-
 /**
  * The state of a mapped task once every instance has ended: failed if one failed, cancelled if one
  * was, skipped if all were, success otherwise; undefined while instances go on.
  */
 export function mappedState(instances: readonly TaskRecord[]): TaskState | undefined {
-  if (!instances.every((t) => ENDED.has(t.state))) return undefined;
+  if (!instances.every((t) => ENDED_STATES.has(t.state))) return undefined;
   if (instances.some((t) => t.state === 'failed' || t.state === 'upstream_failed')) return 'failed';
   if (instances.some((t) => t.state === 'cancelled')) return 'cancelled';
   if (instances.every((t) => t.state === 'skipped')) return 'skipped';

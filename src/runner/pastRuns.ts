@@ -1,12 +1,11 @@
 import { isoTimestamp } from '../dag/dates';
 import type { Dag } from '../dag/model';
 import { previousLogicalDate } from '../dag/schedule';
+import { ENDED_STATES } from './triggerRules';
 import type { TaskState } from '../protocol/runRecord';
 import type { RunEngine } from './engine';
 import type { PastVerdict } from './runOptions';
 import type { RunStore } from './runStore';
-
-const ENDED: ReadonlySet<TaskState> = new Set(['success', 'failed', 'upstream_failed', 'skipped', 'cancelled']);
 
 /**
  * `depends_on_past`, as Airflow means it: a task runs for a logical date only if its instance for
@@ -40,7 +39,7 @@ function settled(engine: RunEngine, taskId: string): Promise<TaskState | undefin
   return new Promise((resolve) => {
     const check = () => {
       const s = now();
-      if (s === undefined || ENDED.has(s) || engine.record.ended_at) {
+      if (s === undefined || ENDED_STATES.has(s) || engine.record.ended_at) {
         off();
         resolve(s);
       }

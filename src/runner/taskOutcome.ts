@@ -1,5 +1,5 @@
 import type { Task } from '../dag/model';
-import { asText, evaluateTemplate, truthy } from '../dag/templateRender';
+import { asText, evaluateTemplate, truthy, type TemplateContext } from '../dag/templateRender';
 import type { BackendKind, TaskState } from '../protocol/runRecord';
 import type { AttemptExit } from './backend';
 import type { RunOptions } from './runOptions';
@@ -20,7 +20,20 @@ export async function taskGate(
     if (!past.ok) return { state: 'upstream_failed', reason: past.reason };
   }
   if (task.when === undefined) return undefined;
-  const ctx = templateContext(o.dag, task, {
+  const ctx = runContext(task, o, outputs);
+  const value = evaluateTemplate(task.when, ctx);
+  if (!value.succeeded) return { state: 'failed', reason: `when: ${value.error}` };
+  if (!truthy(value.result)) return { state: 'skipped', reason: `when was false (${asText(value.result)})` };
+  return undefined;
+}
+
+/** What a task's run-level templates (`when`, `expand`) read: the run's names and the outputs so far. */
+export function runContext(
+  task: Task,
+  o: RunOptions,
+  outputs: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+): TemplateContext {
+  return templateContext(o.dag, task, {
     runId: o.runId,
     tryNumber: 1,
     interval: o.interval,
@@ -28,10 +41,6 @@ export async function taskGate(
     ...(o.env ? { env: o.env } : {}),
     outputs,
   });
-  const value = evaluateTemplate(task.when, ctx);
-  if (!value.succeeded) return { state: 'failed', reason: `when: ${value.error}` };
-  if (!truthy(value.result)) return { state: 'skipped', reason: `when was false (${asText(value.result)})` };
-  return undefined;
 }
 
 /**

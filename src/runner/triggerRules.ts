@@ -3,13 +3,20 @@ import type { TaskState } from '../protocol/runRecord';
 
 export type Decision = 'run' | 'wait' | 'skipped' | 'upstream_failed';
 
-const DONE: ReadonlySet<TaskState> = new Set(['success', 'failed', 'upstream_failed', 'skipped', 'cancelled']);
+/** The states a task does not leave. */
+export const ENDED_STATES: ReadonlySet<TaskState> = new Set([
+  'success',
+  'failed',
+  'upstream_failed',
+  'skipped',
+  'cancelled',
+]);
 const FAILED: ReadonlySet<TaskState> = new Set(['failed', 'upstream_failed', 'cancelled']);
 
 /** Airflow's trigger rules, over the states of a task's upstream tasks. */
 export function decide(rule: TriggerRule, upstream: readonly TaskState[]): Decision {
   if (upstream.length === 0 || rule === 'always') return 'run';
-  const done = upstream.filter((s) => DONE.has(s)).length;
+  const done = upstream.filter((s) => ENDED_STATES.has(s)).length;
   const success = upstream.filter((s) => s === 'success').length;
   const failed = upstream.filter((s) => FAILED.has(s)).length;
   const skipped = upstream.filter((s) => s === 'skipped').length;
