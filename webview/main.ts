@@ -7,6 +7,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeContextMenu } from '@vscode-elements/elements/dist/vscode-context-menu/vscode-context-menu.js';
 import type { DagGraph } from '../src/dag/graph';
 import { structureKey, type Direction, type GraphLayout } from '../src/graph/layout';
+import { displayGraph } from '../src/graph/mappedNodes';
 import type { GraphPageState, HostToPage, PageToHost, TaskView, ToolbarState } from '../src/protocol/graphMessages';
 import { isHostMessage } from './hostMessages';
 import { LayoutClient } from './layoutClient';
@@ -37,7 +38,11 @@ const menu = document.getElementById('menu') as VscodeContextMenu;
 const layouts = new LayoutClient(document.body.dataset.worker ?? '');
 const viewport = new Viewport(svg);
 
+/** The DAG's graph, and what is drawn of it: mapped tasks the user opened show their instances. */
 let graph: DagGraph = { dag: '', nodes: [], edges: [] };
+let drawn: DagGraph = graph;
+const expanded = new Set<string>(vscode.getState()?.expanded ?? []);
+let pageUri = vscode.getState()?.uri ?? '';
 let drawnKey = '';
 let layout: GraphLayout | undefined;
 let drawing: Drawing | undefined;
@@ -49,11 +54,13 @@ let menuTask: string | undefined;
 const post = (m: PageToHost) => vscode.postMessage(m);
 
 /** Re-layout only when the structure changed; states and highlights reuse the drawing. */
-async function show(next: DagGraph): Promise<void> {
-  graph = next;
+async function show(dagGraph: DagGraph): Promise<void> {
+  graph = dagGraph;
+  const next = displayGraph(dagGraph, states, expanded);
+  drawn = next;
   const key = structureKey(next, direction);
   if (key === drawnKey) {
-    if (drawing) applyStates(drawing, graph, states);
+    if (drawing) applyStates(drawing, drawn, states);
     rendered(next.nodes.length, 0, 0);
     return;
   }
@@ -79,7 +86,7 @@ async function show(next: DagGraph): Promise<void> {
   for (const [taskId, g] of d.nodes) wireNode(taskId, g);
   viewport.setContent(layout.width, layout.height);
   viewport.fit();
-  summary.textContent = `${next.dag} · ${next.nodes.length} tasks · ${next.edges.length} dependencies`;
+  summary.textContent = `${graph.dag} · ${graph.nodes.length} tasks · ${graph.edges.length} dependencies`;
   rendered(next.nodes.length, layoutMs, performance.now() - started);
 }
 
@@ -88,8 +95,22 @@ function rendered(nodes: number, layoutMs: number, totalMs: number): void {
   window.dispatchEvent(new CustomEvent('cdag:rendered', { detail: { nodes, layoutMs, totalMs } }));
 }
 
+/** Opens a mapped task into its instances, or folds an instance's task back into one node; kept per panel. */
+function toggleInstances(taskId: string): void {
+  const node = drawn.nodes.find((n) => n.id === taskId);
+  const task = node?.instanceOf ?? (node?.mapped ? taskId : undefined);
+  if (task === undefined) return;
+  if (expanded.has(task)) expanded.delete(task);
+  else expanded.add(task);
+  vscode.setState({ uri: pageUri, expanded: [...expanded] });
+  void show(graph).then(() => drawing?.nodes.get(node?.instanceOf !== undefined ? task : `${task}[0]`)?.focus());
+}
+
 function wireNode(taskId: string, g: SVGGElement): void {
-  g.addEventListener('click', () => post({ type: 'reveal', taskId }));
+  g.addEventListener('click', (ev) => {
+    if ((ev.target as Element | null)?.classList.contains('toggle')) toggleInstances(taskId);
+    else post({ type: 'reveal', taskId });
+  });
   g.addEventListener('dblclick', () => post({ type: 'showLog', taskId }));
   g.addEventListener('contextmenu', (ev) => {
     ev.preventDefault();
@@ -105,7 +126,10 @@ function wireNode(taskId: string, g: SVGGElement): void {
 function openMenu(taskId: string, x: number, y: number): void {
   menuTask = taskId;
   const canRun = toolbar?.canRun ?? false;
+  const node = drawn.nodes.find((n) => n.id === taskId);
   menu.data = [
+    ...(node?.mapped ? [{ label: 'Show Instances', value: 'toggle' }, { separator: true }] : []),
+    ...(node?.instanceOf !== undefined ? [{ label: 'Fold Instances', value: 'toggle' }, { separator: true }] : []),
     ...(canRun
       ? [
           { label: 'Run Task', value: 'runTask' },
@@ -135,6 +159,9 @@ menu.addEventListener('vsc-context-menu-select', (ev) => {
     case 'reveal':
       post({ type: ev.detail.value, taskId });
       return;
+    case 'toggle':
+      toggleInstances(taskId);
+      return;
   }
 });
 
@@ -142,6 +169,12 @@ menu.addEventListener('vsc-context-menu-select', (ev) => {
 function onNodeKey(ev: KeyboardEvent, id: string): void {
   if (ev.key === 'Enter' || ev.key === ' ') {
     post({ type: 'reveal', taskId: id });
+    ev.preventDefault();
+    return;
+  }
+  if (ev.key === '+' || ev.key === '-') {
+    const node = drawn.nodes.find((n) => n.id === id);
+    if ((ev.key === '+' && node?.mapped) || (ev.key === '-' && node?.instanceOf !== undefined)) toggleInstances(id);
     ev.preventDefault();
     return;
   }
@@ -153,10 +186,10 @@ function onNodeKey(ev: KeyboardEvent, id: string): void {
   }
   const down = direction === 'RIGHT';
   let next: string | undefined;
-  if (ev.key === (down ? 'ArrowRight' : 'ArrowDown')) next = graph.edges.find((e) => e.from === id)?.to;
-  else if (ev.key === (down ? 'ArrowLeft' : 'ArrowUp')) next = graph.edges.find((e) => e.to === id)?.from;
+  if (ev.key === (down ? 'ArrowRight' : 'ArrowDown')) next = drawn.edges.find((e) => e.from === id)?.to;
+  else if (ev.key === (down ? 'ArrowLeft' : 'ArrowUp')) next = drawn.edges.find((e) => e.to === id)?.from;
   else if (ev.key === (down ? 'ArrowDown' : 'ArrowRight') || ev.key === (down ? 'ArrowUp' : 'ArrowLeft')) {
-    const order = graph.nodes.map((n) => n.id);
+    const order = drawn.nodes.map((n) => n.id);
     const forward = ev.key === (down ? 'ArrowDown' : 'ArrowRight');
     const i = order.indexOf(id) + (forward ? 1 : -1);
     next = order[Math.max(0, Math.min(order.length - 1, i))];
@@ -215,18 +248,23 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
 function handle(msg: HostToPage): void {
   switch (msg.type) {
     case 'graph':
-      vscode.setState({ uri: msg.uri });
+      pageUri = msg.uri;
+      vscode.setState({ uri: msg.uri, expanded: [...expanded] });
       banner.textContent = msg.error ? `Showing the last valid graph. ${msg.error}` : '';
       banner.classList.toggle('shown', !!msg.error);
       void show(msg.graph);
       return;
     case 'highlight':
-      if (drawing) for (const [id, g] of drawing.nodes) g.classList.toggle('highlight', id === msg.taskId);
+      if (drawing)
+        for (const [id, g] of drawing.nodes)
+          g.classList.toggle('highlight', id === msg.taskId || g.dataset.instanceOf === msg.taskId);
       return;
     case 'states':
       states = msg.tasks;
       runLabel.textContent = msg.runId ? msg.label : '';
-      if (drawing) applyStates(drawing, graph, states);
+      // A run that made (or a newer run that changed) the instances of an opened task redraws it.
+      if (structureKey(displayGraph(graph, states, expanded), direction) !== drawnKey) void show(graph);
+      else if (drawing) applyStates(drawing, drawn, states);
       return;
     case 'toolbar':
       setToolbar(msg.toolbar);

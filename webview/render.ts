@@ -1,5 +1,6 @@
-import type { DagGraph } from '../src/dag/graph';
+import type { DagGraph, GraphNode } from '../src/dag/graph';
 import { drawDefs, drawEdge, drawNode, STATE_ICONS, tooltip, type SvgNode } from '../src/graph/draw';
+import { countsText, countsWords } from '../src/graph/mappedNodes';
 import type { GraphLayout } from '../src/graph/layout';
 import type { TaskView } from '../src/protocol/graphMessages';
 import { own } from '../src/util/dict';
@@ -58,10 +59,7 @@ export async function renderLayout(
         const g = materialize(drawNode(info, box, own(states, box.id))) as SVGGElement;
         g.setAttribute('tabindex', '0');
         g.setAttribute('role', 'button');
-        g.setAttribute(
-          'aria-label',
-          `${info.id}, ${info.image}${own(states, box.id) ? `, ${own(states, box.id)!.state}` : ''}`,
-        );
+        g.setAttribute('aria-label', ariaLabel(info, own(states, box.id)));
         nodesGroup.append(g);
         nodes.set(box.id, g);
       }
@@ -94,6 +92,17 @@ export function applyStates(
     if (icon) icon.textContent = view ? STATE_ICONS[view.state] : '';
     const title = g.querySelector('title');
     if (title) title.textContent = tooltip(info, view, now);
-    g.setAttribute('aria-label', `${info.id}, ${info.image}${view ? `, ${view.state}` : ''}`);
+    const counts = g.querySelector('text.counts');
+    if (counts) counts.textContent = countsText(view);
+    g.setAttribute('aria-label', ariaLabel(info, view));
   }
+}
+
+function ariaLabel(info: GraphNode, view: TaskView | undefined): string {
+  const parts = [info.id, info.image];
+  if (view) parts.push(view.state.replace(/_/g, ' '));
+  if (info.mapped) parts.push(`${countsWords(view)}; press plus to show them`);
+  if (info.instanceOf !== undefined)
+    parts.push(`instance ${info.mapIndex ?? ''} of ${info.instanceOf}; press minus to fold`);
+  return parts.join(', ');
 }

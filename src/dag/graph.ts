@@ -6,6 +6,13 @@ export interface GraphNode {
   readonly command?: readonly string[];
   readonly triggerRule: string;
   readonly retries: number;
+  /** The task has `expand`: drawn as one stacked node that opens into its instances. */
+  readonly mapped?: boolean;
+  /** The outputs it declares. */
+  readonly outputs?: readonly string[];
+  /** Only in a drawing where a mapped task is opened: the task this node is an instance of, and its index. */
+  readonly instanceOf?: string;
+  readonly mapIndex?: number;
 }
 
 export interface GraphEdge {
@@ -32,6 +39,8 @@ export function toGraph(dag: Dag): DagGraph {
       ...(t.command ? { command: t.command } : {}),
       triggerRule: t.triggerRule,
       retries: t.retries,
+      ...(t.expand ? { mapped: true } : {}),
+      ...(t.outputs.length ? { outputs: t.outputs } : {}),
     })),
     edges: dag.tasks.flatMap((t) => t.dependsOn.filter((d) => known.has(d)).map((d) => ({ from: d, to: t.id }))),
   };

@@ -1,8 +1,9 @@
 import type { DagGraph, GraphNode } from '../dag/graph';
 import type { TaskView } from '../protocol/graphMessages';
-import type { TaskState } from '../protocol/runRecord';
 import { shortImage, type EdgeRoute, type GraphLayout, type NodeBox } from './layout';
 import { own } from '../util/dict';
+import { countsText, countsWords } from './mappedNodes';
+import { STATE_ICONS } from './stateIcons';
 
 /**
  * A drawing as data: the webview turns it into DOM nodes (text as text, never markup), the CLI into
@@ -15,17 +16,7 @@ export interface SvgNode {
   readonly text?: string;
 }
 
-/** One glyph per state, so a state never depends on colour alone. */
-export const STATE_ICONS: Readonly<Record<TaskState, string>> = {
-  queued: '◌',
-  running: '▶',
-  success: '✔',
-  failed: '✘',
-  up_for_retry: '↻',
-  upstream_failed: '⊘',
-  skipped: '↷',
-  cancelled: '■',
-};
+export { STATE_ICONS } from './stateIcons';
 
 const h = (tag: string, attrs: SvgNode['attrs'] = {}, children?: SvgNode[], text?: string): SvgNode => ({
   tag,
@@ -86,20 +77,53 @@ export function tooltip(n: GraphNode, view: TaskView | undefined, now = Date.now
     if (view.exitCode !== undefined) lines.push(`exit code ${view.exitCode}`);
     if (view.reason) lines.push(view.reason);
   }
+  if (n.mapped) lines.push(countsWords(view));
+  for (const [k, v] of Object.entries(view?.item ?? {})) lines.push(`item.${k} = ${v}`);
+  const outputs = view?.outputs;
+  if (outputs) for (const [k, v] of Object.entries(outputs)) lines.push(`outputs.${k} = ${v}`);
+  else if (n.outputs?.length) lines.push(`outputs: ${n.outputs.join(', ')}`);
   return lines.join('\n');
 }
 
-/** A task's node; its first `<rect>` is the node box (other tools read it). */
+/** Offset of each sheet behind a mapped node. */
+const STACK = 4;
+
+/**
+ * A task's node; its first `<rect>` is the node box (other tools read it). A mapped task is a stack
+ * of sheets with its instance counts, which open it (`toggle`); an instance's toggle closes it again.
+ */
 export function drawNode(n: GraphNode, box: NodeBox, view?: TaskView, now = Date.now()): SvgNode {
   const state = view?.state;
+  const sheets = n.mapped
+    ? [2, 1].map((k) =>
+        h('path', {
+          class: 'stack',
+          d: `M ${k * STACK} ${box.height} v ${k * STACK} h ${box.width} v ${-box.height} h ${-k * STACK}`,
+        }),
+      )
+    : [];
+  const toggle = n.mapped
+    ? [
+        h(
+          'text',
+          { x: box.width - 10, y: 37, class: 'counts toggle', 'text-anchor': 'end' },
+          undefined,
+          countsText(view),
+        ),
+      ]
+    : n.instanceOf !== undefined
+      ? [h('text', { x: box.width - 10, y: 37, class: 'toggle', 'text-anchor': 'end' }, undefined, '⊟')]
+      : [];
   return h(
     'g',
     {
-      class: state ? `node state-${state}` : 'node',
+      class: `node${n.mapped ? ' mapped' : ''}${n.instanceOf !== undefined ? ' instance' : ''}${state ? ` state-${state}` : ''}`,
       'data-task': n.id,
+      ...(n.instanceOf !== undefined ? { 'data-instance-of': n.instanceOf } : {}),
       transform: `translate(${round(box.x)} ${round(box.y)})`,
     },
     [
+      ...sheets,
       h('rect', { width: box.width, height: box.height, rx: 6 }),
       h('title', {}, undefined, tooltip(n, view, now)),
       h('text', { x: 10, y: 19, class: 'title' }, undefined, n.id),
@@ -110,6 +134,7 @@ export function drawNode(n: GraphNode, box: NodeBox, view?: TaskView, now = Date
         undefined,
         state ? STATE_ICONS[state] : '',
       ),
+      ...toggle,
     ],
   );
 }

@@ -47,7 +47,9 @@ export function shortImage(image: string): string {
 /** Wide enough for the id (12px) and the short image name (10px) plus the state icon. */
 export function nodeWidth(n: GraphNode): number {
   const chars = Math.max(n.id.length, shortImage(n.image).length * 0.85);
-  return Math.round(Math.max(120, chars * CHAR_WIDTH + 44));
+  // A mapped node also shows its counts (`×12 ✔10 ▶2`) beside the image; an instance its toggle.
+  const extra = n.mapped ? 64 : n.instanceOf !== undefined ? 16 : 0;
+  return Math.round(Math.max(120, chars * CHAR_WIDTH + 44) + extra);
 }
 
 /** elkjs's layered algorithm, as Airflow's and Argo's views draw: layers along the direction. */
@@ -65,6 +67,8 @@ export function toElkGraph(graph: DagGraph, direction: Direction): ElkNode {
       'elk.edgeRouting': big ? 'POLYLINE' : 'ORTHOGONAL',
       'elk.layered.thoroughness': big ? '1' : '7',
       'elk.separateConnectedComponents': 'true',
+      // Siblings keep the file's order (and instances their map index) where crossings allow.
+      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
     },
     children: graph.nodes.map((n) => ({ id: n.id, width: nodeWidth(n), height: NODE_HEIGHT })),
     edges: graph.edges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
@@ -99,5 +103,5 @@ export async function layoutGraph(graph: DagGraph, direction: Direction, elk: El
 
 /** What decides the layout: a run's states or a highlight do not (re-layout only on structure). */
 export function structureKey(graph: DagGraph, direction: Direction): string {
-  return JSON.stringify([direction, graph.nodes.map((n) => [n.id, shortImage(n.image)]), graph.edges]);
+  return JSON.stringify([direction, graph.nodes.map((n) => [n.id, shortImage(n.image), !!n.mapped]), graph.edges]);
 }

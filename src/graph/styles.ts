@@ -12,6 +12,10 @@ export const GRAPH_CSS = `
 .node:focus { outline: none; }
 .node:focus rect, .node.selected rect { stroke: var(--vscode-focusBorder, #0090f1); stroke-width: 2.5px; }
 .node.highlight rect { stroke: var(--vscode-editorLink-activeForeground, var(--vscode-focusBorder, #0090f1)); stroke-width: 2.5px; stroke-dasharray: 5 3; }
+.node path.stack { fill: var(--vscode-editorWidget-background, #f3f3f3); stroke: var(--vscode-editorWidget-border, #c8c8c8); stroke-width: 1px; }
+.node text.counts { fill: var(--vscode-descriptionForeground, #616161); font-size: 10px; }
+.node text.toggle { cursor: pointer; }
+.node text.toggle:hover { fill: var(--vscode-textLink-foreground, #006ab1); text-decoration: underline; }
 .edge { fill: none; stroke: var(--vscode-editorWidget-border, #a0a0a0); stroke-width: 1.2px; }
 .arrow { fill: var(--vscode-editorWidget-border, #a0a0a0); }
 .node.state-queued rect { stroke: var(--vscode-descriptionForeground, #717171); stroke-dasharray: 4 3; }

@@ -9,6 +9,13 @@ export interface TaskView {
   endedAt?: string;
   exitCode?: number;
   reason?: string;
+  /** What it wrote to `$CDAG_OUTPUT`, each value as short text (secrets already masked in the record). */
+  outputs?: Record<string, string>;
+  /** An instance of a mapped task: its values of the `expand` variables, as short text. */
+  item?: Record<string, string>;
+  /** A mapped task: how many instances it made, and how many are in each state. */
+  instances?: number;
+  counts?: Partial<Record<TaskState, number>>;
 }
 
 /** The toolbar: what Run DAG would run. */
@@ -48,4 +55,6 @@ export type PageToHost =
 /** What the page keeps across reloads (the serializer restores the panel from it). */
 export interface GraphPageState {
   uri: string;
+  /** The mapped tasks opened into their instances in this panel. */
+  expanded?: string[];
 }

@@ -10,6 +10,7 @@ import {
   instanceRecord,
   instanceSummary,
   instanceTask,
+  keptInstance,
   mappedOutputs,
   mappedState,
   type Instance,
@@ -262,11 +263,10 @@ export class RunEngine {
       items.result.forEach((item, mapIndex) => {
         const id = instanceId(task.id, mapIndex);
         this.addInstance({ id, parent: task.id, mapIndex, item });
-        this.record.tasks[id] = instanceRecord(
-          task.id,
-          mapIndex,
-          maskValues(item, (t) => this.mask(t)),
-        );
+        const masked = maskValues(item, (t) => this.mask(t));
+        const kept = keptInstance(own(this.o.previous?.tasks, id), task.id, masked, this.o.only !== undefined);
+        this.record.tasks[id] = kept ?? instanceRecord(task.id, mapIndex, masked);
+        if (kept?.outputs) this.outputs.set(id, kept.outputs);
       });
       this.setState(task.id, 'running');
     } catch (e) {

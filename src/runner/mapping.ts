@@ -13,7 +13,7 @@ export interface Instance {
   readonly item: Readonly<Record<string, unknown>>;
 }
 
-export const instanceId = (task: string, i: number) => `${task}[${i}]`;
+export { instanceId } from '../dag/instanceIds';
 
 /**
  * The items of a task's `expand`, resolved now that its upstream tasks are done: each variable's
@@ -77,4 +77,20 @@ export function instanceSummary(records: readonly TaskRecord[]): string {
   const counts = new Map<string, number>();
   for (const r of records) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
   return `${records.length} instance(s): ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`;
+}
+
+/**
+ * What a re-run keeps of an instance the previous run made for the same item: a success (as
+ * Airflow's "clear failed" keeps the map indexes that worked), or, in a re-run of a selection, any
+ * instance the selection left out. Another item at that index (the list changed) runs again.
+ */
+export function keptInstance(
+  prev: TaskRecord | undefined,
+  task: string,
+  item: Readonly<Record<string, unknown>>,
+  selection: boolean,
+): TaskRecord | undefined {
+  if (!prev || prev.mapped_from !== task || JSON.stringify(prev.item ?? {}) !== JSON.stringify(item)) return undefined;
+  if (prev.state !== 'success' && !(selection && ENDED_STATES.has(prev.state))) return undefined;
+  return { ...prev };
 }

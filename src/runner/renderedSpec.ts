@@ -1,3 +1,4 @@
+import { parseInstanceId } from '../dag/instanceIds';
 import type { Dag, Task } from '../dag/model';
 import { intervalAt, latestCompleteInterval } from '../dag/schedule';
 import type { BackendKind } from '../protocol/runRecord';
@@ -23,10 +24,11 @@ export function renderedSpec(
   } = {},
 ): Errorable<object> | undefined {
   // An instance of a mapped task: `fetch[1]`.
-  const m = /^(.*)\[(\d+)\]$/.exec(taskId);
-  const task = dag.tasks.find((t) => t.id === (m ? m[1] : taskId));
+  const named = dag.tasks.find((t) => t.id === taskId);
+  const m = named ? undefined : parseInstanceId(taskId);
+  const task = named ?? dag.tasks.find((t) => t.id === m?.task && t.expand);
   if (!task) return undefined;
-  const mapIndex = m ? Number(m[2]) : undefined;
+  const mapIndex = m?.index;
   const interval = options.date
     ? intervalAt(dag.schedule, options.date)
     : latestCompleteInterval(dag.schedule, options.now ?? new Date());

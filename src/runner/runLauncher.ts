@@ -12,6 +12,7 @@ import { RunEngine } from './engine';
 import type { LaunchFailure, RunNotStarted } from './launchFailure';
 import { isLive } from './liveRuns';
 import { pastVerdict } from './pastRuns';
+import { selectedTasks } from './rerunSelection';
 import { makeRunId } from './runId';
 import type { RunStore } from './runStore';
 import { makeMasker, unmaskableSecrets, type UnmaskableSecret } from './secretMasker';
@@ -26,7 +27,7 @@ export interface LaunchRequest extends BackendChoice {
   /** The runs' intervals, walked for consent when a host path is templated: an array or a re-iterable range. */
   readonly intervals: Iterable<DataInterval>;
   readonly params?: Readonly<Record<string, unknown>>;
-  /** Only these tasks run (a re-run of some tasks): only theirs are judged and their secrets read. */
+  /** Only these tasks (or instances, `fetch[3]`) run: only theirs are judged and their secrets read. */
   readonly only?: ReadonlySet<string>;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** What the user allowed beforehand (the CLI's flags). */
@@ -116,6 +117,7 @@ export class RunLauncher {
   async prepare(req: LaunchRequest): Promise<Errorable<PreparedRun, LaunchFailure>> {
     const unwritable = this.store.checkWritable();
     if (unwritable) return fail(unwritable);
+    const only = req.only && selectedTasks(req.dag, req.only);
     // Every host path of the whole DAG, rendered for these dates and resolved, before any container starts.
     const requests = sensitiveRequests(
       req.dag,
@@ -125,7 +127,7 @@ export class RunLauncher {
         ...(req.params ? { params: req.params } : {}),
         env: req.env,
       },
-      req.only,
+      only,
     );
     let consent = req.allowed ?? new Consent();
     const pending = requests.filter((r) => !consent.allows(r));
@@ -134,7 +136,7 @@ export class RunLauncher {
       if (!(await req.ask(pending))) return fail({ code: 'host-access-declined' });
       consent = Consent.to(requests);
     }
-    const connected = await this.connect(req.dag, req.file, req, consent, req.env, req.only);
+    const connected = await this.connect(req.dag, req.file, req, consent, req.env, only);
     if (!connected.succeeded) return connected;
     const { backend, secretValues } = connected.result;
     return ok({

@@ -2,20 +2,27 @@ import { isoTimestamp } from '../dag/dates';
 import { dict, own } from '../util/dict';
 import type { Dag } from '../dag/model';
 import type { RunRecord, TaskRecord } from '../protocol/runRecord';
+import { selectedTasks } from './rerunSelection';
 import type { RunOptions } from './runOptions';
 
 /**
  * The record a new run starts from: every task queued, except those kept from a previous run of the
- * same date (its successes, Airflow's "clear" of the rest) and those not selected (`--task`).
+ * same date (its successes, Airflow's "clear" of the rest) and those not selected (`--task`). A
+ * kept mapped task keeps its instances; a selected one gets them again when it expands.
  */
 export function freshRecord(o: RunOptions): RunRecord {
   const tasks = dict<TaskRecord>();
+  const selected = o.only && selectedTasks(o.dag, o.only);
   for (const t of o.dag.tasks) {
     const prev = own(o.previous?.tasks, t.id);
-    const keep = prev?.state === 'success' || (o.only !== undefined && !o.only.has(t.id));
+    const keep = prev?.state === 'success' || (selected !== undefined && !selected.has(t.id));
     tasks[t.id] = keep && prev ? { ...prev } : { state: keep ? 'success' : 'queued', tries: 0, attempts: [] };
     if (keep && !prev) tasks[t.id]!.reason = 'not selected for this run';
   }
+  // A kept mapped task keeps its instances (only a kept record has `instances`; a queued one has none yet).
+  for (const [id, prev] of Object.entries(o.previous?.tasks ?? {}))
+    if (prev.mapped_from !== undefined && own(tasks, prev.mapped_from)?.instances !== undefined)
+      tasks[id] = { ...prev };
   return {
     version: 1,
     run_id: o.runId,

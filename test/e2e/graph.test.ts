@@ -45,4 +45,32 @@ describe('the DAG graph beside the editor', function () {
       .first()
       .waitFor({ timeout: 30_000 });
   });
+
+  it('draws a mapped task as one stacked node with counts that opens into its instances and folds again; outputs show on hover', async () => {
+    await s.wb.openFile('fanout.dag.yaml');
+    await s.wb.command('Container DAGs: Show DAG Graph');
+    const frame = await s.wb.graphFrame('count');
+    assert.equal(await frame.locator('g.node.mapped[data-task="count"] path.stack').count(), 2);
+    assert.match((await frame.locator('g.node[data-task="list_days"] title').textContent()) ?? '', /outputs: days/);
+    await frame.locator('vscode-button#run').click();
+    await frame.locator('g.node.state-success[data-task="total"]').waitFor({ timeout: 120_000 });
+    assert.equal(await frame.locator('g.node[data-task="count"] text.counts').textContent(), '×3 ✔3');
+    assert.match(
+      (await frame.locator('g.node[data-task="list_days"] title').textContent()) ?? '',
+      /outputs\.days = \["mon","tue","wed"\]/,
+    );
+    await s.wb.screenshot('10b-graph-mapped-node');
+    await frame.locator('g.node[data-task="count"] text.toggle').click();
+    await frame.locator('g.node[data-task="count[2]"]').waitFor({ timeout: 30_000 });
+    const ids = await frame.locator('svg#graph g.node').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-task')));
+    assert.deepEqual(ids.sort(), ['count[0]', 'count[1]', 'count[2]', 'list_days', 'total']);
+    assert.equal(await frame.locator('svg#graph path.edge').count(), 6);
+    const hover = (await frame.locator('g.node[data-task="count[1]"] title').textContent()) ?? '';
+    assert.match(hover, /item\.day = tue/);
+    assert.match(hover, /outputs\.rows = 1/);
+    await s.wb.screenshot('10c-graph-instances-open');
+    await frame.locator('g.node[data-task="count[1]"] text.toggle').click();
+    await frame.locator('g.node[data-task="count"]').waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('g.node[data-task="count[0]"]').count(), 0);
+  });
 });

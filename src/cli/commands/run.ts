@@ -5,6 +5,7 @@ import { describeDagFileError, isDagFileError, readDagFile } from '../../dag/dag
 import { BACKFILL_CONFIRM_ABOVE } from '../../dag/schedule';
 import type { BackendKind, RunRecord } from '../../protocol/runRecord';
 import { Consent } from '../../runner/hostAccess';
+import { isSelectable, keepOutside, latestEndedRun, unknownInstance } from '../../runner/rerunSelection';
 import { RunLauncher } from '../../runner/runLauncher';
 import { RunStore } from '../../runner/runStore';
 import { describeUnmaskable } from '../../runner/secretMasker';
@@ -78,7 +79,9 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   }
   const dag = a.dag;
   const only = values.task ? new Set(values.task) : undefined;
-  for (const t of only ?? []) if (!dag.tasks.some((x) => x.id === t)) return usage(`No task "${t}" in ${dag.id}.`);
+  for (const t of only ?? [])
+    if (!isSelectable(dag, t))
+      return usage(`No task "${t}" in ${dag.id} (an instance is ID[i] of a task with expand).`);
 
   const dates = pickDates(dag, values.date, values.from, values.to);
   if (typeof dates === 'string') return usage(dates);
@@ -139,6 +142,21 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   );
   for (const [dir, why] of launcher.store.skipped) io.err(`Warning: skipped ${dir}: not a run record (${why}).\n`);
   for (const a of takeover.abandoned) if (a.note) io.err(`${a.note}\n`);
+  // A re-run of some tasks for one date goes on from that date's newest run, as Airflow's "clear" does.
+  const [firstInterval] = dates.intervals;
+  const latest =
+    only && dates.count === 1 && firstInterval
+      ? latestEndedRun(launcher.store.list(), file, firstInterval.start.toISOString())
+      : undefined;
+  const missing = only && unknownInstance(dag, only, latest);
+  if (missing)
+    return usage(
+      missing.made === undefined
+        ? `${missing.id}: no ended run of ${dag.id} for this date made the instances of ${missing.task}; run it first (its items come from that run).`
+        : `${missing.id}: the newest run of this date made ${missing.made} instance(s) of ${missing.task} (${missing.task}[0] to ${missing.task}[${missing.made - 1}]).`,
+    );
+  const previous = latest && only ? keepOutside(dag, latest, only) : undefined;
+  if (latest && !values.json) io.err(`Keeping what run ${latest.run_id} did outside --task.\n`);
   const stop = new AbortController();
   const stopSignals = io.signals
     ? onStopSignals(
@@ -160,6 +178,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
         ...(maxActive ? { maxActiveTasks: maxActive } : {}),
         params: paramValues,
         ...(only ? { only } : {}),
+        ...(previous ? { previous } : {}),
         keepFailed: values['keep-failed'] ?? false,
         resume: takeover.resume,
         signal: stop.signal,

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { downstreamOf, keepOutside, latestEndedRun, unknownInstance } from '../../runner/rerunSelection';
 import { analyzeDag } from '../../dag/analyze';
 import { parseDate } from '../../dag/dates';
 import type { Dag } from '../../dag/model';
@@ -53,21 +54,6 @@ function recordOf(controller: RunController, node: unknown): RunRecord | undefin
   return controller.runs()[0];
 }
 
-/** The tasks a "Re-run from here" runs: the task and everything downstream of it. */
-export function downstreamOf(dag: Dag, taskId: string): Set<string> {
-  const out = new Set([taskId]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const t of dag.tasks) {
-      if (!out.has(t.id) && t.dependsOn.some((d) => out.has(d))) {
-        out.add(t.id);
-        grew = true;
-      }
-    }
-  }
-  return out;
-}
-
 /** A run asked for by the graph's toolbar or context menu, for one logical date. */
 export async function runFromGraph(
   c: RunController,
@@ -80,25 +66,24 @@ export async function runFromGraph(
   if (!d || !day.succeeded) return;
   const only = what.task ? (what.downstream ? downstreamOf(d.dag, what.task) : new Set([what.task])) : undefined;
   const interval = intervalAt(d.dag.schedule, day.result);
-  // A re-run keeps what the newest run of that date did outside the selection (Airflow's "clear downstream").
-  const previous = what.downstream
-    ? c.runs().find((r) => r.file === uri.fsPath && r.logical_date.slice(0, 10) === date && r.state !== 'running')
-    : undefined;
+  // A re-run keeps what the newest run of that date did outside the selection (Airflow's "clear"):
+  // the selected tasks read their upstream outputs, and an instance its item, from that run.
+  const previous = what.task ? latestEndedRun(c.runs(), uri.fsPath, date) : undefined;
+  const missing = only && unknownInstance(d.dag, only, previous);
+  if (missing) {
+    void vscode.window.showWarningMessage(
+      `${missing.id} cannot run alone: no ended run of ${date} made ${missing.made === undefined ? 'the instances of' : `more than ${missing.made} instance(s) of`} ${missing.task}. Run the DAG for that date first.`,
+    );
+    return;
+  }
   await c.run({
     document: d.doc,
     dag: d.dag,
     intervals: [interval],
     ...(only ? { only } : {}),
-    ...(previous ? { previous: keepOutside(previous, only) } : {}),
+    ...(previous && only ? { previous: keepOutside(d.dag, previous, only) } : {}),
     ...(what.backend ? { backend: what.backend } : {}),
   });
-}
-
-/** The previous run with the selected tasks forgotten, so only they run again. */
-function keepOutside(previous: RunRecord, only: ReadonlySet<string> | undefined): RunRecord {
-  if (!only) return previous;
-  const tasks = Object.fromEntries(Object.entries(previous.tasks).filter(([id]) => !only.has(id)));
-  return { ...previous, tasks };
 }
 
 /** The run commands as a table of factories: id → handler. */

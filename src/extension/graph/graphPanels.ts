@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { parseInstanceId } from '../../dag/instanceIds';
 import type { DagGraph } from '../../dag/graph';
 import type { GraphPageState, HostToPage } from '../../protocol/graphMessages';
 import { taskViews } from '../../graph/taskViews';
@@ -130,7 +131,11 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
   private async onMessage(entry: PanelEntry, raw: unknown): Promise<void> {
     const doc = await vscode.workspace.openTextDocument(entry.uri);
     const info = await this.graphOf(doc);
-    const msg = parsePageMessage(raw, new Set(info.tasks.map((t) => t.id)));
+    const msg = parsePageMessage(
+      raw,
+      new Set(info.tasks.map((t) => t.id)),
+      new Set(info.graph?.nodes.filter((n) => n.mapped).map((n) => n.id)),
+    );
     if (!msg) {
       this.log(`Graph page sent a message that was dropped: ${JSON.stringify(raw)?.slice(0, 200)}`);
       return;
@@ -161,7 +166,8 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
         entry.direction = msg.direction;
         return;
       case 'reveal': {
-        const task = info.tasks.find((t) => t.id === msg.taskId);
+        const id = info.tasks.some((t) => t.id === msg.taskId) ? msg.taskId : parseInstanceId(msg.taskId)?.task;
+        const task = info.tasks.find((t) => t.id === id);
         if (!task) return;
         const editor = await vscode.window.showTextDocument(doc, {
           viewColumn: vscode.ViewColumn.One,

@@ -1,3 +1,5 @@
+import { MAX_EXPAND_ITEMS } from '../../dag/dataflowChecks';
+import { parseInstanceId } from '../../dag/instanceIds';
 import type { PageToHost } from '../../protocol/graphMessages';
 import type { BackendKind } from '../../protocol/runRecord';
 
@@ -12,7 +14,11 @@ const BACKENDS: ReadonlySet<string> = new Set<BackendKind>(['docker', 'kubernete
  * accepted only when the parsed DAG has it, so the page can never make the host act on something
  * the file does not contain (no image, path or command is ever taken from the page).
  */
-export function parsePageMessage(raw: unknown, knownTasks: ReadonlySet<string>): PageToHost | undefined {
+export function parsePageMessage(
+  raw: unknown,
+  knownTasks: ReadonlySet<string>,
+  mappedTasks: ReadonlySet<string> = new Set(),
+): PageToHost | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   let size: number;
   try {
@@ -23,7 +29,12 @@ export function parsePageMessage(raw: unknown, knownTasks: ReadonlySet<string>):
   if (size > MAX_MESSAGE_CHARS) return undefined;
   const m = raw as Record<string, unknown>;
   const keys = (...k: string[]) => Object.keys(m).length === k.length + 1 && k.every((x) => x in m);
-  const task = () => typeof m.taskId === 'string' && knownTasks.has(m.taskId);
+  // An instance (`fetch[3]`) of a mapped task the file has is a task too, within the expand bound.
+  const instance = (id: string) => {
+    const i = parseInstanceId(id);
+    return !!i && mappedTasks.has(i.task) && i.index < MAX_EXPAND_ITEMS;
+  };
+  const task = () => typeof m.taskId === 'string' && (knownTasks.has(m.taskId) || instance(m.taskId));
   const date = () => typeof m.date === 'string' && DATE.test(m.date) && !Number.isNaN(Date.parse(m.date));
   const backend = () => typeof m.backend === 'string' && BACKENDS.has(m.backend);
   switch (m.type) {

@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
 import type { RunRecord, TaskRecord } from '../../protocol/runRecord';
+import { shortValue } from '../../graph/taskViews';
+import { own } from '../../util/dict';
 import { duration, stateIcon } from './runStates';
+
+const detail = (label: string, v: unknown): RunsNode => ({ kind: 'detail', label, value: shortValue(v) });
 
 /** The tree's nodes: a run, one of its tasks, or a detail line of a task's attempt. */
 export type RunsNode =
@@ -42,16 +46,25 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   private children(node?: RunsNode): RunsNode[] {
     if (!node) return this.runs().map((record) => ({ kind: 'run', record }));
     if (node.kind === 'run') {
-      return Object.entries(node.record.tasks).map(([taskId, task]) => ({
-        kind: 'task',
-        record: node.record,
-        taskId,
-        task,
-      }));
+      // Instances sit under their mapped task, as Airflow's grid lists map indexes under the task.
+      return Object.entries(node.record.tasks)
+        .filter(([, task]) => task.mapped_from === undefined)
+        .map(([taskId, task]) => ({ kind: 'task', record: node.record, taskId, task }));
     }
     if (node.kind === 'task') {
+      const values = [
+        ...Object.entries(node.task.item ?? {}).map(([k, v]): RunsNode => detail(`item.${k}`, v)),
+        ...Object.entries(node.task.outputs ?? {}).map(([k, v]): RunsNode => detail(`outputs.${k}`, v)),
+      ];
+      if (node.task.instances !== undefined) {
+        const instances = Array.from({ length: node.task.instances }, (_, i) => `${node.taskId}[${i}]`)
+          .map((taskId) => ({ taskId, task: own(node.record.tasks, taskId) }))
+          .filter((x): x is { taskId: string; task: TaskRecord } => !!x.task)
+          .map(({ taskId, task }): RunsNode => ({ kind: 'task', record: node.record, taskId, task }));
+        return [...instances, ...values];
+      }
       const a = node.task.attempts.at(-1);
-      if (!a) return node.task.reason ? [{ kind: 'detail', label: 'reason', value: node.task.reason }] : [];
+      if (!a) return [...(node.task.reason ? [detail('reason', node.task.reason)] : []), ...values];
       const rows: Array<[string, string | number | undefined]> = [
         ['attempt', `${a.try} of ${node.task.attempts.length}`],
         ['container', a.container_id?.slice(0, 12)],
@@ -71,7 +84,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         .map(([label, v]) => ({ kind: 'detail', label, value: String(v) }));
       if (node.record.backend === 'kubernetes' && a.container_id)
         details.unshift({ kind: 'pod', record: node.record, taskId: node.taskId, name: a.container_id });
-      return details;
+      return [...details, ...values];
     }
     return [];
   }
@@ -84,8 +97,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
           `${r.dag} · ${r.logical_date.slice(0, 10)}`,
           vscode.TreeItemCollapsibleState.Collapsed,
         );
-        const done = Object.values(r.tasks).filter((t) => t.state === 'success').length;
-        item.description = `${r.interrupted ? 'interrupted' : r.state} · ${done}/${Object.keys(r.tasks).length} · ${duration(r.started_at, r.ended_at)}`;
+        const tasks = Object.values(r.tasks).filter((t) => t.mapped_from === undefined);
+        const done = tasks.filter((t) => t.state === 'success').length;
+        item.description = `${r.interrupted ? 'interrupted' : r.state} · ${done}/${tasks.length} · ${duration(r.started_at, r.ended_at)}`;
         item.iconPath = stateIcon(r.state);
         item.tooltip = `${r.run_id}\n${r.backend}${r.file ? `\n${r.file}` : ''}`;
         item.contextValue = r.state === 'running' || r.state === 'queued' ? 'run-active' : 'run-done';
@@ -95,9 +109,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
       case 'task': {
         const t = node.task;
         const item = new vscode.TreeItem(node.taskId, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = `${t.state}${t.tries > 1 ? ` · try ${t.tries}` : ''}${t.started_at ? ` · ${duration(t.started_at, t.ended_at)}` : ''}`;
+        item.description = `${t.instances !== undefined ? `×${t.instances} · ` : ''}${t.state}${t.tries > 1 ? ` · try ${t.tries}` : ''}${t.started_at ? ` · ${duration(t.started_at, t.ended_at)}` : ''}`;
         item.iconPath = stateIcon(t.state);
-        item.tooltip = t.reason ?? t.state;
+        item.tooltip = [
+          t.reason ?? t.state,
+          ...(t.instances !== undefined ? [`${t.instances} instance(s)`] : []),
+          ...Object.entries(t.item ?? {}).map(([k, v]) => `item.${k} = ${shortValue(v)}`),
+          ...Object.entries(t.outputs ?? {}).map(([k, v]) => `outputs.${k} = ${shortValue(v)}`),
+        ].join('\n');
         item.contextValue = `task-${t.state}${node.record.backend === 'kubernetes' ? '-k8s' : ''}`;
         item.id = `${node.record.run_id}/${node.taskId}`;
         if (t.attempts.length) {

@@ -85,3 +85,21 @@ describe('messages from the graph page', () => {
     }
   });
 });
+
+describe('messages about instances of mapped tasks', () => {
+  const known = new Set(['fetch', 'plain']);
+  const mapped = new Set(['fetch']);
+  const msg = (taskId: string) => ({ type: 'showLog', taskId });
+
+  it('accepts an instance of a mapped task the DAG has, within the expand bound', () => {
+    assert.deepEqual(parsePageMessage(msg('fetch[3]'), known, mapped), { type: 'showLog', taskId: 'fetch[3]' });
+    assert.ok(
+      parsePageMessage({ type: 'rerunFrom', taskId: 'fetch[0]', date: '2024-01-01', backend: 'docker' }, known, mapped),
+    );
+  });
+
+  it('drops instances of unmapped or unknown tasks, and indexes past 1,024 instances', () => {
+    for (const id of ['plain[0]', 'other[1]', 'fetch[1024]', 'fetch[-1]', 'fetch[x]', 'fetch[]'])
+      assert.equal(parsePageMessage(msg(id), known, mapped), undefined, id);
+  });
+});

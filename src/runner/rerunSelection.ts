@@ -1,0 +1,90 @@
+import { parseInstanceId } from '../dag/instanceIds';
+import type { Dag } from '../dag/model';
+import type { RunRecord } from '../protocol/runRecord';
+import { dict, own } from '../util/dict';
+
+/**
+ * What a re-run selects, as Airflow's "clear" does: task ids, or instances of mapped tasks
+ * (`fetch[3]`), which re-run that instance alone while its siblings keep what they did.
+ */
+
+/** The instance an id names, when it names one of a mapped task of this DAG. */
+export function instanceOf(dag: Dag, id: string): { readonly task: string; readonly index: number } | undefined {
+  if (dag.tasks.some((t) => t.id === id)) return undefined;
+  const i = parseInstanceId(id);
+  return i && dag.tasks.some((t) => t.id === i.task && t.expand) ? i : undefined;
+}
+
+/** Whether an id names a task of the DAG or an instance of one of its mapped tasks. */
+export const isSelectable = (dag: Dag, id: string): boolean =>
+  dag.tasks.some((t) => t.id === id) || instanceOf(dag, id) !== undefined;
+
+/** The DAG's tasks a selection touches: a selected instance touches its task. */
+export function selectedTasks(dag: Dag, only: ReadonlySet<string>): Set<string> {
+  return new Set([...only].map((id) => instanceOf(dag, id)?.task ?? id));
+}
+
+/** The tasks a "Re-run from here" runs: the task (or instance) and every task downstream of it. */
+export function downstreamOf(dag: Dag, id: string): Set<string> {
+  const start = instanceOf(dag, id)?.task ?? id;
+  const reached = new Set([start]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const t of dag.tasks) {
+      if (!reached.has(t.id) && t.dependsOn.some((d) => reached.has(d))) {
+        reached.add(t.id);
+        grew = true;
+      }
+    }
+  }
+  if (start !== id) {
+    reached.delete(start);
+    reached.add(id);
+  }
+  return reached;
+}
+
+/**
+ * The previous run with the selection forgotten, so only it runs again: a selected task loses its
+ * instances too; a selected instance loses its task's record (the task is expanded again, and its
+ * other instances are kept as they were).
+ */
+export function keepOutside(dag: Dag, previous: RunRecord, only: ReadonlySet<string>): RunRecord {
+  const forget = new Set<string>();
+  for (const id of only) {
+    forget.add(id);
+    const i = instanceOf(dag, id);
+    if (i) forget.add(i.task);
+  }
+  const tasks = dict<RunRecord['tasks'][string]>();
+  for (const [id, t] of Object.entries(previous.tasks)) {
+    if (forget.has(id) || (t.mapped_from !== undefined && only.has(t.mapped_from))) continue;
+    tasks[id] = t;
+  }
+  return { ...previous, tasks };
+}
+
+/** The newest ended run of this DAG file and logical date: what a re-run of some of its tasks starts from. */
+export function latestEndedRun(runs: readonly RunRecord[], file: string, logicalDate: string): RunRecord | undefined {
+  return runs.find(
+    (r) => r.file === file && r.logical_date.slice(0, 10) === logicalDate.slice(0, 10) && r.ended_at !== undefined,
+  );
+}
+
+/**
+ * A selected instance the run it re-runs from did not make: there is no such run, or its task made
+ * fewer instances (`made`). Its item is only known from that run, so nothing can run it.
+ */
+export function unknownInstance(
+  dag: Dag,
+  only: ReadonlySet<string>,
+  from: RunRecord | undefined,
+): { readonly id: string; readonly task: string; readonly made?: number } | undefined {
+  for (const id of only) {
+    const i = instanceOf(dag, id);
+    if (!i) continue;
+    const made = from ? own(from.tasks, i.task)?.instances : undefined;
+    if (made === undefined || i.index >= made) return { id, task: i.task, ...(made !== undefined ? { made } : {}) };
+  }
+  return undefined;
+}
