@@ -21,6 +21,8 @@ export interface AirflowTask {
   task_id: string;
   operator: string;
   bases: string[];
+  /** Made by partial().expand(): Airflow makes its instances when the run gets there. */
+  mapped: boolean;
   upstream: string[];
   trigger_rule: string;
   retries: number;

@@ -4,8 +4,19 @@ import { resourceQuantities } from '../../dag/quantity';
 import { secretKeyRef } from '../../dag/secretRefs';
 import { podPatchArguments } from './podPatchArguments';
 import { envNameOf } from '../../dag/secretRefs';
-import { notCarried, type ExportNote } from '../exportNote';
+import type { ExportNote } from '../exportNote';
+import { mappedArgument, returnedOutputs } from './exportDataflow';
 import { call, docText, py, pyStr, raw, type Py } from './python';
+import {
+  AIRFLOW_OUTPUT_PATHS,
+  DATAFLOW_HELPERS,
+  DOCKER_CLASS,
+  DOCKER_DATAFLOW_SUBCLASS,
+  DOCKER_SUBCLASS,
+  POD_CLASS,
+  POD_DATAFLOW_SUBCLASS,
+  SECRET_HELPER,
+} from './pythonHelpers';
 import { toAirflowTemplate } from './templates';
 
 export type AirflowOperator = 'docker' | 'kubernetes';
@@ -21,6 +32,7 @@ const PY_KEYWORDS = new Set(
     'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield',
     'dag os datetime timedelta timezone DAG Mount DeviceRequest k8s Secret Variable str dict list print',
     'CronDataIntervalTimetable DockerOperator KubernetesPodOperator ContainerDagsDockerOperator _secret',
+    'ContainerDagsPodOperator AirflowException AirflowSkipException io json tarfile cdag_json cdag_text cdag_truthy',
   ]
     .join(' ')
     .split(' '),
@@ -43,12 +55,21 @@ class AirflowWriter {
   private usesEnv = false;
   private usesSecrets = false;
   private readonly vars = new Map<string, string>();
+  /** The DAG uses format v2 (outputs, expand, when): the operators get the subclasses that carry it. */
+  private readonly dataflow: boolean;
+  private readonly mapped: ReadonlySet<string>;
+  /** Outputs a downstream task is expanded over, by task: Airflow maps over a task's return value only. */
+  private readonly returned: ReadonlyMap<string, string>;
 
   constructor(
     private readonly dag: Dag,
     private readonly operator: AirflowOperator,
     private readonly sourceName: string,
-  ) {}
+  ) {
+    this.dataflow = dag.tasks.some((t) => t.outputs.length || t.expand || t.when !== undefined);
+    this.mapped = new Set(dag.tasks.filter((t) => t.expand).map((t) => t.id));
+    this.returned = returnedOutputs(dag.tasks);
+  }
 
   write(): AirflowExport {
     this.imports.add('from airflow import DAG');
@@ -65,6 +86,11 @@ class AirflowWriter {
       this.imports.add('from kubernetes.client import models as k8s');
     }
     if (this.usesEnv || this.usesSecrets) this.imports.add('import os');
+    if (this.dataflow) {
+      this.imports.add('import json');
+      this.imports.add('from airflow.exceptions import AirflowException, AirflowSkipException');
+      if (this.operator === 'docker') ['import io', 'import tarfile'].forEach((i) => this.imports.add(i));
+    }
     const header = [
       `"""${docText(this.dag.id)}${this.dag.description ? `: ${docText(this.dag.description)}` : ''}`,
       '',
@@ -74,7 +100,9 @@ class AirflowWriter {
     ].join('\n');
     const parts = [header, '', importBlock(this.imports), ''];
     if (this.usesSecrets) parts.push('', SECRET_HELPER, '');
-    if (this.operator === 'docker') parts.push('', DOCKER_SUBCLASS, '');
+    if (this.dataflow) parts.push('', DATAFLOW_HELPERS, '');
+    if (this.operator === 'docker') parts.push('', this.dataflow ? DOCKER_DATAFLOW_SUBCLASS : DOCKER_SUBCLASS, '');
+    else if (this.dataflow) parts.push('', POD_DATAFLOW_SUBCLASS, '');
     parts.push('', `with ${dagCall} as dag:`, tasks.join('\n'));
     if (deps.length) parts.push(deps.map((d) => `    ${d}`).join('\n'));
     return {
@@ -106,7 +134,10 @@ class AirflowWriter {
     if (Object.keys(d.params).length) kw.params = d.params as Py;
     if (d.maxActiveTasks !== undefined) kw.max_active_tasks = d.maxActiveTasks;
     // `{{ env.X }}` reads the environment of the process that parses the DAG, as cdag reads its own.
-    if (this.usesEnv) kw.user_defined_macros = { env: raw('dict(os.environ)') };
+    const macros: Record<string, Py> = {};
+    if (this.usesEnv) macros.env = raw('dict(os.environ)');
+    if (this.dataflow) for (const h of ['cdag_text', 'cdag_truthy', 'cdag_json']) macros[h] = raw(h);
+    if (Object.keys(macros).length) kw.user_defined_macros = macros;
     return kw;
   }
 
@@ -133,14 +164,14 @@ class AirflowWriter {
       return s;
     }
     if (/\{\{[^}]*\benv\./.test(s)) this.usesEnv = true;
-    const t = toAirflowTemplate(s);
+    const t = toAirflowTemplate(s, { mapped: this.mapped });
     for (const issue of t.issues) this.note('warning', task.id, `${field}: ${issue}.`);
     return t.text;
   }
 
   /** The class the tasks are made of: for Docker, a subclass that renders what cdag renders. */
   private operatorName(): string {
-    return this.operator === 'docker' ? DOCKER_CLASS : 'KubernetesPodOperator';
+    return this.operator === 'docker' ? DOCKER_CLASS : this.dataflow ? POD_CLASS : 'KubernetesPodOperator';
   }
 
   private note(severity: ExportNote['severity'], task: string | undefined, message: string): void {
@@ -157,9 +188,25 @@ class AirflowWriter {
     // Both operators take these as they are (BaseOperator's depends_on_past; the operators' skip_on_exit_code).
     if (t.dependsOnPast) common.depends_on_past = true;
     if (t.skipOnExitCode.length) common.skip_on_exit_code = [...t.skipOnExitCode];
-    for (const n of notCarried(t, 'Airflow', new Set(['skip_on_exit_code', 'depends_on_past']))) this.notes.push(n);
+    if (t.outputs.length) common.cdag_outputs = [...t.outputs];
+    const returned = this.returned.get(t.id);
+    if (returned !== undefined) {
+      common.cdag_return = returned;
+      common.do_xcom_push = true;
+    }
+    if (t.when !== undefined) common.cdag_when = this.tmpl(t.when, t, 'when');
     const specific = this.operator === 'docker' ? this.docker(t) : this.kubernetes(t);
-    return call(this.operatorName(), { task_id: t.id, ...specific, ...common });
+    const mapped = mappedArgument(t, (id) => this.vars.get(id), this.returned);
+    if (mapped && 'problem' in mapped)
+      this.note('warning', t.id, `${mapped.problem}: the exported task runs once, not per item.`);
+    if (!mapped || 'problem' in mapped) return call(this.operatorName(), { task_id: t.id, ...specific, ...common });
+    const partial = call(`${this.operatorName()}.partial`, {
+      task_id: t.id,
+      ...specific,
+      ...common,
+      ...mapped.partial,
+    });
+    return raw(`${py(partial, 1)}.expand(cdag_item=${py(mapped.over, 1)})`);
   }
 
   private docker(t: Task): Record<string, Py | undefined> {
@@ -167,7 +214,13 @@ class AirflowWriter {
     // Docker's Entrypoint and Cmd: this format's command and args; DockerOperator's entrypoint and command.
     if (t.command) kw.entrypoint = t.command.map((c) => this.tmpl(c, t, 'command'));
     if (t.args) kw.command = t.args.map((a) => this.tmpl(a, t, 'args'));
-    if (Object.keys(t.env).length) kw.environment = mapValues(t.env, (v, k) => this.tmpl(v, t, `env.${k}`));
+    const env = mapValues(t.env, (v, k) => this.tmpl(v, t, `env.${k}`));
+    if (t.outputs.length) env.CDAG_OUTPUT = AIRFLOW_OUTPUT_PATHS.docker;
+    if (Object.keys(env).length) kw.environment = env;
+    if (t.outputs.length) {
+      kw.retrieve_output = true;
+      kw.retrieve_output_path = AIRFLOW_OUTPUT_PATHS.docker;
+    }
     if (Object.keys(t.secrets).length) {
       this.usesSecrets = true;
       kw.private_environment = mapValues(t.secrets, (name) =>
@@ -234,6 +287,9 @@ class AirflowWriter {
     if (t.command) kw.cmds = t.command.map((c) => this.tmpl(c, t, 'command'));
     if (t.args) kw.arguments = t.args.map((a) => this.tmpl(a, t, 'args'));
     const plain = mapValues(t.env, (v, key) => this.tmpl(v, t, `env.${key}`));
+    // The operator's sidecar reads this file into the XCom \`return_value\`; the subclass splits it per output.
+    if (t.outputs.length) plain.CDAG_OUTPUT = AIRFLOW_OUTPUT_PATHS.kubernetes;
+    if (t.outputs.length) kw.do_xcom_push = true;
     if (Object.keys(t.secrets).length) {
       // As V1EnvVar with a secretKeyRef, not Secret(): Secret upper-cases the variable's name.
       kw.env_vars = [
@@ -390,38 +446,3 @@ function importBlock(lines: ReadonlySet<string>): string {
     sorted(all.filter((x) => !stdlib(x.module))).join('\n'),
   ].join('\n\n');
 }
-
-/**
- * DockerOperator's private_environment is not templated, so a secret is read where the DAG is parsed:
- * from the environment (the variable cdag reads too), else from the Airflow Variable named like the
- * secret. It never appears in `command`.
- */
-const SECRET_HELPER = `def _secret(name: str, env_var: str) -> str:
-    """A Container DAGs secret: the environment variable first, else the Airflow Variable \`name\`."""
-    value = os.environ.get(env_var)
-    if value is not None:
-        return value
-    try:
-        try:
-            from airflow.sdk import Variable  # Airflow 3
-
-            return str(Variable.get(name, default=""))
-        except ImportError:
-            from airflow.models import Variable  # Airflow 2
-
-            return str(Variable.get(name, default_var=""))
-    except Exception:  # no metadata database where the file is parsed: no value
-        return ""`;
-
-const DOCKER_CLASS = 'ContainerDagsDockerOperator';
-
-/**
- * DockerOperator renders templates in image, command, environment and mounts only, and reads any
- * templated string ending in .sh, .bash or .env as a template file. Container DAGs renders
- * entrypoint, working_dir and user as well, and a string is a string.
- */
-const DOCKER_SUBCLASS = `class ${DOCKER_CLASS}(DockerOperator):
-    """DockerOperator rendering templates where Container DAGs does; strings are never template files."""
-
-    template_fields = (*DockerOperator.template_fields, "entrypoint", "working_dir", "user")
-    template_ext = ()`;

@@ -1,4 +1,12 @@
 import { scanTemplates, type FilterCall } from '../../dag/template';
+import {
+  dataflowFilter,
+  dataflowName,
+  pyString,
+  rendered,
+  type AirflowName,
+  type DataflowContext,
+} from './dataflowTemplates';
 
 /**
  * Templates between Airflow's Jinja and this format's small language. Both sides mean the same
@@ -13,14 +21,6 @@ export interface Translated {
 }
 
 // ---------------------------------------------------------------- this format → Airflow
-
-/** What a name evaluates to in Airflow: a YYYY-MM-DD string, another string, or a pendulum DateTime. */
-type Kind = 'ds' | 'ds_nodash' | 'string' | 'datetime';
-
-interface AirflowName {
-  readonly expr: string;
-  readonly kind: Kind;
-}
 
 const TO_AIRFLOW: Readonly<Record<string, AirflowName>> = {
   ds: { expr: 'ds', kind: 'ds' },
@@ -49,12 +49,9 @@ const TO_AIRFLOW: Readonly<Record<string, AirflowName>> = {
 
 const INPUT_FORMAT: Readonly<Record<'ds' | 'ds_nodash', string>> = { ds: '%Y-%m-%d', ds_nodash: '%Y%m%d' };
 
-/** Single quotes, so the template sits in a double-quoted Python string without escapes. */
-function pyString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-function airflowBase(name: string): AirflowName | undefined {
+function airflowBase(name: string, ctx: DataflowContext | undefined): AirflowName | undefined {
+  const v2 = dataflowName(name, ctx);
+  if (v2) return v2;
   if (name.startsWith('params.')) return { expr: name, kind: 'string' };
   // The host environment of the run: the export passes os.environ to Jinja as `env` (see exportAirflow).
   if (name.startsWith('env.')) return { expr: name, kind: 'string' };
@@ -62,6 +59,8 @@ function airflowBase(name: string): AirflowName | undefined {
 }
 
 function applyFilter(base: AirflowName, f: FilterCall): AirflowName | string {
+  const v2 = dataflowFilter(base, f, wrap);
+  if (v2) return v2;
   const arg = (i: number): string => {
     const a = f.args[i];
     return typeof a === 'number' ? String(a) : pyString(a ?? '');
@@ -115,7 +114,7 @@ export function protectTemplateExt(s: string): string {
 }
 
 /** `--day {{ ds | ds_add(1) }}` → `--day {{ macros.ds_add(ds, 1) }}`. */
-export function toAirflowTemplate(s: string): Translated {
+export function toAirflowTemplate(s: string, ctx?: DataflowContext): Translated {
   const { exprs, issues } = scanTemplates(s);
   if (exprs.length === 0 && issues.length === 0) return { text: s, issues: [] };
   const problems: string[] = issues.map((i) => i.message);
@@ -124,12 +123,12 @@ export function toAirflowTemplate(s: string): Translated {
   for (const e of exprs) {
     out += s.slice(at, e.span.start);
     at = e.span.end;
-    let cur: AirflowName | string = airflowBase(e.name) ?? `the name ${e.name}`;
+    let cur: AirflowName | string = airflowBase(e.name, ctx) ?? `the name ${e.name}`;
     for (const f of e.filters) if (typeof cur !== 'string') cur = applyFilter(cur, f);
     if (typeof cur === 'string') {
       problems.push(`${s.slice(e.span.start, e.span.end)}: ${cur} has no Airflow equivalent here`);
       out += s.slice(e.span.start, e.span.end);
-    } else out += `{{ ${cur.expr} }}`;
+    } else out += `{{ ${rendered(cur)} }}`;
   }
   return { text: out + s.slice(at), issues: problems };
 }

@@ -54,6 +54,16 @@ def container_args(t):
             return {name: plain(getattr(t, name, None)) for name in ARGS[base.__name__]}
     return None
 
+def is_mapped(t):
+    return type(t).__name__ == "MappedOperator"
+
+
+def operator_class(t):
+    """The class a task is made of; for a mapped task (partial().expand()), the class it expands."""
+    cls = getattr(t, "operator_class", None) if is_mapped(t) else None
+    return cls if isinstance(cls, type) else type(t)
+
+
 bag = DagBag(dag_folder=sys.argv[1], include_examples=False, safe_mode=False)
 out = {"import_errors": dict(bag.import_errors), "dags": []}
 for dag_id, dag in sorted(bag.dags.items()):
@@ -69,8 +79,9 @@ for dag_id, dag in sorted(bag.dags.items()):
             "tasks": [
                 {
                     "task_id": t.task_id,
-                    "operator": type(t).__name__,
-                    "bases": [b.__name__ for b in type(t).__mro__],
+                    "operator": operator_class(t).__name__,
+                    "bases": [b.__name__ for b in operator_class(t).__mro__],
+                    "mapped": is_mapped(t),
                     "upstream": sorted(t.upstream_task_ids),
                     "trigger_rule": str(getattr(t.trigger_rule, "value", t.trigger_rule)),
                     "retries": t.retries,

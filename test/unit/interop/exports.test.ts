@@ -194,16 +194,99 @@ describe('export of format v2 fields', () => {
   });
 
   it('names every field it does not carry yet, per task and target, rather than drop it silently', () => {
-    const airflow = exportAirflow(dag(), 'docker', 'x.dag.yaml').notes.map((n) => `${n.task}: ${n.message}`);
-    assert.ok(airflow.includes('a: outputs is not exported to Airflow yet; the exported task runs without it.'));
-    assert.ok(
-      airflow.includes('b: expand, when are not exported to Airflow yet; the exported task runs without them.'),
-    );
     const argo = exportArgo(dag(), 'x.dag.yaml').notes.map((n) => `${n.task}: ${n.message}`);
     assert.ok(
       argo.includes(
         'a: outputs, skip_on_exit_code, depends_on_past are not exported to Argo yet; the exported task runs without them.',
       ),
     );
+  });
+});
+
+describe('export of dataflow to Airflow', () => {
+  const DAG = `dag: x
+tasks:
+  list: {image: busybox, outputs: [days, n]}
+  fetch:
+    image: busybox
+    depends_on: [list]
+    expand: {day: "{{ tasks.list.outputs.days }}"}
+    expand_max_active: 3
+    args: ["{{ item.day }}", "{{ map_index }}"]
+    outputs: [rows]
+  grid: {image: busybox, expand: {a: [1, 2], b: [x, y]}, args: ["{{ item.a }}-{{ item.b }}"]}
+  total:
+    image: busybox
+    depends_on: [fetch]
+    when: "{{ tasks.list.outputs.n | gt(1) }}"
+    args: ["{{ tasks.fetch.outputs.rows | sum }}", "{{ tasks.fetch.outputs.rows }}", "{{ tasks.list.outputs.days | not }}"]
+`;
+
+  it('maps a task over an upstream output with partial().expand(), the output being that task’s return value', () => {
+    for (const op of ['docker', 'kubernetes'] as const) {
+      const { python, notes } = exportAirflow(dagOf(DAG), op, 'x.dag.yaml');
+      assert.deepEqual(notes, []);
+      const cls = op === 'docker' ? 'ContainerDagsDockerOperator' : 'ContainerDagsPodOperator';
+      assert.match(python, new RegExp(`fetch = ${cls}\\.partial\\(`));
+      assert.match(python, /\)\.expand\(cdag_item=list_task\.output\)/);
+      assert.match(python, /cdag_item_var="day",/);
+      assert.match(python, /max_active_tis_per_dagrun=3,/);
+      const list = python.slice(python.indexOf('list_task = '), python.indexOf('fetch = '));
+      assert.match(list, /cdag_return="days",/);
+      assert.match(list, /do_xcom_push=True,/);
+      assert.match(python, /"\{\{ cdag_text\(task\.cdag_item\['day'\]\) \}\}", "\{\{ ti\.map_index \}\}"/);
+    }
+  });
+
+  it('crosses literal lists into one item per instance, in the engine’s order', () => {
+    const { python } = exportAirflow(dagOf(DAG), 'docker', 'x.dag.yaml');
+    assert.match(
+      python,
+      /\.expand\(cdag_item=\[\{"a": 1, "b": "x"\}, \{"a": 1, "b": "y"\}, \{"a": 2, "b": "x"\}, \{"a": 2, "b": "y"\}\]\)/,
+    );
+  });
+
+  it('reads outputs as XComs of their names (a list of every instance’s value for a mapped task) and when as cdag reads it', () => {
+    const { python } = exportAirflow(dagOf(DAG), 'docker', 'x.dag.yaml');
+    assert.match(python, /"\{\{ ti\.xcom_pull\(task_ids=\['fetch'\], key='rows'\) \| list \| sum \}\}"/);
+    assert.match(python, /"\{\{ cdag_text\(ti\.xcom_pull\(task_ids=\['fetch'\], key='rows'\)\) \}\}"/);
+    assert.match(python, /"\{\{ cdag_text\(not cdag_truthy\(ti\.xcom_pull\(task_ids='list', key='days'\)\)\) \}\}"/);
+    assert.match(python, /cdag_when="\{\{ cdag_text\(ti\.xcom_pull\(task_ids='list', key='n'\) > 1\) \}\}"/);
+    assert.match(
+      python,
+      /user_defined_macros=\{"cdag_text": cdag_text, "cdag_truthy": cdag_truthy, "cdag_json": cdag_json\}/,
+    );
+  });
+
+  it('has each operator write its outputs where Airflow collects them: a retrieved file (Docker), the XCom sidecar (Kubernetes)', () => {
+    const docker = exportAirflow(dagOf(DAG), 'docker', 'x.dag.yaml').python;
+    assert.match(
+      docker,
+      /environment=\{"CDAG_OUTPUT": "\/cdag\/output\.json"\},\n\s+retrieve_output=True,\n\s+retrieve_output_path="\/cdag\/output\.json",/,
+    );
+    assert.match(docker, /cli\.put_archive\(container, "\/", _cdag_output_folder\(\)\)/);
+    assert.match(docker, /pickling_library = _CdagJsonFile/);
+    const pod = exportAirflow(dagOf(DAG), 'kubernetes', 'x.dag.yaml').python;
+    assert.match(pod, /env_vars=\{"CDAG_OUTPUT": "\/airflow\/xcom\/return\.json"\},/);
+    assert.match(pod, /class ContainerDagsPodOperator\(_CdagDataflow, KubernetesPodOperator\):/);
+  });
+
+  it('keeps v1 exports as they were: no subclass for the pod operator, no helpers', () => {
+    const pod = exportAirflow(dagOf('dag: v1\ntasks:\n  a: {image: busybox}\n'), 'kubernetes', 'x.dag.yaml').python;
+    assert.ok(!pod.includes('cdag_') && pod.includes('a = KubernetesPodOperator('));
+  });
+
+  it('says what it cannot map: a template that is not one upstream output, or such a list crossed with others', () => {
+    const notes = exportAirflow(
+      dagOf(
+        'dag: x\nparams: {l: [1]}\ntasks:\n  a: {image: b, outputs: [l]}\n  p: {image: b, expand: {v: "{{ params.l }}"}}\n  q: {image: b, depends_on: [a], expand: {v: "{{ tasks.a.outputs.l }}", w: [1, 2]}}\n',
+      ),
+      'docker',
+      'x.dag.yaml',
+    ).notes.map((n) => `${n.task}: ${n.message}`);
+    assert.deepEqual(notes, [
+      'p: expand.v is a template that is not one upstream output ({{ tasks.ID.outputs.NAME }}); it is not mapped: the exported task runs once, not per item.',
+      'q: expand crosses a list from a template with other lists; Airflow expands one XCom per argument, so it is not mapped: the exported task runs once, not per item.',
+    ]);
   });
 });
