@@ -24,12 +24,12 @@ export function notCarried(
     readonly dependsOnPast: boolean;
   },
   target: string,
-  carried: ReadonlySet<'skip_on_exit_code' | 'depends_on_past'> = new Set(),
+  carried: ReadonlySet<'skip_on_exit_code' | 'depends_on_past' | 'outputs' | 'expand' | 'when'> = new Set(),
 ): ExportNote[] {
   const fields = [
-    ...(t.outputs.length ? ['outputs'] : []),
-    ...(t.expand ? ['expand'] : []),
-    ...(t.when !== undefined ? ['when'] : []),
+    ...(t.outputs.length && !carried.has('outputs') ? ['outputs'] : []),
+    ...(t.expand && !carried.has('expand') ? ['expand'] : []),
+    ...(t.when !== undefined && !carried.has('when') ? ['when'] : []),
     ...(t.skipOnExitCode.length && !carried.has('skip_on_exit_code') ? ['skip_on_exit_code'] : []),
     ...(t.dependsOnPast && !carried.has('depends_on_past') ? ['depends_on_past'] : []),
   ];

@@ -8,9 +8,18 @@ import { scanTemplates, type FilterCall } from '../../dag/template';
 export interface ArgoTemplateContext {
   readonly dagId: string;
   readonly taskId: string;
+  /**
+   * Format v2: where the text is evaluated — a container template reads upstream outputs and items
+   * as its input parameters (collected in `inputs`), a DAG task (`when`, `withParam`) reads `tasks.*`.
+   */
+  readonly scope?: 'container' | 'dag';
+  readonly names?: ReadonlyMap<string, string>;
+  readonly mapped?: ReadonlySet<string>;
+  readonly inputs?: Set<string>;
 }
 
-type Kind = 'time' | 'ds' | 'ds_nodash' | 'string';
+/** A date-time, a date string, other text, or a typed value from an output or item (a JSON value, a number, a truth). */
+type Kind = 'time' | 'ds' | 'ds_nodash' | 'string' | 'value' | 'number' | 'bool';
 
 interface Expr {
   readonly expr: string;
@@ -111,9 +120,56 @@ function filter(e: Expr, f: FilterCall): Expr | string {
         return `ds_format("${String(a)}") has a directive Go's layouts lack, or formats no date`;
       return { expr: fmt(JSON.stringify(layout), t), kind: 'string' };
     }
+    case 'eq':
+    case 'ne':
+      return { expr: `${e.expr} ${f.name === 'eq' ? '==' : '!='} ${JSON.stringify(a)}`, kind: 'bool' };
+    case 'gt':
+    case 'ge':
+    case 'lt':
+    case 'le':
+      return { expr: `asFloat(${e.expr}) ${COMPARE[f.name]} ${Number(a)}`, kind: 'bool' };
+    case 'in':
+      return { expr: `${e.expr} in [${f.args.map((x) => JSON.stringify(x)).join(', ')}]`, kind: 'bool' };
+    case 'not':
+      return { expr: `!(${e.expr})`, kind: 'bool' };
+    case 'length':
+      return { expr: `len(${e.expr})`, kind: 'number' };
+    case 'sum':
+      return { expr: `sum(${e.expr})`, kind: 'number' };
+    case 'tojson':
+      return { expr: `toJson(${e.expr})`, kind: 'string' };
     default:
       return `the filter ${f.name}`;
   }
+}
+
+const COMPARE: Readonly<Record<string, string>> = { gt: '>', ge: '>=', lt: '<', le: '<=' };
+
+/** The parameter a container template reads an upstream task's output file from. */
+export const outputInput = (argoTask: string): string => `${argoTask}-output`;
+
+/** An output (JSONPath into the task's output file), an item variable or the map index, in this scope. */
+function dataflowName(name: string, ctx: ArgoTemplateContext): Expr | string | undefined {
+  if (name === 'map_index') return 'map_index: Argo gives a fanned-out task no index';
+  const item = /^item\.(.+)$/.exec(name);
+  if (item) {
+    if (ctx.scope !== 'container') return `${name} outside the task's container`;
+    ctx.inputs?.add(`item-${item[1]!}`);
+    return { expr: `inputs.parameters[${JSON.stringify(`item-${item[1]!}`)}]`, kind: 'value' };
+  }
+  const out = /^tasks\.(.+)\.outputs\.([^.]+)$/.exec(name);
+  if (!out) return undefined;
+  const [, id, output] = out as unknown as [string, string, string];
+  const task = ctx.names?.get(id);
+  if (!task) return `the task ${id}`;
+  if (ctx.mapped?.has(id)) return `the outputs of ${id}, a fanned-out task (Argo aggregates them as a list of texts)`;
+  const file =
+    ctx.scope === 'container'
+      ? `inputs.parameters[${JSON.stringify(outputInput(task))}]`
+      : `tasks[${JSON.stringify(task)}].outputs.parameters.output`;
+  if (ctx.scope === 'container') ctx.inputs?.add(outputInput(task));
+  const path = /^\w+$/.test(output) ? `$.${output}` : `$[${JSON.stringify(output)}]`;
+  return { expr: `jsonpath(${file}, ${JSON.stringify(path)})`, kind: 'value' };
 }
 
 function asString(e: Expr): string {
@@ -144,7 +200,7 @@ export function toArgoTemplate(s: string, ctx: ArgoTemplateContext): ArgoTemplat
     else if (e.name.startsWith('params.')) cur = { expr: `workflow.parameters.${e.name.slice(7)}`, kind: 'string' };
     else if (e.name.startsWith('env.'))
       cur = `${e.name}: Argo has no access to the environment of the machine that submits`;
-    else cur = NAMES[e.name] ?? `the name ${e.name}`;
+    else cur = dataflowName(e.name, ctx) ?? NAMES[e.name] ?? `the name ${e.name}`;
     if (typeof cur !== 'string' && (cur.expr.includes('logical_date') || cur.expr.includes('data_interval_end')))
       usesDates = true;
     for (const f of e.filters) if (typeof cur !== 'string') cur = filter(cur, f);

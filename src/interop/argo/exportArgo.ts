@@ -8,6 +8,7 @@ import { resourceQuantities } from '../../dag/quantity';
 import { secretKeyRef } from '../../dag/secretRefs';
 import { LABELS, labelValue } from '../../dag/labels';
 import { commentText } from '../airflow/python';
+import { dataflowTask, outputFile } from './argoDataflow';
 import { toArgoTemplate } from './argoTemplates';
 
 export interface ArgoExport {
@@ -43,22 +44,32 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
     names.set(t.id, n);
   }
   let usesDates = false;
-  const tmpl = (s: string, t: Task, field: string): string => {
-    const r = toArgoTemplate(s, { dagId: dag.id, taskId: t.id });
+  const mapped = new Set(dag.tasks.filter((t) => t.expand).map((t) => t.id));
+  const translate = (s: string, t: Task, field: string, scope: 'container' | 'dag', inputs?: Set<string>): string => {
+    const r = toArgoTemplate(s, { dagId: dag.id, taskId: t.id, scope, names, mapped, ...(inputs ? { inputs } : {}) });
     usesDates ||= r.usesDates;
     for (const i of r.issues) notes.push({ severity: 'warning', task: t.id, message: `${field}: ${i}.` });
     return r.text;
   };
   const entry = 'main';
-  // As in Airflow, a failed task stops only what depends on it: the rest of the DAG goes on.
-  const templates: JsonMap[] = [
-    { name: entry, dag: { failFast: false, tasks: dag.tasks.map((t) => dagTask(t, names)) } },
-  ];
+  const tasks: JsonMap[] = [];
+  const templates: JsonMap[] = [];
   const volumes = new Map<string, JsonMap>();
   for (const t of dag.tasks) {
-    templates.push(containerTemplate(dag, t, names.get(t.id)!, tmpl, volumes, notes));
-    notes.push(...notCarried(t, 'Argo'));
+    // The container's templates read upstream outputs and items as inputs, which the DAG task passes.
+    const inputs = new Set<string>();
+    const tmpl = (s: string, task: Task, field: string) => translate(s, task, field, 'container', inputs);
+    const template = containerTemplate(dag, t, names.get(t.id)!, tmpl, volumes, notes);
+    if (inputs.size) template.inputs = { parameters: [...inputs].sort().map((name) => ({ name })) };
+    templates.push(template);
+    tasks.push({
+      ...dagTask(t, names),
+      ...dataflowTask(t, inputs, (s, field) => translate(s, t, field, 'dag'), notes),
+    });
+    notes.push(...notCarried(t, 'Argo', new Set(['outputs', 'expand', 'when'])));
   }
+  // As in Airflow, a failed task stops only what depends on it: the rest of the DAG goes on.
+  templates.unshift({ name: entry, dag: { failFast: false, tasks } });
 
   const k = dag.kubernetes;
   const spec: JsonMap = { entrypoint: entry };
@@ -245,6 +256,7 @@ function containerTemplate(
   if (mounts.length) container.volumeMounts = mounts;
   const r = resourceQuantities(t);
   if (r) container.resources = { requests: r, limits: r };
+  const output = t.outputs.length ? outputFile(container) : undefined;
   container.imagePullPolicy = t.imagePullPolicy;
   if (t.network)
     notes.push({
@@ -275,6 +287,7 @@ function containerTemplate(
     // Airflow retries whatever made the attempt fail; Argo's default (OnFailure) skips errors.
     template.retryStrategy = { limit: String(t.retries), retryPolicy: 'Always', backoff };
   }
+  if (output) Object.assign(template, output);
   template.container = container;
   return template;
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
@@ -7,6 +9,7 @@ import { fromAirflowTemplate, toAirflowTemplate } from '../../../src/interop/air
 import { toArgoTemplate } from '../../../src/interop/argo/argoTemplates';
 import { exportArgo } from '../../../src/interop/argo/exportArgo';
 import { argoValidator, type ArgoValidate } from '../../support/argoSchema';
+import { FIXTURES } from '../helpers';
 import { roundTripCorpus } from './corpus';
 
 function dagOf(text: string): Dag {
@@ -197,7 +200,7 @@ describe('export of format v2 fields', () => {
     const argo = exportArgo(dag(), 'x.dag.yaml').notes.map((n) => `${n.task}: ${n.message}`);
     assert.ok(
       argo.includes(
-        'a: outputs, skip_on_exit_code, depends_on_past are not exported to Argo yet; the exported task runs without them.',
+        'a: skip_on_exit_code, depends_on_past are not exported to Argo yet; the exported task runs without them.',
       ),
     );
   });
@@ -288,5 +291,55 @@ tasks:
       'p: expand.v is a template that is not one upstream output ({{ tasks.ID.outputs.NAME }}); it is not mapped: the exported task runs once, not per item.',
       'q: expand crosses a list from a template with other lists; Airflow expands one XCom per argument, so it is not mapped: the exported task runs once, not per item.',
     ]);
+  });
+});
+
+describe('export of dataflow to Argo', () => {
+  const features = () => dagOf(readFileSync(join(FIXTURES, 'dataflow', 'airflow_features.dag.yaml'), 'utf8'));
+  let validate: ArgoValidate;
+  before(() => {
+    validate = argoValidator();
+  });
+
+  it('is valid against Argo’s schema: an output parameter from the output file, withParam, withItems and when', () => {
+    const { yaml } = exportArgo(features(), 'x.dag.yaml');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed document, read by shape in the asserts
+    const doc = parse(yaml) as { spec: { workflowSpec: { templates: Array<Record<string, any>> } } };
+    assert.deepEqual(validate(doc), []);
+    const [main, ...containers] = doc.spec.workflowSpec.templates;
+    const task = (n: string) => main!.dag.tasks.find((t: { name: string }) => t.name === n);
+    assert.equal(
+      task('count').withParam,
+      '{{=toJson(jsonpath(tasks["list-days"].outputs.parameters.output, "$.days"))}}',
+    );
+    assert.deepEqual(task('count').arguments.parameters, [{ name: 'item-day', value: '{{item}}' }]);
+    assert.deepEqual(task('grid').withItems, [
+      { a: 1, b: 'x' },
+      { a: 1, b: 'y' },
+      { a: 2, b: 'x' },
+      { a: 2, b: 'y' },
+    ]);
+    assert.equal(task('total').when, '{{=asFloat(jsonpath(tasks["list-days"].outputs.parameters.output, "$.n")) > 1}}');
+    const list = containers.find((t) => t.name === 'list-days')!;
+    assert.deepEqual(list.outputs, { parameters: [{ name: 'output', valueFrom: { path: '/cdag/output.json' } }] });
+    assert.ok(list.container.env.some((e: { name: string }) => e.name === 'CDAG_OUTPUT'));
+    const total = containers.find((t) => t.name === 'total')!;
+    assert.deepEqual(total.inputs, { parameters: [{ name: 'list-days-output' }] });
+    assert.equal(total.container.args[2], '{{=len(jsonpath(inputs.parameters["list-days-output"], "$.days"))}}');
+  });
+
+  it('says what Argo cannot carry: the map index, outputs of a fanned-out task, expand_max_active', () => {
+    const notes = exportArgo(features(), 'x.dag.yaml').notes.map((n) => `${n.task}: ${n.message}`);
+    assert.ok(
+      notes.some((n) =>
+        n.startsWith('count: command: {{ map_index }}: map_index: Argo gives a fanned-out task no index'),
+      ),
+    );
+    assert.ok(
+      notes.some((n) =>
+        n.includes('total: args: {{ tasks.count.outputs.rows | sum }}: the outputs of count, a fanned-out task'),
+      ),
+    );
+    assert.ok(notes.some((n) => n.startsWith('count: expand_max_active 2')));
   });
 });
