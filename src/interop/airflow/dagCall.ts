@@ -95,14 +95,17 @@ export function dagFields(call: PyValue & { kind: 'call' }, ctx: ImportContext, 
 }
 
 /** What `cdag export` writes so `{{ env.X }}` keeps working in Airflow's Jinja. */
+/** The macros `cdag export` passes to Jinja: the environment and its format-v2 helpers, nothing to carry. */
+const EXPORT_MACROS = new Set(['env', 'cdag_text', 'cdag_truthy', 'cdag_json']);
+
 function isEnvMacros(v: PyValue): boolean {
   return (
     v.kind === 'dict' &&
-    v.entries.length === 1 &&
-    v.entries[0]!.key.kind === 'str' &&
-    v.entries[0]!.key.value === 'env' &&
-    v.entries[0]!.value.kind === 'call' &&
-    v.entries[0]!.value.callee === 'dict'
+    v.entries.length > 0 &&
+    v.entries.every((e) => e.key.kind === 'str' && EXPORT_MACROS.has(e.key.value)) &&
+    v.entries.every(
+      (e) => e.key.kind !== 'str' || e.key.value !== 'env' || (e.value.kind === 'call' && e.value.callee === 'dict'),
+    )
   );
 }
 

@@ -12,6 +12,7 @@ const DOCKER_IGNORED = new Set([
   'tty',
   'xcom_all',
   'retrieve_output',
+  'retrieve_output_path',
   'container_name',
 ]);
 

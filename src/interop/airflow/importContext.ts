@@ -2,7 +2,8 @@ import type { Node } from 'web-tree-sitter';
 import { formatDuration } from '../../dag/duration';
 import type { Severity } from '../../dag/problem';
 import { describe, shortName, type PyValue } from '../python/values';
-import { fromAirflowTemplate } from './templates';
+import type { OutputRef } from './templates';
+import { fromAirflowTemplate } from './templatesFromAirflow';
 
 /** A problem of an import or export: data with the Python (or DAG file) range it is about. */
 export interface InteropProblem {
@@ -31,7 +32,8 @@ export type InteropCode =
   | 'condition-not-evaluated'
   | 'secret-on-command-line'
   | 'literal-secret'
-  | 'generated-file';
+  | 'generated-file'
+  | 'xcom-output';
 
 /** A JSON-like value of the DAG file being written. */
 export type Doc = string | number | boolean | readonly Doc[] | { readonly [key: string]: Doc | undefined };
@@ -61,6 +63,9 @@ export class ImportContext {
       line: node.startPosition.row + 1,
     });
   }
+
+  /** Task outputs templates and expansions read (XCom pulls): the importer declares them on their tasks. */
+  readonly outputRefs: OutputRef[] = [];
 
   computed(v: PyValue, what: string): void {
     this.report(
@@ -96,6 +101,7 @@ export class ImportContext {
         return undefined;
     }
     const t = fromAirflowTemplate(raw);
+    if (t.refs) this.outputRefs.push(...t.refs);
     for (const issue of t.issues) {
       this.report(v.node, 'warning', 'unsupported-template', `${what}: ${issue}; left as written.`);
     }

@@ -1,3 +1,10 @@
+import {
+  DATAFLOW_ARGS,
+  dataflowFields,
+  declareReadOutputs,
+  readExpansion,
+  withoutOutputVariable,
+} from './importDataflow';
 import type { Node, Tree } from 'web-tree-sitter';
 import { fail, ok, type Errorable } from '../../util/errorable';
 import { parsePython } from '../python/parser';
@@ -67,6 +74,8 @@ class Importer extends StatementWalk {
   private readonly reports: TaskReport[] = [];
   /** Dependency expressions and calls read (by start offset): any other is reported at the end. */
   private readonly readDeps = new Set<number>();
+  /** The output a task of `cdag export` returns (`cdag_return`), by task: what tasks mapped over its XCom read. */
+  private readonly returns = new Map<string, string>();
   private dag?: { fields: DocMap; defaultArgs: ReadonlyMap<string, PyValue>; node: Node; variable?: string };
 
   constructor(private readonly fileName: string) {
@@ -198,6 +207,11 @@ class Importer extends StatementWalk {
     if (!left || !right) return;
     const name = left.type === 'identifier' ? left.text : undefined;
     if (right.type === 'call') {
+      if (this.mappedCall(right)) {
+        const id = this.operatorCall(right);
+        if (id && name) this.taskVars.set(name, [id]);
+        return;
+      }
       const fn = right.childForFieldName('function');
       const callee = fn ? shortName(this.scope.qualify(dottedName(fn) ?? '')) : '';
       if (callee === 'DAG') {
@@ -228,6 +242,10 @@ class Importer extends StatementWalk {
   }
 
   private callStatement(c: Node): void {
+    if (this.mappedCall(c)) {
+      this.operatorCall(c);
+      return;
+    }
     const fn = c.childForFieldName('function');
     const args = (c.childForFieldName('arguments')?.namedChildren ?? []).filter(
       (x): x is Node => !!x && x.type !== 'comment',
@@ -287,6 +305,10 @@ class Importer extends StatementWalk {
       return all;
     }
     if (n.type === 'call') {
+      if (this.mappedCall(n)) {
+        const id = this.operatorCall(n);
+        return id ? [id] : undefined;
+      }
       const fn = n.childForFieldName('function');
       const name = fn ? dottedName(fn) : undefined;
       const calls = name !== undefined ? this.taskflow.get(name) : undefined;
@@ -313,9 +335,12 @@ class Importer extends StatementWalk {
   /** Makes the task of an operator call; returns its id (also for untranslated operators, for dependencies). */
   private operatorCall(node: Node): string | undefined {
     this.consumed.add(node.startIndex);
-    const v = evaluate(node, this.scope);
+    const mapped = this.mappedCall(node);
+    if (mapped) this.consumed.add(mapped.partial.startIndex);
+    const v = evaluate(mapped?.partial ?? node, this.scope);
     if (v.kind !== 'call') return undefined;
-    const cls = this.subclasses.get(shortName(v.callee)) ?? shortName(v.callee);
+    const callee = mapped ? v.callee.replace(/\.partial$/, '') : v.callee;
+    const cls = this.subclasses.get(shortName(callee)) ?? shortName(callee);
     const idValue =
       v.kwargs.get('task_id') ?? (cls === 'DockerOperator' || cls === 'KubernetesPodOperator' ? undefined : v.args[0]);
     if (idValue?.kind !== 'str') {
@@ -374,18 +399,71 @@ class Importer extends StatementWalk {
     const own = paramsOf(params, this.ctx);
     if (own && params) this.taskParams.push({ taskId: id, node: params.node, params: own });
     const before = this.ctx.problems.length;
-    const mapped = mapper(kwargs, this.ctx, this.volumes);
-    const used = new Set([...mapped.used, ...(own && params ? ['params'] : [])]);
+    const dataflow: DocMap = {};
+    dataflowFields(kwargs, this.ctx, dataflow);
+    for (const k of DATAFLOW_ARGS) kwargs.delete(k);
+    const expansion = mapped && this.expansion(mapped.expand, allKwargs);
+    for (const [k, val] of expansion?.kwargs ?? []) kwargs.set(k, val);
+    const translated = mapper(kwargs, this.ctx, this.volumes);
+    // The same object: the operator's wishes (a network to lift, say) point at it.
+    const task: DocMap = Object.assign(translated.task, dataflow, expansion ? { expand: expansion.expand } : {});
+    withoutOutputVariable(task);
+    const ret = allKwargs.get('cdag_return');
+    if (ret?.kind === 'str') this.returns.set(id, ret.value);
+    const used = new Set([...translated.used, ...DATAFLOW_ARGS, ...(own && params ? ['params'] : [])]);
     const line = node.startPosition.row + 1;
     this.reports.push(taskReport(id, cls, line, allKwargs, used, this.ctx.problems.slice(before)));
-    this.wishes.push(...mapped.wishes);
-    this.tasks.set(id, { id, node, task: mapped.task });
+    this.wishes.push(...translated.wishes);
+    this.tasks.set(id, { id, node, task });
+    // Airflow makes a task mapped over another's XCom its downstream; so does this format.
+    for (const up of expansion?.upstream ?? []) this.graph.addAll([up], [id]);
     return id;
+  }
+
+  /** `Operator.partial(…).expand(…)`: the two calls, or undefined for any other call. */
+  private mappedCall(node: Node): { partial: Node; expand: Node } | undefined {
+    const fn = node.childForFieldName('function');
+    if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'expand') return undefined;
+    const partial = fn.childForFieldName('object');
+    const pfn = partial?.type === 'call' ? partial.childForFieldName('function') : undefined;
+    if (pfn?.type !== 'attribute' || pfn.childForFieldName('attribute')?.text !== 'partial') return undefined;
+    const cls = dottedName(pfn.childForFieldName('object')!);
+    return partial && cls && isOperatorClass(shortName(this.scope.qualify(cls)))
+      ? { partial, expand: node }
+      : undefined;
+  }
+
+  /** The `expand` of a mapped task, and the tasks whose XCom it maps over. */
+  private expansion(expandCall: Node, partial: ReadonlyMap<string, PyValue>) {
+    // The callee is a call's attribute (`….expand`), which evaluate() does not name: its keywords are read here.
+    const kwargs = new Map<string, PyValue>();
+    for (const a of expandCall.childForFieldName('arguments')?.namedChildren ?? []) {
+      const name = a?.type === 'keyword_argument' ? a.childForFieldName('name')?.text : undefined;
+      const value = a?.childForFieldName('value');
+      if (name && value) kwargs.set(name, evaluate(value, this.scope));
+      else if (a && a.type !== 'comment')
+        this.ctx.report(
+          a,
+          'warning',
+          'unsupported-argument',
+          'expand() takes keyword arguments; this one was not read.',
+        );
+    }
+    const refs = this.ctx.outputRefs.length;
+    const e = readExpansion(
+      kwargs,
+      partial,
+      this.ctx,
+      (variable: string) => this.taskVars.get(variable)?.[0],
+      (task: string) => this.returns.get(task),
+    );
+    return e && { ...e, upstream: this.ctx.outputRefs.slice(refs).map((r) => r.task) };
   }
 
   // ------------------------------------------------------------ output
 
   private write(): string {
+    declareReadOutputs(this.tasks, this.ctx);
     return writeDagFile(
       {
         dag: this.dag!,

@@ -127,7 +127,7 @@ export abstract class StatementWalk {
     const base = bases.map((b) => this.subclasses.get(b) ?? b).find((b) => TRANSLATED_OPERATORS.has(b));
     if (!name || !base) return;
     this.subclasses.set(name, base);
-    if (name !== 'ContainerDagsDockerOperator')
+    if (name !== 'ContainerDagsDockerOperator' && name !== 'ContainerDagsPodOperator')
       this.ctx.report(
         s,
         'info',

@@ -67,10 +67,10 @@ describe('real Apache Airflow (3.1, from PyPI) loads and runs what cdag exports'
   }
 
   // The book's 01_docker.py is Airflow 2 code (schedule_interval), which Airflow 3 refuses to load.
-  it('agrees with Airflow on the tasks and dependencies of an Airflow DAG file it imports', async () => {
+  it('agrees with Airflow on the tasks, dependencies and mapped tasks of the Airflow DAG files it imports', async () => {
     const folder = join(work, 'imports');
     mkdirSync(folder, { recursive: true });
-    const files = ['03_dependencies.py'];
+    const files = ['03_dependencies.py', '05_mapped.py'];
     for (const f of files) writeFileSync(join(folder, f), readFileSync(join(FIXTURES, 'airflow', f), 'utf8'));
     const bag = loadDagBag(folder);
     assert.deepEqual(bag.import_errors, {});
@@ -81,7 +81,11 @@ describe('real Apache Airflow (3.1, from PyPI) loads and runs what cdag exports'
       const theirs = bag.dags.find((d) => d.fileloc === f)!;
       assert.equal(dag.id, theirs.dag_id);
       assert.deepEqual(graphOf(dag), airflowGraph(theirs), f);
-      for (const t of theirs.tasks) assert.equal(dag.tasks.find((x) => x.id === t.task_id)!.retries, t.retries);
+      for (const t of theirs.tasks) {
+        const ours = dag.tasks.find((x) => x.id === t.task_id)!;
+        assert.equal(ours.retries, t.retries);
+        assert.equal(!!ours.expand, t.mapped, `${t.task_id} mapped`);
+      }
     }
   });
 

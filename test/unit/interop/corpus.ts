@@ -4,17 +4,16 @@ import { FIXTURES } from '../helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-/** Every example and every valid test DAG. */
+/** Every example, every valid test DAG and the format-v2 dataflow ones. */
 export function roundTripCorpus(): Array<{ name: string; text: string }> {
-  const valid = join(FIXTURES, 'valid');
-  return [
-    {
-      name: 'examples/movielens',
-      text: readFileSync(join(ROOT, 'examples', 'movielens', 'movielens.dag.yaml'), 'utf8'),
-    },
-    ...readdirSync(valid)
+  const files = (dir: string) =>
+    readdirSync(dir)
       .filter((f) => f.endsWith('.dag.yaml'))
       .sort()
-      .map((f) => ({ name: f, text: readFileSync(join(valid, f), 'utf8') })),
+      .map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') }));
+  return [
+    ...files(join(ROOT, 'examples', 'movielens')).map((f) => ({ ...f, name: `examples/${f.name}` })),
+    ...files(join(FIXTURES, 'valid')),
+    ...files(join(FIXTURES, 'dataflow')),
   ];
 }
