@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The movielens demo: builds the example's images, starts the ratings API on a Docker network
-# (scripts/movielens-env.sh), and backfills 2019-01-01..2019-01-03 with `cdag run`.
+# (scripts/movielens-env.sh), backfills 2019-01-01..2019-01-03 with `cdag run`, then runs the weekly
+# DAG (one fetch per day of the week, ranked together) for 2019-01-06.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EX=examples/movielens
@@ -13,3 +14,8 @@ for d in 2019-01-01 2019-01-02 2019-01-03; do
   echo "--- /tmp/airflow/data/rankings/$d.csv"
   head -n 4 "/tmp/airflow/data/rankings/$d.csv"
 done
+# Format v2: the same data a week at a time, one fetch per day (a mapped task over list_days' output).
+MOVIELENS_PASSWORD=${MOVIELENS_PASSWORD:-airflow} node dist/cli.js run "$EX/movielens_weekly.dag.yaml" \
+  --date 2019-01-06 "$@"
+echo "--- /tmp/airflow/data/rankings/week-2019-01-06.csv"
+head -n 4 /tmp/airflow/data/rankings/week-2019-01-06.csv

@@ -159,4 +159,62 @@ tasks:
     assert.equal(logOf(store, runId, r, 'total'), '  9\n');
     assert.deepEqual(await containersOf(docker, runId), []);
   });
+
+  it('re-runs one instance with cdag run --task ID[i] in a new container, the other instances and tasks kept from the date’s run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdag-rerun-'));
+    const file = join(dir, 'rerun.dag.yaml');
+    writeFileSync(
+      file,
+      `dag: rerun
+tasks:
+  list:
+    image: ${TEST_IMAGE}
+    image_pull_policy: Never
+    command: [sh, -c, 'echo "{\\"days\\": [\\"mon\\", \\"tue\\", \\"wed\\"]}" > "$CDAG_OUTPUT"']
+    outputs: [days]
+  count:
+    image: ${TEST_IMAGE}
+    image_pull_policy: Never
+    depends_on: [list]
+    expand: {day: "{{ tasks.list.outputs.days }}"}
+    command: [sh, -c, 'echo {{ item.day }}; echo "{\\"n\\": {{ map_index }}}" > "$CDAG_OUTPUT"']
+    outputs: [n]
+`,
+    );
+    const runs = join(dir, 'runs');
+    const run = (...extra: string[]) => {
+      const r = spawnSync(
+        process.execPath,
+        [CLI, 'run', file, '--date', '2024-01-02', '--runs-dir', runs, '--json', ...extra],
+        {
+          encoding: 'utf8',
+        },
+      );
+      return { status: r.status, record: JSON.parse(r.stdout || 'null') as RunRecord, stderr: r.stderr };
+    };
+    const first = run();
+    assert.equal(first.status, 0, first.stderr);
+    const again = run('--task', 'count[1]');
+    assert.equal(again.status, 0, again.stderr);
+    const t = again.record.tasks;
+    assert.notEqual(
+      t['count[1]']!.attempts[0]!.container_id,
+      first.record.tasks['count[1]']!.attempts[0]!.container_id,
+    );
+    for (const kept of ['list', 'count[0]', 'count[2]'])
+      assert.equal(t[kept]!.attempts[0]!.container_id, first.record.tasks[kept]!.attempts[0]!.container_id, kept);
+    assert.deepEqual([...(t.count!.outputs!.n as number[])], [0, 1, 2]);
+    const unknown = spawnSync(
+      process.execPath,
+      [CLI, 'run', file, '--date', '2024-01-02', '--runs-dir', runs, '--task', 'count[5]'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(unknown.status, 2);
+    assert.match(
+      unknown.stderr,
+      /count\[5\]: the newest run of this date made 3 instance\(s\) of count \(count\[0\] to count\[2\]\)/,
+    );
+  });
 });
