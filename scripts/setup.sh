@@ -14,8 +14,8 @@ step "Kubernetes and registry binaries (background, niced; cached after the firs
 (bash scripts/cluster/build.sh && bash scripts/registry-up.sh) >/tmp/cdag-go-builds.log 2>&1 &
 go_builds=$!
 
-step "Apache Airflow in a virtual environment (background; cached after the first time)"
-nice bash scripts/airflow-up.sh >/tmp/cdag-airflow-up.log 2>&1 &
+step "Apache Airflow, pinned and the newest 3.x, in virtual environments (background; cached after the first time)"
+(nice bash scripts/airflow-up.sh && nice bash scripts/airflow-up.sh --newest) >/tmp/cdag-airflow-up.log 2>&1 &
 airflow_install=$!
 
 step "system packages (chromium, ripgrep, libkrb5-dev, docker.io, busybox-static; the cluster's come with up.sh)"

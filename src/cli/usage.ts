@@ -7,7 +7,7 @@ export const USAGES = {
          [--max-active N] [--max-runs N] [--runs-dir DIR] [--json] [--keep-failed] [--allow-host-path P]... [--allow-host-network] [--allow-privileged]
          [--context NAME] [--namespace NS] [--kubeconfig FILE]`,
   pods: 'cdag pods [--namespace NS] [--context NAME] [--kubeconfig FILE] [--runs-dir DIR]... [--remove] [--json]',
-  import: 'cdag import DAG.py [-o FILE.dag.yaml] [--force] [--report]',
+  import: 'cdag import DAG.py [-o FILE.dag.yaml] [--force] [--report] [--airflow 2|3]',
   export: 'cdag export FILE --to airflow|argo [--operator docker|kubernetes] [-o OUT] [--force]',
 } as const;
 

@@ -45,15 +45,26 @@ export interface DagBagReport {
   dags: AirflowDag[];
 }
 
-let bin: string | undefined;
+/** The pinned Airflow (scripts/airflow-up.sh), or the newest 3.x on PyPI (`--newest`). */
+export type AirflowRelease = 'pinned' | 'newest';
+
+const bins = new Map<AirflowRelease, string>();
 
 /** The venv's bin directory, installing Airflow first when it is not cached yet. */
-export function airflowBin(): string {
-  if (bin) return bin;
-  const r = spawnSync('bash', [join(ROOT, 'scripts', 'airflow-up.sh')], { encoding: 'utf8' });
+export function airflowBin(release: AirflowRelease = 'pinned'): string {
+  const cached = bins.get(release);
+  if (cached) return cached;
+  const args = [join(ROOT, 'scripts', 'airflow-up.sh'), ...(release === 'newest' ? ['--newest'] : [])];
+  const r = spawnSync('bash', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`scripts/airflow-up.sh failed:\n${r.stdout}\n${r.stderr}`);
-  bin = r.stdout.trim().split('\n').pop()!;
+  const bin = r.stdout.trim().split('\n').pop()!;
+  bins.set(release, bin);
   return bin;
+}
+
+/** The version of a release's Airflow, from its venv's name (`airflow-3.3.2`). */
+export function airflowVersion(release: AirflowRelease): string {
+  return /airflow-([\d.]+)/.exec(airflowBin(release))?.[1] ?? '?';
 }
 
 function quietEnv(home: string, dags: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -70,10 +81,10 @@ function quietEnv(home: string, dags: string, extra: NodeJS.ProcessEnv = {}): No
 }
 
 /** Every DAG file of a folder, as Airflow's DagBag loads it. */
-export function loadDagBag(folder: string): DagBagReport {
+export function loadDagBag(folder: string, release: AirflowRelease = 'pinned'): DagBagReport {
   const home = mkdtempSync(join(tmpdir(), 'cdag-airflow-home-'));
   try {
-    const r = spawnSync(join(airflowBin(), 'python'), [join(SUPPORT, 'inspect_dags.py'), folder], {
+    const r = spawnSync(join(airflowBin(release), 'python'), [join(SUPPORT, 'inspect_dags.py'), folder], {
       encoding: 'utf8',
       env: quietEnv(home, folder),
       maxBuffer: 64 * 2 ** 20,
@@ -85,13 +96,17 @@ export function loadDagBag(folder: string): DagBagReport {
   }
 }
 
-/** A migrated, empty metadata database, made once (`airflow db migrate` takes seconds) and copied per run. */
-function templateDb(): string {
-  const dir = join(homedir(), '.cache', 'container-dags', 'airflow-db');
+/** A migrated, empty metadata database per release, made once (`airflow db migrate` takes seconds) and copied per run. */
+function templateDb(release: AirflowRelease = 'pinned'): string {
+  const name = release === 'pinned' ? 'airflow-db' : `airflow-db-${airflowVersion(release)}`;
+  const dir = join(homedir(), '.cache', 'container-dags', name);
   const db = join(dir, 'airflow.db');
   if (existsSync(db)) return db;
   mkdirSync(dir, { recursive: true });
-  const r = spawnSync(join(airflowBin(), 'airflow'), ['db', 'migrate'], { encoding: 'utf8', env: quietEnv(dir, dir) });
+  const r = spawnSync(join(airflowBin(release), 'airflow'), ['db', 'migrate'], {
+    encoding: 'utf8',
+    env: quietEnv(dir, dir),
+  });
   if (r.status !== 0) throw new Error(`airflow db migrate failed:\n${r.stderr}`);
   return db;
 }
@@ -129,6 +144,35 @@ export function dagsTest(folder: string, dagId: string, date: string, env: NodeJ
       tasks: Record<string, string>;
     };
     return { exitCode: r.status ?? -1, ...parsed, wallMs, output: `${r.stdout}\n${r.stderr}` };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `airflow tasks render DAG TASK DATE`: the task's template fields as Airflow renders them for that
+ * date, by field (Python's repr of each value), without running anything.
+ */
+export function tasksRender(
+  folder: string,
+  dagId: string,
+  taskId: string,
+  date: string,
+  release: AirflowRelease = 'pinned',
+): Record<string, string> {
+  const db = templateDb(release);
+  const home = mkdtempSync(join(tmpdir(), 'cdag-airflow-home-'));
+  try {
+    copyFileSync(db, join(home, 'airflow.db'));
+    const r = spawnSync(join(airflowBin(release), 'airflow'), ['tasks', 'render', dagId, taskId, date], {
+      encoding: 'utf8',
+      env: quietEnv(home, folder),
+      maxBuffer: 16 * 2 ** 20,
+    });
+    if (r.status !== 0) throw new Error(`airflow tasks render failed:\n${r.stderr}`);
+    const fields: Record<string, string> = {};
+    for (const m of r.stdout.matchAll(/# property: (\w+)\n# -+\n([^\n]*)/g)) fields[m[1]!] = m[2]!;
+    return fields;
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

@@ -18,18 +18,27 @@ export function importProblemLines(file: string, text: string, problems: readonl
 export async function importCommand(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { output: { type: 'string', short: 'o' }, force: { type: 'boolean' }, report: { type: 'boolean' } },
+    options: {
+      output: { type: 'string', short: 'o' },
+      force: { type: 'boolean' },
+      report: { type: 'boolean' },
+      airflow: { type: 'string' },
+    },
     allowPositionals: true,
   });
   if (positionals.length !== 1) {
     io.err(`import takes one Airflow DAG file.\nUsage: ${USAGES.import}\n`);
     return EXIT.usage;
   }
+  if (values.airflow !== undefined && values.airflow !== '2' && values.airflow !== '3') {
+    io.err(`--airflow is 2 or 3 (whose defaults apply where the file omits them).\nUsage: ${USAGES.import}\n`);
+    return EXIT.usage;
+  }
   const file = positionals[0]!;
   const text = readText(io, file);
   if (typeof text !== 'string') return text.exit;
   const { importAirflowDag, formatReport } = await import('../../interop/interopBundle');
-  const r = await importAirflowDag(text, file);
+  const r = await importAirflowDag(text, file, values.airflow ? { airflow: values.airflow === '2' ? 2 : 3 } : {});
   if (!r.succeeded) {
     io.err(`${r.error}\n`);
     return EXIT.failed;

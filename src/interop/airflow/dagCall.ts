@@ -37,8 +37,23 @@ export interface DagFields {
   readonly defaultArgs: ReadonlyMap<string, PyValue>;
 }
 
+/**
+ * Which Airflow a file is read as, for the defaults it omits: Airflow 2 runs a DAG without a schedule
+ * daily and catches up; Airflow 3 runs it only when triggered and does not catch up.
+ */
+export interface AirflowDefaults {
+  readonly version: 2 | 3;
+  /** Why that version: a flag, the file's imports, or the current release. */
+  readonly why: string;
+}
+
 /** `DAG(dag_id=…, schedule=…, start_date=…, …)` → the top of the DAG file. */
-export function dagFields(call: PyValue & { kind: 'call' }, ctx: ImportContext, fallbackId: string): DagFields {
+export function dagFields(
+  call: PyValue & { kind: 'call' },
+  ctx: ImportContext,
+  fallbackId: string,
+  airflow: AirflowDefaults = { version: 3, why: 'Airflow 3 is the current release' },
+): DagFields {
   const kwargs = call.kwargs;
   const fields: DocMap = {};
   const idArg = kwargs.get('dag_id') ?? call.args[0];
@@ -58,6 +73,11 @@ export function dagFields(call: PyValue & { kind: 'call' }, ctx: ImportContext, 
   const schedule = kwargs.get('schedule') ?? kwargs.get('schedule_interval') ?? kwargs.get('timetable');
   const scheduleText = scheduleOf(schedule, ctx);
   if (scheduleText) fields.schedule = scheduleText;
+  const omitted: string[] = [];
+  if (!schedule) {
+    if (airflow.version === 2) fields.schedule = '@daily';
+    omitted.push(airflow.version === 2 ? 'no schedule runs daily' : 'no schedule runs only when triggered (manual)');
+  }
   const start = dateText(kwargs.get('start_date') ?? defaultArgs.get('start_date'), ctx, 'start_date');
   if (start) fields.start_date = start;
   const end = dateText(kwargs.get('end_date') ?? defaultArgs.get('end_date'), ctx, 'end_date');
@@ -66,6 +86,17 @@ export function dagFields(call: PyValue & { kind: 'call' }, ctx: ImportContext, 
   defaultArgs.delete('end_date');
   const catchup = ctx.bool(kwargs.get('catchup'), 'catchup');
   if (catchup !== undefined) fields.catchup = catchup;
+  else if (fields.schedule) {
+    if (airflow.version === 3) fields.catchup = false;
+    omitted.push(airflow.version === 2 ? 'catchup is true' : 'catchup is false');
+  }
+  if (omitted.length)
+    ctx.report(
+      call.node,
+      'info',
+      'airflow-defaults',
+      `Read with Airflow ${airflow.version}'s defaults (${airflow.why}): ${omitted.join(', ')}. Airflow ${airflow.version === 3 ? 2 : 3} differs; import with --airflow ${airflow.version === 3 ? 2 : 3} for its defaults, or write them in the DAG.`,
+    );
   const params = paramsOf(kwargs.get('params'), ctx);
   if (params) fields.params = params;
   const mat = ctx.int(kwargs.get('max_active_tasks') ?? kwargs.get('concurrency'), 'max_active_tasks');
@@ -96,7 +127,7 @@ export function dagFields(call: PyValue & { kind: 'call' }, ctx: ImportContext, 
 
 /** What `cdag export` writes so `{{ env.X }}` keeps working in Airflow's Jinja. */
 /** The macros `cdag export` passes to Jinja: the environment and its format-v2 helpers, nothing to carry. */
-const EXPORT_MACROS = new Set(['env', 'cdag_text', 'cdag_truthy', 'cdag_json']);
+const EXPORT_MACROS = new Set(['env', 'cdag_text', 'cdag_truthy', 'cdag_json', 'cdag_prev_ds']);
 
 function isEnvMacros(v: PyValue): boolean {
   return (

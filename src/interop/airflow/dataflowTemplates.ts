@@ -18,6 +18,8 @@ export interface AirflowName {
 /** What the translation needs to know of the DAG: which tasks are mapped (their outputs are lists). */
 export interface DataflowContext {
   readonly mapped: ReadonlySet<string>;
+  /** The schedule's cron (presets spelled out), for `prev_ds`; absent without a cron schedule. */
+  readonly cron?: string;
 }
 
 /** Single quotes, so the template sits in a double-quoted Python string without escapes. */
@@ -71,5 +73,5 @@ export function rendered(name: AirflowName): string {
 
 /** The helpers a translated template calls, which the exported DAG passes to Jinja. */
 export function helpersUsed(text: string): string[] {
-  return ['cdag_text', 'cdag_truthy', 'cdag_json'].filter((h) => text.includes(`${h}(`));
+  return ['cdag_text', 'cdag_truthy', 'cdag_json', 'cdag_prev_ds'].filter((h) => text.includes(`${h}(`));
 }

@@ -1,4 +1,4 @@
-import type { Dag, Mount, Task } from '../../dag/model';
+import { DEFAULT_RETRY_DELAY_MS, type Dag, type Mount, type Task } from '../../dag/model';
 import { PRESET_CRON } from '../../dag/schedule';
 import { resourceQuantities } from '../../dag/quantity';
 import { secretKeyRef } from '../../dag/secretRefs';
@@ -15,6 +15,7 @@ import {
   DOCKER_SUBCLASS,
   POD_CLASS,
   POD_DATAFLOW_SUBCLASS,
+  PREV_DS_HELPER,
   SECRET_HELPER,
 } from './pythonHelpers';
 import { toAirflowTemplate } from './templates';
@@ -32,7 +33,7 @@ const PY_KEYWORDS = new Set(
     'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield',
     'dag os datetime timedelta timezone DAG Mount DeviceRequest k8s Secret Variable str dict list print',
     'CronDataIntervalTimetable DockerOperator KubernetesPodOperator ContainerDagsDockerOperator _secret',
-    'ContainerDagsPodOperator AirflowException AirflowSkipException io json tarfile cdag_json cdag_text cdag_truthy',
+    'ContainerDagsPodOperator AirflowException AirflowSkipException io json tarfile cdag_json cdag_text cdag_truthy cdag_prev_ds croniter',
   ]
     .join(' ')
     .split(' '),
@@ -54,6 +55,7 @@ class AirflowWriter {
   private readonly imports = new Set<string>();
   private usesEnv = false;
   private usesSecrets = false;
+  private usesPrevDs = false;
   private readonly vars = new Map<string, string>();
   /** The DAG uses format v2 (outputs, expand, when): the operators get the subclasses that carry it. */
   private readonly dataflow: boolean;
@@ -101,6 +103,7 @@ class AirflowWriter {
     const parts = [header, '', importBlock(this.imports), ''];
     if (this.usesSecrets) parts.push('', SECRET_HELPER, '');
     if (this.dataflow) parts.push('', DATAFLOW_HELPERS, '');
+    if (this.usesPrevDs) parts.push('', PREV_DS_HELPER, '');
     if (this.operator === 'docker') parts.push('', this.dataflow ? DOCKER_DATAFLOW_SUBCLASS : DOCKER_SUBCLASS, '');
     else if (this.dataflow) parts.push('', POD_DATAFLOW_SUBCLASS, '');
     parts.push('', `with ${dagCall} as dag:`, tasks.join('\n'));
@@ -137,8 +140,15 @@ class AirflowWriter {
     const macros: Record<string, Py> = {};
     if (this.usesEnv) macros.env = raw('dict(os.environ)');
     if (this.dataflow) for (const h of ['cdag_text', 'cdag_truthy', 'cdag_json']) macros[h] = raw(h);
+    if (this.usesPrevDs) macros.cdag_prev_ds = raw('cdag_prev_ds');
     if (Object.keys(macros).length) kw.user_defined_macros = macros;
     return kw;
+  }
+
+  /** The schedule as a cron expression, presets spelled out; undefined without a cron schedule. */
+  private cron(): string | undefined {
+    const s = this.dag.schedule;
+    return s.kind === 'cron' ? (PRESET_CRON[s.text] ?? s.text) : undefined;
   }
 
   private schedule(): Py {
@@ -164,7 +174,8 @@ class AirflowWriter {
       return s;
     }
     if (/\{\{[^}]*\benv\./.test(s)) this.usesEnv = true;
-    const t = toAirflowTemplate(s, { mapped: this.mapped });
+    const t = toAirflowTemplate(s, { mapped: this.mapped, ...(this.cron() ? { cron: this.cron() } : {}) });
+    if (t.text.includes('cdag_prev_ds(')) this.usesPrevDs = true;
     for (const issue of t.issues) this.note('warning', task.id, `${field}: ${issue}.`);
     return t.text;
   }
@@ -181,7 +192,8 @@ class AirflowWriter {
   private operatorCall(t: Task): Py {
     const common: Record<string, Py | undefined> = {};
     if (t.retries) common.retries = t.retries;
-    if (t.retries) common.retry_delay = duration(t.retryDelayMs);
+    // A delay given without retries is kept too (a default may add retries later; Airflow keeps it).
+    if (t.retries || t.retryDelayMs !== DEFAULT_RETRY_DELAY_MS) common.retry_delay = duration(t.retryDelayMs);
     if (t.retryExponentialBackoff) common.retry_exponential_backoff = true;
     if (t.timeoutMs !== undefined) common.execution_timeout = duration(t.timeoutMs);
     if (t.triggerRule !== 'all_success') common.trigger_rule = t.triggerRule;

@@ -33,7 +33,8 @@ export type InteropCode =
   | 'secret-on-command-line'
   | 'literal-secret'
   | 'generated-file'
-  | 'xcom-output';
+  | 'xcom-output'
+  | 'airflow-defaults';
 
 /** A JSON-like value of the DAG file being written. */
 export type Doc = string | number | boolean | readonly Doc[] | { readonly [key: string]: Doc | undefined };

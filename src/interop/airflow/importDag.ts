@@ -9,7 +9,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { fail, ok, type Errorable } from '../../util/errorable';
 import { parsePython } from '../python/parser';
 import { dottedName, evaluate, shortName, type PyValue } from '../python/values';
-import { dagFields, paramsOf } from './dagCall';
+import { dagFields, paramsOf, type AirflowDefaults } from './dagCall';
 import type { TaskParams } from './taskParams';
 import { taskReport, type TaskReport } from './fidelityReport';
 import type { DagWish } from './dagWish';
@@ -43,11 +43,15 @@ const DEPENDENCY_CALL = /(^|\.)(set_upstream|set_downstream|chain|cross_downstre
  * read, never run: literals, module constants and environment reads are understood; anything else is
  * a problem naming its line.
  */
-export async function importAirflowDag(text: string, fileName = 'dag.py'): Promise<Errorable<ImportResult>> {
+export async function importAirflowDag(
+  text: string,
+  fileName = 'dag.py',
+  options: { readonly airflow?: 2 | 3 } = {},
+): Promise<Errorable<ImportResult>> {
   const tree = await parsePython(text);
   if (!tree.succeeded) return fail(tree.error);
   try {
-    return ok(new Importer(fileName).run(tree.result));
+    return ok(new Importer(fileName, options.airflow).run(tree.result));
   } catch (e) {
     // A bug of ours, or a file beyond what it was made for: said, never thrown at the caller.
     return fail(
@@ -78,8 +82,23 @@ class Importer extends StatementWalk {
   private readonly returns = new Map<string, string>();
   private dag?: { fields: DocMap; defaultArgs: ReadonlyMap<string, PyValue>; node: Node; variable?: string };
 
-  constructor(private readonly fileName: string) {
+  constructor(
+    private readonly fileName: string,
+    private readonly airflow?: 2 | 3,
+  ) {
     super();
+  }
+
+  /** The Airflow whose defaults apply: the flag, else what the file's imports and arguments say. */
+  private airflowDefaults(call: PyValue & { kind: 'call' }): AirflowDefaults {
+    if (this.airflow) return { version: this.airflow, why: `--airflow ${this.airflow}` };
+    const imports = [...this.scope.imports.values()];
+    if (imports.some((i) => i.startsWith('airflow.sdk'))) return { version: 3, why: 'it imports from airflow.sdk' };
+    if (call.kwargs.has('schedule_interval'))
+      return { version: 2, why: 'it uses schedule_interval, which Airflow 3 removed' };
+    if (imports.some((i) => /^airflow\.(operators\.(dummy|bash_operator|python_operator)|utils\.dates)/.test(i)))
+      return { version: 2, why: 'it imports modules Airflow 3 removed' };
+    return { version: 3, why: 'Airflow 3 is the current release' };
   }
 
   run(tree: Tree): ImportResult {
@@ -140,7 +159,7 @@ class Importer extends StatementWalk {
       );
       return false;
     }
-    const { fields, defaultArgs } = dagFields(call, this.ctx, this.fallbackId());
+    const { fields, defaultArgs } = dagFields(call, this.ctx, this.fallbackId(), this.airflowDefaults(call));
     this.dag = { fields, defaultArgs, node: call.node, variable };
     return true;
   }

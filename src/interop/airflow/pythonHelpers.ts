@@ -155,3 +155,12 @@ export const POD_DATAFLOW_SUBCLASS = `class ${POD_CLASS}(_CdagDataflow, Kubernet
     def execute(self, context):
         self._cdag_gate()
         return self._cdag_push(context, super().execute(context))`;
+
+/** `prev_ds` as cdag means it (the logical date before this one on the schedule), which Airflow 3 removed. */
+export const PREV_DS_HELPER = `def cdag_prev_ds(logical_date, cron, fmt="%Y-%m-%d"):
+    """The logical date before this one on the DAG's schedule (the same date without a cron schedule)."""
+    if cron is None:
+        return logical_date.strftime(fmt)
+    from croniter import croniter
+
+    return croniter(cron, logical_date).get_prev(datetime).strftime(fmt)`;

@@ -39,11 +39,6 @@ const TO_AIRFLOW: Readonly<Record<string, AirflowName>> = {
   // Airflow 3 removed these; the data interval gives the same dates on Airflow 2.2+ and 3.
   next_ds: { expr: 'data_interval_end | ds', kind: 'ds' },
   next_ds_nodash: { expr: 'data_interval_end | ds_nodash', kind: 'ds_nodash' },
-  prev_ds: { expr: '(data_interval_start - (data_interval_end - data_interval_start)) | ds', kind: 'ds' },
-  prev_ds_nodash: {
-    expr: '(data_interval_start - (data_interval_end - data_interval_start)) | ds_nodash',
-    kind: 'ds_nodash',
-  },
   tomorrow_ds: { expr: 'macros.ds_add(ds, 1)', kind: 'ds' },
   yesterday_ds: { expr: 'macros.ds_add(ds, -1)', kind: 'ds' },
   'dag.id': { expr: 'dag.dag_id', kind: 'string' },
@@ -57,6 +52,14 @@ const INPUT_FORMAT: Readonly<Record<'ds' | 'ds_nodash', string>> = { ds: '%Y-%m-
 function airflowBase(name: string, ctx: DataflowContext | undefined): AirflowName | undefined {
   const v2 = dataflowName(name, ctx);
   if (v2) return v2;
+  // Airflow 3 removed prev_ds; the previous logical date of a schedule whose intervals differ in
+  // length (monthly) is the cron's previous tick, which the exported helper asks croniter for.
+  if (name === 'prev_ds' || name === 'prev_ds_nodash') {
+    const cron = ctx?.cron ? pyString(ctx.cron) : 'None';
+    return name === 'prev_ds'
+      ? { expr: `cdag_prev_ds(logical_date, ${cron})`, kind: 'ds' }
+      : { expr: `cdag_prev_ds(logical_date, ${cron}, '%Y%m%d')`, kind: 'ds_nodash' };
+  }
   if (name.startsWith('params.')) return { expr: name, kind: 'string' };
   // The host environment of the run: the export passes os.environ to Jinja as `env` (see exportAirflow).
   if (name.startsWith('env.')) return { expr: name, kind: 'string' };

@@ -91,6 +91,8 @@ function fromAst(a: Ast, refs: OutputRef[]): string | Error {
     // What `cdag export` writes around typed values and `when` reads back as what it wraps.
     if ((fn === 'cdag_text' || fn === 'cdag_truthy') && a.args.length === 1) return sub(a.args[0]!);
     if (fn === 'cdag_json' && a.args.length === 1) return pipe(sub(a.args[0]!), 'tojson');
+    // What cdag export writes for prev_ds (Airflow 3 removed it): read back as the name.
+    if (fn === 'cdag_prev_ds') return lit(a.args[2]) === '%Y%m%d' ? 'prev_ds_nodash' : 'prev_ds';
     if (fn !== undefined && XCOM_PULL.test(fn)) {
       const ref = xcomPull(a);
       if (ref instanceof Error) return ref;

@@ -106,20 +106,18 @@ function liftWishes(wishes: readonly DagWish[], doc: DocMap, ctx: ImportContext,
       for (const w of list) if (w.task) w.task.network = w.value;
       continue;
     }
-    if (values.size > 1)
+    // One per DAG here: lifted only when every task agrees, else no task would run where Airflow runs it.
+    if (values.size > 1 || list.length < taskCount) {
       ctx.report(
-        list[1]!.node,
+        list[values.size > 1 ? 1 : 0]!.node,
         'warning',
         'unsupported-argument',
-        `Tasks differ in ${path}, which is one per DAG here; the first task’s value is used.`,
+        values.size > 1
+          ? `Tasks differ in ${path}, which is one per DAG here; it was not set (import the tasks into a DAG per value, or set ${path} yourself).`
+          : `Only some tasks set ${path}, which is one per DAG here; it was not set, so those tasks would not run where the others do (set ${path} yourself to make it every task's).`,
       );
-    else if (list.length < taskCount)
-      ctx.report(
-        list[0]!.node,
-        'warning',
-        'unsupported-argument',
-        `Only some tasks set ${path}, which is one per DAG here; it applies to every task.`,
-      );
+      continue;
+    }
     const [section, key] = path.split('.') as [string, string];
     const block = { ...((doc[section] as DocMap | undefined) ?? {}) };
     block[key] = list[0]!.value;

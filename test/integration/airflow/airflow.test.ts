@@ -8,7 +8,7 @@ import type { Dag } from '../../../src/dag/model';
 import { PRESET_CRON } from '../../../src/dag/schedule';
 import { exportAirflow } from '../../../src/interop/airflow/exportAirflow';
 import { importAirflowDag } from '../../../src/interop/airflow/importDag';
-import { airflowBin, dagsTest, loadDagBag, type AirflowDag } from '../../support/airflow';
+import { airflowBin, airflowVersion, dagsTest, loadDagBag, tasksRender, type AirflowDag } from '../../support/airflow';
 import { roundTripCorpus } from '../../unit/interop/corpus';
 import { FIXTURES } from '../../unit/helpers';
 
@@ -23,48 +23,51 @@ function airflowGraph(dag: AirflowDag): Record<string, string[]> {
   return Object.fromEntries(dag.tasks.map((t) => [t.task_id, [...t.upstream].sort()]));
 }
 
-describe('real Apache Airflow (3.1, from PyPI) loads and runs what cdag exports', function () {
+describe('real Apache Airflow (3.1 pinned, and the newest 3.x, from PyPI) loads and runs what cdag exports', function () {
   this.timeout(600_000);
   let work: string;
 
   before(() => {
     airflowBin();
+    airflowBin('newest');
     work = mkdtempSync(join(tmpdir(), 'cdag-airflow-it-'));
   });
 
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  for (const operator of ['docker', 'kubernetes'] as const) {
-    it(`loads every example and test DAG exported for the ${operator === 'docker' ? 'DockerOperator' : 'KubernetesPodOperator'} in a DagBag: no import errors, same tasks, dependencies, schedule, trigger rules, retries`, () => {
-      const folder = join(work, operator);
-      mkdirSync(folder, { recursive: true });
-      const dags = roundTripCorpus().map(({ text }) => analyzeDag(text, 'x.dag.yaml').dag!);
-      // One DAG id per DagBag: the example and the fixture share "movielens".
-      const unique = [...new Map(dags.map((d) => [d.id, d])).values()];
-      for (const dag of unique)
-        writeFileSync(join(folder, `${dag.id.replace(/\W/g, '_')}.py`), exportAirflow(dag, operator).python);
-      const bag = loadDagBag(folder);
-      assert.deepEqual(bag.import_errors, {});
-      assert.deepEqual(bag.dags.map((d) => d.dag_id).sort(), unique.map((d) => d.id).sort());
-      for (const dag of unique) {
-        const theirs = bag.dags.find((d) => d.dag_id === dag.id)!;
-        assert.deepEqual(airflowGraph(theirs), graphOf(dag), dag.id);
-        const base = operator === 'docker' ? 'DockerOperator' : 'KubernetesPodOperator';
-        for (const t of theirs.tasks) {
-          assert.ok(t.bases.includes(base), `${t.task_id} is a ${base}`);
-          const ours = dag.tasks.find((x) => x.id === t.task_id)!;
-          assert.equal(t.trigger_rule, ours.triggerRule);
-          assert.equal(t.retries, ours.retries);
+  for (const release of ['pinned', 'newest'] as const)
+    for (const operator of ['docker', 'kubernetes'] as const) {
+      it(`loads every example and test DAG exported for the ${operator === 'docker' ? 'DockerOperator' : 'KubernetesPodOperator'} in the ${release} Airflow's DagBag: no import errors, same tasks, dependencies, mapped tasks, schedule, trigger rules, retries`, () => {
+        const folder = join(work, `${release}-${operator}`);
+        mkdirSync(folder, { recursive: true });
+        const dags = roundTripCorpus().map(({ text }) => analyzeDag(text, 'x.dag.yaml').dag!);
+        // One DAG id per DagBag: the example and the fixture share "movielens".
+        const unique = [...new Map(dags.map((d) => [d.id, d])).values()];
+        for (const dag of unique)
+          writeFileSync(join(folder, `${dag.id.replace(/\W/g, '_')}.py`), exportAirflow(dag, operator).python);
+        const bag = loadDagBag(folder, release);
+        assert.deepEqual(bag.import_errors, {}, `Airflow ${airflowVersion(release)}`);
+        assert.deepEqual(bag.dags.map((d) => d.dag_id).sort(), unique.map((d) => d.id).sort());
+        for (const dag of unique) {
+          const theirs = bag.dags.find((d) => d.dag_id === dag.id)!;
+          assert.deepEqual(airflowGraph(theirs), graphOf(dag), dag.id);
+          const base = operator === 'docker' ? 'DockerOperator' : 'KubernetesPodOperator';
+          for (const t of theirs.tasks) {
+            assert.ok(t.bases.includes(base), `${t.task_id} is a ${base}`);
+            const ours = dag.tasks.find((x) => x.id === t.task_id)!;
+            assert.equal(t.trigger_rule, ours.triggerRule);
+            assert.equal(t.mapped, !!ours.expand, `${dag.id}.${t.task_id} mapped`);
+            assert.equal(t.retries, ours.retries);
+          }
+          const s = dag.schedule;
+          if (s.kind === 'cron') {
+            assert.equal(theirs.timetable, 'CronDataIntervalTimetable');
+            assert.equal(theirs.schedule, PRESET_CRON[s.text] ?? s.text);
+          } else assert.equal(theirs.timetable, s.kind === 'once' ? 'OnceTimetable' : 'NullTimetable');
+          assert.equal(theirs.catchup, dag.catchup);
         }
-        const s = dag.schedule;
-        if (s.kind === 'cron') {
-          assert.equal(theirs.timetable, 'CronDataIntervalTimetable');
-          assert.equal(theirs.schedule, PRESET_CRON[s.text] ?? s.text);
-        } else assert.equal(theirs.timetable, s.kind === 'once' ? 'OnceTimetable' : 'NullTimetable');
-        assert.equal(theirs.catchup, dag.catchup);
-      }
-    });
-  }
+      });
+    }
 
   // The book's 01_docker.py is Airflow 2 code (schedule_interval), which Airflow 3 refuses to load.
   it('agrees with Airflow on the tasks, dependencies and mapped tasks of the Airflow DAG files it imports', async () => {
@@ -128,5 +131,33 @@ describe('real Apache Airflow (3.1, from PyPI) loads and runs what cdag exports'
     } finally {
       spawnSync('bash', [join(ROOT, 'scripts', 'movielens-env.sh'), '--down']);
     }
+  });
+
+  it('renders prev_ds of a monthly schedule and defaults with quotes and backslashes as cdag does, on both Airflows (airflow tasks render)', () => {
+    const yaml = `dag: monthly
+schedule: "@monthly"
+start_date: 2024-01-01
+params: {x: ""}
+tasks:
+  t:
+    image: busybox
+    command: [echo, "{{ prev_ds }}", "{{ prev_ds_nodash }}", "{{ ds }}", 'a{{ params.x | default("q\\"b\\\\c") }}']
+`;
+    const dag = analyzeDag(yaml, 'monthly.dag.yaml').dag!;
+    const folder = join(work, 'monthly');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'monthly.py'), exportAirflow(dag, 'docker').python);
+    const file = join(folder, 'monthly.dag.yaml');
+    writeFileSync(file, yaml);
+    const ours = spawnSync(process.execPath, [CLI, 'render', file, '--task', 't', '--date', '2024-03-01'], {
+      encoding: 'utf8',
+    });
+    assert.equal(ours.status, 0, ours.stderr);
+    const entrypoint = (JSON.parse(ours.stdout) as { Entrypoint: string[] }).Entrypoint;
+    assert.deepEqual(entrypoint, ['echo', '2024-02-01', '20240201', '2024-03-01', 'aq"b\\c']);
+    // Python's repr of the same list: single quotes, the backslash doubled.
+    const repr = `[${entrypoint.map((x) => `'${x.replace(/\\/g, '\\\\')}'`).join(', ')}]`;
+    for (const release of ['pinned', 'newest'] as const)
+      assert.equal(tasksRender(folder, 'monthly', 't', '2024-03-01', release).entrypoint, repr, release);
   });
 });

@@ -64,7 +64,10 @@ def operator_class(t):
     return cls if isinstance(cls, type) else type(t)
 
 
-bag = DagBag(dag_folder=sys.argv[1], include_examples=False, safe_mode=False)
+try:
+    bag = DagBag(dag_folder=sys.argv[1], include_examples=False, safe_mode=False)
+except TypeError:  # Airflow 3.3 dropped include_examples (examples come from LOAD_EXAMPLES only)
+    bag = DagBag(dag_folder=sys.argv[1], safe_mode=False)
 out = {"import_errors": dict(bag.import_errors), "dags": []}
 for dag_id, dag in sorted(bag.dags.items()):
     timetable = dag.timetable

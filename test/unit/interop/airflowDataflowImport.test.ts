@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
+import { exportAirflow } from '../../../src/interop/airflow/exportAirflow';
 import { importAirflowDag, type ImportResult } from '../../../src/interop/airflow/importDag';
 import { fromAirflowTemplate } from '../../../src/interop/airflow/templatesFromAirflow';
 
@@ -106,5 +107,56 @@ describe('Jinja read back into templates', () => {
     const t = fromAirflowTemplate('{{ ti.xcom_pull(task_ids=name) }}');
     assert.equal(t.text, '{{ ti.xcom_pull(task_ids=name) }}');
     assert.match(t.issues[0]!, /without one literal task id/);
+  });
+});
+
+describe('interop details: settings one per DAG, retry_delay, prev_ds', () => {
+  const POD = (a: string, b: string) => `from airflow import DAG
+from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+
+with DAG("ns", schedule="@daily", catchup=True) as dag:
+    KubernetesPodOperator(task_id="a", image="alpine"${a})
+    KubernetesPodOperator(task_id="b", image="alpine"${b})
+`;
+
+  it('lifts a namespace to the DAG only when every task sets the same one, and says why otherwise', async () => {
+    const same = await importAirflowDag(POD(', namespace="jobs"', ', namespace="jobs"'), 'ns.py');
+    assert.ok(same.succeeded);
+    assert.equal(analyzeDag(same.result.yaml).dag!.kubernetes.namespace, 'jobs');
+    for (const [a, b, why] of [
+      [', namespace="jobs"', ', namespace="other"', /Tasks differ in kubernetes\.namespace.*it was not set/],
+      [', namespace="jobs"', '', /Only some tasks set kubernetes\.namespace.*it was not set/],
+    ] as const) {
+      const r = await importAirflowDag(POD(a, b), 'ns.py');
+      assert.ok(r.succeeded);
+      assert.equal(analyzeDag(r.result.yaml).dag!.kubernetes.namespace, undefined);
+      assert.ok(
+        r.result.problems.some((p) => why.test(p.message)),
+        r.result.problems.map((p) => p.message).join('\n'),
+      );
+    }
+  });
+
+  it('exports a retry_delay given without retries, and reads it back', async () => {
+    const dag = analyzeDag('dag: r\ntasks:\n  a: {image: busybox, retry_delay: 30s}\n').dag!;
+    const { python } = exportAirflow(dag, 'docker', 'r.dag.yaml');
+    assert.match(python, /retry_delay=timedelta\(seconds=30\.?0?\)/);
+    const back = await importAirflowDag(python, 'r.py');
+    assert.ok(back.succeeded);
+    assert.equal(analyzeDag(back.result.yaml).dag!.tasks[0]!.retryDelayMs, 30_000);
+  });
+
+  it('exports prev_ds as the previous tick of the schedule’s cron (right for months), and reads it back as prev_ds', async () => {
+    const dag = analyzeDag(
+      'dag: m\nschedule: "@monthly"\nstart_date: 2024-01-01\ntasks:\n  a: {image: busybox, args: ["{{ prev_ds }}", "{{ prev_ds_nodash }}"]}\n',
+    ).dag!;
+    const { python } = exportAirflow(dag, 'docker', 'm.dag.yaml');
+    assert.match(python, /"\{\{ cdag_prev_ds\(logical_date, '0 0 1 \* \*'\) \}\}"/);
+    assert.match(python, /def cdag_prev_ds\(logical_date, cron, fmt="%Y-%m-%d"\):/);
+    assert.match(python, /"cdag_prev_ds": cdag_prev_ds/);
+    const back = await importAirflowDag(python, 'm.py');
+    assert.ok(back.succeeded);
+    assert.deepEqual(analyzeDag(back.result.yaml).dag!.tasks[0]!.args, ['{{ prev_ds }}', '{{ prev_ds_nodash }}']);
+    assert.ok(!back.result.problems.some((p) => p.message.includes('user_defined_macros')));
   });
 });

@@ -7,9 +7,11 @@ import type { InteropProblem } from '../../../src/interop/airflow/importContext'
 import { importAirflowDag, type ImportResult } from '../../../src/interop/airflow/importDag';
 import { FIXTURES } from '../helpers';
 
+/** An import, without the note on Airflow's defaults (its own tests read it). */
 async function imported(py: string, file = 'dag.py'): Promise<ImportResult & { dag?: Dag }> {
-  const r = await importAirflowDag(py, file);
-  assert.ok(r.succeeded, r.succeeded ? '' : r.error);
+  const full = await importAirflowDag(py, file);
+  assert.ok(full.succeeded, full.succeeded ? '' : full.error);
+  const r = { result: { ...full.result, problems: full.result.problems.filter((p) => p.code !== 'airflow-defaults') } };
   if (!r.result.yaml) return r.result;
   const a = analyzeDag(r.result.yaml, 'imported.dag.yaml');
   assert.deepEqual(
@@ -20,7 +22,9 @@ async function imported(py: string, file = 'dag.py'): Promise<ImportResult & { d
   return { ...r.result, dag: a.dag };
 }
 
-const at = (problems: readonly InteropProblem[]): string[] => problems.map((p) => `${p.code}@${p.line}`);
+/** Problems by code and line; the note on Airflow's defaults (tested on its own) left out. */
+const at = (problems: readonly InteropProblem[]): string[] =>
+  problems.filter((p) => p.code !== 'airflow-defaults').map((p) => `${p.code}@${p.line}`);
 
 const HEAD = `from airflow import DAG
 from airflow.providers.docker.operators.docker import DockerOperator
@@ -263,7 +267,7 @@ with DAG("two") as other:
 `;
     const imp = await importAirflowDag(py, 't.py');
     assert.ok(imp.succeeded);
-    const r = imp.result;
+    const r = { ...imp.result, problems: imp.result.problems.filter((p) => p.code !== 'airflow-defaults') };
     assert.deepEqual(analyzeDag(r.yaml).dag!.tasks[0]!.args, [
       '{{ ds | ds_add(7) }}',
       '{{ ds | ds_format("%Y/%m") }}',
@@ -276,5 +280,49 @@ with DAG("two") as other:
     assert.deepEqual(at(r.problems), ['generated-file@5', 'unsupported-template@10']);
     assert.match(r.problems[1]!.message, /Variables/);
     assert.match(r.problems[0]!.message, /var\.value\.bucket/);
+  });
+});
+
+describe('Airflow 2 and 3 defaults where a DAG file omits them', () => {
+  const FILE = (imports: string, dagArgs: string) => `from airflow import DAG
+${imports}from airflow.providers.docker.operators.docker import DockerOperator
+import pendulum
+
+with DAG("d", start_date=pendulum.datetime(2024, 1, 1, tz="UTC")${dagArgs}) as dag:
+    DockerOperator(task_id="a", image="busybox")
+`;
+  const read = async (py: string, options = {}) => {
+    const r = await importAirflowDag(py, 'd.py', options);
+    assert.ok(r.succeeded);
+    return {
+      dag: analyzeDag(r.result.yaml).dag!,
+      notes: r.result.problems.filter((p) => p.code === 'airflow-defaults'),
+    };
+  };
+
+  it('reads Airflow 3 by default and from airflow.sdk imports: no schedule is manual, catchup false, and says so', async () => {
+    const plain = await read(FILE('', ''));
+    assert.equal(plain.dag.schedule.kind, 'manual');
+    assert.match(
+      plain.notes[0]!.message,
+      /Airflow 3's defaults \(Airflow 3 is the current release\): no schedule runs only when triggered/,
+    );
+    const sdk = await read(FILE('from airflow.sdk import task\n', ', schedule="@daily"'));
+    assert.equal(sdk.dag.catchup, false);
+    assert.match(sdk.notes[0]!.message, /\(it imports from airflow\.sdk\): catchup is false\. .*--airflow 2/);
+  });
+
+  it('reads Airflow 2 from schedule_interval or the flag: no schedule runs daily, catchup true', async () => {
+    const v2 = await read(FILE('', ', schedule_interval="@hourly"'));
+    assert.equal(v2.dag.catchup, true);
+    assert.match(v2.notes[0]!.message, /Airflow 2's defaults \(it uses schedule_interval/);
+    const flagged = await read(FILE('', ''), { airflow: 2 });
+    assert.equal(flagged.dag.scheduleText, '@daily');
+    assert.equal(flagged.dag.catchup, true);
+    assert.match(flagged.notes[0]!.message, /\(--airflow 2\): no schedule runs daily, catchup is true/);
+  });
+
+  it('says nothing when the file gives both', async () => {
+    assert.deepEqual((await read(FILE('', ', schedule="@daily", catchup=True'))).notes, []);
   });
 });

@@ -11,7 +11,8 @@ async function imported(py: string) {
   const r = await importAirflowDag(py, 'p.py');
   assert.ok(r.succeeded, r.succeeded ? '' : r.error);
   const a = analyzeDag(r.result.yaml, 'p.dag.yaml');
-  return { ...r.result, analysis: a };
+  // The note on Airflow's defaults (the DAGs here have no schedule) is another test's.
+  return { ...r.result, problems: r.result.problems.filter((p) => p.code !== 'airflow-defaults'), analysis: a };
 }
 
 describe('task-level params, merged as Airflow merges them', () => {
