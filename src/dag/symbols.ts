@@ -134,40 +134,48 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
   const itemRefs: Reference[] = [];
   for (const t of templated) {
     const owner = t.owner;
-    const ownerField = owner ? { owner } : {};
     // One lookup per value: every span inside it then maps by an addition (a file has thousands).
+    // Objects are written out (no spreads, no split): this loop runs for every template in the file.
     const base = valueOffset(t.node, text);
-    const fallback = rangeOf(t.node);
-    const at = (start: number, end: number): OffsetRange =>
-      base === undefined ? fallback : { start: base + start, end: base + end };
+    const fallback = base === undefined ? rangeOf(t.node) : undefined;
     for (const expr of t.scanned.exprs) {
       const name = expr.name;
       const from = expr.nameSpan.start;
-      const occurrence: TemplateOccurrence = {
+      const nameRange = fallback ?? { start: base! + from, end: base! + expr.nameSpan.end };
+      templates.push({
         expr,
-        range: at(expr.span.start, expr.span.end),
-        nameRange: at(from, expr.nameSpan.end),
+        range: fallback ?? { start: base! + expr.span.start, end: base! + expr.span.end },
+        nameRange,
         node: t.node,
-        ...ownerField,
-      };
-      templates.push(occurrence);
-      if (name.startsWith('params.'))
-        paramRefs.push({ name: name.slice(7), range: at(from + 7, expr.nameSpan.end), ...ownerField });
-      else if (name.startsWith('tasks.')) {
-        const parts = name.split('.');
-        if (parts.length === 4 && parts[2] === 'outputs') {
-          const id = parts[1]!;
-          const nameAt = 'tasks.'.length + id.length + '.outputs.'.length;
-          outputTaskRefs.push({ name: id, range: at(from + 6, from + 6 + id.length), ...ownerField });
-          outputRefs.push({
-            name: `${id}.${parts[3]!}`,
-            range: at(from + nameAt, from + nameAt + parts[3]!.length),
-            ...ownerField,
-          });
-        }
-      } else if (name.startsWith('item.') && name.indexOf('.', 5) < 0)
-        itemRefs.push({ name: name.slice(5), range: at(from + 5, from + name.length), ...ownerField });
-      else if (name === 'map_index') itemRefs.push({ name: 'map_index', range: occurrence.nameRange, ...ownerField });
+        owner,
+      });
+      const c = name.charCodeAt(0);
+      if (c === 112 /* p */ && name.startsWith('params.'))
+        paramRefs.push({
+          name: name.slice(7),
+          range: fallback ?? { start: nameRange.start + 7, end: nameRange.end },
+          owner,
+        });
+      else if (c === 116 /* t */ && name.startsWith('tasks.')) {
+        // tasks.ID.outputs.NAME, ID without dots (the id pattern), NAME the rest.
+        const dot = name.indexOf('.', 6);
+        if (dot < 0 || !name.startsWith('.outputs.', dot) || name.indexOf('.', dot + 9) >= 0) continue;
+        const id = name.slice(6, dot);
+        const output = name.slice(dot + 9);
+        const at = nameRange.start;
+        outputTaskRefs.push({ name: id, range: fallback ?? { start: at + 6, end: at + dot }, owner });
+        outputRefs.push({
+          name: `${id}.${output}`,
+          range: fallback ?? { start: at + dot + 9, end: at + name.length },
+          owner,
+        });
+      } else if (c === 105 /* i */ && name.startsWith('item.') && name.indexOf('.', 5) < 0)
+        itemRefs.push({
+          name: name.slice(5),
+          range: fallback ?? { start: nameRange.start + 5, end: nameRange.end },
+          owner,
+        });
+      else if (name === 'map_index') itemRefs.push({ name: 'map_index', range: nameRange, owner });
     }
   }
   const dagEntry = root ? entry(root, 'dag') : undefined;
