@@ -34,11 +34,22 @@ export function displayGraph(
     });
   });
   const ends = (id: string) => opened.get(id) ?? [id];
-  const edges: GraphEdge[] = graph.edges.flatMap((e) =>
-    ends(e.from).flatMap((from) => ends(e.to).map((to) => ({ from, to }))),
-  );
+  const edges: GraphEdge[] = graph.edges.flatMap((e) => {
+    const from = ends(e.from);
+    const to = ends(e.to);
+    if (from.length * to.length <= MAX_CROSS_EDGES) return from.flatMap((f) => to.map((t) => ({ from: f, to: t })));
+    // Two opened fan-outs of hundreds: every instance keeps an edge, not every pair (a million edges
+    // would stall the layout); each still stands for "all of these before any of those".
+    return Array.from({ length: Math.max(from.length, to.length) }, (_, k) => ({
+      from: from[k % from.length]!,
+      to: to[k % to.length]!,
+    }));
+  });
   return { ...graph, nodes, edges };
 }
+
+/** Above this many edges between two opened tasks, instances are joined one to one instead. */
+export const MAX_CROSS_EDGES = 2_048;
 
 /** States in the order a user scans them: what went wrong first, then what goes on, then what is done. */
 const COUNT_ORDER: readonly TaskState[] = [

@@ -1,3 +1,4 @@
+import { isoTimestamp } from '../dag/dates';
 import { parseInstanceId } from '../dag/instanceIds';
 import type { Dag } from '../dag/model';
 import type { RunRecord } from '../protocol/runRecord';
@@ -64,11 +65,13 @@ export function keepOutside(dag: Dag, previous: RunRecord, only: ReadonlySet<str
   return { ...previous, tasks };
 }
 
-/** The newest ended run of this DAG file and logical date: what a re-run of some of its tasks starts from. */
-export function latestEndedRun(runs: readonly RunRecord[], file: string, logicalDate: string): RunRecord | undefined {
-  return runs.find(
-    (r) => r.file === file && r.logical_date.slice(0, 10) === logicalDate.slice(0, 10) && r.ended_at !== undefined,
-  );
+/**
+ * The newest ended run of this DAG file and logical date (the exact instant: an hourly DAG has many
+ * per day): what a re-run of some of its tasks starts from.
+ */
+export function latestEndedRun(runs: readonly RunRecord[], file: string, logicalDate: Date): RunRecord | undefined {
+  const at = isoTimestamp(logicalDate);
+  return runs.find((r) => r.file === file && r.logical_date === at && r.ended_at !== undefined);
 }
 
 /**

@@ -146,7 +146,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   const [firstInterval] = dates.intervals;
   const latest =
     only && dates.count === 1 && firstInterval
-      ? latestEndedRun(launcher.store.list(), file, firstInterval.start.toISOString())
+      ? latestEndedRun(launcher.store.list(), file, firstInterval.start)
       : undefined;
   const missing = only && unknownInstance(dag, only, latest);
   if (missing)

@@ -68,7 +68,7 @@ export async function runFromGraph(
   const interval = intervalAt(d.dag.schedule, day.result);
   // A re-run keeps what the newest run of that date did outside the selection (Airflow's "clear"):
   // the selected tasks read their upstream outputs, and an instance its item, from that run.
-  const previous = what.task ? latestEndedRun(c.runs(), uri.fsPath, date) : undefined;
+  const previous = what.task ? latestEndedRun(c.runs(), uri.fsPath, interval.start) : undefined;
   const missing = only && unknownInstance(d.dag, only, previous);
   if (missing) {
     void vscode.window.showWarningMessage(

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunRecord, TaskRecord } from '../../protocol/runRecord';
+import { instanceId } from '../../dag/instanceIds';
 import { shortValue } from '../../graph/taskViews';
 import { own } from '../../util/dict';
 import { duration, stateIcon } from './runStates';
@@ -56,15 +57,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         ...Object.entries(node.task.item ?? {}).map(([k, v]): RunsNode => detail(`item.${k}`, v)),
         ...Object.entries(node.task.outputs ?? {}).map(([k, v]): RunsNode => detail(`outputs.${k}`, v)),
       ];
+      // A reason is shown whole (the tree's tooltip wraps it); values are cut to one line.
+      const reason: RunsNode[] = node.task.reason ? [{ kind: 'detail', label: 'reason', value: node.task.reason }] : [];
       if (node.task.instances !== undefined) {
-        const instances = Array.from({ length: node.task.instances }, (_, i) => `${node.taskId}[${i}]`)
+        const instances = Array.from({ length: node.task.instances }, (_, i) => instanceId(node.taskId, i))
           .map((taskId) => ({ taskId, task: own(node.record.tasks, taskId) }))
           .filter((x): x is { taskId: string; task: TaskRecord } => !!x.task)
           .map(({ taskId, task }): RunsNode => ({ kind: 'task', record: node.record, taskId, task }));
-        return [...instances, ...values];
+        return [...reason, ...instances, ...values];
       }
       const a = node.task.attempts.at(-1);
-      if (!a) return [...(node.task.reason ? [detail('reason', node.task.reason)] : []), ...values];
+      if (!a) return [...reason, ...values];
       const rows: Array<[string, string | number | undefined]> = [
         ['attempt', `${a.try} of ${node.task.attempts.length}`],
         ['container', a.container_id?.slice(0, 12)],

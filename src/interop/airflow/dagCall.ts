@@ -47,6 +47,21 @@ export interface AirflowDefaults {
   readonly why: string;
 }
 
+/** The Airflow whose defaults apply: the flag, else what the file's imports and the DAG's arguments say. */
+export function airflowDefaultsOf(
+  call: PyValue & { kind: 'call' },
+  imports: readonly string[],
+  flag?: 2 | 3,
+): AirflowDefaults {
+  if (flag) return { version: flag, why: `--airflow ${flag}` };
+  if (imports.some((i) => i.startsWith('airflow.sdk'))) return { version: 3, why: 'it imports from airflow.sdk' };
+  if (call.kwargs.has('schedule_interval'))
+    return { version: 2, why: 'it uses schedule_interval, which Airflow 3 removed' };
+  if (imports.some((i) => /^airflow\.(operators\.(dummy|bash_operator|python_operator)|utils\.dates)/.test(i)))
+    return { version: 2, why: 'it imports modules Airflow 3 removed' };
+  return { version: 3, why: 'Airflow 3 is the current release' };
+}
+
 /** `DAG(dag_id=…, schedule=…, start_date=…, …)` → the top of the DAG file. */
 export function dagFields(
   call: PyValue & { kind: 'call' },

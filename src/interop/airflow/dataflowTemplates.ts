@@ -1,4 +1,5 @@
 import type { FilterCall } from '../../dag/template';
+import { own } from '../../util/dict';
 
 /**
  * The format-v2 names and filters in Airflow's Jinja. Outputs are XComs pushed one per name (the
@@ -45,7 +46,8 @@ const COMPARE: Readonly<Record<string, string>> = { eq: '==', ne: '!=', gt: '>',
 
 /** The v2 filters; undefined for a filter this does not know (the caller tries its own). */
 export function dataflowFilter(base: AirflowName, f: FilterCall, wrap: (e: string) => string): AirflowName | undefined {
-  if (f.name in COMPARE) return { expr: `${wrap(base.expr)} ${COMPARE[f.name]} ${literal(f.args[0])}`, kind: 'bool' };
+  const op = own(COMPARE, f.name);
+  if (op) return { expr: `${wrap(base.expr)} ${op} ${literal(f.args[0])}`, kind: 'bool' };
   switch (f.name) {
     case 'in':
       return { expr: `${wrap(base.expr)} in [${f.args.map(literal).join(', ')}]`, kind: 'bool' };

@@ -1,11 +1,9 @@
 import { DEFAULT_RETRY_DELAY_MS, type Dag, type Mount, type Task } from '../../dag/model';
 import { PRESET_CRON } from '../../dag/schedule';
-import { resourceQuantities } from '../../dag/quantity';
-import { secretKeyRef } from '../../dag/secretRefs';
-import { podPatchArguments } from './podPatchArguments';
 import { envNameOf } from '../../dag/secretRefs';
 import type { ExportNote } from '../exportNote';
 import { mappedArgument, returnedOutputs } from './exportDataflow';
+import { mapValues, podOperatorArgs, type OperatorContext } from './podOperatorArgs';
 import { call, docText, py, pyStr, raw, type Py } from './python';
 import {
   AIRFLOW_OUTPUT_PATHS,
@@ -27,19 +25,24 @@ export interface AirflowExport {
   readonly notes: readonly ExportNote[];
 }
 
-/** Python's keywords, and every name the written file itself uses, so no task variable shadows one. */
-const PY_KEYWORDS = new Set(
-  [
+/**
+ * Python's keywords and builtins, and every name the written file defines or imports (read from the
+ * helpers' own text), so no task variable shadows one: a task named `type` or `super` must not
+ * break the helpers that call them.
+ */
+const PY_KEYWORDS = new Set([
+  ...[
     'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield',
-    'dag os datetime timedelta timezone DAG Mount DeviceRequest k8s Secret Variable str dict list print',
-    'CronDataIntervalTimetable DockerOperator KubernetesPodOperator ContainerDagsDockerOperator _secret',
-    'ContainerDagsPodOperator AirflowException AirflowSkipException io json tarfile cdag_json cdag_text cdag_truthy cdag_prev_ds croniter',
+    'abs all any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex delattr dict dir divmod enumerate eval exec filter float format frozenset getattr globals hasattr hash help hex id input int isinstance issubclass iter len list locals map max memoryview min next object oct open ord pow print property range repr reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip',
+    'dag os io json tarfile datetime timedelta timezone DAG Mount DeviceRequest k8s Secret Variable croniter',
+    'CronDataIntervalTimetable DockerOperator KubernetesPodOperator AirflowException AirflowSkipException',
   ]
     .join(' ')
     .split(' '),
-);
-
-const DELETE_PODS = { always: 'delete_pod', on_success: 'delete_succeeded_pod', never: 'keep_pod' } as const;
+  ...[SECRET_HELPER, DATAFLOW_HELPERS, DOCKER_DATAFLOW_SUBCLASS, POD_DATAFLOW_SUBCLASS, PREV_DS_HELPER].flatMap(
+    (text) => [...text.matchAll(/^(?:def|class) (\w+)/gm)].map((m) => m[1]!),
+  ),
+]);
 
 /**
  * A DAG file → an Airflow DAG (2.x and 3.x) on DockerOperator or KubernetesPodOperator. Dates keep
@@ -50,7 +53,7 @@ export function exportAirflow(dag: Dag, operator: AirflowOperator, sourceName = 
   return new AirflowWriter(dag, operator, sourceName).write();
 }
 
-class AirflowWriter {
+class AirflowWriter implements OperatorContext {
   private readonly notes: ExportNote[] = [];
   private readonly imports = new Set<string>();
   private usesEnv = false;
@@ -64,7 +67,7 @@ class AirflowWriter {
   private readonly returned: ReadonlyMap<string, string>;
 
   constructor(
-    private readonly dag: Dag,
+    readonly dag: Dag,
     private readonly operator: AirflowOperator,
     private readonly sourceName: string,
   ) {
@@ -161,7 +164,7 @@ class AirflowWriter {
   }
 
   /** A templated string for a field Airflow renders; `rendered: false` for fields it passes as they are. */
-  private tmpl(s: string, task: Task, field: string, rendered = true): string {
+  tmpl(s: string, task: Task, field: string, rendered = true): string {
     // Jinja reads `{%` and `{#` in any rendered field; written as literals, they stay text.
     if (rendered) s = s.replace(/\{([%#])/g, "{{ '{$1' }}");
     if (!s.includes('{{')) return s;
@@ -185,7 +188,7 @@ class AirflowWriter {
     return this.operator === 'docker' ? DOCKER_CLASS : this.dataflow ? POD_CLASS : 'KubernetesPodOperator';
   }
 
-  private note(severity: ExportNote['severity'], task: string | undefined, message: string): void {
+  note(severity: ExportNote['severity'], task: string | undefined, message: string): void {
     this.notes.push({ severity, task, message });
   }
 
@@ -207,7 +210,7 @@ class AirflowWriter {
       common.do_xcom_push = true;
     }
     if (t.when !== undefined) common.cdag_when = this.tmpl(t.when, t, 'when');
-    const specific = this.operator === 'docker' ? this.docker(t) : this.kubernetes(t);
+    const specific = this.operator === 'docker' ? this.docker(t) : podOperatorArgs(t, this);
     const mapped = mappedArgument(t, (id) => this.vars.get(id), this.returned);
     if (mapped && 'problem' in mapped)
       this.note('warning', t.id, `${mapped.problem}: the exported task runs once, not per item.`);
@@ -285,124 +288,6 @@ class AirflowWriter {
     return [call('Mount', kw)];
   }
 
-  private kubernetes(t: Task): Record<string, Py | undefined> {
-    const k = this.dag.kubernetes;
-    const kw: Record<string, Py | undefined> = {
-      name:
-        t.id
-          .toLowerCase()
-          .replace(/[^a-z0-9-]/g, '-')
-          .replace(/^-+|-+$/g, '') || 'task',
-    };
-    if (k.namespace) kw.namespace = k.namespace;
-    kw.image = this.tmpl(t.image, t, 'image');
-    if (t.command) kw.cmds = t.command.map((c) => this.tmpl(c, t, 'command'));
-    if (t.args) kw.arguments = t.args.map((a) => this.tmpl(a, t, 'args'));
-    const plain = mapValues(t.env, (v, key) => this.tmpl(v, t, `env.${key}`));
-    // The operator's sidecar reads this file into the XCom \`return_value\`; the subclass splits it per output.
-    if (t.outputs.length) plain.CDAG_OUTPUT = AIRFLOW_OUTPUT_PATHS.kubernetes;
-    if (t.outputs.length) kw.do_xcom_push = true;
-    if (Object.keys(t.secrets).length) {
-      // As V1EnvVar with a secretKeyRef, not Secret(): Secret upper-cases the variable's name.
-      kw.env_vars = [
-        ...Object.entries(plain).map(([name, value]) => call('k8s.V1EnvVar', { name, value })),
-        ...Object.entries(t.secrets).map(([name, ref]) =>
-          call('k8s.V1EnvVar', {
-            name,
-            value_from: call('k8s.V1EnvVarSource', {
-              secret_key_ref: call('k8s.V1SecretKeySelector', secretKeyRef(ref)),
-            }),
-          }),
-        ),
-      ];
-    } else if (Object.keys(plain).length) kw.env_vars = plain;
-    const volumes = new Map<string, Py>();
-    const mounts: Py[] = [];
-    for (const m of t.mounts) {
-      const v = m.volume ? this.dag.volumes[m.volume]?.kubernetes : undefined;
-      if (!m.volume || !v) {
-        this.note(
-          'warning',
-          t.id,
-          `the mount ${m.volume ?? m.hostPath ?? '?'}:${m.target} has no Kubernetes source; not exported.`,
-        );
-        continue;
-      }
-      const source = v.claim
-        ? { persistent_volume_claim: call('k8s.V1PersistentVolumeClaimVolumeSource', { claim_name: v.claim }) }
-        : v.hostPath
-          ? { host_path: call('k8s.V1HostPathVolumeSource', { path: v.hostPath }) }
-          : v.secret
-            ? { secret: call('k8s.V1SecretVolumeSource', { secret_name: v.secret }) }
-            : v.configMap
-              ? { config_map: call('k8s.V1ConfigMapVolumeSource', { name: v.configMap }) }
-              : { empty_dir: call('k8s.V1EmptyDirVolumeSource') };
-      volumes.set(m.volume, call('k8s.V1Volume', { name: m.volume, ...source }));
-      mounts.push(call('k8s.V1VolumeMount', { name: m.volume, mount_path: m.target, read_only: m.readOnly }));
-    }
-    if (volumes.size) kw.volumes = [...volumes.values()];
-    if (mounts.length) kw.volume_mounts = mounts;
-    const res = resourceQuantities(t);
-    if (res) kw.container_resources = call('k8s.V1ResourceRequirements', { requests: res, limits: res });
-    // The operator has no working_dir argument; a pod spec it merges its own container into does.
-    if (t.workingDir)
-      kw.full_pod_spec = call('k8s.V1Pod', {
-        spec: call('k8s.V1PodSpec', {
-          containers: [
-            call('k8s.V1Container', { name: 'base', working_dir: this.tmpl(t.workingDir, t, 'working_dir', false) }),
-          ],
-        }),
-      });
-    if (t.user) {
-      const uid = Number(t.user);
-      if (Number.isInteger(uid)) kw.container_security_context = { runAsUser: uid };
-      else
-        this.note(
-          'warning',
-          t.id,
-          `user "${t.user}" is not a numeric uid; Kubernetes needs runAsUser as a number. Not exported.`,
-        );
-    }
-    kw.image_pull_policy = t.imagePullPolicy;
-    const o = t.kubernetes;
-    const sa = o.serviceAccount ?? k.serviceAccount;
-    if (sa) kw.service_account_name = sa;
-    const labels = { ...k.labels, ...o.labels };
-    if (Object.keys(labels).length) kw.labels = labels;
-    const annotations = { ...k.annotations, ...o.annotations };
-    if (Object.keys(annotations).length) kw.annotations = annotations;
-    const nodeSelector = { ...k.nodeSelector, ...o.nodeSelector };
-    if (Object.keys(nodeSelector).length) kw.node_selector = nodeSelector;
-    const tolerations = [...k.tolerations, ...o.tolerations];
-    if (tolerations.length)
-      kw.tolerations = tolerations.map((tol) =>
-        call('k8s.V1Toleration', {
-          key: tol.key,
-          operator: tol.operator,
-          value: tol.value,
-          effect: tol.effect,
-          toleration_seconds: tol.tolerationSeconds,
-        }),
-      );
-    const envFrom = [...k.envFrom, ...o.envFrom];
-    if (envFrom.length)
-      kw.env_from = envFrom.map((e) =>
-        call('k8s.V1EnvFromSource', {
-          ...(e.configMap ? { config_map_ref: call('k8s.V1ConfigMapEnvSource', { name: e.configMap }) } : {}),
-          ...(e.secret ? { secret_ref: call('k8s.V1SecretEnvSource', { name: e.secret }) } : {}),
-          ...(e.prefix ? { prefix: e.prefix } : {}),
-        }),
-      );
-    Object.assign(kw, podPatchArguments(k.pod, o.pod, kw.container_security_context));
-    if (k.imagePullSecrets.length)
-      kw.image_pull_secrets = k.imagePullSecrets.map((n) => call('k8s.V1LocalObjectReference', { name: n }));
-    if (k.context) kw.cluster_context = k.context;
-    kw.startup_timeout_seconds = Math.round(k.startupTimeoutMs / 1000);
-    kw.on_finish_action = DELETE_PODS[k.deletePods];
-    if (t.network) this.note('info', t.id, `network ${t.network} is Docker's; pods use the cluster network.`);
-    return kw;
-  }
-
   private dependencies(): string[] {
     const lines: string[] = [];
     for (const t of this.dag.tasks) {
@@ -412,10 +297,6 @@ class AirflowWriter {
     }
     return lines;
   }
-}
-
-function mapValues(m: Readonly<Record<string, string>>, f: (v: string, k: string) => Py): Record<string, Py> {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, f(v, k)]));
 }
 
 function date(d: Date): Py {
@@ -445,7 +326,7 @@ function importBlock(lines: ReadonlySet<string>): string {
       line: `from ${module} import ${[...names].sort().join(', ')}`,
     })),
   ];
-  const stdlib = (m: string): boolean => ['os', 'datetime'].includes(m.split('.')[0]!);
+  const stdlib = (m: string): boolean => ['os', 'datetime', 'io', 'json', 'tarfile'].includes(m.split('.')[0]!);
   const sorted = (xs: typeof all): string[] =>
     xs
       .sort(

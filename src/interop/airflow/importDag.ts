@@ -2,6 +2,8 @@ import {
   DATAFLOW_ARGS,
   dataflowFields,
   declareReadOutputs,
+  expandKwargsOf,
+  mappedCallOf,
   readExpansion,
   withoutOutputVariable,
 } from './importDataflow';
@@ -9,7 +11,8 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { fail, ok, type Errorable } from '../../util/errorable';
 import { parsePython } from '../python/parser';
 import { dottedName, evaluate, shortName, type PyValue } from '../python/values';
-import { dagFields, paramsOf, type AirflowDefaults } from './dagCall';
+import { airflowDefaultsOf, dagFields, paramsOf } from './dagCall';
+import { DEPENDENCY_CALL, reportUnreadDependencies, reportUnreadOperators, SHIFT } from './unreadStatements';
 import type { TaskParams } from './taskParams';
 import { taskReport, type TaskReport } from './fidelityReport';
 import type { DagWish } from './dagWish';
@@ -34,9 +37,6 @@ export interface ImportResult {
 }
 
 const OPERATORS = { DockerOperator: dockerTask, KubernetesPodOperator: podTask } as const;
-
-const SHIFT = new Set(['>>', '<<']);
-const DEPENDENCY_CALL = /(^|\.)(set_upstream|set_downstream|chain|cross_downstream)$/;
 
 /**
  * An Airflow DAG file (DockerOperator, KubernetesPodOperator) → an equivalent DAG file. The Python is
@@ -89,23 +89,11 @@ class Importer extends StatementWalk {
     super();
   }
 
-  /** The Airflow whose defaults apply: the flag, else what the file's imports and arguments say. */
-  private airflowDefaults(call: PyValue & { kind: 'call' }): AirflowDefaults {
-    if (this.airflow) return { version: this.airflow, why: `--airflow ${this.airflow}` };
-    const imports = [...this.scope.imports.values()];
-    if (imports.some((i) => i.startsWith('airflow.sdk'))) return { version: 3, why: 'it imports from airflow.sdk' };
-    if (call.kwargs.has('schedule_interval'))
-      return { version: 2, why: 'it uses schedule_interval, which Airflow 3 removed' };
-    if (imports.some((i) => /^airflow\.(operators\.(dummy|bash_operator|python_operator)|utils\.dates)/.test(i)))
-      return { version: 2, why: 'it imports modules Airflow 3 removed' };
-    return { version: 3, why: 'Airflow 3 is the current release' };
-  }
-
   run(tree: Tree): ImportResult {
     this.syntaxErrors(tree.rootNode);
     this.block(tree.rootNode.namedChildren.filter((c): c is Node => !!c));
-    this.unreadOperators(tree.rootNode);
-    this.unreadDependencies(tree.rootNode);
+    reportUnreadOperators(tree.rootNode, this.consumed, this.scope, this.ctx);
+    reportUnreadDependencies(tree.rootNode, this.readDeps, this.ctx);
     const dagId = String(this.dag?.fields.dag ?? this.fallbackId());
     if (!this.dag) {
       this.ctx.report(
@@ -117,22 +105,6 @@ class Importer extends StatementWalk {
       return this.result('', dagId);
     }
     return this.result(this.write(), dagId);
-  }
-
-  /** Operators made where the walk does not go (tuples, lists, functions, walrus): said, by line. */
-  private unreadOperators(root: Node): void {
-    for (const c of root.descendantsOfType('call')) {
-      if (!c || this.consumed.has(c.startIndex)) continue;
-      const fn = c.childForFieldName('function');
-      const name = fn ? dottedName(fn) : undefined;
-      if (!name || !isOperatorClass(shortName(this.scope.qualify(name)))) continue;
-      this.ctx.report(
-        c,
-        'warning',
-        'unsupported-statement',
-        `${shortName(name)}(…) is made where the import does not follow it (a tuple, list, function or expression); it was not translated.`,
-      );
-    }
   }
 
   private fallbackId(): string {
@@ -159,7 +131,8 @@ class Importer extends StatementWalk {
       );
       return false;
     }
-    const { fields, defaultArgs } = dagFields(call, this.ctx, this.fallbackId(), this.airflowDefaults(call));
+    const airflow = airflowDefaultsOf(call, [...this.scope.imports.values()], this.airflow);
+    const { fields, defaultArgs } = dagFields(call, this.ctx, this.fallbackId(), airflow);
     this.dag = { fields, defaultArgs, node: call.node, variable };
     return true;
   }
@@ -191,33 +164,6 @@ class Importer extends StatementWalk {
   private markRead(e: Node): void {
     this.readDeps.add(e.startIndex);
     for (const b of e.descendantsOfType('binary_operator')) if (b) this.readDeps.add(b.startIndex);
-  }
-
-  /**
-   * Dependencies stated where the walk does not go (a function, a while loop, an expression it does
-   * not read): each is said on its line, never dropped silently.
-   */
-  private unreadDependencies(root: Node): void {
-    const deps = [
-      ...root
-        .descendantsOfType('binary_operator')
-        .filter((b) => b && SHIFT.has(b.childForFieldName('operator')?.text ?? '')),
-      ...root.descendantsOfType('call').filter((c) => {
-        const fn = c?.childForFieldName('function');
-        const name = fn ? (dottedName(fn) ?? '') : '';
-        return DEPENDENCY_CALL.test(name);
-      }),
-    ].filter((n): n is Node => !!n && !this.readDeps.has(n.startIndex));
-    for (const n of deps) {
-      // One report per statement: the outermost unread dependency.
-      if (deps.some((o) => o !== n && o.startIndex <= n.startIndex && o.endIndex >= n.endIndex)) continue;
-      this.ctx.report(
-        n,
-        'warning',
-        'dependency-not-read',
-        `This dependency (${n.text.replace(/\s+/g, ' ').slice(0, 60)}) is where the import does not follow the file (a function, a loop over something not written out, an expression); it was not translated.`,
-      );
-    }
   }
 
   private assignment(a: Node): void {
@@ -421,11 +367,18 @@ class Importer extends StatementWalk {
     const dataflow: DocMap = {};
     dataflowFields(kwargs, this.ctx, dataflow);
     for (const k of DATAFLOW_ARGS) kwargs.delete(k);
-    const expansion = mapped && this.expansion(mapped.expand, allKwargs);
+    const read = mapped && this.expansion(mapped.expand, allKwargs);
+    const expansion = read ? read.expansion : undefined;
     for (const [k, val] of expansion?.kwargs ?? []) kwargs.set(k, val);
+    kwargs.delete('max_active_tis_per_dagrun');
     const translated = mapper(kwargs, this.ctx, this.volumes);
     // The same object: the operator's wishes (a network to lift, say) point at it.
-    const task: DocMap = Object.assign(translated.task, dataflow, expansion ? { expand: expansion.expand } : {});
+    const task: DocMap = Object.assign(
+      translated.task,
+      dataflow,
+      expansion ? { expand: expansion.expand } : {},
+      expansion?.maxActive !== undefined ? { expand_max_active: expansion.maxActive } : {},
+    );
     withoutOutputVariable(task);
     const ret = allKwargs.get('cdag_return');
     if (ret?.kind === 'str') this.returns.set(id, ret.value);
@@ -434,49 +387,26 @@ class Importer extends StatementWalk {
     this.reports.push(taskReport(id, cls, line, allKwargs, used, this.ctx.problems.slice(before)));
     this.wishes.push(...translated.wishes);
     this.tasks.set(id, { id, node, task });
-    // Airflow makes a task mapped over another's XCom its downstream; so does this format.
-    for (const up of expansion?.upstream ?? []) this.graph.addAll([up], [id]);
+    // Airflow makes a task mapped over another's XCom its downstream, mapped here or not; outputs
+    // are declared only for an expansion that was read.
+    for (const ref of read ? read.refs : []) this.graph.addAll([ref.task], [id]);
+    if (expansion && read) this.ctx.outputRefs.push(...read.refs);
     return id;
   }
 
-  /** `Operator.partial(…).expand(…)`: the two calls, or undefined for any other call. */
   private mappedCall(node: Node): { partial: Node; expand: Node } | undefined {
-    const fn = node.childForFieldName('function');
-    if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'expand') return undefined;
-    const partial = fn.childForFieldName('object');
-    const pfn = partial?.type === 'call' ? partial.childForFieldName('function') : undefined;
-    if (pfn?.type !== 'attribute' || pfn.childForFieldName('attribute')?.text !== 'partial') return undefined;
-    const cls = dottedName(pfn.childForFieldName('object')!);
-    return partial && cls && isOperatorClass(shortName(this.scope.qualify(cls)))
-      ? { partial, expand: node }
-      : undefined;
+    return mappedCallOf(node, this.scope);
   }
 
-  /** The `expand` of a mapped task, and the tasks whose XCom it maps over. */
+  /** The `expand` of a mapped task, and the XComs it maps over. */
   private expansion(expandCall: Node, partial: ReadonlyMap<string, PyValue>) {
-    // The callee is a call's attribute (`….expand`), which evaluate() does not name: its keywords are read here.
-    const kwargs = new Map<string, PyValue>();
-    for (const a of expandCall.childForFieldName('arguments')?.namedChildren ?? []) {
-      const name = a?.type === 'keyword_argument' ? a.childForFieldName('name')?.text : undefined;
-      const value = a?.childForFieldName('value');
-      if (name && value) kwargs.set(name, evaluate(value, this.scope));
-      else if (a && a.type !== 'comment')
-        this.ctx.report(
-          a,
-          'warning',
-          'unsupported-argument',
-          'expand() takes keyword arguments; this one was not read.',
-        );
-    }
-    const refs = this.ctx.outputRefs.length;
-    const e = readExpansion(
-      kwargs,
+    return readExpansion(
+      expandKwargsOf(expandCall, this.scope, this.ctx),
       partial,
       this.ctx,
       (variable: string) => this.taskVars.get(variable)?.[0],
       (task: string) => this.returns.get(task),
     );
-    return e && { ...e, upstream: this.ctx.outputRefs.slice(refs).map((r) => r.task) };
   }
 
   // ------------------------------------------------------------ output

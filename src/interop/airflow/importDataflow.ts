@@ -1,6 +1,10 @@
 import type { Node } from 'web-tree-sitter';
-import type { Kwargs, PyValue } from '../python/values';
+import { dottedName, evaluate, shortName, type Kwargs, type PyValue, type Scope } from '../python/values';
+import { isOperatorClass } from './statementWalk';
+import { OUTPUT_NAME_PATTERN } from '../../dag/dataflowSchema';
+import { dict } from '../../util/dict';
 import type { Doc, DocMap, ImportContext } from './importContext';
+import type { OutputRef } from './templates';
 
 /**
  * Format v2 read from an Airflow task: `depends_on_past`, `skip_on_exit_code`, and what `cdag
@@ -17,8 +21,6 @@ export const DATAFLOW_ARGS = new Set([
   'cdag_when',
   'cdag_item_var',
   'cdag_return',
-  'max_active_tis_per_dagrun',
-  'max_active_tis_per_dag',
 ]);
 
 export function dataflowFields(kwargs: Kwargs, ctx: ImportContext, task: DocMap): void {
@@ -34,9 +36,6 @@ export function dataflowFields(kwargs: Kwargs, ctx: ImportContext, task: DocMap)
     task.outputs = outputs.items.map((x) => (x as PyValue & { kind: 'str' }).value);
   const when = ctx.text(kwargs.get('cdag_when'), 'when');
   if (when !== undefined) task.when = when;
-  const bound = kwargs.get('max_active_tis_per_dagrun') ?? kwargs.get('max_active_tis_per_dag');
-  const max = ctx.int(bound, 'max_active_tis_per_dagrun');
-  if (max !== undefined) task.expand_max_active = max;
 }
 
 /** What `.expand(…)` gives: the `expand` field, and arguments for the operator that read the items. */
@@ -44,7 +43,17 @@ export interface Expansion {
   readonly expand: DocMap;
   /** Operator arguments replaced by templates over the item (`command=["echo", "{{ item.command }}"]`). */
   readonly kwargs: ReadonlyMap<string, PyValue>;
+  /** Airflow's bound on the instances that run at once in one DAG run. */
+  readonly maxActive?: number;
 }
+
+/** An expansion read, or why not; either way, the XComs it maps over (Airflow's implicit upstream tasks). */
+export interface ReadExpansion {
+  readonly expansion?: Expansion;
+  readonly refs: readonly OutputRef[];
+}
+
+const VAR_NAME = new RegExp(OUTPUT_NAME_PATTERN);
 
 /** `X.output` (the XCom return value of the task in variable X). */
 const OUTPUT_OF = /^([A-Za-z_]\w*)\.output$/;
@@ -60,23 +69,35 @@ export function readExpansion(
   ctx: ImportContext,
   taskOf: (variable: string) => string | undefined,
   returned: (task: string) => string | undefined,
-): Expansion | undefined {
-  const expand: DocMap = {};
-  const kwargs = new Map<string, PyValue>();
-  const fromXcom = (v: PyValue): string | undefined => {
+): ReadExpansion {
+  const refs: OutputRef[] = [];
+  const read = readArguments(expandKwargs, partial, ctx, (v) => {
     const m = OUTPUT_OF.exec(v.node.text.replace(/\s/g, ''));
     const task = m ? taskOf(m[1]!) : undefined;
     if (!task) return undefined;
     const output = returned(task) ?? 'return_value';
-    ctx.outputRefs.push({ task, output });
+    refs.push({ task, output });
     return `{{ tasks.${task}.outputs.${output} }}`;
-  };
+  });
+  if (!read) return { refs };
+  const max = ctx.int(partial.get('max_active_tis_per_dagrun'), 'max_active_tis_per_dagrun');
+  return { expansion: { ...read, ...(max !== undefined ? { maxActive: max } : {}) }, refs };
+}
+
+function readArguments(
+  expandKwargs: Kwargs,
+  partial: Kwargs,
+  ctx: ImportContext,
+  fromXcom: (v: PyValue) => string | undefined,
+): { expand: DocMap; kwargs: Map<string, PyValue> } | undefined {
+  const expand: DocMap = dict<Doc>();
+  const kwargs = new Map<string, PyValue>();
   for (const [arg, v] of expandKwargs) {
     if (arg === 'cdag_item') {
       // What `cdag export` wrote: the item of one variable over an upstream output, or crossed literal lists.
       const name = partial.get('cdag_item_var');
       const over = fromXcom(v);
-      if (name?.kind === 'str' && over) expand[name.value] = over;
+      if (name?.kind === 'str' && VAR_NAME.test(name.value) && over) expand[name.value] = over;
       else if (v.kind === 'list' && crossed(v, expand)) continue;
       else return unsupported(ctx, v.node, 'cdag_item is neither an upstream output nor crossed literal lists');
       continue;
@@ -152,6 +173,7 @@ function crossed(v: PyValue & { kind: 'list' }, expand: DocMap): boolean {
     rows.push(row);
   }
   const names = rows.length ? [...rows[0]!.keys()] : [];
+  if (!names.every((n) => VAR_NAME.test(n))) return false;
   const lists = names.map((n) => [...new Set(rows.map((r) => r.get(n)))]);
   let product: Doc[][] = [[]];
   for (const l of lists) product = product.flatMap((p) => l.map((x) => [...p, x as Doc]));
@@ -194,4 +216,28 @@ export function declareReadOutputs(
       `Another task reads the XCom ${ref.output === 'return_value' ? 'return value' : `"${ref.output}"`} of ${ref.task}: it is the output "${ref.output}" here, which the container writes as JSON to $CDAG_OUTPUT ({"${ref.output}": …}) instead of ${ref.output === 'return_value' ? 'its last log line or /airflow/xcom/return.json' : 'an XCom'}.`,
     );
   }
+}
+
+/** `Operator.partial(…).expand(…)`: the two calls, or undefined for any other call. */
+export function mappedCallOf(node: Node, scope: Scope): { partial: Node; expand: Node } | undefined {
+  const fn = node.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'expand') return undefined;
+  const partial = fn.childForFieldName('object');
+  const pfn = partial?.type === 'call' ? partial.childForFieldName('function') : undefined;
+  if (pfn?.type !== 'attribute' || pfn.childForFieldName('attribute')?.text !== 'partial') return undefined;
+  const cls = dottedName(pfn.childForFieldName('object')!);
+  return partial && cls && isOperatorClass(shortName(scope.qualify(cls))) ? { partial, expand: node } : undefined;
+}
+
+/** The keywords of `….expand(…)`, whose callee is a call's attribute, which evaluate() does not name. */
+export function expandKwargsOf(expandCall: Node, scope: Scope, ctx: ImportContext): Map<string, PyValue> {
+  const kwargs = new Map<string, PyValue>();
+  for (const a of expandCall.childForFieldName('arguments')?.namedChildren ?? []) {
+    const name = a?.type === 'keyword_argument' ? a.childForFieldName('name')?.text : undefined;
+    const value = a?.childForFieldName('value');
+    if (name && value) kwargs.set(name, evaluate(value, scope));
+    else if (a && a.type !== 'comment')
+      ctx.report(a, 'warning', 'unsupported-argument', 'expand() takes keyword arguments; this one was not read.');
+  }
+  return kwargs;
 }

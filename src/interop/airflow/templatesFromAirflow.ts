@@ -1,4 +1,10 @@
+import { OUTPUT_NAME_PATTERN } from '../../dag/dataflowSchema';
+import { TASK_ID_PATTERN } from '../../dag/schema';
+import { own } from '../../util/dict';
 import { JinjaReader, type Ast } from './jinjaReader';
+
+const TASK_ID = new RegExp(TASK_ID_PATTERN);
+const OUTPUT_NAME = new RegExp(OUTPUT_NAME_PATTERN);
 import type { OutputRef, Translated } from './templates';
 
 /**
@@ -65,18 +71,23 @@ function xcomPull(a: Ast & { t: 'call' }): OutputRef | Error {
   const ids = a.kwargs.get('task_ids') ?? a.args[0];
   const one = ids?.t === 'list' && ids.items.length === 1 ? ids.items[0] : ids;
   const key = a.kwargs.get('key') ?? a.args[2];
+  if (a.kwargs.has('dag_id') || a.args[1] !== undefined) return new Error("xcom_pull of another DAG's XCom");
   if (one?.t !== 'str') return new Error('xcom_pull without one literal task id');
   if (key !== undefined && key.t !== 'str') return new Error('xcom_pull with a computed key');
-  return { task: one.v, output: key?.t === 'str' ? key.v : 'return_value' };
+  const output = key?.t === 'str' ? key.v : 'return_value';
+  if (!TASK_ID.test(one.v) || !OUTPUT_NAME.test(output))
+    return new Error(`xcom_pull of "${one.v}" / "${output}", which is not a task id and output name here`);
+  return { task: one.v, output };
 }
 
 /** An Airflow expression as this format's `name | filter | …`, or why not; XCom pulls read go to `refs`. */
-function fromAst(a: Ast, refs: OutputRef[]): string | Error {
+function fromAst(a: Ast, refs: OutputRef[], top = true): string | Error {
   // `{{ '.sh' }}`: a literal, as exports write file-like endings DockerOperator would take for template files.
-  if (a.t === 'str') return `\0${a.v}`;
+  if (a.t === 'str') return top ? `\0${a.v}` : new Error('a string literal has no equivalent inside an expression');
   const name = dotted(a);
   if (name !== undefined) {
-    if (name in FROM_AIRFLOW) return FROM_AIRFLOW[name]!;
+    const known = own(FROM_AIRFLOW, name);
+    if (known !== undefined) return known;
     if (/^params\.\w+$/.test(name) || /^env\.\w+$/.test(name)) return name;
     if (name === 'ti.map_index' || name === 'task_instance.map_index') return 'map_index';
     // What the import writes into a mapped task's arguments (see importDataflow): kept as it is.
@@ -85,7 +96,7 @@ function fromAst(a: Ast, refs: OutputRef[]): string | Error {
       return new Error(`${name}: Airflow Variables and Connections have no equivalent; use params or secrets`);
     return new Error(`the name ${name} has no equivalent`);
   }
-  const sub = (x: Ast): string | Error => fromAst(x, refs);
+  const sub = (x: Ast): string | Error => fromAst(x, refs, false);
   if (a.t === 'call') {
     const fn = dotted(a.fn);
     // What `cdag export` writes around typed values and `when` reads back as what it wraps.
@@ -109,12 +120,13 @@ function fromAst(a: Ast, refs: OutputRef[]): string | Error {
   }
   if (a.t === 'index') {
     const key = lit(a.key);
-    if (dotted(a.obj) === 'task.cdag_item' && typeof key === 'string') return `item.${key}`;
+    if (dotted(a.obj) === 'task.cdag_item' && typeof key === 'string' && OUTPUT_NAME.test(key)) return `item.${key}`;
     // A pulled dict's entry is an output of that name: the task writes {"KEY": …} to $CDAG_OUTPUT.
     if (a.obj.t === 'call' && XCOM_PULL.test(dotted(a.obj.fn) ?? '') && typeof key === 'string') {
       const ref = xcomPull(a.obj);
       if (ref instanceof Error) return ref;
       if (ref.output !== 'return_value') return new Error('an entry of an XCom pulled by key');
+      if (!OUTPUT_NAME.test(key)) return new Error(`the entry "${key}", which is not an output name here`);
       refs.push({ task: ref.task, output: key });
       return `tasks.${ref.task}.outputs.${key}`;
     }

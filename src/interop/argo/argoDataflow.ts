@@ -1,6 +1,10 @@
 import type { Task } from '../../dag/model';
 import { scanTemplates } from '../../dag/template';
 import type { ExportNote } from '../exportNote';
+import type { ArgoInput } from './argoTemplates';
+
+/** Filters that end a template in a truth. */
+const TRUTHS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'in', 'not']);
 
 /**
  * Format v2 in Argo's terms. A task's outputs file is its output parameter `output` (read from an
@@ -34,20 +38,23 @@ export function outputFile(container: JsonMap): JsonMap {
 /** The DAG task's part of format v2: the inputs its template reads, the fan-out, the condition. */
 export function dataflowTask(
   t: Task,
-  inputs: ReadonlySet<string>,
+  inputs: ReadonlyMap<string, ArgoInput>,
   translate: (s: string, field: string) => string,
   notes: ExportNote[],
 ): JsonMap {
   const out: JsonMap = {};
   const single = t.expand && t.expand.size === 1 && [...t.expand][0]![1].kind === 'template';
-  const parameters: JsonMap[] = [...inputs].sort().map((name) => {
-    if (name.startsWith('item-')) {
-      const v = name.slice('item-'.length);
-      return { name, value: single ? '{{item}}' : `{{item.${v}}}` };
-    }
-    const task = name.slice(0, -'-output'.length); // see outputInput
-    return { name, value: `{{tasks.${task}.outputs.parameters.output}}` };
-  });
+  const parameters: JsonMap[] = [...inputs]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, input]) => ({
+      name,
+      value:
+        input.kind === 'item'
+          ? single
+            ? '{{item}}'
+            : `{{item.${input.variable}}}`
+          : `{{tasks.${input.task}.outputs.parameters.output}}`,
+    }));
   if (parameters.length) out.arguments = { parameters };
   if (t.expand) {
     const vars = [...t.expand];
@@ -75,7 +82,18 @@ export function dataflowTask(
         message: `expand_max_active ${t.expandMaxActive}: Argo bounds a fan-out with the workflow's parallelism only.`,
       });
   }
-  if (t.when !== undefined) out.when = translate(t.when, 'when');
+  if (t.when !== undefined) {
+    out.when = translate(t.when, 'when');
+    // Argo's when must be a truth: a template that ends in a comparison gives one, anything else may not.
+    const last = scanTemplates(t.when).exprs.at(-1)?.filters.at(-1)?.name;
+    if (!last || !TRUTHS.has(last))
+      notes.push({
+        severity: 'warning',
+        task: t.id,
+        message:
+          'when: Argo needs true or false, and reads no other value as cdag does; end the template in a comparison (`| gt(0)`, `| eq("x")`, `| not`).',
+      });
+  }
   return out;
 }
 

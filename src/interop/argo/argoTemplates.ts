@@ -15,8 +15,12 @@ export interface ArgoTemplateContext {
   readonly scope?: 'container' | 'dag';
   readonly names?: ReadonlyMap<string, string>;
   readonly mapped?: ReadonlySet<string>;
-  readonly inputs?: Set<string>;
+  readonly inputs?: Map<string, ArgoInput>;
 }
+
+/** An input parameter of a container template: an item variable, or an upstream task's output file. */
+export type ArgoInput =
+  { readonly kind: 'item'; readonly variable: string } | { readonly kind: 'output'; readonly task: string };
 
 /** A date-time, a date string, other text, or a typed value from an output or item (a JSON value, a number, a truth). */
 type Kind = 'time' | 'ds' | 'ds_nodash' | 'string' | 'value' | 'number' | 'bool';
@@ -154,7 +158,7 @@ function dataflowName(name: string, ctx: ArgoTemplateContext): Expr | string | u
   const item = /^item\.(.+)$/.exec(name);
   if (item) {
     if (ctx.scope !== 'container') return `${name} outside the task's container`;
-    ctx.inputs?.add(`item-${item[1]!}`);
+    ctx.inputs?.set(`item-${item[1]!}`, { kind: 'item', variable: item[1]! });
     return { expr: `inputs.parameters[${JSON.stringify(`item-${item[1]!}`)}]`, kind: 'value' };
   }
   const out = /^tasks\.(.+)\.outputs\.([^.]+)$/.exec(name);
@@ -167,7 +171,7 @@ function dataflowName(name: string, ctx: ArgoTemplateContext): Expr | string | u
     ctx.scope === 'container'
       ? `inputs.parameters[${JSON.stringify(outputInput(task))}]`
       : `tasks[${JSON.stringify(task)}].outputs.parameters.output`;
-  if (ctx.scope === 'container') ctx.inputs?.add(outputInput(task));
+  if (ctx.scope === 'container') ctx.inputs?.set(outputInput(task), { kind: 'output', task });
   const path = /^\w+$/.test(output) ? `$.${output}` : `$[${JSON.stringify(output)}]`;
   return { expr: `jsonpath(${file}, ${JSON.stringify(path)})`, kind: 'value' };
 }

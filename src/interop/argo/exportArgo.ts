@@ -9,7 +9,7 @@ import { secretKeyRef } from '../../dag/secretRefs';
 import { LABELS, labelValue } from '../../dag/labels';
 import { commentText } from '../airflow/python';
 import { dataflowTask, outputFile } from './argoDataflow';
-import { toArgoTemplate } from './argoTemplates';
+import { toArgoTemplate, type ArgoInput } from './argoTemplates';
 
 export interface ArgoExport {
   readonly yaml: string;
@@ -45,7 +45,13 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
   }
   let usesDates = false;
   const mapped = new Set(dag.tasks.filter((t) => t.expand).map((t) => t.id));
-  const translate = (s: string, t: Task, field: string, scope: 'container' | 'dag', inputs?: Set<string>): string => {
+  const translate = (
+    s: string,
+    t: Task,
+    field: string,
+    scope: 'container' | 'dag',
+    inputs?: Map<string, ArgoInput>,
+  ): string => {
     const r = toArgoTemplate(s, { dagId: dag.id, taskId: t.id, scope, names, mapped, ...(inputs ? { inputs } : {}) });
     usesDates ||= r.usesDates;
     for (const i of r.issues) notes.push({ severity: 'warning', task: t.id, message: `${field}: ${i}.` });
@@ -57,10 +63,10 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
   const volumes = new Map<string, JsonMap>();
   for (const t of dag.tasks) {
     // The container's templates read upstream outputs and items as inputs, which the DAG task passes.
-    const inputs = new Set<string>();
+    const inputs = new Map<string, ArgoInput>();
     const tmpl = (s: string, task: Task, field: string) => translate(s, task, field, 'container', inputs);
     const template = containerTemplate(dag, t, names.get(t.id)!, tmpl, volumes, notes);
-    if (inputs.size) template.inputs = { parameters: [...inputs].sort().map((name) => ({ name })) };
+    if (inputs.size) template.inputs = { parameters: [...inputs.keys()].sort().map((name) => ({ name })) };
     templates.push(template);
     tasks.push({
       ...dagTask(t, names),

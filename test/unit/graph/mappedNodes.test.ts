@@ -99,4 +99,29 @@ describe('mapped tasks in the graph', () => {
     assert.equal(views.list!.outputs!.days!.length, 80);
     assert.equal(views.list!.outputs!.note, 'a ⏎ b');
   });
+
+  it('joins two opened fan-outs of hundreds one instance to one, not every pair', () => {
+    const g: DagGraph = {
+      dag: 'd',
+      nodes: [
+        { id: 'a', image: 'x', triggerRule: 'all_success', retries: 0, mapped: true },
+        { id: 'b', image: 'x', triggerRule: 'all_success', retries: 0, mapped: true },
+      ],
+      edges: [{ from: 'a', to: 'b' }],
+    };
+    const views = {
+      a: { state: 'success' as const, tryNumber: 0, instances: 1000 },
+      b: { state: 'running' as const, tryNumber: 0, instances: 600 },
+    };
+    const open = displayGraph(g, views, new Set(['a', 'b']));
+    assert.equal(open.nodes.length, 1600);
+    assert.equal(open.edges.length, 1000);
+    assert.ok(new Set(open.edges.map((e) => e.to)).size === 600, 'every downstream instance keeps an edge');
+    const small = displayGraph(
+      g,
+      { a: { ...views.a, instances: 3 }, b: { ...views.b, instances: 4 } },
+      new Set(['a', 'b']),
+    );
+    assert.equal(small.edges.length, 12);
+  });
 });

@@ -160,3 +160,40 @@ with DAG("ns", schedule="@daily", catchup=True) as dag:
     assert.ok(!back.result.problems.some((p) => p.message.includes('user_defined_macros')));
   });
 });
+
+describe('hostile and odd input across the v2 interop', () => {
+  it('names no task variable after a Python builtin or a helper of the export', () => {
+    const dag = analyzeDag(
+      'dag: x\ntasks:\n  type: {image: b, outputs: [n]}\n  super: {image: b, depends_on: [type], args: ["{{ tasks.type.outputs.n }}"]}\n  _CdagDataflow: {image: b}\n',
+    ).dag!;
+    const { python } = exportAirflow(dag, 'docker', 'x.dag.yaml');
+    assert.match(python, /^ {4}type_task = ContainerDagsDockerOperator\(/m);
+    assert.match(python, /^ {4}super_task = ContainerDagsDockerOperator\(/m);
+    assert.match(python, /^ {4}_CdagDataflow_task = ContainerDagsDockerOperator\(/m);
+  });
+
+  it('reads a template naming an Object prototype member as unknown, without failing the import', async () => {
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      const t = fromAirflowTemplate(`{{ ${name} }}`);
+      assert.equal(t.text, `{{ ${name} }}`);
+      assert.match(t.issues[0]!, /has no equivalent/);
+    }
+  });
+
+  it('refuses string literals inside expressions and pulls of ids that are not ids here', () => {
+    assert.match(fromAirflowTemplate("{{ 'x' | upper }}").issues[0]!, /string literal/);
+    assert.match(fromAirflowTemplate("{{ ti.xcom_pull(task_ids='a b') }}").issues[0]!, /not a task id/);
+    assert.match(fromAirflowTemplate("{{ ti.xcom_pull(task_ids='a', dag_id='other') }}").issues[0]!, /another DAG/);
+  });
+
+  it('keeps the dependency on a mapped-over XCom when the expansion cannot be read, declaring no output', async () => {
+    const r = await imported(
+      `${HEAD}    files = KubernetesPodOperator(task_id="files", image="alpine")
+    DockerOperator.partial(task_id="p", image="alpine").expand(command=files.output, environment=[{"A": "1"}])\n`,
+    );
+    const p = r.dag.tasks.find((t) => t.id === 'p')!;
+    assert.equal(p.expand, undefined);
+    assert.deepEqual(p.dependsOn, ['files']);
+    assert.deepEqual(r.dag.tasks.find((t) => t.id === 'files')!.outputs, []);
+  });
+});

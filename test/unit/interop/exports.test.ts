@@ -343,4 +343,24 @@ describe('export of dataflow to Argo', () => {
     );
     assert.ok(notes.some((n) => n.startsWith('count: expand_max_active 2')));
   });
+
+  it('tells an input holding an upstream output from an item, whatever the task is called (item_list)', () => {
+    const { yaml } = exportArgo(
+      dagOf(
+        'dag: x\ntasks:\n  item_list: {image: b, outputs: [n]}\n  use: {image: b, depends_on: [item_list], args: ["{{ tasks.item_list.outputs.n }}"]}\n',
+      ),
+      'x.dag.yaml',
+    );
+    assert.ok(yaml.includes('value: "{{tasks.item-list.outputs.parameters.output}}"'), yaml);
+  });
+
+  it('says when a when would not give Argo a truth', () => {
+    const notes = (when: string) =>
+      exportArgo(
+        dagOf(`dag: x\ntasks:\n  a: {image: b, outputs: [n]}\n  c: {image: b, depends_on: [a], when: "${when}"}\n`),
+        'x.dag.yaml',
+      ).notes.filter((n) => n.message.startsWith('when:')).length;
+    assert.equal(notes('{{ tasks.a.outputs.n }}'), 1);
+    assert.equal(notes('{{ tasks.a.outputs.n | gt(0) }}'), 0);
+  });
 });

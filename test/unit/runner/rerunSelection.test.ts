@@ -108,20 +108,21 @@ describe('re-running part of a run with mapped tasks', () => {
     assert.equal(again.record.tasks.fetch!.state, 'failed');
   });
 
-  it('knows instances only of mapped tasks, and finds the newest ended run of a file and date', () => {
+  it('knows instances only of mapped tasks, and finds the newest ended run of a file and logical date (to the hour)', () => {
     assert.ok(isSelectable(dag, 'fetch[7]'));
     assert.ok(!isSelectable(dag, 'other[0]'));
     assert.ok(!isSelectable(dag, 'nope'));
-    const r = (id: string, date: string, ended: boolean) =>
-      ({
-        run_id: id,
-        file: '/f',
-        logical_date: `${date}T00:00:00+00:00`,
-        ...(ended ? { ended_at: 'x' } : {}),
-      }) as RunRecord;
-    const runs = [r('live', '2024-01-02', false), r('b', '2024-01-02', true), r('a', '2024-01-02', true)];
-    assert.equal(latestEndedRun(runs, '/f', '2024-01-02T00:00:00.000Z')?.run_id, 'b');
-    assert.equal(latestEndedRun(runs, '/g', '2024-01-02'), undefined);
+    const r = (id: string, at: string, ended: boolean) =>
+      ({ run_id: id, file: '/f', logical_date: at, ...(ended ? { ended_at: 'x' } : {}) }) as RunRecord;
+    const runs = [
+      r('live', '2024-01-02T05:00:00+00:00', false),
+      r('other-hour', '2024-01-02T23:00:00+00:00', true),
+      r('b', '2024-01-02T05:00:00+00:00', true),
+      r('a', '2024-01-02T05:00:00+00:00', true),
+    ];
+    assert.equal(latestEndedRun(runs, '/f', new Date('2024-01-02T05:00:00Z'))?.run_id, 'b');
+    assert.equal(latestEndedRun(runs, '/f', new Date('2024-01-02T06:00:00Z')), undefined, 'another hour of the day');
+    assert.equal(latestEndedRun(runs, '/g', new Date('2024-01-02T05:00:00Z')), undefined);
   });
 
   it('refuses an instance no ended run made: none of that date, or an index past its instances', async () => {
