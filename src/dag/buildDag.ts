@@ -11,6 +11,7 @@ import {
   type Toleration,
   type Volume,
 } from './model';
+import { buildServices, groupDefaults, groupsOf, withGroupDependencies } from './buildStructure';
 import { parseMount } from './mount';
 import { parseCpu, parseMemory } from './quantity';
 import { parseSchedule } from './schedule';
@@ -143,6 +144,8 @@ function buildTask(id: string, t: Obj, dockerPull: PullPolicy | undefined): Task
       : [],
     ...(str(t.when) !== undefined ? { when: str(t.when)! } : {}),
     dependsOnPast: t.depends_on_past === true,
+    ...(str(t.group) ? { group: str(t.group)! } : {}),
+    services: (strList(t.services) ?? []).filter((x) => x !== ''),
   };
 }
 
@@ -182,8 +185,22 @@ export function buildDag(value: unknown, fallbackId: string): Dag {
         : {}),
     };
   }
-  const tasks = Object.entries(obj(root.tasks)).map(([id, t]) =>
-    buildTask(id, mergeDefaults(defaults, obj(t)), dockerPull),
+  const groupsRoot = obj(root.groups);
+  const rawTasks = Object.entries(obj(root.tasks)).map(([id, t]) => [id, obj(t)] as const);
+  const groups = groupsOf(
+    groupsRoot,
+    rawTasks.map(([, t]) => str(t.group)),
+  );
+  // DAG defaults, then each group's from the outermost in, then the task's own.
+  const tasks = withGroupDependencies(
+    rawTasks.map(([id, t]) =>
+      buildTask(
+        id,
+        mergeDefaults(mergeDefaults(defaults, groupDefaults(groupsRoot, str(t.group), mergeDefaults)), t),
+        dockerPull,
+      ),
+    ),
+    groups,
   );
   const startupTimeoutMs = duration(k8s.startup_timeout);
   return {
@@ -211,5 +228,7 @@ export function buildDag(value: unknown, fallbackId: string): Dag {
       deletePods: oneOf<DeletePods>(k8s.delete_pods, DELETE_POD_POLICIES, 'on_success'),
     },
     tasks,
+    groups,
+    services: buildServices(root.services, dockerPull),
   };
 }

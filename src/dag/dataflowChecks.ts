@@ -1,6 +1,7 @@
 import { isSeq, type YAMLMap } from 'yaml';
 import { problem, type Problem } from './problem';
 import { didYouMean } from './suggest';
+import { membersOf } from './structureSymbols';
 import type { SymbolIndex } from './symbols';
 import { exprType, scanTemplates } from './template';
 import { truthy } from './templateRender';
@@ -165,6 +166,9 @@ function checkTask(task: YAMLMap, out: Problem[]): void {
 export function upstreamOf(symbols: SymbolIndex): (task: string) => ReadonlySet<string> {
   const direct = new Map<string, string[]>();
   for (const r of symbols.taskRefs) if (r.owner) direct.set(r.owner, [...(direct.get(r.owner) ?? []), r.name]);
+  // A group in depends_on brings every task of it upstream.
+  for (const r of symbols.groupDependencies)
+    if (r.owner) direct.set(r.owner, [...(direct.get(r.owner) ?? []), ...membersOf(r.name, symbols.taskGroups)]);
   const memo = new Map<string, Set<string>>();
   return (task) => {
     const cached = memo.get(task);

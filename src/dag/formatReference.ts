@@ -54,6 +54,13 @@ export const PROBLEM_CODES: Record<ProblemCode, string> = {
   'expand-too-large': 'An `expand` list literal of more than 1,024 items.',
   'expand-not-list': 'An `expand` template that can only give a value other than a list.',
   'when-never-true': 'A `when` that is false whatever happens: the task would always be skipped.',
+  'group-task-clash': 'A group with the name of a task: `depends_on` naming it could mean either.',
+  'empty-group': 'A group under `groups` that no task is in.',
+  'group-self-dependency': 'A task that depends on its own group (or a group around it): it would wait for itself.',
+  'unknown-service': 'A task needing a service that `services` does not declare (with did-you-mean).',
+  'service-not-ready':
+    'A service without `ready` (tasks may start before it listens), or with both or neither of `command` and `tcp`.',
+  'port-clash': 'Two services publishing the same port on the Docker host, or a service listing a port twice.',
   'template-deprecated': 'An Airflow-deprecated name (`next_ds`, `execution_date`); a hint with the replacement.',
   'template-not-rendered': '`{{` in a field that is not templated.',
 };

@@ -73,7 +73,41 @@ export interface Task {
   /** A template; the task runs only when it renders true. */
   readonly when?: string;
   readonly dependsOnPast: boolean;
+  /** The group it is in (`extract.eu`); `dependsOn` already holds a named group's tasks. */
+  readonly group?: string;
+  /** Services it needs, by name. */
+  readonly services: readonly string[];
 }
+
+/** A task group, as Airflow's TaskGroup: named by tasks, described (optionally) under `groups`. */
+export interface Group {
+  readonly name: string;
+  readonly description?: string;
+  /** The group it is inside (`extract` for `extract.eu`). */
+  readonly parent?: string;
+}
+
+/** A container beside the tasks that need it, for part of a run. */
+export interface Service {
+  readonly name: string;
+  readonly image: string;
+  readonly imagePullPolicy: PullPolicy;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly resources: Resources;
+  readonly ports: ReadonlyArray<{ readonly port: number; readonly hostPort?: number }>;
+  readonly ready?: {
+    readonly command?: readonly string[];
+    readonly tcp?: number;
+    readonly intervalMs: number;
+    readonly timeoutMs: number;
+  };
+}
+
+export const DEFAULT_READY_INTERVAL_MS = 1_000;
+export const DEFAULT_READY_TIMEOUT_MS = 60_000;
 
 /** Where an `expand` variable's items come from. */
 export type ExpandSource =
@@ -121,6 +155,9 @@ export interface Dag {
   readonly kubernetes: KubernetesSettings;
   /** In file order. */
   readonly tasks: readonly Task[];
+  /** Every group tasks name (and the groups around them), by name. */
+  readonly groups: ReadonlyMap<string, Group>;
+  readonly services: ReadonlyMap<string, Service>;
 }
 
 export const DEFAULT_RETRY_DELAY_MS = 300_000;

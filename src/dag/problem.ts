@@ -78,7 +78,13 @@ export type ProblemCode =
   | 'expand-not-list'
   | 'when-never-true'
   | 'template-deprecated'
-  | 'template-not-rendered';
+  | 'template-not-rendered'
+  | 'group-task-clash'
+  | 'empty-group'
+  | 'group-self-dependency'
+  | 'unknown-service'
+  | 'service-not-ready'
+  | 'port-clash';
 
 export function problem(
   code: ProblemCode,

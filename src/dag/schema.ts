@@ -1,4 +1,5 @@
 import { own } from '../util/dict';
+import { groupsSpec, servicesSpec, STRUCTURE_TASK_FIELDS } from './structureSchema';
 import { DATAFLOW_FIELDS } from './dataflowSchema';
 import { modelSpec } from './podModel';
 
@@ -219,6 +220,7 @@ export const TASK_FIELDS = {
     enum: TRIGGER_RULES,
   },
   ...DATAFLOW_FIELDS,
+  ...STRUCTURE_TASK_FIELDS,
   retries: { kind: 'integer', doc: 'How many times a failed attempt is retried.', minimum: 0, maximum: 100 },
   retry_delay: { kind: 'string', doc: 'Wait before a retry, e.g. `30s`, `5m`. Default `5m`.', format: 'duration' },
   retry_exponential_backoff: {
@@ -256,7 +258,8 @@ export const TASK_FIELDS = {
   },
 } as const satisfies Record<string, Spec>;
 
-const { depends_on: _dependsOn, ...DEFAULT_FIELDS } = TASK_FIELDS;
+// Neither what a task depends on nor its group is a default: both say where the task is.
+const { depends_on: _dependsOn, group: _group, ...DEFAULT_FIELDS } = TASK_FIELDS;
 
 export const TASK_SPEC: ObjectSpec = {
   kind: 'object',
@@ -404,6 +407,8 @@ export const DAG_SPEC: ObjectSpec = {
         ...podOverrides,
       },
     },
+    groups: groupsSpec(DEFAULT_FIELDS),
+    services: servicesSpec(TASK_FIELDS),
     tasks: {
       kind: 'map',
       doc: 'The tasks, by id.',

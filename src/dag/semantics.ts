@@ -3,6 +3,8 @@ import { parseDate } from './dates';
 import { problem, type Problem } from './problem';
 import { didYouMean } from './suggest';
 import { checkDataflow } from './dataflowChecks';
+import { checkGroupsAndServices } from './structureChecks';
+import { membersOf } from './structureSymbols';
 import { TEMPLATE_FILTERS } from './templateNames';
 import { checkExpr, type TemplateIssue } from './template';
 import type { TemplatedValue } from './schemaWalk';
@@ -24,6 +26,7 @@ export function checkSemantics(
   const root = isMap(doc.contents) ? doc.contents : undefined;
   if (!root) return out;
   checkDataflow(root, symbols, out);
+  checkGroupsAndServices(root, symbols, out);
   checkVolumes(root, out);
   checkDates(root, out);
   checkEnvSecretClash(root, out);
@@ -59,15 +62,14 @@ function checkDependencies(symbols: SymbolIndex, out: Problem[]): void {
       continue;
     }
     if (!symbols.tasks.has(ref.name)) {
-      const guess = didYouMean(
-        ref.name,
-        [...symbols.tasks.keys()].filter((t) => t !== owner),
-      );
+      const names = [...symbols.tasks.keys()].filter((t) => t !== owner);
+      const guess = didYouMean(ref.name, [...names, ...symbols.groups.keys()]);
+      const groups = symbols.groups.size ? ` Groups: ${[...symbols.groups.keys()].slice(0, 5).join(', ')}.` : '';
       out.push(
         problem(
           'unknown-task',
           'error',
-          `Unknown task "${ref.name}" in depends_on of "${owner}".${guess ? ` Did you mean "${guess}"?` : ` Tasks: ${[...symbols.tasks.keys()].slice(0, 10).join(', ')}.`}`,
+          `Unknown task ${symbols.groups.size ? 'or group ' : ''}"${ref.name}" in depends_on of "${owner}".${guess ? ` Did you mean "${guess}"?` : ` Tasks: ${[...symbols.tasks.keys()].slice(0, 10).join(', ')}.${groups}`}`,
           ref.range,
           guess ? { fixes: [{ title: `Change to "${guess}"`, range: ref.range, newText: guess }] } : {},
         ),
@@ -92,6 +94,14 @@ function checkCycles(symbols: SymbolIndex, out: Problem[]): void {
       list.push({ name: ref.name, range: ref.range });
       deps.set(ref.owner, list);
     }
+  }
+  // A group in depends_on is every task of it: a cycle may pass through a group.
+  for (const ref of symbols.groupDependencies) {
+    if (!ref.owner) continue;
+    const list = deps.get(ref.owner) ?? [];
+    for (const m of membersOf(ref.name, symbols.taskGroups))
+      if (m !== ref.owner) list.push({ name: m, range: ref.range });
+    deps.set(ref.owner, list);
   }
   const state = new Map<string, 1 | 2>();
   const reported = new Set<string>();

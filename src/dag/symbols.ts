@@ -1,5 +1,6 @@
 import { type Document, type YAMLMap } from 'yaml';
 import { parseMount, type ParsedMount } from './mount';
+import { structureSymbols, type StructureSymbols } from './structureSymbols';
 import type { Errorable } from '../util/errorable';
 import type { OffsetRange } from './problem';
 import type { TemplateExpr } from './template';
@@ -41,7 +42,7 @@ export interface TemplateOccurrence {
 }
 
 /** Where names are declared and used, for navigation, rename and semantic checks. */
-export interface SymbolIndex {
+export interface SymbolIndex extends StructureSymbols {
   readonly tasks: ReadonlyMap<string, Declaration>;
   readonly volumes: ReadonlyMap<string, Declaration>;
   readonly params: ReadonlyMap<string, Declaration>;
@@ -107,13 +108,25 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
       }
     }
   };
+  const taskDecls = declarations(tasksMap);
+  const structure = structureSymbols(
+    tasksMap,
+    root ? mapAt(root, 'groups') : undefined,
+    root ? mapAt(root, 'services') : undefined,
+    new Set(taskDecls.keys()),
+    text,
+    declarations,
+  );
   if (tasksMap) {
     for (const p of pairs(tasksMap)) {
       const owner = String(p.key.value);
       if (!isMap(p.value)) continue;
       for (const item of stringItems(entry(p.value, 'depends_on')?.value)) {
         if (item.value === null) continue;
-        taskRefs.push({ name: String(item.value), range: rangeOf(item), owner });
+        const name = String(item.value);
+        // A group named in depends_on is the group's reference (structureSymbols), not a task's.
+        if (!taskDecls.has(name) && structure.groups.has(name)) continue;
+        taskRefs.push({ name, range: rangeOf(item), owner });
       }
       mountRefs(owner, p.value);
       for (const item of stringItems(entry(p.value, 'outputs')?.value)) {
@@ -181,7 +194,8 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
   const dagEntry = root ? entry(root, 'dag') : undefined;
   const dagId = dagEntry && isScalar(dagEntry.value) ? String(dagEntry.value.value) : undefined;
   return {
-    tasks: declarations(tasksMap),
+    ...structure,
+    tasks: taskDecls,
     volumes: declarations(root ? mapAt(root, 'volumes') : undefined),
     params: declarations(root ? mapAt(root, 'params') : undefined),
     taskRefs,

@@ -22,6 +22,8 @@ export function notCarried(
     readonly when?: string;
     readonly skipOnExitCode: readonly number[];
     readonly dependsOnPast: boolean;
+    readonly group?: string;
+    readonly services: readonly string[];
   },
   target: string,
   carried: ReadonlySet<'skip_on_exit_code' | 'depends_on_past' | 'outputs' | 'expand' | 'when'> = new Set(),
@@ -32,6 +34,9 @@ export function notCarried(
     ...(t.when !== undefined && !carried.has('when') ? ['when'] : []),
     ...(t.skipOnExitCode.length && !carried.has('skip_on_exit_code') ? ['skip_on_exit_code'] : []),
     ...(t.dependsOnPast && !carried.has('depends_on_past') ? ['depends_on_past'] : []),
+    // Groups and services (format v2, part 2) are not exported yet by either exporter.
+    ...(t.group !== undefined ? ['group'] : []),
+    ...(t.services.length ? ['services'] : []),
   ];
   return fields.length
     ? [

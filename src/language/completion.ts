@@ -7,7 +7,8 @@ import { concrete, specAt, type Spec } from '../dag/schema';
 import { TEMPLATE_FILTERS, TEMPLATE_NAMES, TEMPLATE_NAMESPACES } from '../dag/templateNames';
 import { cursorContext } from './cursorContext';
 
-export type CompletionKind = 'key' | 'value' | 'task' | 'volume' | 'template' | 'filter' | 'param' | 'enum';
+export type CompletionKind =
+  'key' | 'value' | 'task' | 'group' | 'service' | 'volume' | 'template' | 'filter' | 'param' | 'enum';
 
 /** An editor-neutral completion; the VS Code adapter maps `kind` to its icons. */
 export interface Completion {
@@ -37,15 +38,24 @@ export function complete(a: Analysis, offset: number): Completion[] {
     const owner = ownerTask(path);
     if (field === 'depends_on') {
       const tasks = a.symbols ? [...a.symbols.tasks.keys()] : [];
-      return tasks
-        .filter((t) => t !== owner)
-        .map((t) => ({
-          label: t,
-          kind: 'task' as const,
-          detail: taskImage(a, t),
-          insertText: t,
-          replace,
-        }));
+      const own = owner ? a.symbols?.taskGroups.get(owner) : undefined;
+      return [
+        ...tasks
+          .filter((t) => t !== owner)
+          .map((t): Completion => ({ label: t, kind: 'task', detail: taskImage(a, t), insertText: t, replace })),
+        // A group is every task of it; never the task's own group (it would wait for itself).
+        ...groupCompletions(a, replace).filter((c) => !own || !(own === c.label || own.startsWith(`${c.label}.`))),
+      ];
+    }
+    if (field === 'group') return groupCompletions(a, replace);
+    if (field === 'services' && owner !== undefined) {
+      return [...(a.dag?.services.values() ?? [])].map((s) => ({
+        label: s.name,
+        kind: 'service' as const,
+        detail: s.image,
+        insertText: s.name,
+        replace,
+      }));
     }
     if (field === 'mounts') {
       const vols = a.symbols ? [...a.symbols.volumes.keys()] : [];
@@ -62,6 +72,19 @@ export function complete(a: Analysis, offset: number): Completion[] {
   const target = spec?.kind === 'list' ? concrete(spec.items) : spec;
   if (target?.kind !== 'object') return [];
   return keyCompletions(target, ctx.siblings, replace);
+}
+
+function groupCompletions(a: Analysis, replace: Completion['replace']): Completion[] {
+  // A group named only by the word being typed is not one to offer.
+  const here = (r: { start: number; end: number }) => r.start <= replace.end && replace.end <= r.end;
+  const typedOnly = (g: string) =>
+    here(a.symbols!.groups.get(g)!.keyRange) && a.symbols!.groupRefs.every((r) => r.name !== g || here(r.range));
+  return [...(a.symbols?.groups.keys() ?? [])]
+    .filter((g) => !typedOnly(g))
+    .map((g) => {
+      const members = [...(a.symbols?.taskGroups ?? [])].filter(([, x]) => x === g || x.startsWith(`${g}.`)).length;
+      return { label: g, kind: 'group', detail: `group of ${members} task(s)`, insertText: g, replace };
+    });
 }
 
 function ownerTask(path: readonly string[]): string | undefined {

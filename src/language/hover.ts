@@ -25,6 +25,14 @@ export function hover(a: Analysis, offset: number, now = new Date()): Hover | un
     if (ref) return taskHover(a, ref.name, ref.range);
     const decl = [...s.tasks.values()].find((d) => within(offset, d.keyRange));
     if (decl) return taskHover(a, decl.name, decl.keyRange);
+    const group =
+      s.groupRefs.find((r) => within(offset, r.range)) ??
+      [...s.groups.values()].map((d) => ({ name: d.name, range: d.keyRange })).find((d) => within(offset, d.range));
+    if (group) return groupHover(a, group.name, group.range);
+    const service =
+      s.serviceRefs.find((r) => within(offset, r.range)) ??
+      [...s.services.values()].map((d) => ({ name: d.name, range: d.keyRange })).find((d) => within(offset, d.range));
+    if (service) return serviceHover(a, service.name, service.range);
   }
   if (!a.parsed.doc) return undefined;
   const hit = astPathAt(a.parsed.doc, offset);
@@ -44,6 +52,36 @@ function taskHover(a: Analysis, id: string, range: Hover['range']): Hover | unde
   if (task.dependsOn.length) lines.push(`after: ${task.dependsOn.join(', ')} (${task.triggerRule})`);
   if (task.retries) lines.push(`retries: ${task.retries}, delay ${formatDuration(task.retryDelayMs)}`);
   if (task.timeoutMs) lines.push(`timeout: ${formatDuration(task.timeoutMs)}`);
+  return { contents: lines.join('  \n'), range };
+}
+
+function groupHover(a: Analysis, name: string, range: Hover['range']): Hover | undefined {
+  const g = a.dag?.groups.get(name);
+  if (!g) return undefined;
+  const tasks = a.dag!.tasks.filter((t) => t.group === name || t.group?.startsWith(`${name}.`)).map((t) => t.id);
+  const lines = [`**Group ${name}**`, ''];
+  if (g.description) lines.push(g.description, '');
+  if (g.parent) lines.push(`inside: ${g.parent}`);
+  lines.push(tasks.length ? `tasks: ${tasks.join(', ')}` : 'no tasks yet');
+  lines.push('', '`depends_on` naming it waits for every task of it; `cdag run --task ' + name + '` runs them.');
+  return { contents: lines.join('  \n'), range };
+}
+
+function serviceHover(a: Analysis, name: string, range: Hover['range']): Hover | undefined {
+  const s = a.dag?.services.get(name);
+  if (!s) return undefined;
+  const users = a.dag!.tasks.filter((t) => t.services.includes(name)).map((t) => t.id);
+  const lines = [`**Service ${name}**`, '', `image: \`${s.image}\``];
+  if (s.ports.length)
+    lines.push(
+      `ports: ${s.ports.map((p) => (p.hostPort ? `${p.hostPort}:${p.port}` : String(p.port))).join(', ')} (reach it at \`${name}\`)`,
+    );
+  if (s.ready)
+    lines.push(
+      `ready: ${s.ready.tcp !== undefined ? `tcp ${s.ready.tcp}` : `\`${(s.ready.command ?? []).join(' ')}\``}, every ${formatDuration(s.ready.intervalMs)}, within ${formatDuration(s.ready.timeoutMs)}`,
+    );
+  else lines.push('ready: not checked (tasks may start before it listens)');
+  lines.push(users.length ? `needed by: ${users.join(', ')}` : 'needed by no task');
   return { contents: lines.join('  \n'), range };
 }
 

@@ -2,9 +2,10 @@ import type { Analysis } from '../dag/analyze';
 import { fail, ok, type Errorable } from '../util/errorable';
 import type { OffsetRange } from '../dag/problem';
 import { TASK_ID_PATTERN } from '../dag/schema';
+import { SERVICE_NAME_PATTERN } from '../dag/structureSchema';
 import type { Declaration, Reference } from '../dag/symbols';
 
-type SymbolKind = 'task' | 'volume' | 'param' | 'output';
+type SymbolKind = 'task' | 'volume' | 'param' | 'output' | 'group' | 'service';
 
 export interface SymbolAt {
   readonly kind: SymbolKind;
@@ -25,6 +26,9 @@ function tables(a: Analysis): Array<[SymbolKind, ReadonlyMap<string, Declaration
     ['param', s.params, s.paramRefs],
     // Outputs are named `TASK.NAME`: the same name on two tasks is two outputs.
     ['output', s.outputs, s.outputRefs],
+    // `extract.eu` names `extract` on its first part too: renaming a group renames the groups inside it.
+    ['group', s.groups, s.groupRefs],
+    ['service', s.services, s.serviceRefs],
   ];
 }
 
@@ -66,21 +70,28 @@ const NAME_RULES: Record<SymbolKind, [RegExp, string]> = {
   volume: [/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, `_`, `.` and `-`, starting with a letter or digit'],
   param: [/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and `_`, not starting with a digit'],
   output: [/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and `_`, not starting with a digit'],
+  group: [/^[A-Za-z0-9_-]+$/, 'letters, digits, `_` and `-` (the part of the name after the last dot)'],
+  service: [new RegExp(SERVICE_NAME_PATTERN), 'a DNS label: lowercase letters, digits and `-`'],
 };
 
 /** Where a rename may start; a failure says why not (not a symbol, or a name in use). */
 export function prepareRename(a: Analysis, offset: number): Errorable<SymbolAt> {
   const sym = symbolAt(a, offset);
-  return sym ? ok(sym) : fail('Only task ids, outputs, volume names and params can be renamed here.');
+  return sym ? ok(sym) : fail('Only task ids, outputs, groups, services, volume names and params can be renamed here.');
 }
 
 export function rename(a: Analysis, offset: number, newName: string): Errorable<TextEdit[]> {
   const sym = symbolAt(a, offset);
-  if (!sym) return fail('Only task ids, outputs, volume names and params can be renamed here.');
+  if (!sym) return fail('Only task ids, outputs, groups, services, volume names and params can be renamed here.');
   const [pattern, help] = NAME_RULES[sym.kind];
   if (!pattern.test(newName)) return fail(`"${newName}" is not a valid ${sym.kind} name: use ${help}.`);
   const [, decls] = tables(a).find(([k]) => k === sym.kind)!;
-  const key = sym.kind === 'output' ? `${sym.name.slice(0, sym.name.lastIndexOf('.'))}.${newName}` : newName;
-  if (key !== sym.name && decls.has(key)) return fail(`A ${sym.kind} named "${newName}" already exists.`);
-  return ok(references(a, offset, true).map((range) => ({ range, newText: newName })));
+  // An output is `TASK.NAME` and a group `OUTER.NAME`: only the last part is renamed.
+  const dot = sym.name.lastIndexOf('.');
+  const dotted = sym.kind === 'output' || sym.kind === 'group';
+  const key = dotted && dot > 0 ? `${sym.name.slice(0, dot)}.${newName}` : newName;
+  if (key !== sym.name && decls.has(key)) return fail(`A ${sym.kind} named "${key}" already exists.`);
+  // A group's references cover its whole dotted name; each becomes the new one.
+  const newText = sym.kind === 'group' ? key : newName;
+  return ok(references(a, offset, true).map((range) => ({ range, newText })));
 }

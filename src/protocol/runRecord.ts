@@ -67,6 +67,13 @@ export interface RunRecord {
   started_at?: string;
   ended_at?: string;
   tasks: Record<string, TaskRecord>;
+  /** The DAG's task groups: their tasks (inner groups' included) and the state that follows from theirs. */
+  groups?: Record<string, GroupRecord>;
+}
+
+export interface GroupRecord {
+  state: TaskState;
+  tasks: string[];
 }
 
 export interface RunOwner {

@@ -1,6 +1,7 @@
 import type { Task } from '../dag/model';
 import type { RunEvent } from '../protocol/runEvents';
 import type { AttemptRecord, RunRecord, TaskState } from '../protocol/runRecord';
+import { groupRecords } from './groupStates';
 import { currentOwner } from './owner';
 import { DEFAULT_MAX_ACTIVE_TASKS, type RunOptions } from './runOptions';
 import { runAttempt, type AttemptContext } from './attemptRun';
@@ -290,6 +291,7 @@ export class RunEngine {
           ? 'failed'
           : 'success';
     this.record.ended_at = new Date().toISOString();
+    this.updateGroups();
     this.emit({ type: 'run-state', runId: this.o.runId, state: this.record.state });
     if (!this.writer.failure) {
       this.writer.saveNow(this.record);
@@ -324,8 +326,14 @@ export class RunEngine {
   }
 
   private save(): void {
+    this.updateGroups();
     // After a failure, writes wait for the final record: each would fail again on a full disk.
     if (!this.writer.failure) this.writer.save(this.record);
+  }
+
+  /** Groups' states follow their tasks'; kept in the record for views that have no DAG file. */
+  private updateGroups(): void {
+    if (this.o.dag.groups.size) this.record.groups = groupRecords(this.o.dag, this.record);
   }
 
   /** All attempts of one task, retries included; frees its slot at the end. */

@@ -1,5 +1,6 @@
 import { isoTimestamp } from '../dag/dates';
 import { parseInstanceId } from '../dag/instanceIds';
+import { inGroup } from '../dag/buildStructure';
 import type { Dag } from '../dag/model';
 import type { RunRecord } from '../protocol/runRecord';
 import { dict, own } from '../util/dict';
@@ -16,19 +17,30 @@ export function instanceOf(dag: Dag, id: string): { readonly task: string; reado
   return i && dag.tasks.some((t) => t.id === i.task && t.expand) ? i : undefined;
 }
 
-/** Whether an id names a task of the DAG or an instance of one of its mapped tasks. */
+/** Whether an id names a task of the DAG, an instance of one of its mapped tasks, or a group. */
 export const isSelectable = (dag: Dag, id: string): boolean =>
-  dag.tasks.some((t) => t.id === id) || instanceOf(dag, id) !== undefined;
+  dag.tasks.some((t) => t.id === id) || instanceOf(dag, id) !== undefined || dag.groups.has(id);
 
-/** The DAG's tasks a selection touches: a selected instance touches its task. */
+/** The tasks of a group (inner groups included); a task id or an instance stands for itself. */
+function membersOrSelf(dag: Dag, id: string): string[] {
+  if (dag.tasks.some((t) => t.id === id) || !dag.groups.has(id)) return [id];
+  return dag.tasks.filter((t) => inGroup(t, id)).map((t) => t.id);
+}
+
+/** A selection with each group replaced by its tasks (`cdag run --task extract` runs extract's tasks). */
+export function withGroupsExpanded(dag: Dag, only: ReadonlySet<string>): Set<string> {
+  return new Set([...only].flatMap((id) => membersOrSelf(dag, id)));
+}
+
+/** The DAG's tasks a selection touches: a selected instance touches its task, a group its tasks. */
 export function selectedTasks(dag: Dag, only: ReadonlySet<string>): Set<string> {
-  return new Set([...only].map((id) => instanceOf(dag, id)?.task ?? id));
+  return new Set([...withGroupsExpanded(dag, only)].map((id) => instanceOf(dag, id)?.task ?? id));
 }
 
 /** The tasks a "Re-run from here" runs: the task (or instance) and every task downstream of it. */
 export function downstreamOf(dag: Dag, id: string): Set<string> {
   const start = instanceOf(dag, id)?.task ?? id;
-  const reached = new Set([start]);
+  const reached = new Set(membersOrSelf(dag, start));
   for (let grew = true; grew;) {
     grew = false;
     for (const t of dag.tasks) {

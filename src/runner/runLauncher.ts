@@ -118,6 +118,13 @@ export class RunLauncher {
     const unwritable = this.store.checkWritable();
     if (unwritable) return fail(unwritable);
     const only = req.only && selectedTasks(req.dag, req.only);
+    const needing = req.dag.tasks.filter((t) => t.services.length && (!only || only.has(t.id)));
+    if (needing.length)
+      return fail({
+        code: 'services-not-started',
+        services: [...new Set(needing.flatMap((t) => t.services))],
+        tasks: needing.map((t) => t.id),
+      });
     // Every host path of the whole DAG, rendered for these dates and resolved, before any container starts.
     const requests = sensitiveRequests(
       req.dag,

@@ -3,6 +3,7 @@ import type { RunRecord, TaskRecord } from '../protocol/runRecord';
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const RUN_STATES = new Set(['queued', 'running', 'success', 'failed', 'cancelled']);
+const TASK_STATES = new Set([...RUN_STATES, 'up_for_retry', 'upstream_failed', 'skipped']);
 
 function isTaskRecord(x: unknown): x is TaskRecord {
   return (
@@ -39,5 +40,24 @@ export function asRunRecord(x: unknown): RunRecord | string {
   if (x.owner !== undefined && !(isObject(x.owner) && typeof x.owner.pid === 'number')) return '"owner" is malformed';
   const record = { ...x, params: isObject(x.params) ? x.params : {} } as unknown as RunRecord;
   record.tasks = tasks;
+  // Groups are derived data: a malformed entry is dropped rather than refusing the run.
+  const groups = recordGroups(x.groups);
+  if (groups) record.groups = groups;
+  else delete record.groups;
   return record;
+}
+
+function recordGroups(x: unknown): RunRecord['groups'] {
+  if (!isObject(x)) return undefined;
+  const out = dict<NonNullable<RunRecord['groups']>[string]>();
+  for (const [name, g] of Object.entries(x))
+    if (
+      isObject(g) &&
+      typeof g.state === 'string' &&
+      TASK_STATES.has(g.state) &&
+      Array.isArray(g.tasks) &&
+      g.tasks.every((t) => typeof t === 'string')
+    )
+      out[name] = { state: g.state as TaskRecord['state'], tasks: g.tasks as string[] };
+  return out;
 }

@@ -5,7 +5,13 @@ import { describeDagFileError, isDagFileError, readDagFile } from '../../dag/dag
 import { BACKFILL_CONFIRM_ABOVE } from '../../dag/schedule';
 import type { BackendKind, RunRecord } from '../../protocol/runRecord';
 import { Consent } from '../../runner/hostAccess';
-import { isSelectable, keepOutside, latestEndedRun, unknownInstance } from '../../runner/rerunSelection';
+import {
+  isSelectable,
+  keepOutside,
+  latestEndedRun,
+  unknownInstance,
+  withGroupsExpanded,
+} from '../../runner/rerunSelection';
 import { RunLauncher } from '../../runner/runLauncher';
 import { RunStore } from '../../runner/runStore';
 import { describeUnmaskable } from '../../runner/secretMasker';
@@ -78,10 +84,11 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
     return EXIT.usage;
   }
   const dag = a.dag;
-  const only = values.task ? new Set(values.task) : undefined;
-  for (const t of only ?? [])
+  for (const t of values.task ?? [])
     if (!isSelectable(dag, t))
-      return usage(`No task "${t}" in ${dag.id} (an instance is ID[i] of a task with expand).`);
+      return usage(`No task or group "${t}" in ${dag.id} (an instance is ID[i] of a task with expand).`);
+  // A group stands for its tasks.
+  const only = values.task ? withGroupsExpanded(dag, new Set(values.task)) : undefined;
 
   const dates = pickDates(dag, values.date, values.from, values.to);
   if (typeof dates === 'string') return usage(dates);

@@ -42,6 +42,11 @@ export async function showLaunchFailure(f: LaunchFailure): Promise<void> {
       if (choice) await vscode.commands.executeCommand('containerDags.setSecret');
       return;
     }
+    case 'services-not-started':
+      void vscode.window.showErrorMessage(
+        `${f.tasks.join(', ')} need${f.tasks.length > 1 ? '' : 's'} the service${f.services.length > 1 ? 's' : ''} ${f.services.join(', ')}, which Container DAGs checks but does not start yet; nothing was run. Start ${f.services.length > 1 ? 'them' : 'it'} yourself and remove \`services\` from the tasks, or run other tasks on their own.`,
+      );
+      return;
     case 'secret-unreadable':
       void vscode.window.showErrorMessage(f.message);
       return;

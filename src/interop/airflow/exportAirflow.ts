@@ -1,7 +1,7 @@
 import { DEFAULT_RETRY_DELAY_MS, type Dag, type Mount, type Task } from '../../dag/model';
 import { PRESET_CRON } from '../../dag/schedule';
 import { envNameOf } from '../../dag/secretRefs';
-import type { ExportNote } from '../exportNote';
+import { notCarried, type ExportNote } from '../exportNote';
 import { mappedArgument, returnedOutputs } from './exportDataflow';
 import { mapValues, podOperatorArgs, type OperatorContext } from './podOperatorArgs';
 import { call, docText, py, pyStr, raw, type Py } from './python';
@@ -211,6 +211,13 @@ class AirflowWriter implements OperatorContext {
     }
     if (t.when !== undefined) common.cdag_when = this.tmpl(t.when, t, 'when');
     const specific = this.operator === 'docker' ? this.docker(t) : podOperatorArgs(t, this);
+    // Everything of format v2's dataflow is carried; what is not yet is named.
+    for (const n of notCarried(
+      t,
+      'Airflow',
+      new Set(['outputs', 'expand', 'when', 'skip_on_exit_code', 'depends_on_past']),
+    ))
+      this.notes.push(n);
     const mapped = mappedArgument(t, (id) => this.vars.get(id), this.returned);
     if (mapped && 'problem' in mapped)
       this.note('warning', t.id, `${mapped.problem}: the exported task runs once, not per item.`);

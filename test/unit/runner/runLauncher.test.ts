@@ -61,6 +61,43 @@ const CHAIN =
   'schedule: "@daily"\ntasks:\n  a: {image: x, command: ["0", "5"]}\n  b: {image: x, command: ["0", "5"], depends_on: [a]}\n';
 
 describe('run launcher', () => {
+  it('refuses tasks that need services (checked, not started yet) before connecting, unless the selection leaves them out', async () => {
+    const t = setUp(
+      'services:\n  db: {image: postgres, ready: {tcp: 5432}}\ntasks:\n  a: {image: x, services: [db]}\n  b: {image: x, command: ["0", "5"]}\n',
+    );
+    try {
+      const r = await t.launcher.prepare(t.request());
+      assert.ok(!r.succeeded);
+      assert.deepEqual(r.error, { code: 'services-not-started', services: ['db'], tasks: ['a'] });
+      assert.equal(t.connects.length, 0);
+      assert.ok((await t.launcher.prepare(t.request({ only: new Set(['b']) }))).succeeded);
+    } finally {
+      t.done();
+    }
+  });
+
+  it('keeps each group’s state in the run record, from its tasks', async () => {
+    const t = setUp(
+      'tasks:\n  a: {image: x, group: g, command: ["0", "5"]}\n  b: {image: x, group: g.in, command: ["3", "5"]}\n  c: {image: x, depends_on: [g], command: ["0", "5"]}\n',
+    );
+    try {
+      const p = await t.launcher.prepare(t.request());
+      assert.ok(p.succeeded);
+      const [record] = await t.launcher.start(p.result, { intervals: [day('2024-01-01')] });
+      assert.deepEqual(
+        { ...record!.groups },
+        {
+          g: { state: 'failed', tasks: ['a', 'b'] },
+          'g.in': { state: 'failed', tasks: ['b'] },
+        },
+      );
+      assert.equal(record!.tasks.c!.state, 'upstream_failed');
+      assert.deepEqual({ ...t.store.load(record!.run_id)!.groups }, { ...record!.groups }, 'kept in the stored record');
+    } finally {
+      t.done();
+    }
+  });
+
   it('refuses a DAG that mounts /etc before connecting anything when nothing was allowed and no one can be asked', async () => {
     const t = setUp('tasks:\n  peek: {image: x, mounts: ["/etc:/host-etc"]}\n');
     try {
