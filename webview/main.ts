@@ -7,6 +7,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeContextMenu } from '@vscode-elements/elements/dist/vscode-context-menu/vscode-context-menu.js';
 import type { DagGraph } from '../src/dag/graph';
 import { structureKey, type Direction, type GraphLayout } from '../src/graph/layout';
+import { foldedViews, foldGroups } from '../src/graph/foldedGroups';
 import { displayGraph } from '../src/graph/mappedNodes';
 import type { GraphPageState, HostToPage, PageToHost, TaskView, ToolbarState } from '../src/protocol/graphMessages';
 import { isHostMessage } from './hostMessages';
@@ -42,6 +43,16 @@ const viewport = new Viewport(svg);
 let graph: DagGraph = { dag: '', nodes: [], edges: [] };
 let drawn: DagGraph = graph;
 const expanded = new Set<string>(vscode.getState()?.expanded ?? []);
+/** Groups folded into one node in this panel. */
+const folded = new Set<string>(vscode.getState()?.folded ?? []);
+/** The views of what is drawn: a folded group's node gets its tasks' state and counts. */
+let views: Record<string, TaskView> = {};
+const saveState = () => vscode.setState({ uri: pageUri, expanded: [...expanded], folded: [...folded] });
+
+/** What is drawn of the DAG: folded groups as one node each, opened mapped tasks as their instances. */
+function drawnOf(dagGraph: DagGraph): DagGraph {
+  return displayGraph(foldGroups(dagGraph, folded), states, expanded);
+}
 let pageUri = vscode.getState()?.uri ?? '';
 let drawnKey = '';
 let layout: GraphLayout | undefined;
@@ -56,11 +67,12 @@ const post = (m: PageToHost) => vscode.postMessage(m);
 /** Re-layout only when the structure changed; states and highlights reuse the drawing. */
 async function show(dagGraph: DagGraph): Promise<void> {
   graph = dagGraph;
-  const next = displayGraph(dagGraph, states, expanded);
+  const next = drawnOf(dagGraph);
   drawn = next;
+  views = foldedViews(dagGraph, next, states);
   const key = structureKey(next, direction);
   if (key === drawnKey) {
-    if (drawing) applyStates(drawing, drawn, states);
+    if (drawing) applyStates(drawing, drawn, views);
     rendered(next.nodes.length, 0, 0);
     return;
   }
@@ -80,10 +92,15 @@ async function show(dagGraph: DagGraph): Promise<void> {
   }
   layout = result.layout;
   const id = result.id;
-  const d = await renderLayout(svg, next, layout, states, () => id !== layouts.latest);
+  const d = await renderLayout(svg, next, layout, views, () => id !== layouts.latest);
   if (!d) return;
   drawing = d;
   for (const [taskId, g] of d.nodes) wireNode(taskId, g);
+  for (const [group, g] of d.groups)
+    g.querySelector('text.toggle')?.addEventListener('click', (ev) => {
+      ev.stopPropagation();
+      toggleGroup(group);
+    });
   viewport.setContent(layout.width, layout.height);
   viewport.fit();
   summary.textContent = `${graph.dag} · ${graph.nodes.length} tasks · ${graph.edges.length} dependencies`;
@@ -102,13 +119,23 @@ function toggleInstances(taskId: string): void {
   if (task === undefined) return;
   if (expanded.has(task)) expanded.delete(task);
   else expanded.add(task);
-  vscode.setState({ uri: pageUri, expanded: [...expanded] });
+  saveState();
   void show(graph).then(() => drawing?.nodes.get(node?.instanceOf !== undefined ? task : `${task}[0]`)?.focus());
+}
+
+/** Folds a group into one node, or unfolds a folded one; kept per panel. */
+function toggleGroup(group: string): void {
+  if (folded.has(group)) folded.delete(group);
+  else folded.add(group);
+  saveState();
+  void show(graph).then(() => drawing?.nodes.get(group)?.focus());
 }
 
 function wireNode(taskId: string, g: SVGGElement): void {
   g.addEventListener('click', (ev) => {
-    if ((ev.target as Element | null)?.classList.contains('toggle')) toggleInstances(taskId);
+    const onToggle = (ev.target as Element | null)?.classList.contains('toggle');
+    if (onToggle && drawn.nodes.find((n) => n.id === taskId)?.folded) toggleGroup(taskId);
+    else if (onToggle) toggleInstances(taskId);
     else post({ type: 'reveal', taskId });
   });
   g.addEventListener('dblclick', () => post({ type: 'showLog', taskId }));
@@ -130,6 +157,10 @@ function openMenu(taskId: string, x: number, y: number): void {
   menu.data = [
     ...(node?.mapped ? [{ label: 'Show Instances', value: 'toggle' }, { separator: true }] : []),
     ...(node?.instanceOf !== undefined ? [{ label: 'Fold Instances', value: 'toggle' }, { separator: true }] : []),
+    ...(node?.folded ? [{ label: 'Unfold Group', value: 'toggle' }, { separator: true }] : []),
+    ...(node?.group !== undefined && !node.folded && node.instanceOf === undefined
+      ? [{ label: `Fold Group ${node.group}`, value: 'fold' }, { separator: true }]
+      : []),
     ...(canRun
       ? [
           { label: 'Run Task', value: 'runTask' },
@@ -160,8 +191,14 @@ menu.addEventListener('vsc-context-menu-select', (ev) => {
       post({ type: ev.detail.value, taskId });
       return;
     case 'toggle':
-      toggleInstances(taskId);
+      if (drawn.nodes.find((n) => n.id === taskId)?.folded) toggleGroup(taskId);
+      else toggleInstances(taskId);
       return;
+    case 'fold': {
+      const group = drawn.nodes.find((n) => n.id === taskId)?.group;
+      if (group !== undefined) toggleGroup(group);
+      return;
+    }
   }
 });
 
@@ -174,7 +211,10 @@ function onNodeKey(ev: KeyboardEvent, id: string): void {
   }
   if (ev.key === '+' || ev.key === '-') {
     const node = drawn.nodes.find((n) => n.id === id);
-    if ((ev.key === '+' && node?.mapped) || (ev.key === '-' && node?.instanceOf !== undefined)) toggleInstances(id);
+    if (ev.key === '+' && node?.folded) toggleGroup(id);
+    else if (ev.key === '-' && node?.group !== undefined && !node.instanceOf) toggleGroup(node.group);
+    else if ((ev.key === '+' && node?.mapped) || (ev.key === '-' && node?.instanceOf !== undefined))
+      toggleInstances(id);
     ev.preventDefault();
     return;
   }
@@ -249,7 +289,7 @@ function handle(msg: HostToPage): void {
   switch (msg.type) {
     case 'graph':
       pageUri = msg.uri;
-      vscode.setState({ uri: msg.uri, expanded: [...expanded] });
+      saveState();
       banner.textContent = msg.error ? `Showing the last valid graph. ${msg.error}` : '';
       banner.classList.toggle('shown', !!msg.error);
       void show(msg.graph);
@@ -263,8 +303,11 @@ function handle(msg: HostToPage): void {
       states = msg.tasks;
       runLabel.textContent = msg.runId ? msg.label : '';
       // A run that made (or a newer run that changed) the instances of an opened task redraws it.
-      if (structureKey(displayGraph(graph, states, expanded), direction) !== drawnKey) void show(graph);
-      else if (drawing) applyStates(drawing, drawn, states);
+      if (structureKey(drawnOf(graph), direction) !== drawnKey) void show(graph);
+      else if (drawing) {
+        views = foldedViews(graph, drawn, states);
+        applyStates(drawing, drawn, views);
+      }
       return;
     case 'toolbar':
       setToolbar(msg.toolbar);

@@ -1,6 +1,15 @@
 import type { DagGraph, GraphNode } from '../src/dag/graph';
-import { drawDefs, drawEdge, drawNode, STATE_ICONS, tooltip, type SvgNode } from '../src/graph/draw';
-import { countsText, countsWords } from '../src/graph/mappedNodes';
+import {
+  countsLabel,
+  drawDefs,
+  drawEdge,
+  drawGroupBox,
+  drawNode,
+  STATE_ICONS,
+  tooltip,
+  type SvgNode,
+} from '../src/graph/draw';
+import { countsWords } from '../src/graph/mappedNodes';
 import type { GraphLayout } from '../src/graph/layout';
 import type { TaskView } from '../src/protocol/graphMessages';
 import { own } from '../src/util/dict';
@@ -23,6 +32,8 @@ const yieldToPage = () => new Promise<void>((r) => setTimeout(r, 0));
 export interface Drawing {
   readonly root: SVGGElement;
   readonly nodes: Map<string, SVGGElement>;
+  /** Boxes of open groups, by group. */
+  readonly groups: Map<string, SVGGElement>;
 }
 
 /**
@@ -43,7 +54,14 @@ export async function renderLayout(
   edges.setAttribute('class', 'edges');
   const nodesGroup = document.createElementNS(SVG, 'g');
   nodesGroup.setAttribute('class', 'nodes');
-  root.append(edges, nodesGroup);
+  // Group boxes under everything: they are the background of their tasks.
+  const groupInfo = new Map((graph.groups ?? []).map((g) => [g.id, g]));
+  const groupsLayer = materialize({
+    tag: 'g',
+    attrs: { class: 'groups' },
+    children: (layout.groups ?? []).map((b) => drawGroupBox(b, groupInfo.get(b.id))),
+  });
+  root.append(groupsLayer, edges, nodesGroup);
   const nodes = new Map<string, SVGGElement>();
   const pieces: Array<() => void> = [];
   for (let i = 0; i < layout.edges.length; i += SLICE * 2) {
@@ -72,7 +90,13 @@ export async function renderLayout(
     piece();
     if (pieces.length > 1) await yieldToPage();
   }
-  return { root, nodes };
+  return {
+    root,
+    nodes,
+    groups: new Map(
+      [...groupsLayer.querySelectorAll<SVGGElement>('g.group-box')].map((g) => [g.dataset.group ?? '', g]),
+    ),
+  };
 }
 
 /** Recolours nodes for a run's states: classes, icon and tooltip only, no layout and no redraw. */
@@ -93,7 +117,7 @@ export function applyStates(
     const title = g.querySelector('title');
     if (title) title.textContent = tooltip(info, view, now);
     const counts = g.querySelector('text.counts');
-    if (counts) counts.textContent = countsText(view);
+    if (counts) counts.textContent = countsLabel(info, view);
     g.setAttribute('aria-label', ariaLabel(info, view));
   }
 }
@@ -102,6 +126,7 @@ function ariaLabel(info: GraphNode, view: TaskView | undefined): string {
   const parts = [info.id, info.image];
   if (view) parts.push(view.state.replace(/_/g, ' '));
   if (info.mapped) parts.push(`${countsWords(view)}; press plus to show them`);
+  if (info.folded) parts.push(`folded group of ${countsWords(view, 'task')}; press plus to unfold`);
   if (info.instanceOf !== undefined)
     parts.push(`instance ${info.mapIndex ?? ''} of ${info.instanceOf}; press minus to fold`);
   return parts.join(', ');

@@ -13,6 +13,17 @@ export interface GraphNode {
   /** Only in a drawing where a mapped task is opened: the task this node is an instance of, and its index. */
   readonly instanceOf?: string;
   readonly mapIndex?: number;
+  /** The group the task is in (`extract.eu`). */
+  readonly group?: string;
+  /** Only in a drawing where a group is folded: this node stands for the group's tasks. */
+  readonly folded?: boolean;
+}
+
+/** A task group, drawn as a box around its tasks (inside its outer group's box). */
+export interface GraphGroup {
+  readonly id: string;
+  readonly description?: string;
+  readonly parent?: string;
 }
 
 export interface GraphEdge {
@@ -26,6 +37,8 @@ export interface DagGraph {
   readonly description?: string;
   readonly nodes: readonly GraphNode[];
   readonly edges: readonly GraphEdge[];
+  /** Task groups, outer before inner; absent when the DAG has none. */
+  readonly groups?: readonly GraphGroup[];
 }
 
 export function toGraph(dag: Dag): DagGraph {
@@ -41,7 +54,17 @@ export function toGraph(dag: Dag): DagGraph {
       retries: t.retries,
       ...(t.expand ? { mapped: true } : {}),
       ...(t.outputs.length ? { outputs: t.outputs } : {}),
+      ...(t.group ? { group: t.group } : {}),
     })),
+    ...(dag.groups.size
+      ? {
+          groups: [...dag.groups.values()].map((g) => ({
+            id: g.name,
+            ...(g.description ? { description: g.description } : {}),
+            ...(g.parent ? { parent: g.parent } : {}),
+          })),
+        }
+      : {}),
     edges: dag.tasks.flatMap((t) => t.dependsOn.filter((d) => known.has(d)).map((d) => ({ from: d, to: t.id }))),
   };
 }

@@ -1,4 +1,4 @@
-import type { DagGraph, GraphNode } from '../dag/graph';
+import type { DagGraph, GraphGroup, GraphNode } from '../dag/graph';
 import type { TaskView } from '../protocol/graphMessages';
 import { shortImage, type EdgeRoute, type GraphLayout, type NodeBox } from './layout';
 import { own } from '../util/dict';
@@ -67,6 +67,7 @@ function duration(view: TaskView, now: number): string | undefined {
 
 /** Attempt, duration, exit code and reason: what a user hovering a node in Airflow's grid looks for. */
 export function tooltip(n: GraphNode, view: TaskView | undefined, now = Date.now()): string {
+  if (n.folded) return [`group ${n.id}`, countsWords(view, 'task'), 'Unfold it with its ⊞ or +.'].join('\n');
   const lines = [n.id, n.image];
   if (n.command) lines.push(n.command.join(' '));
   if (view) {
@@ -83,6 +84,11 @@ export function tooltip(n: GraphNode, view: TaskView | undefined, now = Date.now
   if (outputs) for (const [k, v] of Object.entries(outputs)) lines.push(`outputs.${k} = ${v}`);
   else if (n.outputs?.length) lines.push(`outputs: ${n.outputs.join(', ')}`);
   return lines.join('\n');
+}
+
+/** What a mapped node's (or folded group's) counts say: `×3 ✔2 ▶1`, or `⊞ ✔2 ▶1` for a group to unfold. */
+export function countsLabel(n: GraphNode, view: TaskView | undefined): string {
+  return n.folded ? `⊞ ${countsText(view).replace(/^×\S+ ?/, '')}`.trim() : countsText(view);
 }
 
 /** Offset of each sheet behind a mapped node. */
@@ -102,22 +108,23 @@ export function drawNode(n: GraphNode, box: NodeBox, view?: TaskView, now = Date
         }),
       )
     : [];
-  const toggle = n.mapped
-    ? [
-        h(
-          'text',
-          { x: box.width - 10, y: 37, class: 'counts toggle', 'text-anchor': 'end' },
-          undefined,
-          countsText(view),
-        ),
-      ]
-    : n.instanceOf !== undefined
-      ? [h('text', { x: box.width - 10, y: 37, class: 'toggle', 'text-anchor': 'end' }, undefined, '⊟')]
-      : [];
+  const toggle =
+    n.mapped || n.folded
+      ? [
+          h(
+            'text',
+            { x: box.width - 10, y: 37, class: 'counts toggle', 'text-anchor': 'end' },
+            undefined,
+            countsLabel(n, view),
+          ),
+        ]
+      : n.instanceOf !== undefined
+        ? [h('text', { x: box.width - 10, y: 37, class: 'toggle', 'text-anchor': 'end' }, undefined, '⊟')]
+        : [];
   return h(
     'g',
     {
-      class: `node${n.mapped ? ' mapped' : ''}${n.instanceOf !== undefined ? ' instance' : ''}${state ? ` state-${state}` : ''}`,
+      class: `node${n.mapped ? ' mapped' : ''}${n.folded ? ' folded' : ''}${n.instanceOf !== undefined ? ' instance' : ''}${state ? ` state-${state}` : ''}`,
       'data-task': n.id,
       ...(n.instanceOf !== undefined ? { 'data-instance-of': n.instanceOf } : {}),
       transform: `translate(${round(box.x)} ${round(box.y)})`,
@@ -127,7 +134,12 @@ export function drawNode(n: GraphNode, box: NodeBox, view?: TaskView, now = Date
       h('rect', { width: box.width, height: box.height, rx: 6 }),
       h('title', {}, undefined, tooltip(n, view, now)),
       h('text', { x: 10, y: 19, class: 'title' }, undefined, n.id),
-      h('text', { x: 10, y: 35, class: 'image' }, undefined, shortImage(n.image)),
+      h(
+        'text',
+        { x: 10, y: 35, class: 'image' },
+        undefined,
+        n.folded ? `group · ${view?.instances ?? '?'} tasks` : shortImage(n.image),
+      ),
       h(
         'text',
         { x: box.width - 10, y: 19, class: 'icon', 'text-anchor': 'end' },
@@ -139,6 +151,16 @@ export function drawNode(n: GraphNode, box: NodeBox, view?: TaskView, now = Date
   );
 }
 
+/** A group's box around its tasks: its name and a toggle (⊟) that folds it into one node. */
+export function drawGroupBox(box: NodeBox, group: GraphGroup | undefined): SvgNode {
+  return h('g', { class: 'group-box', 'data-group': box.id, transform: `translate(${round(box.x)} ${round(box.y)})` }, [
+    h('rect', { width: box.width, height: box.height, rx: 8 }),
+    h('title', {}, undefined, [`group ${box.id}`, group?.description ?? ''].filter(Boolean).join('\n')),
+    h('text', { x: 10, y: 19, class: 'group-label' }, undefined, box.id.slice(box.id.lastIndexOf('.') + 1)),
+    h('text', { x: box.width - 10, y: 19, class: 'toggle', 'text-anchor': 'end' }, undefined, '⊟'),
+  ]);
+}
+
 /** Edges under nodes, in one group the page pans and zooms. */
 export function drawGraph(
   graph: DagGraph,
@@ -147,7 +169,13 @@ export function drawGraph(
   now = Date.now(),
 ): SvgNode {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const groups = new Map((graph.groups ?? []).map((g) => [g.id, g]));
   return h('g', { id: 'viewport' }, [
+    h(
+      'g',
+      { class: 'groups' },
+      (layout.groups ?? []).map((b) => drawGroupBox(b, groups.get(b.id))),
+    ),
     h('g', { class: 'edges' }, layout.edges.map(drawEdge)),
     h(
       'g',

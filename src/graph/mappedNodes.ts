@@ -71,8 +71,8 @@ export function countsText(view: TaskView | undefined): string {
 }
 
 /** The same counts in words, for tooltips and screen readers: `3 instances: 1 failed, 1 running, 1 success`. */
-export function countsWords(view: TaskView | undefined): string {
-  if (!view?.instances) return 'instances are made when it runs';
+export function countsWords(view: TaskView | undefined, noun: 'instance' | 'task' = 'instance'): string {
+  if (!view?.instances) return noun === 'task' ? 'no run shown yet' : 'instances are made when it runs';
   const parts = COUNT_ORDER.filter((s) => view.counts?.[s]).map((s) => `${view.counts![s]} ${s.replace(/_/g, ' ')}`);
-  return `${view.instances} instance${view.instances === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  return `${view.instances} ${noun}${view.instances === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }

@@ -16,6 +16,10 @@ export const GRAPH_CSS = `
 .node text.counts { fill: var(--vscode-descriptionForeground, #616161); font-size: 10px; }
 .node text.toggle { cursor: pointer; }
 .node text.toggle:hover { fill: var(--vscode-textLink-foreground, #006ab1); text-decoration: underline; }
+.group-box rect { fill: var(--vscode-editorWidget-background, #f3f3f3); fill-opacity: 0.35; stroke: var(--vscode-descriptionForeground, #8a8a8a); stroke-width: 1px; stroke-dasharray: 6 3; }
+.group-box text.group-label { fill: var(--vscode-descriptionForeground, #616161); font-size: 11px; font-weight: 600; }
+.group-box text.toggle { fill: var(--vscode-descriptionForeground, #616161); font-size: 13px; cursor: pointer; }
+.node.folded rect { stroke-width: 2px; stroke-dasharray: 6 3; }
 .edge { fill: none; stroke: var(--vscode-editorWidget-border, #a0a0a0); stroke-width: 1.2px; }
 .arrow { fill: var(--vscode-editorWidget-border, #a0a0a0); }
 .node.state-queued rect { stroke: var(--vscode-descriptionForeground, #717171); stroke-dasharray: 4 3; }

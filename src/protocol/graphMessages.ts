@@ -57,4 +57,6 @@ export interface GraphPageState {
   uri: string;
   /** The mapped tasks opened into their instances in this panel. */
   expanded?: string[];
+  /** The task groups folded into one node in this panel. */
+  folded?: string[];
 }

@@ -73,4 +73,25 @@ describe('the DAG graph beside the editor', function () {
     await frame.locator('g.node[data-task="count"]').waitFor({ timeout: 30_000 });
     assert.equal(await frame.locator('g.node[data-task="count[0]"]').count(), 0);
   });
+
+  it('draws a task group as a box that folds into one node with its tasks’ states and unfolds again', async () => {
+    await s.wb.openFile('groups.dag.yaml');
+    await s.wb.command('Container DAGs: Show DAG Graph');
+    const frame = await s.wb.graphFrame('load');
+    await frame.locator('g.group-box[data-group="extract"]').waitFor({ timeout: 30_000 });
+    await frame.locator('vscode-button#run').click();
+    await frame.locator('g.node.state-success[data-task="load"]').waitFor({ timeout: 120_000 });
+    await s.wb.screenshot('10d-graph-group-box');
+    await frame.locator('g.group-box[data-group="extract"] text.toggle').click();
+    await frame.locator('g.node.folded[data-task="extract"]').waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('g.node[data-task="eu"]').count(), 0);
+    assert.equal(await frame.locator('g.group-box').count(), 0);
+    assert.equal(await frame.locator('svg#graph path.edge').count(), 2);
+    assert.match((await frame.locator('g.node[data-task="extract"]').getAttribute('class')) ?? '', /state-success/);
+    assert.equal(await frame.locator('g.node[data-task="extract"] text.counts').textContent(), '⊞ ✔2');
+    await s.wb.screenshot('10e-graph-group-folded');
+    await frame.locator('g.node[data-task="extract"] text.toggle').click();
+    await frame.locator('g.group-box[data-group="extract"]').waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('g.node[data-task="eu"]').count(), 1);
+  });
 });

@@ -1,5 +1,11 @@
 import * as vscode from 'vscode';
-import { downstreamOf, keepOutside, latestEndedRun, unknownInstance } from '../../runner/rerunSelection';
+import {
+  downstreamOf,
+  keepOutside,
+  latestEndedRun,
+  unknownInstance,
+  withGroupsExpanded,
+} from '../../runner/rerunSelection';
 import { analyzeDag } from '../../dag/analyze';
 import { parseDate } from '../../dag/dates';
 import type { Dag } from '../../dag/model';
@@ -64,7 +70,12 @@ export async function runFromGraph(
   const d = await dagDocument(uri);
   const day = parseDate(date);
   if (!d || !day.succeeded) return;
-  const only = what.task ? (what.downstream ? downstreamOf(d.dag, what.task) : new Set([what.task])) : undefined;
+  // A group stands for its tasks; an instance for itself.
+  const only = what.task
+    ? what.downstream
+      ? downstreamOf(d.dag, what.task)
+      : withGroupsExpanded(d.dag, new Set([what.task]))
+    : undefined;
   const interval = intervalAt(d.dag.schedule, day.result);
   // A re-run keeps what the newest run of that date did outside the selection (Airflow's "clear"):
   // the selected tasks read their upstream outputs, and an instance its item, from that run.

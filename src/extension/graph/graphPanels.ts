@@ -135,6 +135,7 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
       raw,
       new Set(info.tasks.map((t) => t.id)),
       new Set(info.graph?.nodes.filter((n) => n.mapped).map((n) => n.id)),
+      new Set(info.graph?.groups?.map((g) => g.id)),
     );
     if (!msg) {
       this.log(`Graph page sent a message that was dropped: ${JSON.stringify(raw)?.slice(0, 200)}`);
@@ -166,7 +167,11 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
         entry.direction = msg.direction;
         return;
       case 'reveal': {
-        const id = info.tasks.some((t) => t.id === msg.taskId) ? msg.taskId : parseInstanceId(msg.taskId)?.task;
+        // A folded group reveals its first task; an instance its task.
+        const id = info.tasks.some((t) => t.id === msg.taskId)
+          ? msg.taskId
+          : (parseInstanceId(msg.taskId)?.task ??
+            info.graph?.nodes.find((n) => n.group === msg.taskId || n.group?.startsWith(`${msg.taskId}.`))?.id);
         const task = info.tasks.find((t) => t.id === id);
         if (!task) return;
         const editor = await vscode.window.showTextDocument(doc, {

@@ -18,6 +18,7 @@ export function parsePageMessage(
   raw: unknown,
   knownTasks: ReadonlySet<string>,
   mappedTasks: ReadonlySet<string> = new Set(),
+  groups: ReadonlySet<string> = new Set(),
 ): PageToHost | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   let size: number;
@@ -35,12 +36,15 @@ export function parsePageMessage(
     return !!i && mappedTasks.has(i.task) && i.index < MAX_EXPAND_ITEMS;
   };
   const task = () => typeof m.taskId === 'string' && (knownTasks.has(m.taskId) || instance(m.taskId));
+  // A folded group's node: revealed or run as its tasks (it has no log of its own).
+  const taskOrGroup = () => task() || (typeof m.taskId === 'string' && groups.has(m.taskId));
   const date = () => typeof m.date === 'string' && DATE.test(m.date) && !Number.isNaN(Date.parse(m.date));
   const backend = () => typeof m.backend === 'string' && BACKENDS.has(m.backend);
   switch (m.type) {
     case 'ready':
       return keys() ? { type: 'ready' } : undefined;
     case 'reveal':
+      return keys('taskId') && taskOrGroup() ? { type: m.type, taskId: m.taskId as string } : undefined;
     case 'showLog':
       return keys('taskId') && task() ? { type: m.type, taskId: m.taskId as string } : undefined;
     case 'run':
@@ -49,7 +53,7 @@ export function parsePageMessage(
         : undefined;
     case 'runTask':
     case 'rerunFrom':
-      return keys('taskId', 'date', 'backend') && task() && date() && backend()
+      return keys('taskId', 'date', 'backend') && taskOrGroup() && date() && backend()
         ? { type: m.type, taskId: m.taskId as string, date: m.date as string, backend: m.backend as BackendKind }
         : undefined;
     case 'direction':
