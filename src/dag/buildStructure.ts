@@ -59,7 +59,8 @@ export function withGroupDependencies(tasks: readonly Task[], groups: ReadonlyMa
     const deps = t.dependsOn.flatMap((d) =>
       ids.has(d) || !groups.has(d) ? [d] : tasks.filter((m) => m.id !== t.id && inGroup(m, d)).map((m) => m.id),
     );
-    return { ...t, dependsOn: deps.filter((d, i) => deps.indexOf(d) === i) };
+    const named = t.dependsOn.filter((d) => !ids.has(d) && groups.has(d));
+    return { ...t, dependsOn: deps.filter((d, i) => deps.indexOf(d) === i), dependsOnGroups: named };
   });
 }
 

@@ -75,6 +75,8 @@ export interface Task {
   readonly dependsOnPast: boolean;
   /** The group it is in (`extract.eu`); `dependsOn` already holds a named group's tasks. */
   readonly group?: string;
+  /** The groups `depends_on` names (their tasks are in `dependsOn`): what an export writes as `group >> task`. */
+  readonly dependsOnGroups?: readonly string[];
   /** Services it needs, by name. */
   readonly services: readonly string[];
 }

@@ -26,7 +26,7 @@ export function notCarried(
     readonly services: readonly string[];
   },
   target: string,
-  carried: ReadonlySet<'skip_on_exit_code' | 'depends_on_past' | 'outputs' | 'expand' | 'when'> = new Set(),
+  carried: ReadonlySet<'skip_on_exit_code' | 'depends_on_past' | 'outputs' | 'expand' | 'when' | 'group'> = new Set(),
 ): ExportNote[] {
   const fields = [
     ...(t.outputs.length && !carried.has('outputs') ? ['outputs'] : []),
@@ -34,8 +34,8 @@ export function notCarried(
     ...(t.when !== undefined && !carried.has('when') ? ['when'] : []),
     ...(t.skipOnExitCode.length && !carried.has('skip_on_exit_code') ? ['skip_on_exit_code'] : []),
     ...(t.dependsOnPast && !carried.has('depends_on_past') ? ['depends_on_past'] : []),
-    // Groups and services (format v2, part 2) are not exported yet by either exporter.
-    ...(t.group !== undefined ? ['group'] : []),
+    // Services (format v2, part 2) are not exported yet by either exporter.
+    ...(t.group !== undefined && !carried.has('group') ? ['group'] : []),
     ...(t.services.length ? ['services'] : []),
   ];
   return fields.length

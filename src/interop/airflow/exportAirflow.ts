@@ -3,6 +3,7 @@ import { PRESET_CRON } from '../../dag/schedule';
 import { envNameOf } from '../../dag/secretRefs';
 import { notCarried, type ExportNote } from '../exportNote';
 import { mappedArgument, returnedOutputs } from './exportDataflow';
+import { airflowTaskId, dependencyLines, groupedTaskLines, TASK_GROUP_IMPORT } from './exportGroups';
 import { mapValues, podOperatorArgs, type OperatorContext } from './podOperatorArgs';
 import { call, docText, py, pyStr, raw, type Py } from './python';
 import {
@@ -35,7 +36,7 @@ const PY_KEYWORDS = new Set([
     'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield',
     'abs all any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex delattr dict dir divmod enumerate eval exec filter float format frozenset getattr globals hasattr hash help hex id input int isinstance issubclass iter len list locals map max memoryview min next object oct open ord pow print property range repr reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip',
     'dag os io json tarfile datetime timedelta timezone DAG Mount DeviceRequest k8s Secret Variable croniter',
-    'CronDataIntervalTimetable DockerOperator KubernetesPodOperator AirflowException AirflowSkipException',
+    'CronDataIntervalTimetable DockerOperator KubernetesPodOperator AirflowException AirflowSkipException TaskGroup',
   ]
     .join(' ')
     .split(' '),
@@ -59,7 +60,9 @@ class AirflowWriter implements OperatorContext {
   private usesEnv = false;
   private usesSecrets = false;
   private usesPrevDs = false;
+  private usesGroups = false;
   private readonly vars = new Map<string, string>();
+  private readonly groupVarNames: string[] = [];
   /** The DAG uses format v2 (outputs, expand, when): the operators get the subclasses that carry it. */
   private readonly dataflow: boolean;
   private readonly mapped: ReadonlySet<string>;
@@ -80,8 +83,17 @@ class AirflowWriter implements OperatorContext {
     this.imports.add('from airflow import DAG');
     this.imports.add('from datetime import datetime, timedelta, timezone');
     for (const t of this.dag.tasks) this.vars.set(t.id, this.variable(t.id));
-    const tasks = this.dag.tasks.map((t) => `    ${this.vars.get(t.id)} = ${py(this.operatorCall(t), 1)}\n`);
-    const deps = this.dependencies();
+    const groupVars = new Map<string, string>();
+    for (const g of this.dag.groups.keys()) {
+      const v = this.variable(`${g.replace(/\./g, '_')}_group`);
+      groupVars.set(g, v);
+      this.groupVarNames.push(v);
+    }
+    const groupVar = (g: string) => groupVars.get(g)!;
+    const calls = new Map(this.dag.tasks.map((t) => [t.id, this.operatorCall(t)] as const));
+    const tasks = groupedTaskLines(this.dag, calls, this.vars, groupVar);
+    const deps = dependencyLines(this.dag, this.vars, groupVar);
+    if (this.dag.groups.size) this.usesGroups = true;
     const dagCall = py(call('DAG', this.dagKwargs()), 0);
     if (this.operator === 'docker') {
       this.imports.add('from airflow.providers.docker.operators.docker import DockerOperator');
@@ -104,6 +116,7 @@ class AirflowWriter implements OperatorContext {
       '"""',
     ].join('\n');
     const parts = [header, '', importBlock(this.imports), ''];
+    if (this.usesGroups) parts.push(TASK_GROUP_IMPORT, '');
     if (this.usesSecrets) parts.push('', SECRET_HELPER, '');
     if (this.dataflow) parts.push('', DATAFLOW_HELPERS, '');
     if (this.usesPrevDs) parts.push('', PREV_DS_HELPER, '');
@@ -124,7 +137,7 @@ class AirflowWriter implements OperatorContext {
     let v = id.replace(/[^A-Za-z0-9_]/g, '_');
     if (/^\d/.test(v)) v = `t_${v}`;
     if (PY_KEYWORDS.has(v)) v = `${v}_task`;
-    const taken = new Set(this.vars.values());
+    const taken = new Set([...this.vars.values(), ...this.groupVarNames]);
     for (let i = 2; taken.has(v); i++) v = `${v}_${i}`;
     return v;
   }
@@ -215,15 +228,16 @@ class AirflowWriter implements OperatorContext {
     for (const n of notCarried(
       t,
       'Airflow',
-      new Set(['outputs', 'expand', 'when', 'skip_on_exit_code', 'depends_on_past']),
+      new Set(['outputs', 'expand', 'when', 'skip_on_exit_code', 'depends_on_past', 'group']),
     ))
       this.notes.push(n);
     const mapped = mappedArgument(t, (id) => this.vars.get(id), this.returned);
     if (mapped && 'problem' in mapped)
       this.note('warning', t.id, `${mapped.problem}: the exported task runs once, not per item.`);
-    if (!mapped || 'problem' in mapped) return call(this.operatorName(), { task_id: t.id, ...specific, ...common });
+    if (!mapped || 'problem' in mapped)
+      return call(this.operatorName(), { task_id: airflowTaskId(t), ...specific, ...common });
     const partial = call(`${this.operatorName()}.partial`, {
-      task_id: t.id,
+      task_id: airflowTaskId(t),
       ...specific,
       ...common,
       ...mapped.partial,
@@ -293,16 +307,6 @@ class AirflowWriter implements OperatorContext {
     };
     if (m.readOnly) kw.read_only = true;
     return [call('Mount', kw)];
-  }
-
-  private dependencies(): string[] {
-    const lines: string[] = [];
-    for (const t of this.dag.tasks) {
-      if (t.dependsOn.length === 0) continue;
-      const ups = t.dependsOn.map((u) => this.vars.get(u)!);
-      lines.push(`${ups.length === 1 ? ups[0] : `[${ups.join(', ')}]`} >> ${this.vars.get(t.id)}`);
-    }
-    return lines;
   }
 }
 

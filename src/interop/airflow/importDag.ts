@@ -80,6 +80,8 @@ class Importer extends StatementWalk {
   private readonly readDeps = new Set<number>();
   /** The output a task of `cdag export` returns (`cdag_return`), by task: what tasks mapped over its XCom read. */
   private readonly returns = new Map<string, string>();
+  /** TaskGroup tooltips, by group path: written under `groups`. */
+  private readonly groupDescriptions = new Map<string, string>();
   private dag?: { fields: DocMap; defaultArgs: ReadonlyMap<string, PyValue>; node: Node; variable?: string };
 
   constructor(
@@ -380,6 +382,7 @@ class Importer extends StatementWalk {
       expansion?.maxActive !== undefined ? { expand_max_active: expansion.maxActive } : {},
     );
     withoutOutputVariable(task);
+    if (this.groups.length) task.group = this.groups.join('.');
     const ret = allKwargs.get('cdag_return');
     if (ret?.kind === 'str') this.returns.set(id, ret.value);
     const used = new Set([...translated.used, ...DATAFLOW_ARGS, ...(own && params ? ['params'] : [])]);
@@ -392,6 +395,17 @@ class Importer extends StatementWalk {
     for (const ref of read ? read.refs : []) this.graph.addAll([ref.task], [id]);
     if (expansion && read) this.ctx.outputRefs.push(...read.refs);
     return id;
+  }
+
+  /** A TaskGroup's variable names its tasks (`extract >> load`); its tooltip is the group's description. */
+  protected override groupRead(path: string, alias: string | undefined, tooltip: PyValue | undefined): void {
+    const members = [...this.tasks.values()]
+      .filter(
+        (t) => typeof t.task?.group === 'string' && (t.task.group === path || t.task.group.startsWith(`${path}.`)),
+      )
+      .map((t) => t.id);
+    if (alias) this.taskVars.set(alias, members);
+    if (tooltip?.kind === 'str') this.groupDescriptions.set(path, tooltip.value);
   }
 
   private mappedCall(node: Node): { partial: Node; expand: Node } | undefined {
@@ -413,6 +427,10 @@ class Importer extends StatementWalk {
 
   private write(): string {
     declareReadOutputs(this.tasks, this.ctx);
+    if (this.groupDescriptions.size && this.dag)
+      this.dag.fields.groups = Object.fromEntries(
+        [...this.groupDescriptions].map(([path, description]) => [path, { description }]),
+      );
     return writeDagFile(
       {
         dag: this.dag!,

@@ -208,6 +208,7 @@ export abstract class StatementWalk {
     const items = (clause?.namedChildren ?? []).filter((c): c is Node => c?.type === 'with_item');
     const body = s.childForFieldName('body');
     let groups = 0;
+    const opened: Array<{ path: string; alias: string | undefined; tooltip: PyValue | undefined }> = [];
     for (const item of items) {
       const value = item.childForFieldName('value');
       const call = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
@@ -227,17 +228,22 @@ export abstract class StatementWalk {
         if (prefix?.kind === 'bool' && !prefix.value) continue;
         this.groups.push(id.value);
         groups++;
+        opened.push({ path: this.groups.join('.'), alias, tooltip: v.kwargs.get('tooltip') });
         this.ctx.report(
           call,
           'info',
           'ignored-argument',
-          `Airflow names the tasks of TaskGroup "${id.value}" ${id.value}.ID; task ids here have no dots, so they are ${id.value}__ID.`,
+          `Airflow names the tasks of TaskGroup "${id.value}" ${id.value}.ID; task ids here have no dots, so they are ${id.value}__ID, in group ${this.groups.join('.')}.`,
         );
       }
     }
     if (body) this.block(body.namedChildren.filter((c): c is Node => !!c));
     this.groups.splice(this.groups.length - groups, groups);
+    for (const g of opened) this.groupRead(g.path, g.alias, g.tooltip);
   }
+
+  /** A TaskGroup block was read: its dotted path, the variable naming it, its tooltip. */
+  protected groupRead(_path: string, _alias: string | undefined, _tooltip: PyValue | undefined): void {}
 
   /** Operator calls inside a node that is not followed are accounted for (reported once, there). */
   protected consumeAll(node: Node): void {

@@ -7,6 +7,7 @@ import { notCarried, type ExportNote } from '../exportNote';
 import { resourceQuantities } from '../../dag/quantity';
 import { secretKeyRef } from '../../dag/secretRefs';
 import { LABELS, labelValue } from '../../dag/labels';
+import { airflowTaskId } from '../airflow/exportGroups';
 import { commentText } from '../airflow/python';
 import { dataflowTask, outputFile } from './argoDataflow';
 import { toArgoTemplate, type ArgoInput } from './argoTemplates';
@@ -39,8 +40,10 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
   const notes: ExportNote[] = [];
   const names = new Map<string, string>();
   for (const t of dag.tasks) {
-    let n = argoName(t.id);
-    for (let i = 2; [...names.values()].includes(n); i++) n = `${argoName(t.id)}-${i}`;
+    // A group is a prefix here (Argo's DAG has no nesting): `extract.eu` and `orders` make `extract-eu-orders`.
+    const base = t.group ? argoName(`${t.group}-${airflowTaskId(t)}`) : argoName(t.id);
+    let n = base;
+    for (let i = 2; [...names.values()].includes(n); i++) n = `${base}-${i}`;
     names.set(t.id, n);
   }
   let usesDates = false;
@@ -72,7 +75,7 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
       ...dagTask(t, names),
       ...dataflowTask(t, inputs, (s, field) => translate(s, t, field, 'dag'), notes),
     });
-    notes.push(...notCarried(t, 'Argo', new Set(['outputs', 'expand', 'when'])));
+    notes.push(...notCarried(t, 'Argo', new Set(['outputs', 'expand', 'when', 'group'])));
   }
   // As in Airflow, a failed task stops only what depends on it: the rest of the DAG goes on.
   templates.unshift({ name: entry, dag: { failFast: false, tasks } });

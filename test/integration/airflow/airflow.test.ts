@@ -160,4 +160,23 @@ tasks:
     for (const release of ['pinned', 'newest'] as const)
       assert.equal(tasksRender(folder, 'monthly', 't', '2024-03-01', release).entrypoint, repr, release);
   });
+
+  it('loads an export with task groups as Airflow TaskGroups on both Airflows: ids group.task, a dependency on the group kept', () => {
+    const dag = analyzeDag(readFileSync(join(FIXTURES, 'groups', 'grouped.dag.yaml'), 'utf8'), 'grouped.dag.yaml').dag!;
+    for (const operator of ['docker', 'kubernetes'] as const) {
+      const folder = join(work, `groups-${operator}`);
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'grouped.py'), exportAirflow(dag, operator).python);
+      for (const release of ['pinned', 'newest'] as const) {
+        const bag = loadDagBag(folder, release);
+        assert.deepEqual(bag.import_errors, {}, `${operator} on Airflow ${airflowVersion(release)}`);
+        assert.deepEqual(airflowGraph(bag.dags[0]!), {
+          start: [],
+          load: ['extract.eu.eu', 'extract.us'],
+          'extract.us': ['start'],
+          'extract.eu.eu': ['start'],
+        });
+      }
+    }
+  });
 });

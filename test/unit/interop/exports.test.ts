@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
 import { exportAirflow } from '../../../src/interop/airflow/exportAirflow';
+import { importAirflowDag } from '../../../src/interop/airflow/importDag';
 import { toAirflowTemplate } from '../../../src/interop/airflow/templates';
 import { fromAirflowTemplate } from '../../../src/interop/airflow/templatesFromAirflow';
 import { toArgoTemplate } from '../../../src/interop/argo/argoTemplates';
@@ -207,12 +208,12 @@ describe('export of format v2 fields', () => {
   });
 });
 
-describe('export of groups and services (not carried yet)', () => {
-  it('names a task’s group and services in a note of both exporters rather than drop them silently', () => {
+describe('export of services (not carried yet)', () => {
+  it('names a task’s services in a note of both exporters rather than drop them silently', () => {
     const dag = dagOf(
       'services:\n  db: {image: postgres, ready: {tcp: 5432}}\ntasks:\n  a: {image: busybox, group: g, services: [db]}\n',
     );
-    const note = 'a: group, services are not exported to Airflow yet; the exported task runs without them.';
+    const note = 'a: services is not exported to Airflow yet; the exported task runs without it.';
     assert.ok(exportAirflow(dag, 'docker', 'x.dag.yaml').notes.some((n) => `${n.task}: ${n.message}` === note));
     assert.ok(
       exportArgo(dag, 'x.dag.yaml').notes.some((n) => `${n.task}: ${n.message}` === note.replace('Airflow', 'Argo')),
@@ -375,5 +376,45 @@ describe('export of dataflow to Argo', () => {
       ).notes.filter((n) => n.message.startsWith('when:')).length;
     assert.equal(notes('{{ tasks.a.outputs.n }}'), 1);
     assert.equal(notes('{{ tasks.a.outputs.n | gt(0) }}'), 0);
+  });
+});
+
+describe('export of task groups', () => {
+  const grouped = () => dagOf(readFileSync(join(FIXTURES, 'groups', 'grouped.dag.yaml'), 'utf8'));
+
+  it('writes Airflow TaskGroups, nested, with depends_on naming a group as `group >> task`, and reads them back as groups', async () => {
+    const { python, notes } = exportAirflow(grouped(), 'docker', 'g.dag.yaml');
+    assert.deepEqual(notes, []);
+    assert.match(
+      python,
+      /^ {4}with TaskGroup\(group_id="extract", tooltip="Pull the raw data\."\) as extract_group:\n {8}us = /m,
+    );
+    assert.match(python, /^ {8}with TaskGroup\(group_id="eu"\) as extract_eu_group:\n {12}eu = /m);
+    assert.match(python, /^ {4}extract_group >> load$/m);
+    assert.match(python, /from airflow\.sdk import TaskGroup {2}# Airflow 3/);
+    const back = await importAirflowDag(python, 'g.py');
+    assert.ok(back.succeeded);
+    const dag = analyzeDag(back.result.yaml).dag!;
+    assert.deepEqual(
+      dag.tasks.map((t) => [t.id, t.group ?? null]),
+      [
+        ['start', null],
+        ['load', null],
+        ['extract__us', 'extract'],
+        ['extract__eu__eu', 'extract.eu'],
+      ],
+    );
+    assert.equal(dag.groups.get('extract')!.description, 'Pull the raw data.');
+    assert.deepEqual([...dag.tasks.find((t) => t.id === 'load')!.dependsOn].sort(), ['extract__eu__eu', 'extract__us']);
+    // Written again, the imported ids lose their group prefix: Airflow names them as the first export did.
+    const again = exportAirflow(dag, 'docker', 'g.dag.yaml').python;
+    assert.match(again, /task_id="us"/);
+    assert.match(again, /task_id="eu"/);
+  });
+
+  it('writes Argo task names prefixed by their groups', () => {
+    const { yaml } = exportArgo(grouped(), 'g.dag.yaml');
+    assert.match(yaml, /- name: extract-eu-eu\n/);
+    assert.match(yaml, /- name: extract-us\n/);
   });
 });
