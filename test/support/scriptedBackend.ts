@@ -1,5 +1,6 @@
 import { AsyncQueue } from '../../src/runner/asyncQueue';
 import type { AttemptHandle, AttemptSpec, Backend, LogLine, OutputFile } from '../../src/runner/backend';
+import type { RunSink } from '../../src/runner/runOptions';
 
 /** What a scripted container does: its exit code, how long it runs, what it prints and leaves at $CDAG_OUTPUT. */
 export interface Script {
@@ -80,3 +81,16 @@ export class ScriptedBackend implements Backend {
     return handle;
   }
 }
+
+/** A run sink that keeps nothing: for engine tests that read the record the engine returns. */
+export const discardingSink: RunSink = {
+  record: () => undefined,
+  openLog: (task, tryNumber) => ({
+    path: `${task}#${tryNumber}`,
+    write: (_l: LogLine) => undefined,
+    close: async () => undefined,
+  }),
+};
+
+/** The interval of logical date 2024-01-02 of a daily DAG. */
+export const DAY_INTERVAL = { start: new Date('2024-01-02T00:00:00Z'), end: new Date('2024-01-03T00:00:00Z') };

@@ -30,3 +30,22 @@ export function withCursor(marked: string, fileName = 'test.dag.yaml', last = fa
 export function errors(a: Analysis): string[] {
   return a.problems.filter((p) => p.severity === 'error').map((p) => `${p.code}: ${p.message}`);
 }
+
+/** `text` with a cursor just after the `nth` occurrence of `needle` (plus `shift` characters). */
+export function cursorAfter(text: string, needle: string, shift = 1, nth = 0): { a: Analysis; offset: number } {
+  let i = -1;
+  for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+  if (i < 0) throw new Error(`"${needle}" is not in the test text`);
+  return withCursor(text.slice(0, i + shift) + '|' + text.slice(i + shift));
+}
+
+/** `text` with edits (a rename's, a fix's) applied, last first so earlier offsets stay right. */
+export function applyEdits(
+  text: string,
+  edits: ReadonlyArray<{ range: { start: number; end: number }; newText: string }>,
+): string {
+  let out = text;
+  for (const e of [...edits].sort((x, y) => y.range.start - x.range.start))
+    out = out.slice(0, e.range.start) + e.newText + out.slice(e.range.end);
+  return out;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { complete } from '../../../src/language/completion';
 import { hover } from '../../../src/language/hover';
 import { rename } from '../../../src/language/navigation';
-import { withCursor } from '../helpers';
+import { applyEdits, cursorAfter, withCursor } from '../helpers';
 
 const DAG = `schedule: "@daily"
 start_date: 2024-01-01
@@ -26,21 +26,9 @@ tasks:
     when: "{{ tasks.fetch.outputs.rows | sum | gt(0) }}"
 `;
 
-/** The DAG with a cursor just after the `nth` occurrence of `needle` (plus `shift`). */
-const at = (needle: string, shift = 1, nth = 0, text = DAG) => {
-  let i = -1;
-  for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
-  assert.ok(i >= 0, needle);
-  return withCursor(text.slice(0, i + shift) + '|' + text.slice(i + shift));
-};
+const at = (needle: string, shift = 1, nth = 0) => cursorAfter(DAG, needle, shift, nth);
 
-/** Applies rename edits to the DAG text. */
-function applied(edits: ReadonlyArray<{ range: { start: number; end: number }; newText: string }>): string {
-  let out = DAG;
-  for (const e of [...edits].sort((x, y) => y.range.start - x.range.start))
-    out = out.slice(0, e.range.start) + e.newText + out.slice(e.range.end);
-  return out;
-}
+const applied = (edits: Parameters<typeof applyEdits>[1]) => applyEdits(DAG, edits);
 
 describe('values between tasks in the editor', () => {
   it('completes the outputs of upstream tasks only (direct or transitive), and the expand variables of the task', () => {

@@ -3,7 +3,7 @@ import { complete } from '../../../src/language/completion';
 import { hover } from '../../../src/language/hover';
 import { definition, rename } from '../../../src/language/navigation';
 import { outline } from '../../../src/language/outline';
-import { withCursor } from '../helpers';
+import { applyEdits, cursorAfter, withCursor } from '../helpers';
 
 const DAG = `groups:
   extract:
@@ -22,19 +22,9 @@ tasks:
     depends_on: [extract]
 `;
 
-const at = (needle: string, shift = 1, nth = 0, text = DAG) => {
-  let i = -1;
-  for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
-  assert.ok(i >= 0, needle);
-  return withCursor(text.slice(0, i + shift) + '|' + text.slice(i + shift));
-};
+const at = (needle: string, shift = 1, nth = 0) => cursorAfter(DAG, needle, shift, nth);
 
-function applied(edits: ReadonlyArray<{ range: { start: number; end: number }; newText: string }>): string {
-  let out = DAG;
-  for (const e of [...edits].sort((x, y) => y.range.start - x.range.start))
-    out = out.slice(0, e.range.start) + e.newText + out.slice(e.range.end);
-  return out;
-}
+const applied = (edits: Parameters<typeof applyEdits>[1]) => applyEdits(DAG, edits);
 
 describe('groups and services in the editor', () => {
   it('completes groups in group: and depends_on (never the task’s own), services in services:', () => {

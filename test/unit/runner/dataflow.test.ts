@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
 import type { RunRecord } from '../../../src/protocol/runRecord';
-import type { AttemptSpec, LogLine } from '../../../src/runner/backend';
+import type { AttemptSpec } from '../../../src/runner/backend';
 import { RunEngine } from '../../../src/runner/engine';
-import type { PastVerdict, RunSink } from '../../../src/runner/runOptions';
+import type { PastVerdict } from '../../../src/runner/runOptions';
 import { makeMasker } from '../../../src/runner/secretMasker';
-import { ScriptedBackend, type Script } from '../../support/scriptedBackend';
+import { DAY_INTERVAL, discardingSink, ScriptedBackend, type Script } from '../../support/scriptedBackend';
 
 function dagOf(yaml: string): Dag {
   const a = analyzeDag(yaml);
@@ -17,15 +17,8 @@ function dagOf(yaml: string): Dag {
   return a.dag!;
 }
 
-const sink: RunSink = {
-  record: () => undefined,
-  openLog: (task, tryNumber) => ({
-    path: `${task}#${tryNumber}`,
-    write: (_l: LogLine) => undefined,
-    close: async () => undefined,
-  }),
-};
-const interval = { start: new Date('2024-01-02T00:00:00Z'), end: new Date('2024-01-03T00:00:00Z') };
+const sink = discardingSink;
+const interval = DAY_INTERVAL;
 
 /** Runs a DAG whose containers follow `script` (by task id); returns the record and each start's args. */
 async function run(

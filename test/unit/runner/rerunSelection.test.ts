@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
 import type { RunRecord } from '../../../src/protocol/runRecord';
-import type { AttemptSpec, LogLine } from '../../../src/runner/backend';
+import type { AttemptSpec } from '../../../src/runner/backend';
 import { RunEngine } from '../../../src/runner/engine';
 import {
   downstreamOf,
@@ -11,8 +11,7 @@ import {
   latestEndedRun,
   unknownInstance,
 } from '../../../src/runner/rerunSelection';
-import type { RunSink } from '../../../src/runner/runOptions';
-import { ScriptedBackend, type Script } from '../../support/scriptedBackend';
+import { DAY_INTERVAL, discardingSink, ScriptedBackend, type Script } from '../../support/scriptedBackend';
 
 const YAML = `tasks:
   list: {image: x, outputs: [days]}
@@ -21,15 +20,8 @@ const YAML = `tasks:
   other: {image: x}
 `;
 const dag: Dag = analyzeDag(YAML).dag!;
-const sink: RunSink = {
-  record: () => undefined,
-  openLog: (task, tryNumber) => ({
-    path: `${task}#${tryNumber}`,
-    write: (_l: LogLine) => undefined,
-    close: async () => undefined,
-  }),
-};
-const interval = { start: new Date('2024-01-02T00:00:00Z'), end: new Date('2024-01-03T00:00:00Z') };
+const sink = discardingSink;
+const interval = DAY_INTERVAL;
 
 /** Runs the DAG; `fail` names the days whose fetch fails. Returns the record and what started, with args. */
 async function run(
