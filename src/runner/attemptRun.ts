@@ -82,6 +82,7 @@ export async function runAttempt(
       secrets,
       mask,
       note: (message: string) => c.emit({ type: 'note', runId: c.o.runId, taskId: task.id, message }),
+      ...(task.services.length ? { services: task.services } : {}),
     };
     let handle: AttemptHandle;
     if (reattach) {

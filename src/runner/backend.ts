@@ -1,4 +1,5 @@
 import type { Errorable } from '../util/errorable';
+import type { Service } from '../dag/model';
 import type { RenderedTask } from './renderTask';
 
 export interface LogLine {
@@ -49,6 +50,37 @@ export interface AttemptSpec {
   readonly mask: (line: string) => string;
   /** What the backend learns on the way that the user should see now (a pod's pending reason). */
   readonly note?: (message: string) => void;
+  /** Services the task needs, already started and ready: the attempt must reach them by name. */
+  readonly services?: readonly string[];
+}
+
+/** A service to start for a run: its container, rendered like a task's, and its readiness check. */
+export interface ServiceSpec {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly service: Service;
+  /** Env var → value; passed only as environment. */
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly mask: (line: string) => string;
+}
+
+/** A started service; its logs are kept from the start, for a failure's message and the run folder. */
+export interface ServiceHandle {
+  readonly id: string;
+  readonly logs: AsyncIterable<LogLine>;
+  /** Resolves when the readiness check passes; a failure says why (exited, not ready in time). */
+  ready(signal: AbortSignal): Promise<Errorable<void>>;
+  /** Set once the container has exited, with its exit code. */
+  exited(): number | undefined;
+  /** Stops and removes the container. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/** What a backend that runs services offers the engine (Docker: containers on a per-run network). */
+export interface ServiceBackend {
+  startService(spec: ServiceSpec, signal: AbortSignal): Promise<Errorable<ServiceHandle>>;
+  /** Removes what the run's services left (their network); called once the last service stopped. */
+  endServices(runId: string): Promise<void>;
 }
 
 /** One contract per engine: Docker now, Kubernetes later; the run engine knows nothing else. */
@@ -65,4 +97,6 @@ export interface Backend {
   reattach(spec: AttemptSpec, recordedId: string | undefined): Promise<Errorable<AttemptHandle | undefined>>;
   /** Removes what these runs left behind except the attempts in `keep` (see `attemptKey`); returns how many. */
   collect(runIds: ReadonlySet<string>, keep?: ReadonlySet<string>): Promise<Errorable<number>>;
+  /** Run-scoped services, where this backend has them. */
+  readonly services?: ServiceBackend;
 }

@@ -23,6 +23,7 @@ import { abortableSleep } from './longTimer';
 import { RecordWriter } from './recordWriter';
 import { own } from '../util/dict';
 import { maskValues, runContext, taskGate } from './taskOutcome';
+import { ServiceSupervisor } from './serviceSupervisor';
 
 const MAX_RETRY_DELAY_MS = 24 * 3600_000;
 
@@ -50,6 +51,9 @@ export class RunEngine {
   private readonly instances = new Map<string, Instance>();
   private readonly instancesOf = new Map<string, Instance[]>();
   private readonly attemptContext: AttemptContext;
+  /** The run's services, when its tasks need some and the backend runs them. */
+  private readonly services?: ServiceSupervisor;
+  private finishing = false;
 
   constructor(private readonly o: RunOptions) {
     this.writer = new RecordWriter(o.sink, (code) => this.storeFailed(code), o.storePatienceMs);
@@ -65,6 +69,18 @@ export class RunEngine {
         this.addInstance({ id, parent: t.mapped_from, mapIndex: t.map_index, item: t.item ?? {} });
     }
     if (o.backend.cluster) this.record.cluster = { ...o.backend.cluster };
+    const first = o.dag.tasks.find((t) => t.services.length);
+    if (first && o.backend.services)
+      this.services = new ServiceSupervisor({
+        dag: o.dag,
+        runId: o.runId,
+        backend: o.backend.services,
+        secretValues: o.secretValues ?? {},
+        mask: (l) => this.mask(l),
+        sink: o.sink,
+        // Services see the run's names only; the context of any task gives those.
+        context: runContext(first, o, new Map()),
+      });
     this.attemptContext = {
       o,
       record: this.record,
@@ -280,9 +296,19 @@ export class RunEngine {
   }
 
   private finishIfDone(): void {
-    if (this.active > 0 || this.record.ended_at) return;
+    if (this.active > 0 || this.record.ended_at || this.finishing) return;
     const states = Object.values(this.record.tasks).map((t) => t.state);
     if (states.some((s) => s === 'queued' || s === 'running' || s === 'up_for_retry')) return;
+    if (this.services) {
+      // The run ends once its services are gone: nothing is left running after the record says ended.
+      this.finishing = true;
+      void this.services.stopAll().finally(() => this.finish(states));
+      return;
+    }
+    this.finish(states);
+  }
+
+  private finish(states: readonly TaskState[]): void {
     this.record.state = this.writer.failure
       ? 'failed'
       : this.run.signal.aborted
@@ -313,7 +339,11 @@ export class RunEngine {
     const t = this.record.tasks[taskId]!;
     t.state = state;
     if (reason !== undefined) t.reason = this.mask(reason);
-    if (state !== 'running' && state !== 'queued' && state !== 'up_for_retry') t.ended_at ??= new Date().toISOString();
+    if (state !== 'running' && state !== 'queued' && state !== 'up_for_retry') {
+      t.ended_at ??= new Date().toISOString();
+      // A service no waiting task needs any more stops now, not at the end of the run.
+      void this.services?.release(taskId);
+    }
     this.emit({
       type: 'task-state',
       runId: this.o.runId,
@@ -345,6 +375,18 @@ export class RunEngine {
       if (gate) {
         this.setState(task.id, gate.state, gate.reason);
         return;
+      }
+      if (this.services && task.services.length) {
+        const ready = await this.services.ensure(task, abort.signal);
+        if (!ready.succeeded) {
+          const cancelled = abort.signal.aborted || this.run.signal.aborted;
+          this.finishTask(task.id, cancelled ? 'cancelled' : 'failed', {
+            try: rec.tries,
+            state: cancelled ? 'cancelled' : 'failed',
+            reason: cancelled ? 'cancelled while its services started' : ready.error,
+          });
+          return;
+        }
       }
       for (;;) {
         const attempt = await runAttempt(this.attemptContext, task, abort.signal, reattach);

@@ -18,8 +18,8 @@ export type LaunchFailure =
   /** A secret exists but cannot be read (a cluster Secret missing, forbidden, without the key). */
   | { readonly code: 'secret-unreadable'; readonly message: string }
   /**
-   * Tasks that need services, which this version checks but does not start yet: run without them,
-   * and nothing would listen where the tasks look.
+   * Tasks that need services on a backend that does not start them yet (Kubernetes): run without
+   * them, nothing would listen where the tasks look.
    */
   | { readonly code: 'services-not-started'; readonly services: readonly string[]; readonly tasks: readonly string[] }
   /** The Docker Engine or the cluster did not answer; `message` names the cause and the fix. */

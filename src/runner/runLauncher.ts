@@ -118,8 +118,9 @@ export class RunLauncher {
     const unwritable = this.store.checkWritable();
     if (unwritable) return fail(unwritable);
     const only = req.only && selectedTasks(req.dag, req.only);
+    // Docker runs services; Kubernetes does not yet.
     const needing = req.dag.tasks.filter((t) => t.services.length && (!only || only.has(t.id)));
-    if (needing.length)
+    if (needing.length && req.backend === 'kubernetes')
       return fail({
         code: 'services-not-started',
         services: [...new Set(needing.flatMap((t) => t.services))],

@@ -42,7 +42,12 @@ export async function resolveSecrets(
   taskIds?: ReadonlySet<string>,
 ): Promise<Errorable<Record<string, string>, { readonly code: 'secrets-missing'; readonly names: string[] }>> {
   const names = new Set<string>();
-  for (const t of dag.tasks) if (!taskIds || taskIds.has(t.id)) for (const s of Object.values(t.secrets)) names.add(s);
+  for (const t of dag.tasks) {
+    if (taskIds && !taskIds.has(t.id)) continue;
+    for (const s of Object.values(t.secrets)) names.add(s);
+    // The services a task needs run with it: their secrets are read with its own.
+    for (const name of t.services) for (const s of Object.values(dag.services.get(name)?.secrets ?? {})) names.add(s);
+  }
   const values = dict<string>();
   const missing: string[] = [];
   for (const name of names) {

@@ -44,7 +44,7 @@ export async function showLaunchFailure(f: LaunchFailure): Promise<void> {
     }
     case 'services-not-started':
       void vscode.window.showErrorMessage(
-        `${f.tasks.join(', ')} need${f.tasks.length > 1 ? '' : 's'} the service${f.services.length > 1 ? 's' : ''} ${f.services.join(', ')}, which Container DAGs checks but does not start yet; nothing was run. Start ${f.services.length > 1 ? 'them' : 'it'} yourself and remove \`services\` from the tasks, or run other tasks on their own.`,
+        `${f.tasks.join(', ')} need${f.tasks.length > 1 ? '' : 's'} the service${f.services.length > 1 ? 's' : ''} ${f.services.join(', ')}, which Container DAGs starts on Docker but not yet on Kubernetes; nothing was run. Choose the Docker backend for this DAG.`,
       );
       return;
     case 'secret-unreadable':

@@ -7,6 +7,7 @@ import { Consent, hostNetworkRequest, judgeHostPath, refusal } from '../hostAcce
 import { LABELS, hash, labelValue } from '../../dag/labels';
 import { containerCreateBody } from './containerSpec';
 import { DockerAttempt } from './dockerAttempt';
+import { DockerServices, runNetworkName } from './dockerServices';
 import { apiMessage, removeQuietly, status } from './engineErrors';
 import { collectLeftovers } from './leftovers';
 import { prepareOutputFolder } from './outputFile';
@@ -29,6 +30,7 @@ export class DockerBackend implements Backend {
   private readonly images: RunImages;
   /** What the user allowed for this run, checked again at every start. */
   private readonly consent: Consent;
+  readonly services: DockerServices;
 
   constructor(
     private readonly docker: Docker,
@@ -37,6 +39,7 @@ export class DockerBackend implements Backend {
   ) {
     this.consent = new Consent(options.allowedHostPaths, options.allowHostNetwork);
     this.images = new RunImages(docker, options.onPull);
+    this.services = new DockerServices(docker, this.images);
   }
 
   async start(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<AttemptHandle>> {
@@ -50,6 +53,10 @@ export class DockerBackend implements Backend {
       m.Source = judged.subject;
       if (judged.request && !this.consent.allows(judged.request)) return fail(refusal(judged.request));
     }
+    if (spec.services?.length && body.result.HostConfig.NetworkMode === 'host')
+      return fail(
+        `"${r.task.id}" uses the host's network, so it cannot join the run's network where its services are: remove "network: host" or the services.`,
+      );
     if (body.result.HostConfig.NetworkMode === 'host') {
       const request = hostNetworkRequest('docker', r.task.id);
       if (!this.consent.allows(request)) return fail(refusal(request));
@@ -98,6 +105,15 @@ export class DockerBackend implements Backend {
       } catch (e) {
         await removeQuietly(container);
         return fail(`Docker could not prepare the output folder of "${r.task.id}": ${apiMessage(e)}`);
+      }
+    }
+    if (spec.services?.length) {
+      // The services answer to their names on the run's network; the task joins it besides its own.
+      try {
+        await this.docker.getNetwork(runNetworkName(spec.runId)).connect({ Container: container.id });
+      } catch (e) {
+        await removeQuietly(container);
+        return fail(`"${r.task.id}" could not join the network of its services: ${apiMessage(e)}`);
       }
     }
     // Registered before start, so an exit that comes at once is not missed.

@@ -32,5 +32,25 @@ export async function collectLeftovers(
       // Already gone (404) or being removed (409): nothing left to collect.
     }
   }
+  // The runs' service networks go once their containers have.
+  try {
+    const networks = await docker.listNetworks({ filters: { label: [`${LABELS.managedBy}=${MANAGED_BY}`] } });
+    for (const n of networks) {
+      if (!wanted.has(n.Labels?.[LABELS.runId] ?? '')) continue;
+      // Endpoints of containers just removed may linger a moment: a few tries.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        try {
+          await docker.getNetwork(n.Id).remove();
+          removed++;
+          break;
+        } catch {
+          // In use by an attempt kept for reattaching, or not yet free, or gone: tried again, then left.
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    }
+  } catch {
+    // Listing networks failed: the containers were collected, the networks wait for the next look.
+  }
   return ok(removed);
 }

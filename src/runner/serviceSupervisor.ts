@@ -1,0 +1,152 @@
+import type { Dag, Service, Task } from '../dag/model';
+import { renderTemplate, type TemplateContext } from '../dag/templateRender';
+import { dict, own } from '../util/dict';
+import { fail, ok, type Errorable } from '../util/errorable';
+import type { LogLine, ServiceBackend, ServiceHandle } from './backend';
+import type { RunSink } from './runOptions';
+
+/** Lines of a service's log a failure quotes. */
+const LAST_LINES = 10;
+
+interface Started {
+  readonly handle: Promise<Errorable<ServiceHandle>>;
+  readonly lines: string[];
+  /** The service's log has been read to its end (the container exited). */
+  readonly logged: Promise<void>;
+  ready?: Promise<Errorable<void>>;
+}
+
+/**
+ * The services of one run: each started before the first task that needs it and ready before that
+ * task starts, stopped when the last task that needs it has ended, and all of them when the run
+ * ends or is cancelled. A service that does not start, exits or is not ready in time fails the tasks
+ * that need it, quoting its last log lines.
+ */
+export class ServiceSupervisor {
+  private readonly started = new Map<string, Started>();
+  /** Service → tasks that need it and have not ended. */
+  private readonly waiting = new Map<string, Set<string>>();
+  private readonly stop = new AbortController();
+
+  constructor(
+    private readonly o: {
+      readonly dag: Dag;
+      readonly runId: string;
+      readonly backend: ServiceBackend;
+      readonly secretValues: Readonly<Record<string, string>>;
+      readonly mask: (line: string) => string;
+      readonly sink: RunSink;
+      readonly context: TemplateContext;
+    },
+  ) {
+    for (const t of o.dag.tasks)
+      for (const name of t.services) this.waiting.set(name, (this.waiting.get(name) ?? new Set()).add(t.id));
+  }
+
+  /** Starts (once) and waits for every service the task needs; a failure is the task's reason. */
+  async ensure(task: Pick<Task, 'id' | 'services'>, signal: AbortSignal): Promise<Errorable<void>> {
+    for (const name of task.services) {
+      const s = this.started.get(name) ?? this.begin(name);
+      const handle = await s.handle;
+      if (!handle.succeeded) return fail(`service ${name} did not start: ${handle.error}`);
+      s.ready ??= handle.result.ready(this.stop.signal);
+      const ready = await Promise.race([
+        s.ready,
+        new Promise<Errorable<void>>((r) =>
+          signal.addEventListener('abort', () => r(fail('cancelled')), { once: true }),
+        ),
+      ]);
+      if (!ready.succeeded) {
+        if (ready.error === 'cancelled') return ready;
+        // A service that exited has more to say than it has been read yet: its log, to its end (briefly).
+        await Promise.race([s.logged, new Promise((r) => setTimeout(r, 2000))]);
+        const tail = s.lines.slice(-LAST_LINES);
+        return fail(`${ready.error}${tail.length ? `; its last lines:\n${tail.join('\n')}` : ''}`);
+      }
+    }
+    return ok(undefined);
+  }
+
+  /** A task ended: the services no other waiting task needs are stopped. */
+  async release(taskId: string): Promise<void> {
+    for (const [name, tasks] of this.waiting) {
+      if (!tasks.delete(taskId) || tasks.size > 0) continue;
+      const s = this.started.get(name);
+      if (s) await this.end(s);
+    }
+  }
+
+  /** The run ended or was cancelled: every service is stopped and the run's network removed. */
+  async stopAll(): Promise<void> {
+    this.stop.abort();
+    await Promise.all([...this.started.values()].map((s) => this.end(s)));
+    if (this.started.size) await this.o.backend.endServices(this.o.runId);
+  }
+
+  private begin(name: string): Started {
+    const service = this.o.dag.services.get(name)!;
+    const lines: string[] = [];
+    const rendered = renderService(service, this.o.context);
+    const secrets = dict<string>();
+    for (const [env, secret] of Object.entries(service.secrets)) {
+      const v = own(this.o.secretValues, secret);
+      if (v !== undefined) secrets[env] = v;
+    }
+    const handle = rendered.succeeded
+      ? this.o.backend.startService(
+          { dagId: this.o.dag.id, runId: this.o.runId, service: rendered.result, secrets, mask: this.o.mask },
+          this.stop.signal,
+        )
+      : Promise.resolve(rendered);
+    // Its log is kept like a task's (`service.NAME/1.log`), and its tail quoted when it fails a task.
+    const logged = handle.then(async (h) => {
+      if (!h.succeeded) return;
+      const log = this.o.sink.openLog(`service.${name}`, 1);
+      for await (const l of h.result.logs as AsyncIterable<LogLine>) {
+        lines.push(l.line);
+        if (lines.length > LAST_LINES * 4) lines.splice(0, lines.length - LAST_LINES);
+        log.write(l);
+      }
+      await log.close();
+    });
+    const s: Started = { handle, lines, logged };
+    this.started.set(name, s);
+    return s;
+  }
+
+  private async end(s: Started): Promise<void> {
+    const h = await s.handle;
+    if (h.succeeded) await h.result.stop();
+  }
+}
+
+/** A service's command, args and env rendered with the run's names (no task's outputs or items). */
+function renderService(s: Service, ctx: TemplateContext): Errorable<Service> {
+  const one = (v: string) => renderTemplate(v, ctx);
+  const all = (vs: readonly string[] | undefined): Errorable<string[] | undefined> => {
+    if (!vs) return ok(undefined);
+    const out: string[] = [];
+    for (const v of vs) {
+      const r = one(v);
+      if (!r.succeeded) return r;
+      out.push(r.result);
+    }
+    return ok(out);
+  };
+  const command = all(s.command);
+  const args = all(s.args);
+  if (!command.succeeded) return command;
+  if (!args.succeeded) return args;
+  const env = dict<string>();
+  for (const [k, v] of Object.entries(s.env)) {
+    const r = one(v);
+    if (!r.succeeded) return fail(`env.${k}: ${r.error}`);
+    env[k] = r.result;
+  }
+  return ok({
+    ...s,
+    ...(command.result ? { command: command.result } : {}),
+    ...(args.result ? { args: args.result } : {}),
+    env,
+  });
+}
