@@ -96,7 +96,7 @@ export function servicesSpec(task: {
         resources: task.resources,
         ports: {
           kind: 'list',
-          doc: 'Ports the service listens on, which tasks reach at its name (`5432`); `HOST:PORT` also publishes one on the Docker host (`15432:5432`), which no two services may share.',
+          doc: 'Ports the service listens on, which tasks reach at its name (`5432`); `HOST:PORT` also publishes one on 127.0.0.1 of the Docker host (`15432:5432`), which no two services may share.',
           items: {
             kind: 'string',
             doc: '`PORT` or `HOST:PORT`.',

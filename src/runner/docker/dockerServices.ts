@@ -89,7 +89,10 @@ export class DockerServices implements ServiceBackend {
         ExposedPorts: Object.fromEntries(s.ports.map((p) => [`${p.port}/tcp`, {}])),
         HostConfig: {
           PortBindings: Object.fromEntries(
-            s.ports.filter((p) => p.hostPort).map((p) => [`${p.port}/tcp`, [{ HostPort: String(p.hostPort) }]]),
+            // On this machine only: a run's database is for its tasks and the user, not the network.
+            s.ports
+              .filter((p) => p.hostPort)
+              .map((p) => [`${p.port}/tcp`, [{ HostIp: '127.0.0.1', HostPort: String(p.hostPort) }]]),
           ),
           ...(s.resources.memoryBytes ? { Memory: s.resources.memoryBytes } : {}),
           ...(s.resources.cpu ? { NanoCpus: Math.round(s.resources.cpu * 1e9) } : {}),
