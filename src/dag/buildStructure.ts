@@ -3,7 +3,7 @@ import { parseDuration } from './duration';
 import { parseCpu, parseMemory } from './quantity';
 import { PULL_POLICIES, type PullPolicy } from './schema';
 import { shellSplit } from './shellSplit';
-import { dict } from '../util/dict';
+import { dict, own } from '../util/dict';
 
 type Obj = Record<string, unknown>;
 
@@ -27,7 +27,7 @@ export function groupsOf(groupsRoot: Obj, taskGroups: ReadonlyArray<string | und
     for (const g of groupPath(name)) {
       if (out.has(g)) continue;
       const dot = g.lastIndexOf('.');
-      const description = str(obj(groupsRoot[g]).description);
+      const description = str(obj(own(groupsRoot, g)).description);
       out.set(g, { name: g, ...(description ? { description } : {}), ...(dot > 0 ? { parent: g.slice(0, dot) } : {}) });
     }
   };
@@ -40,7 +40,7 @@ export function groupsOf(groupsRoot: Obj, taskGroups: ReadonlyArray<string | und
 export function groupDefaults(groupsRoot: Obj, group: string | undefined, merge: (a: Obj, b: Obj) => Obj): Obj {
   let out: Obj = {};
   if (!group) return out;
-  for (const g of groupPath(group)) out = merge(out, obj(obj(groupsRoot[g]).defaults));
+  for (const g of groupPath(group)) out = merge(out, obj(obj(own(groupsRoot, g)).defaults));
   return out;
 }
 

@@ -50,12 +50,7 @@ export class ServiceSupervisor {
       const handle = await s.handle;
       if (!handle.succeeded) return fail(`service ${name} did not start: ${handle.error}`);
       s.ready ??= handle.result.ready(this.stop.signal);
-      const ready = await Promise.race([
-        s.ready,
-        new Promise<Errorable<void>>((r) =>
-          signal.addEventListener('abort', () => r(fail('cancelled')), { once: true }),
-        ),
-      ]);
+      const ready = await untilAborted(s.ready, signal);
       if (!ready.succeeded) {
         if (ready.error === 'cancelled') return ready;
         // A service that exited has more to say than it has been read yet: its log, to its end (briefly).
@@ -149,4 +144,15 @@ function renderService(s: Service, ctx: TemplateContext): Errorable<Service> {
     ...(args.result ? { args: args.result } : {}),
     env,
   });
+}
+
+/** The promise's value, or a `cancelled` failure as soon as the signal aborts (its listener removed either way). */
+function untilAborted<T>(p: Promise<Errorable<T>>, signal: AbortSignal): Promise<Errorable<T>> {
+  if (signal.aborted) return Promise.resolve(fail('cancelled'));
+  let onAbort = () => {};
+  const aborted = new Promise<Errorable<T>>((r) => {
+    onAbort = () => r(fail('cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([p, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }

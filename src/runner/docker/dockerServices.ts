@@ -129,7 +129,7 @@ class DockerService implements ServiceHandle {
   readonly id: string;
   readonly logs: AsyncQueue<LogLine>;
   private code: number | undefined;
-  private stopped = false;
+  private stopping: Promise<void> | undefined;
 
   constructor(
     private readonly container: Docker.Container,
@@ -177,15 +177,14 @@ class DockerService implements ServiceHandle {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    try {
-      await removeQuietly(this.container);
-    } catch {
+  /** Every caller waits for the one removal (a release and the run's end may both ask). */
+  stop(): Promise<void> {
+    this.stopping ??= removeQuietly(this.container).catch(() => {
       // The engine refused (a daemon going away): the run's leftovers are collected by label later.
-    }
+    });
+    return this.stopping;
   }
+
 }
 
 /** Whether a TCP connection to the address is accepted within a second. */

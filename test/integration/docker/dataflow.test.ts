@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { RunRecord } from '../../../src/protocol/runRecord';
-import { TEST_IMAGE, containersOf, dagOf, dockerOrFail, ensureTestImage, startRun } from './dockerEnv';
+import { TEST_IMAGE, containersOf, dagOf, dockerOrFail, ensureTestImage, startRun, logOf } from './dockerEnv';
 
 const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
-
-/** The log of a task's last attempt. */
-function logOf(store: { runDir(id: string): string }, runId: string, r: RunRecord, task: string): string {
-  return readFileSync(join(store.runDir(runId), r.tasks[task]!.attempts.at(-1)!.log_file!), 'utf8');
-}
 
 describe('values between tasks and conditions on a real Docker Engine', function () {
   this.timeout(180_000);

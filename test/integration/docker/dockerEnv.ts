@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -90,4 +90,9 @@ export async function containersOf(docker: Docker, runId: string): Promise<Docke
     all: true,
     filters: { label: [`${LABELS.runId}=${runId.replace(/[^A-Za-z0-9_.-]/g, '_')}`] },
   });
+}
+
+/** The log of a task's last attempt in a run's folder. */
+export function logOf(store: { runDir(id: string): string }, runId: string, r: RunRecord, task: string): string {
+  return readFileSync(join(store.runDir(runId), r.tasks[task]!.attempts.at(-1)!.log_file!), 'utf8');
 }

@@ -3,10 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { LABELS } from '../../../src/dag/labels';
-import type { RunRecord } from '../../../src/protocol/runRecord';
 import { DockerBackend } from '../../../src/runner/docker/dockerBackend';
 import { runNetworkName, SERVICE_LABEL } from '../../../src/runner/docker/dockerServices';
-import { containersOf, dagOf, dockerOrFail, ensureTestImage, startRun } from './dockerEnv';
+import { containersOf, dagOf, dockerOrFail, ensureTestImage, startRun, logOf } from './dockerEnv';
 
 /** A service that answers every connection on 8080 with a line (a process per connection), and says when it starts. */
 const ECHO = `services:
@@ -20,10 +19,6 @@ const ECHO = `services:
 
 async function networksOf(docker: Docker, runId: string): Promise<Docker.NetworkInspectInfo[]> {
   return docker.listNetworks({ filters: { label: [`${LABELS.runId}=${runId.replace(/[^A-Za-z0-9_.-]/g, '_')}`] } });
-}
-
-function logOf(store: { runDir(id: string): string }, runId: string, r: RunRecord, task: string): string {
-  return readFileSync(join(store.runDir(runId), r.tasks[task]!.attempts.at(-1)!.log_file!), 'utf8');
 }
 
 describe('run-scoped services on a real Docker Engine', function () {
@@ -127,8 +122,9 @@ tasks:
     assert.equal((await networksOf(docker, run.runId))[0]!.Name, runNetworkName(run.runId));
     // What a later process does for a run whose runner died: collect by label.
     const collected = await new DockerBackend(docker, dag).collect(new Set([run.runId]));
-    // (The runner here is alive and races to stop its service too: what counts is that nothing is left.)
-    assert.ok(collected.succeeded && collected.result >= 2, JSON.stringify(collected));
+    // The runner here is alive and stops its service too when its task's container goes, so how many
+    // of the three the collection removed itself varies: what counts is that nothing is left.
+    assert.ok(collected.succeeded, JSON.stringify(collected));
     assert.deepEqual(await containersOf(docker, run.runId), []);
     assert.deepEqual(await networksOf(docker, run.runId), []);
     run.engine.cancel();
