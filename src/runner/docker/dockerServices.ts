@@ -184,7 +184,6 @@ class DockerService implements ServiceHandle {
     });
     return this.stopping;
   }
-
 }
 
 /** Whether a TCP connection to the address is accepted within a second. */
