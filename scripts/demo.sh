@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# The movielens demo: builds the example's images, starts the ratings API on a Docker network
-# (scripts/movielens-env.sh), backfills 2019-01-01..2019-01-03 with `cdag run`, then runs the weekly
-# DAG (one fetch per day of the week, ranked together) for 2019-01-06.
+# The movielens demo: builds the example's images (scripts/movielens-env.sh --images), backfills
+# 2019-01-01..2019-01-03 with `cdag run` (the ratings API is the DAG's run-scoped service), then runs
+# the weekly DAG (one fetch per day of the week, ranked together) for 2019-01-06.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EX=examples/movielens
-bash scripts/movielens-env.sh
-trap 'bash scripts/movielens-env.sh --down' EXIT
+bash scripts/movielens-env.sh --images
 rm -rf /tmp/airflow/data
 MOVIELENS_PASSWORD=${MOVIELENS_PASSWORD:-airflow} node dist/cli.js run "$EX/movielens.dag.yaml" \
   --from 2019-01-01 --to 2019-01-03 "$@"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The movielens example's surroundings on the local Docker Engine: its three images, the `airflow`
-# network and the ratings API as http://movielens:5000. Idempotent. Works offline: when the images'
-# default base (busybox:1.36) cannot be pulled, a busybox image is made from Debian's busybox-static.
+# The movielens example's images on the local Docker Engine, and (unless `--images`) the ratings API
+# as http://movielens:5000 on the `airflow` network, for the exported DAG under Airflow (cdag runs
+# the API as the DAG's own service). Idempotent. Works offline: when the images' default base
+# (busybox:1.36) cannot be pulled, a busybox image is made from Debian's busybox-static.
 # `--down` removes the API container again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,7 @@ for part in api fetch rank; do
   DOCKER_BUILDKIT=0 docker build -q --build-arg BASE="$BASE" -t "$name" "$EX/$part" >/dev/null
   echo "built $name (FROM $BASE)"
 done
+[ "${1:-}" = --images ] && exit 0
 docker network inspect airflow >/dev/null 2>&1 || docker network create airflow >/dev/null
 docker rm -f movielens >/dev/null 2>&1 || true
 docker run -d --name movielens --network airflow manning-airflow/movielens-api >/dev/null

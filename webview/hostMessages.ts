@@ -10,6 +10,7 @@ const STATES = new Set([
   'skipped',
   'cancelled',
 ]);
+const SERVICE_STATES = new Set(['starting', 'ready', 'failed', 'stopped']);
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** The page checks what the host sends as the host checks the page: shape first, then act. */
@@ -35,7 +36,10 @@ export function isHostMessage(m: unknown): m is HostToPage {
         (typeof m.runId === 'string' || m.runId === null) &&
         typeof m.label === 'string' &&
         isObject(m.tasks) &&
-        Object.values(m.tasks).every((t) => isObject(t) && STATES.has(t.state as string))
+        Object.values(m.tasks).every((t) => isObject(t) && STATES.has(t.state as string)) &&
+        (m.services === undefined ||
+          (isObject(m.services) &&
+            Object.values(m.services).every((s) => isObject(s) && SERVICE_STATES.has(s.state as string))))
       );
     case 'toolbar': {
       const t = m.toolbar;

@@ -9,10 +9,17 @@ import type { DagGraph } from '../src/dag/graph';
 import { structureKey, type Direction, type GraphLayout } from '../src/graph/layout';
 import { foldedViews, foldGroups } from '../src/graph/foldedGroups';
 import { displayGraph } from '../src/graph/mappedNodes';
-import type { GraphPageState, HostToPage, PageToHost, TaskView, ToolbarState } from '../src/protocol/graphMessages';
+import type {
+  GraphPageState,
+  HostToPage,
+  PageToHost,
+  ServiceView,
+  TaskView,
+  ToolbarState,
+} from '../src/protocol/graphMessages';
 import { isHostMessage } from './hostMessages';
 import { LayoutClient } from './layoutClient';
-import { applyStates, renderLayout, type Drawing } from './render';
+import { applyServiceStates, applyStates, renderLayout, type Drawing } from './render';
 import { Viewport } from './viewport';
 
 interface VsCodeApi {
@@ -58,6 +65,7 @@ let drawnKey = '';
 let layout: GraphLayout | undefined;
 let drawing: Drawing | undefined;
 let states: Record<string, TaskView> = {};
+let serviceStates: Record<string, ServiceView> = {};
 let direction: Direction = 'RIGHT';
 let toolbar: ToolbarState | undefined;
 let menuTask: string | undefined;
@@ -92,10 +100,11 @@ async function show(dagGraph: DagGraph): Promise<void> {
   }
   layout = result.layout;
   const id = result.id;
-  const d = await renderLayout(svg, next, layout, views, () => id !== layouts.latest);
+  const d = await renderLayout(svg, next, layout, views, () => id !== layouts.latest, serviceStates);
   if (!d) return;
   drawing = d;
   for (const [taskId, g] of d.nodes) wireNode(taskId, g);
+  for (const [service, g] of d.services) wireService(service, g);
   for (const [group, g] of d.groups)
     g.querySelector('text.toggle')?.addEventListener('click', (ev) => {
       ev.stopPropagation();
@@ -147,6 +156,36 @@ function wireNode(taskId: string, g: SVGGElement): void {
   g.addEventListener('focus', () => {
     const box = layout?.nodes.find((n) => n.id === taskId);
     if (box) viewport.ensureVisible(box);
+  });
+}
+
+/** A service shows the tasks it serves while hovered or focused; a double click or Enter opens its log. */
+function wireService(service: string, g: SVGGElement): void {
+  const serves = (on: boolean) => {
+    const tasks = graph.services?.find((s) => s.id === service)?.tasks ?? [];
+    for (const t of tasks) {
+      // A task inside a folded group shows as that group's node.
+      const group = graph.nodes.find((n) => n.id === t)?.group;
+      const shown =
+        drawing?.nodes.get(t) ??
+        (group !== undefined
+          ? group
+              .split('.')
+              .map((_, i, parts) => drawing?.nodes.get(parts.slice(0, i + 1).join('.')))
+              .find((x) => x)
+          : undefined);
+      shown?.classList.toggle('serves', on);
+    }
+  };
+  g.addEventListener('mouseenter', () => serves(true));
+  g.addEventListener('mouseleave', () => serves(false));
+  g.addEventListener('focus', () => serves(true));
+  g.addEventListener('blur', () => serves(false));
+  g.addEventListener('dblclick', () => post({ type: 'showServiceLog', service }));
+  g.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Enter' && ev.key !== ' ') return;
+    post({ type: 'showServiceLog', service });
+    ev.preventDefault();
   });
 }
 
@@ -301,6 +340,8 @@ function handle(msg: HostToPage): void {
       return;
     case 'states':
       states = msg.tasks;
+      serviceStates = msg.services ?? {};
+      if (drawing) applyServiceStates(drawing, graph, serviceStates);
       runLabel.textContent = msg.runId ? msg.label : '';
       // A run that made (or a newer run that changed) the instances of an opened task redraws it.
       if (structureKey(drawnOf(graph), direction) !== drawnKey) void show(graph);

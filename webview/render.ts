@@ -5,13 +5,16 @@ import {
   drawEdge,
   drawGroupBox,
   drawNode,
+  drawServiceLane,
+  SERVICE_ICONS,
+  serviceTooltip,
   STATE_ICONS,
   tooltip,
   type SvgNode,
 } from '../src/graph/draw';
 import { countsWords } from '../src/graph/mappedNodes';
 import type { GraphLayout } from '../src/graph/layout';
-import type { TaskView } from '../src/protocol/graphMessages';
+import type { ServiceView, TaskView } from '../src/protocol/graphMessages';
 import { own } from '../src/util/dict';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -34,6 +37,8 @@ export interface Drawing {
   readonly nodes: Map<string, SVGGElement>;
   /** Boxes of open groups, by group. */
   readonly groups: Map<string, SVGGElement>;
+  /** The services in their lane, by name. */
+  readonly services: Map<string, SVGGElement>;
 }
 
 /**
@@ -46,6 +51,7 @@ export async function renderLayout(
   layout: GraphLayout,
   states: Readonly<Record<string, TaskView>>,
   stale: () => boolean,
+  services: Readonly<Record<string, ServiceView>> = {},
 ): Promise<Drawing | undefined> {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const root = document.createElementNS(SVG, 'g');
@@ -61,7 +67,13 @@ export async function renderLayout(
     attrs: { class: 'groups' },
     children: (layout.groups ?? []).map((b) => drawGroupBox(b, groupInfo.get(b.id))),
   });
-  root.append(groupsLayer, edges, nodesGroup);
+  const lane = materialize(drawServiceLane(graph, layout, services));
+  for (const g of lane.querySelectorAll<SVGGElement>('g.service')) {
+    g.setAttribute('tabindex', '0');
+    g.setAttribute('role', 'button');
+    g.setAttribute('aria-label', serviceAria(g.dataset.service ?? '', own(services, g.dataset.service ?? '')));
+  }
+  root.append(groupsLayer, edges, nodesGroup, lane);
   const nodes = new Map<string, SVGGElement>();
   const pieces: Array<() => void> = [];
   for (let i = 0; i < layout.edges.length; i += SLICE * 2) {
@@ -96,7 +108,32 @@ export async function renderLayout(
     groups: new Map(
       [...groupsLayer.querySelectorAll<SVGGElement>('g.group-box')].map((g) => [g.dataset.group ?? '', g]),
     ),
+    services: new Map([...lane.querySelectorAll<SVGGElement>('g.service')].map((g) => [g.dataset.service ?? '', g])),
   };
+}
+
+/** Recolours the services' lane for a run's states, as `applyStates` does the tasks. */
+export function applyServiceStates(
+  drawing: Drawing,
+  graph: DagGraph,
+  views: Readonly<Record<string, ServiceView>>,
+): void {
+  for (const s of graph.services ?? []) {
+    const g = drawing.services.get(s.id);
+    if (!g) continue;
+    const view = own(views, s.id);
+    for (const c of [...g.classList]) if (c.startsWith('service-')) g.classList.remove(c);
+    if (view) g.classList.add(`service-${view.state}`);
+    const icon = g.querySelector('text.icon');
+    if (icon) icon.textContent = view ? SERVICE_ICONS[view.state] : '';
+    const title = g.querySelector('title');
+    if (title) title.textContent = serviceTooltip(s, view);
+    g.setAttribute('aria-label', serviceAria(s.id, view));
+  }
+}
+
+function serviceAria(name: string, view: ServiceView | undefined): string {
+  return [`service ${name}`, ...(view ? [view.state] : []), 'press Enter for its log'].join(', ');
 }
 
 /** Recolours nodes for a run's states: classes, icon and tooltip only, no layout and no redraw. */

@@ -30,8 +30,6 @@ export function launchFailureText(f: Exclude<LaunchFailure, { code: 'host-access
     }
     case 'secrets-missing':
       return `No value for secret${f.names.length > 1 ? 's' : ''} ${f.names.map((m) => `"${m}"`).join(', ')}. Set the environment variable ${f.names.map(envNameOf).join(', ')}, or put it in a .env file beside the DAG.`;
-    case 'services-not-started':
-      return `Task${f.tasks.length > 1 ? 's' : ''} ${f.tasks.join(', ')} need${f.tasks.length > 1 ? '' : 's'} the service${f.services.length > 1 ? 's' : ''} ${f.services.join(', ')}, which cdag starts on Docker but not yet on Kubernetes. Nothing was run. Run with --backend docker, or run the other tasks with --task.`;
     case 'secret-unreadable':
     case 'backend-unavailable':
       return f.message;

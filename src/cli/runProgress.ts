@@ -2,7 +2,7 @@ import type { Dag } from '../dag/model';
 import type { RunEvent } from '../protocol/runEvents';
 import type { Io } from './io';
 
-/** One line per task state change; on a terminal, with symbols. Logs stay in the log files. */
+/** One line per task or service state change; on a terminal, with symbols. Logs stay in the log files. */
 export function progressPrinter(io: Io, dag: Dag, enabled: boolean): (e: RunEvent) => void {
   const tty = io.errIsTTY ?? false;
   const icon: Readonly<Record<string, string>> = tty
@@ -11,6 +11,11 @@ export function progressPrinter(io: Io, dag: Dag, enabled: boolean): (e: RunEven
   return (e) => {
     if (enabled && e.type === 'note') {
       io.err(`${new Date().toISOString().slice(11, 19)}   ${e.taskId ? `${dag.id}.${e.taskId}: ` : ''}${e.message}\n`);
+      return;
+    }
+    if (enabled && e.type === 'service-state') {
+      const when = new Date().toISOString().slice(11, 19);
+      io.err(`${when}   ${dag.id} service ${e.service}: ${e.state}${e.reason ? ` (${e.reason})` : ''}\n`);
       return;
     }
     if (!enabled || e.type !== 'task-state' || e.state === 'queued') return;

@@ -26,6 +26,14 @@ export interface GraphGroup {
   readonly parent?: string;
 }
 
+/** A run-scoped service: drawn apart from the tasks, in a lane of its own, with the tasks it serves. */
+export interface GraphService {
+  readonly id: string;
+  readonly image: string;
+  /** The tasks that need it. */
+  readonly tasks: readonly string[];
+}
+
 export interface GraphEdge {
   readonly from: string;
   readonly to: string;
@@ -39,6 +47,8 @@ export interface DagGraph {
   readonly edges: readonly GraphEdge[];
   /** Task groups, outer before inner; absent when the DAG has none. */
   readonly groups?: readonly GraphGroup[];
+  /** Services some task needs, in file order; absent when none is used. */
+  readonly services?: readonly GraphService[];
 }
 
 export function toGraph(dag: Dag): DagGraph {
@@ -66,7 +76,19 @@ export function toGraph(dag: Dag): DagGraph {
         }
       : {}),
     edges: dag.tasks.flatMap((t) => t.dependsOn.filter((d) => known.has(d)).map((d) => ({ from: d, to: t.id }))),
+    ...servicesOf(dag),
   };
+}
+
+function servicesOf(dag: Dag): { services?: GraphService[] } {
+  const services = [...dag.services.values()]
+    .map((s) => ({
+      id: s.name,
+      image: s.image,
+      tasks: dag.tasks.filter((t) => t.services.includes(s.name)).map((t) => t.id),
+    }))
+    .filter((s) => s.tasks.length > 0);
+  return services.length ? { services } : {};
 }
 
 /** Graphviz DOT, quoting every id so any task id is safe. */

@@ -6,6 +6,8 @@ export const LABELS = {
   runId: `${LABEL_PREFIX}/run-id`,
   task: `${LABEL_PREFIX}/task`,
   tryNumber: `${LABEL_PREFIX}/try`,
+  /** On a run-scoped service's container or pod (and its Kubernetes Service): the service's name. */
+  service: `${LABEL_PREFIX}/service`,
 } as const;
 export const MANAGED_BY = 'container-dags';
 
@@ -39,4 +41,25 @@ export function runLabels(dagId: string, runId: string, taskId: string, tryNumbe
 /** Names one attempt among a run's containers or pods, from their labels. */
 export function attemptKey(taskId: string, tryNumber: number | string): string {
   return `${labelValue(taskId)}#${tryNumber}`;
+}
+
+/** Names a run's service among its containers, pods and Services, as `attemptKey` names an attempt. */
+export const serviceKey = (service: string): string => `service:${labelValue(service)}`;
+
+/** The key of what carries these labels: a service's, else an attempt's. */
+export function keyOfLabels(labels: Readonly<Record<string, string>>): string {
+  const service = labels[LABELS.service];
+  return service !== undefined
+    ? serviceKey(service)
+    : attemptKey(labels[LABELS.task] ?? '', labels[LABELS.tryNumber] ?? '');
+}
+
+/** What marks a run-scoped service's container, pod or Service as this tool's, for the run. */
+export function serviceLabels(dagId: string, runId: string, service: string): Record<string, string> {
+  return {
+    [LABELS.managedBy]: MANAGED_BY,
+    [LABELS.dag]: labelValue(dagId),
+    [LABELS.runId]: labelValue(runId),
+    [LABELS.service]: labelValue(service),
+  };
 }

@@ -14,8 +14,9 @@ import { RunController } from './runs/runController';
 import { ClusterCommands } from './runs/clusterCommands';
 import { Config } from './config';
 import { PodDescriptions, POD_SCHEME } from './runs/podDescriptions';
-import { RunsTreeProvider, type RunsNode } from './runs/runsTree';
+import { RunsTreeProvider, serviceLogId, type RunsNode } from './runs/runsTree';
 import { LOG_SCHEME } from './runs/taskLogs';
+import { own } from '../util/dict';
 
 let runs: RunController | undefined;
 
@@ -51,6 +52,11 @@ export function activate(context: vscode.ExtensionContext): void {
     direction: () => config.graphDirection(),
     showLog: async (uri, taskId) => {
       await vscode.commands.executeCommand('containerDags.showTaskLog', uri, taskId);
+    },
+    showServiceLog: async (uri, service) => {
+      const r = runs!.runs().find((x) => x.file === uri.fsPath && own(x.services ?? {}, service));
+      if (r) await runs!.openLog(r, serviceLogId(service), 1);
+      else void vscode.window.showInformationMessage(`Service ${service} has not run yet.`);
     },
     previewPython: (doc) => interop.graphOf(doc),
   });

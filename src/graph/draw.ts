@@ -1,5 +1,6 @@
-import type { DagGraph, GraphGroup, GraphNode } from '../dag/graph';
-import type { TaskView } from '../protocol/graphMessages';
+import type { DagGraph, GraphGroup, GraphNode, GraphService } from '../dag/graph';
+import type { ServiceView, TaskView } from '../protocol/graphMessages';
+import type { ServiceState } from '../protocol/runRecord';
 import { shortImage, type EdgeRoute, type GraphLayout, type NodeBox } from './layout';
 import { own } from '../util/dict';
 import { countsText, countsWords } from './mappedNodes';
@@ -161,12 +162,72 @@ export function drawGroupBox(box: NodeBox, group: GraphGroup | undefined): SvgNo
   ]);
 }
 
+/** One glyph per service state, as for tasks. */
+export const SERVICE_ICONS: Readonly<Record<ServiceState, string>> = {
+  starting: '◌',
+  ready: '●',
+  failed: '✘',
+  stopped: '■',
+};
+
+/** A service's tooltip: its image, the tasks it serves, and its state in the run shown. */
+export function serviceTooltip(s: GraphService, view: ServiceView | undefined): string {
+  const lines = [`service ${s.id}`, s.image, `needed by ${s.tasks.join(', ')}`];
+  if (view) lines.push(view.state);
+  if (view?.exitCode !== undefined) lines.push(`exit code ${view.exitCode}`);
+  if (view?.reason) lines.push(view.reason);
+  return lines.join('\n');
+}
+
+/** A service in its lane: a pill, not a task's box, with its state's glyph. */
+export function drawService(s: GraphService, box: NodeBox, view?: ServiceView): SvgNode {
+  return h(
+    'g',
+    {
+      class: `service${view ? ` service-${view.state}` : ''}`,
+      'data-service': s.id,
+      'data-tasks': s.tasks.join(' '),
+      transform: `translate(${round(box.x)} ${round(box.y)})`,
+    },
+    [
+      h('rect', { width: box.width, height: box.height, rx: box.height / 2 }),
+      h('title', {}, undefined, serviceTooltip(s, view)),
+      h('text', { x: 16, y: 19, class: 'title' }, undefined, s.id),
+      h('text', { x: 16, y: 35, class: 'image' }, undefined, shortImage(s.image)),
+      h(
+        'text',
+        { x: box.width - 14, y: 19, class: 'icon', 'text-anchor': 'end' },
+        undefined,
+        view ? SERVICE_ICONS[view.state] : '',
+      ),
+    ],
+  );
+}
+
+/** The services' lane: its label and the services, apart from the tasks. */
+export function drawServiceLane(
+  graph: DagGraph,
+  layout: GraphLayout,
+  views: Readonly<Record<string, ServiceView>> = {},
+): SvgNode {
+  const byId = new Map((graph.services ?? []).map((s) => [s.id, s]));
+  const boxes = (layout.services ?? []).filter((b) => byId.has(b.id));
+  const first = boxes[0];
+  return h('g', { class: 'services' }, [
+    ...(first
+      ? [h('text', { x: round(first.x), y: round(first.y - 6), class: 'lane-label' }, undefined, 'services')]
+      : []),
+    ...boxes.map((b) => drawService(byId.get(b.id)!, b, own(views, b.id))),
+  ]);
+}
+
 /** Edges under nodes, in one group the page pans and zooms. */
 export function drawGraph(
   graph: DagGraph,
   layout: GraphLayout,
   states: Readonly<Record<string, TaskView>> = {},
   now = Date.now(),
+  services: Readonly<Record<string, ServiceView>> = {},
 ): SvgNode {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const groups = new Map((graph.groups ?? []).map((g) => [g.id, g]));
@@ -182,6 +243,7 @@ export function drawGraph(
       { class: 'nodes' },
       layout.nodes.filter((b) => byId.has(b.id)).map((b) => drawNode(byId.get(b.id)!, b, own(states, b.id), now)),
     ),
+    drawServiceLane(graph, layout, services),
   ]);
 }
 
@@ -203,11 +265,12 @@ export function svgDocument(
   layout: GraphLayout,
   css: string,
   states: Readonly<Record<string, TaskView>> = {},
+  services: Readonly<Record<string, ServiceView>> = {},
 ): string {
   const pad = 16;
   const w = Math.ceil(layout.width + 2 * pad);
   const hgt = Math.ceil(layout.height + 2 * pad);
-  const body = drawGraph(graph, layout, states);
+  const body = drawGraph(graph, layout, states, Date.now(), services);
   const root = h(
     'svg',
     {

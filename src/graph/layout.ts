@@ -1,6 +1,7 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { DagGraph, GraphNode } from '../dag/graph';
 import { layeredLayout } from './layeredLayout';
+import { withServiceLane } from './serviceLane';
 
 /** Left-to-right (Airflow's graph view) or top-down (Argo's, Kestra's). */
 export type Direction = 'RIGHT' | 'DOWN';
@@ -31,6 +32,8 @@ export interface GraphLayout {
   readonly edges: readonly EdgeRoute[];
   /** Boxes of open task groups, outer before inner (absolute positions, like the nodes). */
   readonly groups?: readonly NodeBox[];
+  /** The services' boxes, in their lane apart from the tasks. */
+  readonly services?: readonly NodeBox[];
 }
 
 /** Room above a group's tasks for its name and toggle. */
@@ -149,9 +152,9 @@ export const LARGE_GRAPH_NODES = 3_000;
 
 export async function layoutGraph(graph: DagGraph, direction: Direction, elk: ElkLike): Promise<GraphLayout> {
   if (graph.nodes.length > LARGE_GRAPH_NODES) {
-    return layeredLayout(graph, direction);
+    return withServiceLane(graph, layeredLayout(graph, direction));
   }
-  return fromElk(await elk.layout(toElkGraph(graph, direction)), direction);
+  return withServiceLane(graph, fromElk(await elk.layout(toElkGraph(graph, direction)), direction));
 }
 
 /** What decides the layout: a run's states or a highlight do not (re-layout only on structure). */
@@ -161,5 +164,6 @@ export function structureKey(graph: DagGraph, direction: Direction): string {
     graph.nodes.map((n) => [n.id, shortImage(n.image), !!n.mapped, n.group ?? null]),
     graph.edges,
     graph.groups?.map((g) => [g.id, g.parent ?? null]) ?? [],
+    graph.services?.map((s) => [s.id, shortImage(s.image)]) ?? [],
   ]);
 }

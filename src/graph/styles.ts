@@ -38,4 +38,18 @@ export const GRAPH_CSS = `
 .node.state-skipped text { fill: var(--vscode-disabledForeground, #9e9e9e); }
 .node.state-cancelled rect { stroke: var(--vscode-charts-purple, #652d90); stroke-width: 2px; }
 .node.state-cancelled text.icon { fill: var(--vscode-charts-purple, #652d90); }
+
+.service rect { fill: var(--vscode-editorWidget-background, #f3f3f3); stroke: var(--vscode-descriptionForeground, #8a8a8a); stroke-width: 1px; stroke-dasharray: 2 3; }
+.service text { fill: var(--vscode-editor-foreground, #1f1f1f); font-size: 12px; }
+.service text.image { fill: var(--vscode-descriptionForeground, #616161); font-size: 10px; }
+.service.service-starting rect { stroke: var(--vscode-charts-blue, #1a85ff); stroke-width: 2px; }
+.service.service-ready rect { stroke: var(--vscode-testing-iconPassed, #388a34); stroke-width: 2px; stroke-dasharray: none; }
+.service.service-ready text.icon { fill: var(--vscode-testing-iconPassed, #388a34); }
+.service.service-failed rect { stroke: var(--vscode-testing-iconFailed, #e51400); stroke-width: 2px; stroke-dasharray: none; }
+.service.service-failed text.icon { fill: var(--vscode-testing-iconFailed, #e51400); }
+.service.service-stopped text.icon { fill: var(--vscode-descriptionForeground, #717171); }
+.service:focus { outline: none; }
+.service:focus rect { stroke: var(--vscode-focusBorder, #0090f1); stroke-width: 2.5px; }
+.lane-label { fill: var(--vscode-descriptionForeground, #616161); font-size: 11px; font-weight: 600; }
+.node.serves rect { stroke: var(--vscode-focusBorder, #0090f1); stroke-width: 2.5px; stroke-dasharray: 2 3; }
 `;

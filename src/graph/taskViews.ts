@@ -1,4 +1,4 @@
-import type { TaskView } from '../protocol/graphMessages';
+import type { ServiceView, TaskView } from '../protocol/graphMessages';
 import type { RunRecord, TaskRecord, TaskState } from '../protocol/runRecord';
 import { dict, own } from '../util/dict';
 
@@ -52,4 +52,18 @@ export function shortValue(v: unknown): string {
   const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   const line = text.replace(/\s*\n\s*/g, ' ⏎ ');
   return line.length > MAX_VALUE_CHARS ? `${line.slice(0, MAX_VALUE_CHARS - 1)}…` : line;
+}
+
+/** Each service's state in a run, for the graph's service lane. */
+export function serviceViews(r: RunRecord): Record<string, ServiceView> {
+  const out = dict<ServiceView>();
+  for (const [name, s] of Object.entries(r.services ?? {}))
+    out[name] = {
+      state: s.state,
+      ...(s.started_at ? { startedAt: s.started_at } : {}),
+      ...(s.ended_at ? { endedAt: s.ended_at } : {}),
+      ...(s.exit_code !== undefined ? { exitCode: s.exit_code } : {}),
+      ...(s.reason ? { reason: s.reason } : {}),
+    };
+  return out;
 }

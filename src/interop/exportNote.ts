@@ -26,7 +26,9 @@ export function notCarried(
     readonly services: readonly string[];
   },
   target: string,
-  carried: ReadonlySet<'skip_on_exit_code' | 'depends_on_past' | 'outputs' | 'expand' | 'when' | 'group'> = new Set(),
+  carried: ReadonlySet<
+    'skip_on_exit_code' | 'depends_on_past' | 'outputs' | 'expand' | 'when' | 'group' | 'services'
+  > = new Set(),
 ): ExportNote[] {
   const fields = [
     ...(t.outputs.length && !carried.has('outputs') ? ['outputs'] : []),
@@ -34,9 +36,8 @@ export function notCarried(
     ...(t.when !== undefined && !carried.has('when') ? ['when'] : []),
     ...(t.skipOnExitCode.length && !carried.has('skip_on_exit_code') ? ['skip_on_exit_code'] : []),
     ...(t.dependsOnPast && !carried.has('depends_on_past') ? ['depends_on_past'] : []),
-    // Services (format v2, part 2) are not exported yet by either exporter.
     ...(t.group !== undefined && !carried.has('group') ? ['group'] : []),
-    ...(t.services.length ? ['services'] : []),
+    ...(t.services.length && !carried.has('services') ? ['services'] : []),
   ];
   return fields.length
     ? [

@@ -1,5 +1,5 @@
 import type { DagGraph } from '../dag/graph';
-import type { BackendKind, TaskState } from './runRecord';
+import type { BackendKind, ServiceState, TaskState } from './runRecord';
 
 /** One task's state in the run the graph shows: what the node's colour, icon and tooltip tell. */
 export interface TaskView {
@@ -16,6 +16,15 @@ export interface TaskView {
   /** A mapped task: how many instances it made, and how many are in each state. */
   instances?: number;
   counts?: Partial<Record<TaskState, number>>;
+}
+
+/** One service's state in the run the graph shows. */
+export interface ServiceView {
+  state: ServiceState;
+  startedAt?: string;
+  endedAt?: string;
+  exitCode?: number;
+  reason?: string;
 }
 
 /** The toolbar: what Run DAG would run. */
@@ -39,7 +48,13 @@ export type HostToPage =
   /** The task whose YAML holds the cursor, or null. */
   | { type: 'highlight'; taskId: string | null }
   /** States of the run shown (live while it runs); `runId` null clears them. */
-  | { type: 'states'; runId: string | null; label: string; tasks: Record<string, TaskView> }
+  | {
+      type: 'states';
+      runId: string | null;
+      label: string;
+      tasks: Record<string, TaskView>;
+      services?: Record<string, ServiceView>;
+    }
   | { type: 'toolbar'; toolbar: ToolbarState };
 
 /** Graph page → host. Every task id is checked against the parsed DAG before anything acts on it. */
@@ -50,6 +65,8 @@ export type PageToHost =
   | { type: 'runTask'; taskId: string; date: string; backend: BackendKind }
   | { type: 'rerunFrom'; taskId: string; date: string; backend: BackendKind }
   | { type: 'showLog'; taskId: string }
+  /** A service's log in the run shown. */
+  | { type: 'showServiceLog'; service: string }
   | { type: 'direction'; direction: 'RIGHT' | 'DOWN' };
 
 /** What the page keeps across reloads (the serializer restores the panel from it). */

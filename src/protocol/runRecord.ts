@@ -69,6 +69,28 @@ export interface RunRecord {
   tasks: Record<string, TaskRecord>;
   /** The DAG's task groups: their tasks (inner groups' included) and the state that follows from theirs. */
   groups?: Record<string, GroupRecord>;
+  /** The run-scoped services it started, by name. */
+  services?: Record<string, ServiceRecord>;
+}
+
+/** A service's life in one run: started for its first task, stopped after its last or at the end. */
+export type ServiceState = 'starting' | 'ready' | 'failed' | 'stopped';
+
+export interface ServiceRecord {
+  state: ServiceState;
+  /** The tasks that need it. */
+  tasks: string[];
+  started_at?: string;
+  ready_at?: string;
+  ended_at?: string;
+  /** Set when its container exited by itself. */
+  exit_code?: number;
+  /** Why it failed: did not start, exited, not ready in time (secret values masked). */
+  reason?: string;
+  /** Container id or pod name. */
+  container_id?: string;
+  /** Relative to the run's folder. */
+  log_file?: string;
 }
 
 export interface GroupRecord {

@@ -59,9 +59,11 @@ export interface ServiceSpec {
   readonly dagId: string;
   readonly runId: string;
   readonly service: Service;
-  /** Env var → value; passed only as environment. */
+  /** Env var → value; passed only as environment (Kubernetes passes `service.secrets` as references). */
   readonly secrets: Readonly<Record<string, string>>;
   readonly mask: (line: string) => string;
+  /** What the backend learns on the way that the user should see now (a pod's pending reason). */
+  readonly note?: (message: string) => void;
 }
 
 /** A started service; its logs are kept from the start, for a failure's message and the run folder. */
@@ -76,7 +78,7 @@ export interface ServiceHandle {
   stop(): Promise<void>;
 }
 
-/** What a backend that runs services offers the engine (Docker: containers on a per-run network). */
+/** What a backend that runs services offers the engine (Docker: containers on a per-run network; Kubernetes: a Pod and a Service). */
 export interface ServiceBackend {
   startService(spec: ServiceSpec, signal: AbortSignal): Promise<Errorable<ServiceHandle>>;
   /** Removes what the run's services left (their network); called once the last service stopped. */

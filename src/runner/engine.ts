@@ -16,14 +16,14 @@ import {
   mappedState,
   type Instance,
 } from './mapping';
-import { attemptKey } from '../dag/labels';
+import { attemptKey, serviceKey } from '../dag/labels';
 import { decide } from './triggerRules';
 import { freshRecord, resumedRecord } from './startRecord';
 import { abortableSleep } from './longTimer';
 import { RecordWriter } from './recordWriter';
-import { own } from '../util/dict';
+import { dict, own } from '../util/dict';
 import { maskValues, runContext, taskGate } from './taskOutcome';
-import { ServiceSupervisor } from './serviceSupervisor';
+import { runServices, type ServiceSupervisor } from './serviceSupervisor';
 
 const MAX_RETRY_DELAY_MS = 24 * 3600_000;
 
@@ -69,18 +69,15 @@ export class RunEngine {
         this.addInstance({ id, parent: t.mapped_from, mapIndex: t.map_index, item: t.item ?? {} });
     }
     if (o.backend.cluster) this.record.cluster = { ...o.backend.cluster };
-    const first = o.dag.tasks.find((t) => t.services.length);
-    if (first && o.backend.services)
-      this.services = new ServiceSupervisor({
-        dag: o.dag,
-        runId: o.runId,
-        backend: o.backend.services,
-        secretValues: o.secretValues ?? {},
-        mask: (l) => this.mask(l),
-        sink: o.sink,
-        // Services see the run's names only; the context of any task gives those.
-        context: runContext(first, o, new Map()),
-      });
+    this.services = runServices(o, {
+      mask: (l) => this.mask(l),
+      changed: (service, rec) => {
+        (this.record.services ??= dict())[service] = rec;
+        this.emit({ type: 'service-state', runId: o.runId, service, state: rec.state, reason: rec.reason });
+        this.save();
+      },
+      note: (message) => this.emit({ type: 'note', runId: o.runId, message }),
+    });
     this.attemptContext = {
       o,
       record: this.record,
@@ -111,6 +108,12 @@ export class RunEngine {
   /** Attempts of this run that must survive a collection of its leftovers: the ones being reattached. */
   get liveAttempts(): ReadonlySet<string> {
     return new Set([...this.reattaching].map((id) => attemptKey(id, this.record.tasks[id]!.tries)));
+  }
+
+  /** The services of the attempts followed again (`serviceKey`): those attempts reach them where they are. */
+  get liveServices(): ReadonlySet<string> {
+    const task = (id: string) => this.o.dag.tasks.find((t) => t.id === (this.record.tasks[id]!.mapped_from ?? id));
+    return new Set([...this.reattaching].flatMap((id) => task(id)?.services ?? []).map(serviceKey));
   }
 
   on(listener: Listener): () => void {

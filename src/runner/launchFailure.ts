@@ -17,11 +17,6 @@ export type LaunchFailure =
   | { readonly code: 'secrets-missing'; readonly names: readonly string[] }
   /** A secret exists but cannot be read (a cluster Secret missing, forbidden, without the key). */
   | { readonly code: 'secret-unreadable'; readonly message: string }
-  /**
-   * Tasks that need services on a backend that does not start them yet (Kubernetes): run without
-   * them, nothing would listen where the tasks look.
-   */
-  | { readonly code: 'services-not-started'; readonly services: readonly string[]; readonly tasks: readonly string[] }
   /** The Docker Engine or the cluster did not answer; `message` names the cause and the fix. */
   | { readonly code: 'backend-unavailable'; readonly backend: BackendKind; readonly message: string };
 

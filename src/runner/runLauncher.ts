@@ -118,14 +118,6 @@ export class RunLauncher {
     const unwritable = this.store.checkWritable();
     if (unwritable) return fail(unwritable);
     const only = req.only && selectedTasks(req.dag, req.only);
-    // Docker runs services; Kubernetes does not yet.
-    const needing = req.dag.tasks.filter((t) => t.services.length && (!only || only.has(t.id)));
-    if (needing.length && req.backend === 'kubernetes')
-      return fail({
-        code: 'services-not-started',
-        services: [...new Set(needing.flatMap((t) => t.services))],
-        tasks: needing.map((t) => t.id),
-      });
     // Every host path of the whole DAG, rendered for these dates and resolved, before any container starts.
     const requests = sensitiveRequests(
       req.dag,
@@ -226,9 +218,9 @@ export class RunLauncher {
       });
       let resumed: { reattaching: number; removed: number } | undefined;
       if (resume) {
-        // What the dead runner left besides the attempts still running is removed; those are followed again.
+        // What the dead runner left besides the attempts still running (and their services) is removed; those are followed again.
         const live = engine.liveAttempts;
-        const removed = await p.backend.collect(new Set([runId]), live);
+        const removed = await p.backend.collect(new Set([runId]), new Set([...live, ...engine.liveServices]));
         resumed = { reattaching: live.size, removed: removed.succeeded ? removed.result : 0 };
       }
       // Listeners go on before the start, which emits the run's first state at once.

@@ -1,5 +1,5 @@
 import { dict } from '../util/dict';
-import type { RunRecord, TaskRecord } from '../protocol/runRecord';
+import type { RunRecord, ServiceRecord, ServiceState, TaskRecord } from '../protocol/runRecord';
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const RUN_STATES = new Set(['queued', 'running', 'success', 'failed', 'cancelled']);
@@ -44,7 +44,28 @@ export function asRunRecord(x: unknown): RunRecord | string {
   const groups = recordGroups(x.groups);
   if (groups) record.groups = groups;
   else delete record.groups;
+  const services = recordServices(x.services);
+  if (services) record.services = services;
+  else delete record.services;
   return record;
+}
+
+const SERVICE_STATES = new Set(['starting', 'ready', 'failed', 'stopped']);
+
+/** A service entry is kept when its state and tasks are sound; its optional fields only with their types. */
+function recordServices(x: unknown): RunRecord['services'] {
+  if (!isObject(x)) return undefined;
+  const out = dict<ServiceRecord>();
+  for (const [name, v] of Object.entries(x)) {
+    if (!isObject(v) || typeof v.state !== 'string' || !SERVICE_STATES.has(v.state)) continue;
+    if (!Array.isArray(v.tasks) || !v.tasks.every((t) => typeof t === 'string')) continue;
+    const r: ServiceRecord = { state: v.state as ServiceState, tasks: v.tasks as string[] };
+    for (const k of ['started_at', 'ready_at', 'ended_at', 'reason', 'container_id', 'log_file'] as const)
+      if (typeof v[k] === 'string') r[k] = v[k];
+    if (typeof v.exit_code === 'number') r.exit_code = v.exit_code;
+    out[name] = r;
+  }
+  return out;
 }
 
 function recordGroups(x: unknown): RunRecord['groups'] {

@@ -2,13 +2,16 @@ import type { Dag, Service, Task } from '../dag/model';
 import { renderTemplate, type TemplateContext } from '../dag/templateRender';
 import { dict, own } from '../util/dict';
 import { fail, ok, type Errorable } from '../util/errorable';
+import type { ServiceRecord } from '../protocol/runRecord';
 import type { LogLine, ServiceBackend, ServiceHandle } from './backend';
-import type { RunSink } from './runOptions';
+import type { RunOptions, RunSink } from './runOptions';
+import { runContext } from './taskOutcome';
 
 /** Lines of a service's log a failure quotes. */
 const LAST_LINES = 10;
 
 interface Started {
+  readonly name: string;
   readonly handle: Promise<Errorable<ServiceHandle>>;
   readonly lines: string[];
   /** The service's log has been read to its end (the container exited). */
@@ -37,10 +40,28 @@ export class ServiceSupervisor {
       readonly mask: (line: string) => string;
       readonly sink: RunSink;
       readonly context: TemplateContext;
+      /** A service's record changed (the engine keeps it in the run record and says so). */
+      readonly changed: (name: string, record: ServiceRecord) => void;
+      /** What a backend learns on the way (a pod's pending reason). */
+      readonly note: (message: string) => void;
     },
   ) {
     for (const t of o.dag.tasks)
       for (const name of t.services) this.waiting.set(name, (this.waiting.get(name) ?? new Set()).add(t.id));
+  }
+
+  private readonly records = new Map<string, ServiceRecord>();
+
+  private update(name: string, patch: Partial<ServiceRecord>): void {
+    const now = this.records.get(name) ?? { state: 'starting', tasks: [...(this.waiting.get(name) ?? [])] };
+    // A failure is what the record keeps: stopping a failed service later does not hide it.
+    const next: ServiceRecord =
+      now.state === 'failed' && patch.state === 'stopped'
+        ? { ...now, ...(patch.ended_at ? { ended_at: patch.ended_at } : {}) }
+        : { ...now, ...patch };
+    if (next.reason) next.reason = this.o.mask(next.reason);
+    this.records.set(name, next);
+    this.o.changed(name, next);
   }
 
   /** Starts (once) and waits for every service the task needs; a failure is the task's reason. */
@@ -49,17 +70,39 @@ export class ServiceSupervisor {
       const s = this.started.get(name) ?? this.begin(name);
       const handle = await s.handle;
       if (!handle.succeeded) return fail(`service ${name} did not start: ${handle.error}`);
-      s.ready ??= handle.result.ready(this.stop.signal);
+      s.ready ??= handle.result.ready(this.stop.signal).then((r) => {
+        if (r.succeeded) this.update(name, { state: 'ready', ready_at: new Date().toISOString() });
+        else if (r.error !== 'cancelled') this.failed(name, handle.result, r.error);
+        return r;
+      });
       const ready = await untilAborted(s.ready, signal);
-      if (!ready.succeeded) {
-        if (ready.error === 'cancelled') return ready;
+      // Ready once, gone since: the tasks after it would find nothing where they look.
+      const code = handle.result.exited();
+      const error = !ready.succeeded
+        ? ready.error
+        : code !== undefined
+          ? this.failed(name, handle.result, `service "${name}" exited with code ${code}`)
+          : undefined;
+      if (error !== undefined) {
+        if (error === 'cancelled') return fail(error);
         // A service that exited has more to say than it has been read yet: its log, to its end (briefly).
         await Promise.race([s.logged, new Promise((r) => setTimeout(r, 2000))]);
         const tail = s.lines.slice(-LAST_LINES);
-        return fail(`${ready.error}${tail.length ? `; its last lines:\n${tail.join('\n')}` : ''}`);
+        return fail(`${error}${tail.length ? `; its last lines:\n${tail.join('\n')}` : ''}`);
       }
     }
     return ok(undefined);
+  }
+
+  private failed(name: string, h: ServiceHandle, reason: string): string {
+    const code = h.exited();
+    this.update(name, {
+      state: 'failed',
+      reason,
+      ended_at: new Date().toISOString(),
+      ...(code !== undefined && code >= 0 ? { exit_code: code } : {}),
+    });
+    return reason;
   }
 
   /** A task ended: the services no other waiting task needs are stopped. */
@@ -87,12 +130,27 @@ export class ServiceSupervisor {
       const v = own(this.o.secretValues, secret);
       if (v !== undefined) secrets[env] = v;
     }
-    const handle = rendered.succeeded
-      ? this.o.backend.startService(
-          { dagId: this.o.dag.id, runId: this.o.runId, service: rendered.result, secrets, mask: this.o.mask },
-          this.stop.signal,
-        )
-      : Promise.resolve(rendered);
+    this.update(name, { state: 'starting', started_at: new Date().toISOString(), log_file: `service.${name}/1.log` });
+    const handle = (
+      rendered.succeeded
+        ? this.o.backend.startService(
+            {
+              dagId: this.o.dag.id,
+              runId: this.o.runId,
+              service: rendered.result,
+              secrets,
+              mask: this.o.mask,
+              note: this.o.note,
+            },
+            this.stop.signal,
+          )
+        : Promise.resolve(rendered)
+    ).then((h) => {
+      if (h.succeeded) this.update(name, { container_id: h.result.id });
+      else if (h.error !== 'cancelled')
+        this.update(name, { state: 'failed', reason: h.error, ended_at: new Date().toISOString() });
+      return h;
+    });
     // Its log is kept like a task's (`service.NAME/1.log`), and its tail quoted when it fails a task.
     const logged = handle.then(async (h) => {
       if (!h.succeeded) return;
@@ -104,15 +162,37 @@ export class ServiceSupervisor {
       }
       await log.close();
     });
-    const s: Started = { handle, lines, logged };
+    const s: Started = { name, handle, lines, logged };
     this.started.set(name, s);
     return s;
   }
 
   private async end(s: Started): Promise<void> {
     const h = await s.handle;
-    if (h.succeeded) await h.result.stop();
+    if (!h.succeeded) return;
+    await h.result.stop();
+    if (this.records.get(s.name)?.state !== 'stopped')
+      this.update(s.name, { state: 'stopped', ended_at: new Date().toISOString() });
   }
+}
+
+/** The run's services, when some task needs one and the backend runs them. */
+export function runServices(
+  o: RunOptions,
+  hooks: Pick<ConstructorParameters<typeof ServiceSupervisor>[0], 'mask' | 'changed' | 'note'>,
+): ServiceSupervisor | undefined {
+  const first = o.dag.tasks.find((t) => t.services.length);
+  if (!first || !o.backend.services) return undefined;
+  return new ServiceSupervisor({
+    dag: o.dag,
+    runId: o.runId,
+    backend: o.backend.services,
+    secretValues: o.secretValues ?? {},
+    sink: o.sink,
+    // Services see the run's names only; the context of any task gives those.
+    context: runContext(first, o, new Map()),
+    ...hooks,
+  });
 }
 
 /** A service's command, args and env rendered with the run's names (no task's outputs or items). */

@@ -74,13 +74,21 @@ describe('the DAG graph beside the editor', function () {
     assert.equal(await frame.locator('g.node[data-task="count[0]"]').count(), 0);
   });
 
-  it('draws a task group as a box that folds into one node with its tasks’ states and unfolds again', async () => {
+  it('draws a task group as a box that folds into one node with its tasks’ states and unfolds again; its service is drawn apart with its state and log', async () => {
     await s.wb.openFile('groups.dag.yaml');
     await s.wb.command('Container DAGs: Show DAG Graph');
     const frame = await s.wb.graphFrame('load');
     await frame.locator('g.group-box[data-group="extract"]').waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('g.services g.service[data-service="echo"]').count(), 1);
     await frame.locator('vscode-button#run').click();
     await frame.locator('g.node.state-success[data-task="load"]').waitFor({ timeout: 120_000 });
+    await frame.locator('g.service.service-stopped[data-service="echo"]').waitFor({ timeout: 30_000 });
+    assert.match(
+      (await frame.locator('g.service[data-service="echo"] title').textContent()) ?? '',
+      /service echo\ncdag-test\/busybox:1\nneeded by eu, us\nstopped/,
+    );
+    await frame.locator('g.service[data-service="echo"]').hover();
+    assert.equal(await frame.locator('g.node.serves').count(), 2);
     await s.wb.screenshot('10d-graph-group-box');
     await frame.locator('g.group-box[data-group="extract"] text.toggle').click();
     await frame.locator('g.node.folded[data-task="extract"]').waitFor({ timeout: 30_000 });
@@ -93,5 +101,19 @@ describe('the DAG graph beside the editor', function () {
     await frame.locator('g.node[data-task="extract"] text.toggle').click();
     await frame.locator('g.group-box[data-group="extract"]').waitFor({ timeout: 30_000 });
     assert.equal(await frame.locator('g.node[data-task="eu"]').count(), 1);
+    await frame.locator('g.service[data-service="echo"]').dblclick();
+    await s.wb.page
+      .locator('.monaco-editor .view-lines', { hasText: 'echo listening' })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    // DAG Runs lists the run's service after its tasks, with its state.
+    await s.wb.showRuns();
+    const run = s.wb.page.locator('.monaco-list-row', { hasText: 'groups · ' }).first();
+    await run.waitFor({ timeout: 30_000 });
+    if ((await run.getAttribute('aria-expanded')) !== 'true') await run.click();
+    const service = s.wb.page.locator('.monaco-list-row', { hasText: 'service · stopped' }).first();
+    await service.waitFor({ timeout: 30_000 });
+    assert.match(await service.innerText(), /echo/);
+    await s.wb.screenshot('10f-runs-tree-service');
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Dag } from '../../src/dag/model';
 
 /**
  * Real Apache Airflow (with the Docker and cncf.kubernetes providers) from PyPI in a cached virtual
@@ -176,4 +177,13 @@ export function tasksRender(
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * The DAG with its tasks on the network where scripts/movielens-env.sh runs the ratings API:
+ * Airflow has no run-scoped services, so the API cdag starts as the DAG's service is, for Airflow,
+ * that container (as in the book).
+ */
+export function onApiNetwork(dag: Dag): Dag {
+  return { ...dag, docker: { ...dag.docker, network: 'airflow' } };
 }

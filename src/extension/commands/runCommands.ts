@@ -21,7 +21,7 @@ import {
 const MAX_COUNTED_RUNS = 1_000_000;
 import type { RunRecord } from '../../protocol/runRecord';
 import type { RunController } from '../runs/runController';
-import type { RunsNode } from '../runs/runsTree';
+import { serviceLogId, type RunsNode } from '../runs/runsTree';
 import { own } from '../../util/dict';
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[-._a-zA-Z0-9]+)?$/;
@@ -175,6 +175,10 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
     },
     'containerDags.showTaskLog': async (arg?: unknown, taskId?: unknown) => {
       const n = arg as RunsNode | undefined;
+      if (n && n.kind === 'service') {
+        await c.openLog(n.record, serviceLogId(n.name), 1);
+        return;
+      }
       if (n && n.kind === 'task') {
         const a = n.task.attempts.at(-1);
         if (a) await c.openLog(n.record, n.taskId, a.try);

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { parseInstanceId } from '../../dag/instanceIds';
 import type { DagGraph } from '../../dag/graph';
 import type { GraphPageState, HostToPage } from '../../protocol/graphMessages';
-import { taskViews } from '../../graph/taskViews';
+import { serviceViews, taskViews } from '../../graph/taskViews';
 import type { RunRecord } from '../../protocol/runRecord';
 import type { DagLanguage } from '../language/dagLanguage';
 import { graphHtml } from './graphHtml';
@@ -33,6 +33,8 @@ export interface GraphRuns {
   /** The graph's direction from the settings, until the page's toggle changes it. */
   direction(): 'RIGHT' | 'DOWN';
   showLog(uri: vscode.Uri, taskId: string): Promise<void>;
+  /** A service's log in the newest run of the file. */
+  showServiceLog(uri: vscode.Uri, service: string): Promise<void>;
   /** The graph of an Airflow DAG file, through the import (read-only: it cannot run). */
   previewPython(doc: vscode.TextDocument): Promise<GraphAnswer>;
 }
@@ -45,7 +47,7 @@ function isPython(uri: vscode.Uri): boolean {
 export function statesMessage(r: RunRecord | undefined): HostToPage {
   if (!r) return { type: 'states', runId: null, label: '', tasks: {} };
   const label = `${r.logical_date.slice(0, 10)} · ${r.interrupted ? 'interrupted' : r.state} · ${r.backend}`;
-  return { type: 'states', runId: r.run_id, label, tasks: taskViews(r) };
+  return { type: 'states', runId: r.run_id, label, tasks: taskViews(r), services: serviceViews(r) };
 }
 
 /** One "DAG Graph" panel per DAG file; follows the document as it changes and the cursor as it moves. */
@@ -136,6 +138,7 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
       new Set(info.tasks.map((t) => t.id)),
       new Set(info.graph?.nodes.filter((n) => n.mapped).map((n) => n.id)),
       new Set(info.graph?.groups?.map((g) => g.id)),
+      new Set(info.graph?.services?.map((s) => s.id)),
     );
     if (!msg) {
       this.log(`Graph page sent a message that was dropped: ${JSON.stringify(raw)?.slice(0, 200)}`);
@@ -162,6 +165,9 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
         return;
       case 'showLog':
         await this.runs.showLog(entry.uri, msg.taskId);
+        return;
+      case 'showServiceLog':
+        await this.runs.showServiceLog(entry.uri, msg.service);
         return;
       case 'direction':
         entry.direction = msg.direction;

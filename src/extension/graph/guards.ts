@@ -19,6 +19,7 @@ export function parsePageMessage(
   knownTasks: ReadonlySet<string>,
   mappedTasks: ReadonlySet<string> = new Set(),
   groups: ReadonlySet<string> = new Set(),
+  services: ReadonlySet<string> = new Set(),
 ): PageToHost | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   let size: number;
@@ -47,6 +48,10 @@ export function parsePageMessage(
       return keys('taskId') && taskOrGroup() ? { type: m.type, taskId: m.taskId as string } : undefined;
     case 'showLog':
       return keys('taskId') && task() ? { type: m.type, taskId: m.taskId as string } : undefined;
+    case 'showServiceLog':
+      return keys('service') && typeof m.service === 'string' && services.has(m.service)
+        ? { type: m.type, service: m.service }
+        : undefined;
     case 'run':
       return keys('date', 'backend') && date() && backend()
         ? { type: 'run', date: m.date as string, backend: m.backend as BackendKind }

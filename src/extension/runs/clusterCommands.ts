@@ -94,10 +94,8 @@ export class ClusterCommands implements vscode.Disposable {
       return;
     }
     const launcher = this.launcher();
-    const orphaned = k8s.orphans(
-      pods.result,
-      liveRunLabels([launcher.store], (r) => launcher.isLive(r)),
-    );
+    const live = liveRunLabels([launcher.store], (r) => launcher.isLive(r));
+    const orphaned = k8s.orphans(pods.result, live);
     if (orphaned.length === 0) {
       void vscode.window.showInformationMessage(
         `No orphaned pods of Container DAGs in ${ns} (${pods.result.length} in use).`,
@@ -107,7 +105,7 @@ export class ClusterCommands implements vscode.Disposable {
     const picked = await vscode.window.showQuickPick(
       orphaned.map((p) => ({
         label: p.name,
-        description: `${p.phase} · ${p.dag}.${p.task} try ${p.tryNumber}`,
+        description: `${p.phase} · ${p.service ? `${p.dag} service ${p.service}` : `${p.dag}.${p.task} try ${p.tryNumber}`}`,
         detail: p.runId,
         picked: true,
       })),
@@ -118,13 +116,18 @@ export class ClusterCommands implements vscode.Disposable {
       cluster.result,
       ns,
       picked.map((p) => p.label),
+      live,
     );
     void vscode.window.showInformationMessage(`Removed ${n} pod(s) from ${ns}.`);
   }
 
   /** What `kubectl describe pod` tells about a Kubernetes attempt, read now. */
   async describe(record: RunRecord, taskId: string): Promise<{ rows: Array<[string, string]>; text: string } | string> {
-    const attempt = own(record.tasks, taskId)?.attempts.at(-1);
+    // A service's pod is described like a task's (`service.NAME`, as its log is named).
+    const service = /^service\.(.+)$/.exec(taskId)?.[1];
+    const attempt =
+      own(record.tasks, taskId)?.attempts.at(-1) ??
+      (service !== undefined ? own(record.services ?? {}, service) : undefined);
     if (!attempt?.container_id || !record.cluster) return 'No pod recorded for this task.';
     const k8s = await this.k8s();
     let cluster = this.clusters.get(record.cluster.context);

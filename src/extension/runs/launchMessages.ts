@@ -42,11 +42,6 @@ export async function showLaunchFailure(f: LaunchFailure): Promise<void> {
       if (choice) await vscode.commands.executeCommand('containerDags.setSecret');
       return;
     }
-    case 'services-not-started':
-      void vscode.window.showErrorMessage(
-        `${f.tasks.join(', ')} need${f.tasks.length > 1 ? '' : 's'} the service${f.services.length > 1 ? 's' : ''} ${f.services.join(', ')}, which Container DAGs starts on Docker but not yet on Kubernetes; nothing was run. Choose the Docker backend for this DAG.`,
-      );
-      return;
     case 'secret-unreadable':
       void vscode.window.showErrorMessage(f.message);
       return;

@@ -281,8 +281,12 @@ export class RunController implements vscode.Disposable {
       case 'note':
         channel.appendLine(`! ${e.message}`);
         break;
+      case 'service-state':
+        channel.appendLine(`◆ service ${e.service}: ${e.state}${e.reason ? ` — ${e.reason}` : ''}`);
+        break;
     }
-    if (e.type === 'task-state' || e.type === 'run-state') this.changed.fire(engine.record);
+    if (e.type === 'task-state' || e.type === 'run-state' || e.type === 'service-state')
+      this.changed.fire(engine.record);
     this.tree?.refresh();
     this.updateStatus();
   }

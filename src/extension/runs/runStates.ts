@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunState, TaskState } from '../../protocol/runRecord';
+import type { RunState, ServiceState, TaskState } from '../../protocol/runRecord';
 
 /** Icons and colours per state, from the theme's testing colours so every theme shows them. */
 export function stateIcon(state: TaskState | RunState): vscode.ThemeIcon {
@@ -20,6 +20,20 @@ export function stateIcon(state: TaskState | RunState): vscode.ThemeIcon {
       return new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('testing.iconSkipped'));
     case 'queued':
       return new vscode.ThemeIcon('clock', new vscode.ThemeColor('testing.iconQueued'));
+  }
+}
+
+/** A service's state, with the icons the Docker extension gives containers (running, stopped). */
+export function serviceIcon(state: ServiceState): vscode.ThemeIcon {
+  switch (state) {
+    case 'starting':
+      return new vscode.ThemeIcon('sync~spin');
+    case 'ready':
+      return new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('testing.iconPassed'));
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+    case 'stopped':
+      return new vscode.ThemeIcon('vm-outline', new vscode.ThemeColor('testing.iconSkipped'));
   }
 }
 

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { RunRecord, TaskRecord } from '../../protocol/runRecord';
+import type { RunRecord, ServiceRecord, TaskRecord } from '../../protocol/runRecord';
 import { instanceId } from '../../dag/instanceIds';
 import { shortValue } from '../../graph/taskViews';
 import { own } from '../../util/dict';
-import { duration, stateIcon } from './runStates';
+import { duration, serviceIcon, stateIcon } from './runStates';
 
 const detail = (label: string, v: unknown): RunsNode => ({ kind: 'detail', label, value: shortValue(v) });
 
@@ -11,9 +11,14 @@ const detail = (label: string, v: unknown): RunsNode => ({ kind: 'detail', label
 export type RunsNode =
   | { kind: 'run'; record: RunRecord }
   | { kind: 'task'; record: RunRecord; taskId: string; task: TaskRecord }
+  /** A run-scoped service of the run (GitHub Actions lists a job's service containers likewise). */
+  | { kind: 'service'; record: RunRecord; name: string; service: ServiceRecord }
   | { kind: 'detail'; label: string; value: string }
   /** A Kubernetes attempt's pod: expands into what `kubectl describe pod` tells, read when shown. */
   | { kind: 'pod'; record: RunRecord; taskId: string; name: string };
+
+/** The id a service's log and pod go by among a run's tasks: `service.NAME` (its log is `service.NAME/1.log`). */
+export const serviceLogId = (name: string): string => `service.${name}`;
 
 /** Reads a pod's description for the tree: rows, or a message saying why there are none. */
 export type DescribePod = (record: RunRecord, taskId: string) => Promise<{ rows: Array<[string, string]> } | string>;
@@ -48,9 +53,36 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
     if (!node) return this.runs().map((record) => ({ kind: 'run', record }));
     if (node.kind === 'run') {
       // Instances sit under their mapped task, as Airflow's grid lists map indexes under the task.
-      return Object.entries(node.record.tasks)
+      const tasks = Object.entries(node.record.tasks)
         .filter(([, task]) => task.mapped_from === undefined)
-        .map(([taskId, task]) => ({ kind: 'task', record: node.record, taskId, task }));
+        .map(([taskId, task]): RunsNode => ({ kind: 'task', record: node.record, taskId, task }));
+      const services = Object.entries(node.record.services ?? {}).map(([name, service]): RunsNode => ({
+        kind: 'service',
+        record: node.record,
+        name,
+        service,
+      }));
+      return [...tasks, ...services];
+    }
+    if (node.kind === 'service') {
+      const s = node.service;
+      const rows: Array<[string, string | number | undefined]> = [
+        ['needed by', s.tasks.join(', ')],
+        [
+          node.record.backend === 'kubernetes' ? 'pod' : 'container',
+          s.container_id?.slice(0, node.record.backend === 'kubernetes' ? undefined : 12),
+        ],
+        ['ready after', s.ready_at ? duration(s.started_at, s.ready_at) : undefined],
+        ['exit code', s.exit_code],
+        ['reason', s.reason],
+        ['duration', duration(s.started_at, s.ended_at)],
+      ];
+      const details = rows
+        .filter(([, v]) => v !== undefined && v !== '')
+        .map(([label, v]): RunsNode => ({ kind: 'detail', label, value: String(v) }));
+      if (node.record.backend === 'kubernetes' && s.container_id)
+        details.unshift({ kind: 'pod', record: node.record, taskId: serviceLogId(node.name), name: s.container_id });
+      return details;
     }
     if (node.kind === 'task') {
       const values = [
@@ -125,6 +157,18 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         if (t.attempts.length) {
           item.command = { command: 'containerDags.showTaskLog', title: 'Show Task Log', arguments: [node] };
         }
+        return item;
+      }
+      case 'service': {
+        const s = node.service;
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = `service · ${s.state}${s.started_at ? ` · ${duration(s.started_at, s.ended_at)}` : ''}`;
+        item.iconPath = serviceIcon(s.state);
+        item.tooltip = [`service ${node.name}: ${s.reason ?? s.state}`, `needed by ${s.tasks.join(', ')}`].join('\n');
+        item.contextValue = `service-${s.state}${node.record.backend === 'kubernetes' ? '-k8s' : ''}`;
+        item.id = `${node.record.run_id}/service/${node.name}`;
+        if (s.log_file)
+          item.command = { command: 'containerDags.showTaskLog', title: 'Show Service Log', arguments: [node] };
         return item;
       }
       case 'pod': {

@@ -228,9 +228,16 @@ class AirflowWriter implements OperatorContext {
     for (const n of notCarried(
       t,
       'Airflow',
-      new Set(['outputs', 'expand', 'when', 'skip_on_exit_code', 'depends_on_past', 'group']),
+      new Set(['outputs', 'expand', 'when', 'skip_on_exit_code', 'depends_on_past', 'group', 'services']),
     ))
       this.notes.push(n);
+    // Airflow has nothing that starts a container for part of a run: said, never exported half-way.
+    if (t.services.length)
+      this.note(
+        'warning',
+        t.id,
+        `services ${t.services.join(', ')}: Airflow has no run-scoped services; the task expects ${t.services.length > 1 ? 'them' : 'it'} reachable by name, so start ${t.services.length > 1 ? 'them' : 'it'} beside Airflow (a container on the task's network, a Kubernetes Service) before the DAG runs.`,
+      );
     const mapped = mappedArgument(t, (id) => this.vars.get(id), this.returned);
     if (mapped && 'problem' in mapped)
       this.note('warning', t.id, `${mapped.problem}: the exported task runs once, not per item.`);

@@ -53,7 +53,9 @@ export function dataflowTask(
           ? single
             ? '{{item}}'
             : `{{item.${input.variable}}}`
-          : `{{tasks.${input.task}.outputs.parameters.output}}`,
+          : input.kind === 'service'
+            ? `{{tasks.${input.task}.ip}}`
+            : `{{tasks.${input.task}.outputs.parameters.output}}`,
     }));
   if (parameters.length) out.arguments = { parameters };
   if (t.expand) {

@@ -18,9 +18,11 @@ export interface ArgoTemplateContext {
   readonly inputs?: Map<string, ArgoInput>;
 }
 
-/** An input parameter of a container template: an item variable, or an upstream task's output file. */
+/** An input parameter of a container template: an item variable, an upstream task's output file, a daemon's IP. */
 export type ArgoInput =
-  { readonly kind: 'item'; readonly variable: string } | { readonly kind: 'output'; readonly task: string };
+  | { readonly kind: 'item'; readonly variable: string }
+  | { readonly kind: 'output'; readonly task: string }
+  | { readonly kind: 'service'; readonly task: string };
 
 /** A date-time, a date string, other text, or a typed value from an output or item (a JSON value, a number, a truth). */
 type Kind = 'time' | 'ds' | 'ds_nodash' | 'string' | 'value' | 'number' | 'bool';

@@ -11,6 +11,7 @@ import { airflowTaskId } from '../airflow/exportGroups';
 import { commentText } from '../airflow/python';
 import { dataflowTask, outputFile } from './argoDataflow';
 import { toArgoTemplate, type ArgoInput } from './argoTemplates';
+import { serviceAliases, serviceTemplates } from './argoServices';
 
 export interface ArgoExport {
   readonly yaml: string;
@@ -50,7 +51,7 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
   const mapped = new Set(dag.tasks.filter((t) => t.expand).map((t) => t.id));
   const translate = (
     s: string,
-    t: Task,
+    t: Pick<Task, 'id'>,
     field: string,
     scope: 'container' | 'dag',
     inputs?: Map<string, ArgoInput>,
@@ -61,21 +62,26 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
     return r.text;
   };
   const entry = 'main';
-  const tasks: JsonMap[] = [];
-  const templates: JsonMap[] = [];
+  // Services are daemon steps, their fields rendered with the run's names only (as cdag renders them).
+  const daemons = serviceTemplates(dag, new Set([...names.values(), entry]), argoName, (s, service, field) =>
+    translate(s, { id: service }, `services.${service}.${field}`, 'container'),
+  );
+  const tasks: JsonMap[] = [...daemons.tasks];
+  const templates: JsonMap[] = [...daemons.templates];
   const volumes = new Map<string, JsonMap>();
   for (const t of dag.tasks) {
     // The container's templates read upstream outputs and items as inputs, which the DAG task passes.
     const inputs = new Map<string, ArgoInput>();
     const tmpl = (s: string, task: Task, field: string) => translate(s, task, field, 'container', inputs);
     const template = containerTemplate(dag, t, names.get(t.id)!, tmpl, volumes, notes);
+    if (t.services.length) template.hostAliases = serviceAliases(t.services, daemons.names, inputs);
     if (inputs.size) template.inputs = { parameters: [...inputs.keys()].sort().map((name) => ({ name })) };
     templates.push(template);
     tasks.push({
-      ...dagTask(t, names),
+      ...dagTask(t, names, daemons.names),
       ...dataflowTask(t, inputs, (s, field) => translate(s, t, field, 'dag'), notes),
     });
-    notes.push(...notCarried(t, 'Argo', new Set(['outputs', 'expand', 'when', 'group'])));
+    notes.push(...notCarried(t, 'Argo', new Set(['outputs', 'expand', 'when', 'group', 'services'])));
   }
   // As in Airflow, a failed task stops only what depends on it: the rest of the DAG goes on.
   templates.unshift({ name: entry, dag: { failFast: false, tasks } });
@@ -206,13 +212,21 @@ function depends(rule: TriggerRule, ups: readonly string[]): string {
   }
 }
 
-function dagTask(t: Task, names: ReadonlyMap<string, string>): JsonMap {
+function dagTask(t: Task, names: ReadonlyMap<string, string>, daemons: ReadonlyMap<string, string>): JsonMap {
   const name = names.get(t.id)!;
   const task: JsonMap = { name, template: name };
   const ups = t.dependsOn.map((u) => names.get(u)!);
-  if (ups.length === 0) return task;
-  if (t.triggerRule === 'all_success') task.dependencies = ups;
-  else task.depends = depends(t.triggerRule, ups);
+  // A task waits for its services' daemons to be ready, whatever its trigger rule says of its upstream.
+  const services = t.services.map((s) => daemons.get(s)!);
+  if (ups.length === 0) {
+    if (services.length) task.dependencies = services;
+    return task;
+  }
+  if (t.triggerRule === 'all_success') task.dependencies = [...ups, ...services];
+  else
+    task.depends = services.length
+      ? `(${depends(t.triggerRule, ups)}) && ${services.join(' && ')}`
+      : depends(t.triggerRule, ups);
   return task;
 }
 

@@ -1,15 +1,12 @@
 import { connect } from 'node:net';
 import type Docker from 'dockerode';
-import { LABELS, MANAGED_BY, hash, labelValue } from '../../dag/labels';
+import { LABELS, MANAGED_BY, hash, labelValue, serviceLabels } from '../../dag/labels';
 import { fail, ok, type Errorable } from '../../util/errorable';
 import { AsyncQueue } from '../asyncQueue';
 import type { LogLine, ServiceBackend, ServiceHandle, ServiceSpec } from '../backend';
 import { followLogs } from './dockerAttempt';
 import { apiMessage, removeQuietly, status } from './engineErrors';
 import type { RunImages } from './runImages';
-
-/** The label that names a service container's service (tasks have `LABELS.task`). */
-export const SERVICE_LABEL = 'container-dags.dev/service';
 
 /** The network a run's services and the tasks that need them share; the services' names are its aliases. */
 export const runNetworkName = (runId: string): string => `cdag-run-${hash(runId).slice(0, 12)}`;
@@ -70,12 +67,7 @@ export class DockerServices implements ServiceBackend {
         ...(s.command ? { Entrypoint: [...s.command] } : {}),
         ...(s.args ? { Cmd: [...s.args] } : {}),
         Env: [...Object.entries(s.env), ...Object.entries(spec.secrets)].map(([k, v]) => `${k}=${v}`),
-        Labels: {
-          [LABELS.managedBy]: MANAGED_BY,
-          [LABELS.dag]: labelValue(spec.dagId),
-          [LABELS.runId]: labelValue(spec.runId),
-          [SERVICE_LABEL]: s.name,
-        },
+        Labels: serviceLabels(spec.dagId, spec.runId, s.name),
         ...(ready?.command
           ? {
               Healthcheck: {
@@ -100,11 +92,13 @@ export class DockerServices implements ServiceBackend {
         NetworkingConfig: { EndpointsConfig: { [net.result]: { Aliases: [s.name] } } },
       });
     } catch (e) {
-      if (status(e) === 409)
-        return fail(
-          `A container named ${name} already exists (a run that was not cleaned up?). Remove it with "docker rm -f ${name}".`,
-        );
-      return fail(`Docker could not create service "${s.name}": ${apiMessage(e)}`);
+      if (status(e) !== 409) return fail(`Docker could not create service "${s.name}": ${apiMessage(e)}`);
+      // This run's own service, left running by a runner that died: the run taken over uses it again.
+      const mine = await this.ownService(name, spec);
+      if (mine) return ok(new DockerService(mine, net.result, spec));
+      return fail(
+        `A container named ${name} already exists (a run that was not cleaned up?). Remove it with "docker rm -f ${name}".`,
+      );
     }
     try {
       await container.start();
@@ -113,6 +107,21 @@ export class DockerServices implements ServiceBackend {
       return fail(`Service "${s.name}" did not start: ${apiMessage(e)}`);
     }
     return ok(new DockerService(container, net.result, spec));
+  }
+
+  /** The container of that name when it is this run's service (by its labels), started if it is not running. */
+  private async ownService(name: string, spec: ServiceSpec): Promise<Docker.Container | undefined> {
+    const container = this.docker.getContainer(name);
+    try {
+      const info = await container.inspect();
+      const want = serviceLabels(spec.dagId, spec.runId, spec.service.name);
+      if (!Object.entries(want).every(([k, v]) => info.Config.Labels?.[k] === v)) return undefined;
+      const own = this.docker.getContainer(info.Id);
+      if (!info.State.Running && info.State.Status === 'created') await own.start();
+      return own;
+    } catch {
+      return undefined;
+    }
   }
 
   async endServices(runId: string): Promise<void> {

@@ -1,10 +1,10 @@
 import type Docker from 'dockerode';
 import { fail, ok, type Errorable } from '../../util/errorable';
-import { LABELS, MANAGED_BY, attemptKey, labelValue } from '../../dag/labels';
+import { LABELS, MANAGED_BY, keyOfLabels, labelValue } from '../../dag/labels';
 
 /**
- * Finds this tool's containers of the given runs by label and removes them, except the attempts in
- * `keep`; returns how many were removed.
+ * Finds this tool's containers of the given runs by label and removes them, except the attempts and
+ * services in `keep` (`attemptKey`, `serviceKey`); returns how many were removed.
  */
 export async function collectLeftovers(
   docker: Docker,
@@ -24,7 +24,7 @@ export async function collectLeftovers(
   let removed = 0;
   for (const c of containers) {
     if (!wanted.has(c.Labels[LABELS.runId] ?? '')) continue;
-    if (keep.has(attemptKey(c.Labels[LABELS.task] ?? '', c.Labels[LABELS.tryNumber] ?? ''))) continue;
+    if (keep.has(keyOfLabels(c.Labels))) continue;
     try {
       await docker.getContainer(c.Id).remove({ force: true });
       removed++;
@@ -32,7 +32,8 @@ export async function collectLeftovers(
       // Already gone (404) or being removed (409): nothing left to collect.
     }
   }
-  // The runs' service networks go once their containers have.
+  // The runs' service networks go once their containers have; a run resumed keeps its network.
+  if (keep.size) return ok(removed);
   try {
     const networks = await docker.listNetworks({ filters: { label: [`${LABELS.managedBy}=${MANAGED_BY}`] } });
     for (const n of networks) {

@@ -17,7 +17,12 @@ export async function clusterSecretValues(
   taskIds?: ReadonlySet<string>,
 ): Promise<Errorable<Record<string, string>>> {
   const names = new Set<string>();
-  for (const t of dag.tasks) if (!taskIds || taskIds.has(t.id)) for (const s of Object.values(t.secrets)) names.add(s);
+  for (const t of dag.tasks) {
+    if (taskIds && !taskIds.has(t.id)) continue;
+    for (const s of Object.values(t.secrets)) names.add(s);
+    // The services it needs run with it: their Secrets are checked (and masked) with its own.
+    for (const name of t.services) for (const s of Object.values(dag.services.get(name)?.secrets ?? {})) names.add(s);
+  }
   const values = dict<string>();
   for (const ref of names) {
     const { name: secret, key } = secretKeyRef(ref);

@@ -10,6 +10,7 @@ import { podManifest } from './podSpec';
 import { deletePod, messageOf, statusOf, withRetry } from './apiErrors';
 import { collectRunPods } from './ownedPods';
 import { PodAttempt } from './podAttempt';
+import { KubernetesServices, collectRunServices } from './kubernetesServices';
 
 export interface KubernetesBackendOptions {
   /** hostPath volumes the user consented to for this run. */
@@ -24,11 +25,15 @@ export interface KubernetesBackendOptions {
 export class KubernetesBackend implements Backend {
   readonly kind = 'kubernetes' as const;
 
+  readonly services: KubernetesServices;
+
   constructor(
     private readonly k8s: Cluster,
     private readonly dag: Dag,
     private readonly options: KubernetesBackendOptions = {},
-  ) {}
+  ) {
+    this.services = new KubernetesServices(k8s, dag, () => this.namespace);
+  }
 
   get namespace(): string {
     return this.dag.kubernetes.namespace ?? this.k8s.namespace;
@@ -60,6 +65,14 @@ export class KubernetesBackend implements Backend {
       hostPath.path = judged.subject;
       if (judged.request && !consent.allows(judged.request)) return fail(refusal(judged.request));
     }
+    // The services it needs answer under their names: no cluster DNS is needed (nor trusted).
+    const aliases: Array<{ ip: string; hostnames: string[] }> = [];
+    for (const service of spec.services ?? []) {
+      const ip = this.services.address(spec.runId, service);
+      if (!ip) return fail(`service "${service}" has no address yet; it was not started for this run`);
+      aliases.push({ ip, hostnames: [service] });
+    }
+    if (aliases.length) body.spec.hostAliases = [...(body.spec.hostAliases ?? []), ...aliases];
     if (signal.aborted) return fail('cancelled');
     const name = body.metadata.name;
     try {
@@ -144,8 +157,12 @@ export class KubernetesBackend implements Backend {
     return ok(this.attempt(newest.metadata!.name!, spec));
   }
 
-  collect(runIds: ReadonlySet<string>, keep?: ReadonlySet<string>): Promise<Errorable<number>> {
-    return collectRunPods(this.k8s, this.namespace, runIds, keep);
+  async collect(runIds: ReadonlySet<string>, keep?: ReadonlySet<string>): Promise<Errorable<number>> {
+    const pods = await collectRunPods(this.k8s, this.namespace, runIds, keep);
+    if (!pods.succeeded) return pods;
+    // The Services of those runs go with their pods (a runner that died left both).
+    const services = await collectRunServices(this.k8s, this.namespace, runIds, keep).catch(() => 0);
+    return ok(pods.result + services);
   }
 
   private attempt(name: string, spec: AttemptSpec): PodAttempt {

@@ -1,7 +1,8 @@
 import { fail, ok, type Errorable } from '../../util/errorable';
 import type { V1Pod } from '@kubernetes/client-node';
-import { LABELS, MANAGED_BY, attemptKey, labelValue } from '../../dag/labels';
+import { LABELS, MANAGED_BY, keyOfLabels, labelValue } from '../../dag/labels';
 import { deletePod, messageOf, withRetry } from './apiErrors';
+import { removeOrphanServices } from './kubernetesServices';
 import type { Cluster } from './connect';
 
 /** A pod this tool created, as the orphan listing shows it. */
@@ -11,6 +12,8 @@ export interface OwnedPod {
   readonly runId: string;
   readonly task: string;
   readonly tryNumber: string;
+  /** Set on a run-scoped service's pod (it has no task). */
+  readonly service?: string;
   readonly phase: string;
   readonly createdAt?: string;
 }
@@ -35,6 +38,7 @@ export async function listOwnedPods(cluster: Cluster, namespace: string): Promis
             runId: l[LABELS.runId] ?? '?',
             task: l[LABELS.task] ?? '?',
             tryNumber: l[LABELS.tryNumber] ?? '?',
+            ...(l[LABELS.service] ? { service: l[LABELS.service] } : {}),
             phase: p.status?.phase ?? '?',
             ...(created ? { createdAt: new Date(created).toISOString() } : {}),
           };
@@ -54,11 +58,21 @@ export function orphans(pods: readonly OwnedPod[], liveRunIds: ReadonlySet<strin
   return pods.filter((p) => !liveRunIds.has(p.runId));
 }
 
-/** Deletes pods by name; a pod already gone counts as removed. Returns how many went. */
-export async function removePods(cluster: Cluster, namespace: string, names: readonly string[]): Promise<number> {
+/**
+ * Deletes pods by name; a pod already gone counts as removed. Returns how many went. The Services
+ * of runs no live run owns go too (a service's pod and its Service share a name; a Service may
+ * outlive its pod).
+ */
+export async function removePods(
+  cluster: Cluster,
+  namespace: string,
+  names: readonly string[],
+  liveRunIds?: ReadonlySet<string>,
+): Promise<number> {
   let n = 0;
   for (const name of names)
     if ((await deletePod(cluster, namespace, name, 0).catch(() => undefined)) !== undefined) n++;
+  if (liveRunIds) await removeOrphanServices(cluster, namespace, liveRunIds).catch(() => 0);
   return n;
 }
 
@@ -86,8 +100,7 @@ export async function collectRunPods(
   let removed = 0;
   for (const p of pods) {
     const l = p.metadata?.labels ?? {};
-    if (!wanted.has(l[LABELS.runId] ?? '') || keep.has(attemptKey(l[LABELS.task] ?? '', l[LABELS.tryNumber] ?? '')))
-      continue;
+    if (!wanted.has(l[LABELS.runId] ?? '') || keep.has(keyOfLabels(l))) continue;
     if (await deletePod(cluster, namespace, p.metadata!.name!, 0)) removed++;
   }
   return ok(removed);

@@ -3,11 +3,9 @@ import { AsyncQueue } from '../asyncQueue';
 import type { AttemptExit, AttemptHandle, AttemptSpec, LogLine, OutputFile } from '../backend';
 import { MAX_OUTPUT_BYTES } from '../outputs';
 import { setLongTimeout, type LongTimer } from '../longTimer';
-import { LineAssembler } from '../lineAssembler';
 import { deletePod, messageOf, statusOf } from './apiErrors';
 import type { Cluster } from './connect';
-import { LogCursor } from './logCursor';
-import { readPodLog } from './podLog';
+import { followPodLog } from './podLogFollow';
 import { containerStarted, podVerdict } from './podStatus';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -193,35 +191,21 @@ export class PodAttempt implements AttemptHandle {
   }
 
   private async followLogs(): Promise<void> {
-    const cursor = new LogCursor();
-    const read = async (follow: boolean) => {
-      const lines = new LineAssembler((raw) => {
-        const { take, text } = cursor.accept(raw);
-        if (take) this.logs.push({ stream: 'stdout', line: this.spec.mask(text) });
-      });
-      const since = cursor.since();
-      await readPodLog(
-        this.cluster.kc,
-        this.namespace,
-        this.id,
-        { follow, ...(since ? { sinceTime: since } : {}) },
-        (c) => lines.push(c),
-        this.stop.signal,
-      );
-      // A follow that ends may have been cut mid-line: that piece comes again, whole, in the next
-      // read. Only the last read's unterminated line is the container's own last line.
-      if (!follow) lines.end();
-      cursor.resume();
-    };
     try {
-      while (!this.terminal && !this.stop.signal.aborted) {
-        await read(true);
-        // A follow ends when the container does, or when the connection drops (rotation, idle
-        // timeouts): wait for the watch to say which, then resume or finish.
-        await Promise.race([this.terminalKnown, sleep(1000)]);
-      }
-      // After the end, read once more so the tail is never lost.
-      if (!this.stop.signal.aborted && !this.deleted) await read(false);
+      await followPodLog(
+        {
+          cluster: this.cluster,
+          namespace: this.namespace,
+          name: this.id,
+          container: 'task',
+          mask: this.spec.mask,
+          signal: this.stop.signal,
+          ended: () => !!this.terminal,
+          endedKnown: this.terminalKnown,
+          deleted: () => this.deleted,
+        },
+        (l) => this.logs.push(l),
+      );
     } finally {
       this.logs.end();
     }

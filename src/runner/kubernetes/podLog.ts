@@ -5,6 +5,8 @@ import * as https from 'node:https';
 export interface LogRequest {
   readonly follow: boolean;
   readonly sinceTime?: string;
+  /** The pod's container; `task` unless said. */
+  readonly container?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function readPodLog(
   const url = new URL(
     `${cluster.server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
   );
-  url.searchParams.set('container', 'task');
+  url.searchParams.set('container', req.container ?? 'task');
   url.searchParams.set('timestamps', 'true');
   if (req.follow) url.searchParams.set('follow', 'true');
   if (req.sinceTime) url.searchParams.set('sinceTime', req.sinceTime);

@@ -20,6 +20,7 @@ export interface PodManifest {
     nodeSelector?: Record<string, string>;
     tolerations?: Array<Record<string, string | number>>;
     volumes?: Array<Record<string, unknown>>;
+    hostAliases?: Array<{ ip: string; hostnames: string[] }>;
     containers: [
       {
         name: 'task';
@@ -161,7 +162,7 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
   return ok(patched);
 }
 
-function tolerationJson(t: Toleration): Record<string, string | number> {
+export function tolerationJson(t: Toleration): Record<string, string | number> {
   return {
     ...(t.key !== undefined ? { key: t.key } : {}),
     ...(t.operator ? { operator: t.operator } : {}),

@@ -8,7 +8,15 @@ import type { Dag } from '../../../src/dag/model';
 import { PRESET_CRON } from '../../../src/dag/schedule';
 import { exportAirflow } from '../../../src/interop/airflow/exportAirflow';
 import { importAirflowDag } from '../../../src/interop/airflow/importDag';
-import { airflowBin, airflowVersion, dagsTest, loadDagBag, tasksRender, type AirflowDag } from '../../support/airflow';
+import {
+  airflowBin,
+  airflowVersion,
+  dagsTest,
+  loadDagBag,
+  onApiNetwork,
+  tasksRender,
+  type AirflowDag,
+} from '../../support/airflow';
 import { roundTripCorpus } from '../../unit/interop/corpus';
 import { FIXTURES } from '../../unit/helpers';
 
@@ -121,7 +129,9 @@ describe('real Apache Airflow (3.1 pinned, and the newest 3.x, from PyPI) loads 
       const folder = join(work, 'movielens');
       mkdirSync(folder, { recursive: true });
       const dag = analyzeDag(readFileSync(join(ROOT, 'examples', 'movielens', 'movielens.dag.yaml'), 'utf8')).dag!;
-      writeFileSync(join(folder, 'movielens.py'), exportAirflow(dag, 'docker').python);
+      // Airflow has no run-scoped services: the API cdag starts as the DAG's service is, for
+      // Airflow, the container movielens-env.sh started on the airflow network (as in the book).
+      writeFileSync(join(folder, 'movielens.py'), exportAirflow(onApiNetwork(dag), 'docker').python);
       const theirs = dagsTest(folder, 'movielens', '2019-01-01', { MOVIELENS_PASSWORD: 'airflow' });
       assert.equal(theirs.exitCode, 0, theirs.output.slice(-3000));
       assert.equal(theirs.run, 'success');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
 import { exportAirflow } from '../../../src/interop/airflow/exportAirflow';
-import { airflowBin, dagsTest, loadDagBag } from '../../support/airflow';
+import { airflowBin, dagsTest, loadDagBag, onApiNetwork } from '../../support/airflow';
 import { FIXTURES } from '../../unit/helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -85,7 +85,7 @@ describe('real Apache Airflow runs what cdag exports of format v2 (outputs, expa
       mkdirSync(data, { recursive: true });
       const folder = join(work, 'weekly');
       mkdirSync(folder, { recursive: true });
-      writeFileSync(join(folder, 'weekly.py'), exportAirflow(dagOf(WEEKLY), 'docker').python);
+      writeFileSync(join(folder, 'weekly.py'), exportAirflow(onApiNetwork(dagOf(WEEKLY)), 'docker').python);
       const theirs = dagsTest(folder, 'movielens_weekly', '2019-01-06', { MOVIELENS_PASSWORD: 'airflow' });
       assert.equal(theirs.exitCode, 0, theirs.output.slice(-3000));
       assert.equal(theirs.run, 'success', theirs.output.slice(-3000));

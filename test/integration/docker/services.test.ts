@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { LABELS } from '../../../src/dag/labels';
 import { DockerBackend } from '../../../src/runner/docker/dockerBackend';
-import { runNetworkName, SERVICE_LABEL } from '../../../src/runner/docker/dockerServices';
+import { runNetworkName } from '../../../src/runner/docker/dockerServices';
 import { containersOf, dagOf, dockerOrFail, ensureTestImage, startRun, logOf } from './dockerEnv';
 
 /** A service that answers every connection on 8080 with a line (a process per connection), and says when it starts. */
@@ -63,7 +63,7 @@ describe('run-scoped services on a real Docker Engine', function () {
       seen.some((c) => c.Labels[LABELS.task] === 'later'),
       'later runs',
     );
-    assert.ok(!seen.some((c) => c.Labels[SERVICE_LABEL] === 'echo'), 'the service is gone while later runs');
+    assert.ok(!seen.some((c) => c.Labels[LABELS.service] === 'echo'), 'the service is gone while later runs');
     assert.equal((await run.done).state, 'success');
   });
 

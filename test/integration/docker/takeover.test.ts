@@ -92,6 +92,42 @@ tasks:
     assert.deepEqual(await ours(docker), [], 'nothing left with our labels');
   });
 
+  it('keeps the service of a task it reattaches: the task still reaches it by name, and both are gone at the end', async () => {
+    writeFileSync(
+      file,
+      `dag: takeover
+schedule: '@daily'
+start_date: 2024-01-01
+services:
+  echo:
+    image: ${TEST_IMAGE}
+    image_pull_policy: Never
+    command: [sh, -c, 'exec nc -ll -p 8080 -e echo hello from echo']
+    ports: [8080]
+    ready: {tcp: 8080, interval: 200ms, timeout: 20s}
+tasks:
+  slow: {image: ${TEST_IMAGE}, image_pull_policy: Never, services: [echo], command: [sh, -c, 'nc -w 5 echo 8080; sleep 4; nc -w 5 echo 8080']}
+`,
+    );
+    const runsDir = join(dir, 'runs');
+    await runAndKill(docker, file, runsDir, '2024-01-01');
+    const service = (await ours(docker)).find((c) => c.Labels[LABELS.service] === 'echo');
+    assert.ok(service, 'the service runs when the runner dies');
+    const r = spawnSync(process.execPath, [CLI, 'run', file, '--date', '2024-01-01', '--runs-dir', runsDir, '--json'], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /Resuming run .*reattaching 1 running task/);
+    const done = JSON.parse(r.stdout) as RunRecord;
+    assert.equal(done.state, 'success');
+    assert.equal(done.services?.echo?.container_id, service.Id, 'the same service container, not a new one');
+    const log = readFileSync(join(runsDir, done.run_id.replace(/[^A-Za-z0-9_.-]/g, '_'), 'slow', '1.log'), 'utf8');
+    assert.equal(log.match(/hello from echo/g)?.length, 2, log);
+    assert.deepEqual(await ours(docker), [], 'nothing left with our labels');
+    const networks = await docker.listNetworks({ filters: { label: [`${LABELS.dag}=takeover`] } });
+    assert.deepEqual(networks, []);
+  });
+
   it('marks a run of another date interrupted and removes its still-running container', async () => {
     const runsDir = join(dir, 'runs');
     await runAndKill(docker, file, runsDir, '2024-01-01');

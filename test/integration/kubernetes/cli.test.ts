@@ -149,6 +149,83 @@ describe('cdag run --backend kubernetes on a real cluster', function () {
     );
   });
 
+  it('a runner killed mid-task is resumed with the service its pod reaches: the same Pod and Service, removed at the end', async () => {
+    const file =
+      dagFile(`  slow: {image: $IMAGE, image_pull_policy: Never, services: [echo], command: [sh, -c, 'nc -w 5 echo 8080; sleep 6; nc -w 5 echo 8080']}
+services:
+  echo: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'exec nc -ll -p 8080 -e echo hello from echo'], ports: [8080], ready: {tcp: 8080}}
+`);
+    const runsDir = join(dir, 'runs');
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        file,
+        '--backend',
+        'kubernetes',
+        '--date',
+        '2024-01-01',
+        '--runs-dir',
+        runsDir,
+        '--kubeconfig',
+        kubeconfig(),
+      ],
+      { stdio: 'ignore' },
+    );
+    const phase = () =>
+      kubectl(
+        '-n',
+        NAMESPACE,
+        'get',
+        'pods',
+        '-l',
+        'io.container-dags/task=slow',
+        '-o',
+        'jsonpath={.items[*].status.phase}',
+      );
+    for (let i = 0; !phase().includes('Running'); i++) {
+      if (i > 150) throw new Error('the pod never ran');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const uid = () =>
+      kubectl(
+        '-n',
+        NAMESPACE,
+        'get',
+        'services',
+        '-l',
+        'io.container-dags/service=echo',
+        '-o',
+        'jsonpath={.items[*].metadata.uid}',
+      ).trim();
+    const before = uid();
+    assert.ok(before, 'the service runs when the runner dies');
+    const r = cdag('run', file, '--backend', 'kubernetes', '--date', '2024-01-01', '--runs-dir', runsDir, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /Resuming run .*reattaching 1 running task/);
+    const done = JSON.parse(r.stdout) as RunRecord;
+    assert.equal(done.state, 'success');
+    const log = readFileSync(join(runsDir, done.run_id.replace(/[^A-Za-z0-9_.-]/g, '_'), 'slow', '1.log'), 'utf8');
+    // The pod's hostAliases hold the Service's ClusterIP from before the crash: a second answer means the same Service.
+    assert.equal(log.match(/hello from echo/g)?.length, 2, log);
+    const left = () =>
+      kubectl(
+        '-n',
+        NAMESPACE,
+        'get',
+        'pods,services',
+        '-l',
+        `io.container-dags/run-id=${done.run_id.replace(/[^A-Za-z0-9_.-]/g, '_')}`,
+        '-o',
+        'name',
+      ).trim();
+    for (let i = 0; left() && i < 60; i++) await new Promise((res) => setTimeout(res, 500));
+    assert.equal(left(), '');
+  });
+
   it("cdag pods lists this tool's pods, removes the orphans with --remove, and never a pod of a live run", async () => {
     const kept = dagFile(`  kept: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'exit 2']}\n`);
     assert.equal(
@@ -203,7 +280,58 @@ describe('cdag run --backend kubernetes on a real cluster', function () {
     }
   });
 
-  it('runs the movielens example with a volume claim shared by both tasks and writes the rankings', () => {
+  it('a killed cdag run leaves its service Pod and Service as orphans; cdag pods names the service and --remove deletes both', async () => {
+    const file = dagFile(`  t: {image: $IMAGE, image_pull_policy: Never, services: [echo], command: [sleep, '600']}
+services:
+  echo: {image: $IMAGE, image_pull_policy: Never, command: [sh, -c, 'exec nc -ll -p 8080 -e echo hi'], ports: [8080], ready: {tcp: 8080}}
+`);
+    const runsDir = join(dir, 'runs');
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        file,
+        '--backend',
+        'kubernetes',
+        '--date',
+        '2024-01-01',
+        '--runs-dir',
+        runsDir,
+        '--kubeconfig',
+        kubeconfig(),
+      ],
+      { stdio: 'ignore' },
+    );
+    const mine = () =>
+      kubectl('-n', NAMESPACE, 'get', 'pods,services', '-l', 'io.container-dags/dag=k8s_cli', '-o', 'name')
+        .split('\n')
+        .filter(Boolean);
+    for (let i = 0; mine().length < 3; i++) {
+      if (i > 150) throw new Error(`the service and the task never both ran: ${mine().join(', ')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const listed = cdag('pods', '--namespace', NAMESPACE, '--runs-dir', runsDir, '--json');
+    assert.equal(listed.status, 0, listed.stderr);
+    const pods = (JSON.parse(listed.stdout) as { pods: Array<{ dag: string; service?: string; orphan: boolean }> })
+      .pods;
+    assert.ok(
+      pods.some((p) => p.dag === 'k8s_cli' && p.service === 'echo' && p.orphan),
+      JSON.stringify(pods),
+    );
+    assert.match(
+      cdag('pods', '--namespace', NAMESPACE, '--runs-dir', runsDir).stdout,
+      /orphan .* k8s_cli service echo /,
+    );
+    const removed = cdag('pods', '--namespace', NAMESPACE, '--runs-dir', runsDir, '--remove');
+    assert.equal(removed.status, 0, removed.stderr);
+    for (let i = 0; mine().length && i < 60; i++) await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(mine(), []);
+  });
+
+  it('runs the movielens example with a volume claim shared by both tasks and the ratings API as its service, writes the rankings and leaves no pod or Service', () => {
     const base = TEST_IMAGE;
     for (const part of ['api', 'fetch', 'rank'])
       execFileSync(
@@ -247,19 +375,6 @@ spec:
   storageClassName: ""
   volumeName: cdag-movielens-data
   resources: {requests: {storage: 1Gi}}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: movielens-api, namespace: airflow, labels: {app: movielens-api}}
-spec:
-  containers: [{name: api, image: manning-airflow/movielens-api, imagePullPolicy: Never, ports: [{containerPort: 5000}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: movielens, namespace: airflow}
-spec:
-  selector: {app: movielens-api}
-  ports: [{port: 5000, targetPort: 5000}]
 `,
     );
     kubectl('delete', '-f', manifests, '--ignore-not-found', '--wait=true');
@@ -274,9 +389,7 @@ spec:
       'movielens-password',
       '--from-literal=movielens-password=airflow',
     );
-    kubectl('-n', 'airflow', 'wait', 'pod/movielens-api', '--for=condition=Ready', '--timeout=60s');
-    // No cluster DNS on the test cluster: the Service is reached by its ClusterIP.
-    const ip = kubectl('-n', 'airflow', 'get', 'service', 'movielens', '-o', 'jsonpath={.spec.clusterIP}').trim();
+    // The ratings API is the DAG's own service: a Pod and a Service for the run, reached by name.
     const r = cdag(
       'run',
       join(ROOT, 'examples', 'movielens', 'movielens.dag.yaml'),
@@ -284,8 +397,6 @@ spec:
       'kubernetes',
       '--date',
       '2019-01-01',
-      '--param',
-      `host=http://${ip}:5000`,
       '--runs-dir',
       join(dir, 'runs'),
     );
@@ -298,5 +409,9 @@ spec:
       csv.slice(1).reduce((n, l) => n + Number(l.split(',')[2]), 0),
       25,
     );
+    const left = () =>
+      kubectl('-n', 'airflow', 'get', 'pods,services', '-l', 'io.container-dags/dag=movielens', '-o', 'name').trim();
+    for (let i = 0; left() && i < 60; i++) execFileSync('sleep', ['0.5']);
+    assert.equal(left(), '');
   });
 });

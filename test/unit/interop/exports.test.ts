@@ -208,16 +208,70 @@ describe('export of format v2 fields', () => {
   });
 });
 
-describe('export of services (not carried yet)', () => {
-  it('names a task’s services in a note of both exporters rather than drop them silently', () => {
-    const dag = dagOf(
-      'services:\n  db: {image: postgres, ready: {tcp: 5432}}\ntasks:\n  a: {image: busybox, group: g, services: [db]}\n',
+describe('export of services', () => {
+  const DAG = `dag: x
+params: {v: "16"}
+services:
+  db:
+    image: "postgres:{{ params.v }}"
+    env: {POSTGRES_DB: "d{{ ds_nodash }}"}
+    secrets: {POSTGRES_PASSWORD: db-pw}
+    ports: [5432]
+    ready: {command: [pg_isready], interval: 2s, timeout: 30s}
+  cache: {image: redis, ready: {tcp: 6379}}
+tasks:
+  load: {image: busybox, group: g, services: [db, cache]}
+  check: {image: busybox, group: g, depends_on: [load], trigger_rule: all_done, services: [db]}
+  report: {image: busybox, depends_on: [g]}
+`;
+
+  it('says Airflow has no run-scoped services, naming them, and still exports the task', () => {
+    const { python, notes } = exportAirflow(dagOf(DAG), 'docker', 'x.dag.yaml');
+    const said = notes.filter((n) => n.message.startsWith('services ')).map((n) => `${n.task}: ${n.message}`);
+    assert.deepEqual(said, [
+      "load: services db, cache: Airflow has no run-scoped services; the task expects them reachable by name, so start them beside Airflow (a container on the task's network, a Kubernetes Service) before the DAG runs.",
+      "check: services db: Airflow has no run-scoped services; the task expects it reachable by name, so start it beside Airflow (a container on the task's network, a Kubernetes Service) before the DAG runs.",
+    ]);
+    assert.match(python, /task_id="load"/);
+    assert.ok(!notes.some((n) => n.message.includes('not exported to Airflow yet')));
+  });
+
+  it('makes each service an Argo daemon step with its readiness probe, that the tasks needing it wait for and reach by name; valid against Argo’s schema', () => {
+    const { yaml, notes } = exportArgo(dagOf(DAG), 'x.dag.yaml');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed document, read by shape in the asserts
+    const doc = parse(yaml) as { spec: { templates: Array<Record<string, any>> } };
+    assert.deepEqual(argoValidator()(doc), []);
+    const [main, ...templates] = doc.spec.templates;
+    const tmpl = (n: string) => templates.find((t) => t.name === n)!;
+    const task = (n: string) => main!.dag.tasks.find((t: { name: string }) => t.name === n);
+    assert.equal(tmpl('svc-db').daemon, true);
+    assert.equal(tmpl('svc-db').container.image, 'postgres:{{workflow.parameters.v}}');
+    assert.deepEqual(tmpl('svc-db').container.readinessProbe, {
+      exec: { command: ['pg_isready'] },
+      periodSeconds: 2,
+      timeoutSeconds: 2,
+      failureThreshold: 15,
+    });
+    assert.deepEqual(tmpl('svc-db').container.env[1], {
+      name: 'POSTGRES_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'db-pw', key: 'db-pw' } },
+    });
+    assert.deepEqual(tmpl('svc-cache').container.readinessProbe.tcpSocket, { port: '6379' });
+    assert.deepEqual(task('g-load').dependencies, ['svc-db', 'svc-cache']);
+    assert.equal(
+      task('g-check').depends,
+      '((g-load.Succeeded || g-load.Failed || g-load.Errored || g-load.Skipped || g-load.Omitted)) && svc-db',
     );
-    const note = 'a: services is not exported to Airflow yet; the exported task runs without it.';
-    assert.ok(exportAirflow(dag, 'docker', 'x.dag.yaml').notes.some((n) => `${n.task}: ${n.message}` === note));
-    assert.ok(
-      exportArgo(dag, 'x.dag.yaml').notes.some((n) => `${n.task}: ${n.message}` === note.replace('Airflow', 'Argo')),
-    );
+    assert.deepEqual(task('g-load').arguments.parameters, [
+      { name: 'svc-cache-ip', value: '{{tasks.svc-cache.ip}}' },
+      { name: 'svc-db-ip', value: '{{tasks.svc-db.ip}}' },
+    ]);
+    assert.deepEqual(tmpl('g-load').hostAliases, [
+      { ip: '{{inputs.parameters.svc-db-ip}}', hostnames: ['db'] },
+      { ip: '{{inputs.parameters.svc-cache-ip}}', hostnames: ['cache'] },
+    ]);
+    assert.deepEqual(task('report').dependencies, ['g-load', 'g-check']);
+    assert.ok(!notes.some((n) => n.message.includes('services')), JSON.stringify(notes));
   });
 });
 

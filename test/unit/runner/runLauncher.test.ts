@@ -61,22 +61,6 @@ const CHAIN =
   'schedule: "@daily"\ntasks:\n  a: {image: x, command: ["0", "5"]}\n  b: {image: x, command: ["0", "5"], depends_on: [a]}\n';
 
 describe('run launcher', () => {
-  it('refuses tasks that need services on Kubernetes (not started there yet) before connecting, unless the selection leaves them out', async () => {
-    const t = setUp(
-      'services:\n  db: {image: postgres, ready: {tcp: 5432}}\ntasks:\n  a: {image: x, services: [db]}\n  b: {image: x, command: ["0", "5"]}\n',
-    );
-    try {
-      const r = await t.launcher.prepare(t.request({ backend: 'kubernetes' }));
-      assert.ok(!r.succeeded);
-      assert.deepEqual(r.error, { code: 'services-not-started', services: ['db'], tasks: ['a'] });
-      assert.equal(t.connects.length, 0);
-      assert.ok((await t.launcher.prepare(t.request({ backend: 'kubernetes', only: new Set(['b']) }))).succeeded);
-      assert.ok((await t.launcher.prepare(t.request())).succeeded, 'Docker starts services');
-    } finally {
-      t.done();
-    }
-  });
-
   it('keeps each group’s state in the run record, from its tasks', async () => {
     const t = setUp(
       'tasks:\n  a: {image: x, group: g, command: ["0", "5"]}\n  b: {image: x, group: g.in, command: ["3", "5"]}\n  c: {image: x, depends_on: [g], command: ["0", "5"]}\n',

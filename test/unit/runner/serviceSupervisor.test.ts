@@ -5,6 +5,7 @@ import type { LogLine, ServiceBackend, ServiceHandle, ServiceSpec } from '../../
 import { ServiceSupervisor } from '../../../src/runner/serviceSupervisor';
 import { runContext } from '../../../src/runner/taskOutcome';
 import { fail, ok } from '../../../src/util/errorable';
+import type { ServiceRecord } from '../../../src/protocol/runRecord';
 import { DAY_INTERVAL, discardingSink } from '../../support/scriptedBackend';
 
 const dag = analyzeDag(
@@ -19,7 +20,7 @@ tasks:
 ).dag!;
 
 /** A backend whose services are scripted: `readyAs` decides readiness, `lines` what the service logs. */
-function fakeBackend(readyAs: 'ok' | 'exit', lines: string[] = []) {
+function fakeBackend(readyAs: 'ok' | 'exit' | 'exit-after-ready', lines: string[] = []) {
   const started: ServiceSpec[] = [];
   const stopped: string[] = [];
   const ended: string[] = [];
@@ -33,7 +34,7 @@ function fakeBackend(readyAs: 'ok' | 'exit', lines: string[] = []) {
         id: `svc-${spec.service.name}`,
         logs,
         ready: async () =>
-          readyAs === 'ok' ? ok(undefined) : fail(`service "${spec.service.name}" exited with code 3`),
+          readyAs === 'exit' ? fail(`service "${spec.service.name}" exited with code 3`) : ok(undefined),
         exited: () => (readyAs === 'ok' ? undefined : 3),
         stop: async () => void stopped.push(spec.service.name),
       };
@@ -44,7 +45,7 @@ function fakeBackend(readyAs: 'ok' | 'exit', lines: string[] = []) {
   return { backend, started, stopped, ended };
 }
 
-const supervisor = (backend: ServiceBackend) =>
+const supervisor = (backend: ServiceBackend, records: Array<[string, ServiceRecord]> = []) =>
   new ServiceSupervisor({
     dag,
     runId: 'r1',
@@ -53,6 +54,8 @@ const supervisor = (backend: ServiceBackend) =>
     mask: (l) => l,
     sink: discardingSink,
     context: runContext(dag.tasks[0]!, { dag, runId: 'r1', interval: DAY_INTERVAL } as never, new Map()),
+    changed: (name, r) => records.push([name, r]),
+    note: () => undefined,
   });
 
 describe('the services of a run', () => {
@@ -68,9 +71,10 @@ describe('the services of a run', () => {
     assert.deepEqual({ ...f.started[0]!.secrets }, { PW: 's3cret' });
   });
 
-  it('stops a service when the last task that needs it ends, and ends the run’s services once', async () => {
+  it('stops a service when the last task that needs it ends, and ends the run’s services once; its record goes starting → ready → stopped', async () => {
     const f = fakeBackend('ok');
-    const s = supervisor(f.backend);
+    const records: Array<[string, ServiceRecord]> = [];
+    const s = supervisor(f.backend, records);
     await s.ensure(dag.tasks[0]!, new AbortController().signal);
     await s.release('a');
     assert.deepEqual(f.stopped, [], 'b still needs it');
@@ -79,6 +83,34 @@ describe('the services of a run', () => {
     assert.deepEqual(f.stopped, ['db']);
     await s.stopAll();
     assert.deepEqual(f.ended, ['r1']);
+    assert.deepEqual([...new Set(records.map(([, r]) => r.state))], ['starting', 'ready', 'stopped']);
+    const last = records.at(-1)![1];
+    assert.deepEqual(
+      { ...last, started_at: 0, ready_at: 0, ended_at: 0 },
+      {
+        state: 'stopped',
+        tasks: ['a', 'b'],
+        started_at: 0,
+        ready_at: 0,
+        ended_at: 0,
+        log_file: 'service.db/1.log',
+        container_id: 'svc-db',
+      },
+    );
+  });
+
+  it('fails the next task that needs a service which was ready and has exited since, and the record keeps the failure after the stop', async () => {
+    const f = fakeBackend('exit-after-ready', ['bye']);
+    const records: Array<[string, ServiceRecord]> = [];
+    const s = supervisor(f.backend, records);
+    const r = await s.ensure(dag.tasks[1]!, new AbortController().signal);
+    assert.ok(!r.succeeded);
+    assert.equal(r.error, 'service "db" exited with code 3; its last lines:\nbye');
+    await s.stopAll();
+    const last = records.at(-1)![1];
+    assert.equal(last.state, 'failed');
+    assert.equal(last.exit_code, 3);
+    assert.ok(last.ended_at);
   });
 
   it('fails a task whose service exits, quoting its last lines; starts nothing for a run with no service started', async () => {

@@ -39,6 +39,25 @@ describe('graph page HTML', () => {
 describe('messages from the graph page', () => {
   const known = new Set(['fetch', '<img src=x onerror=alert(1)>']);
 
+  it('accepts a service log request only for a service the DAG has', () => {
+    const services = new Set(['db']);
+    assert.deepEqual(
+      parsePageMessage({ type: 'showServiceLog', service: 'db' }, known, new Set(), new Set(), services),
+      {
+        type: 'showServiceLog',
+        service: 'db',
+      },
+    );
+    assert.equal(
+      parsePageMessage({ type: 'showServiceLog', service: 'web' }, known, new Set(), new Set(), services),
+      undefined,
+    );
+    assert.equal(
+      parsePageMessage({ type: 'showServiceLog', service: 'db', extra: 1 }, known, new Set(), new Set(), services),
+      undefined,
+    );
+  });
+
   it('accepts ready and a reveal of a task the DAG has', () => {
     assert.deepEqual(parsePageMessage({ type: 'ready' }, known), { type: 'ready' });
     assert.deepEqual(parsePageMessage({ type: 'reveal', taskId: 'fetch' }, known), { type: 'reveal', taskId: 'fetch' });

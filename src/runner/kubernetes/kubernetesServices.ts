@@ -1,0 +1,272 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import type { Dag } from '../../dag/model';
+import { LABELS, MANAGED_BY, keyOfLabels, labelValue } from '../../dag/labels';
+import { fail, ok, type Errorable } from '../../util/errorable';
+import { AsyncQueue } from '../asyncQueue';
+import type { LogLine, ServiceBackend, ServiceHandle, ServiceSpec } from '../backend';
+import { deletePod, isGone, messageOf, statusOf, withRetry } from './apiErrors';
+import type { Cluster } from './connect';
+import { summarizeEvents } from './podAttempt';
+import { followPodLog } from './podLogFollow';
+import { containerStarted, podVerdict } from './podStatus';
+import { SERVICE_CONTAINER, serviceObject, servicePod } from './serviceManifests';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Run-scoped services on a cluster, as Argo runs daemon steps: a Pod and a Service per run and
+ * service, readiness from the pod's readiness probe, and the Service's address given to the pods of
+ * the tasks that need it under the service's name (`hostAliases`), so no cluster DNS is needed.
+ */
+export class KubernetesServices implements ServiceBackend {
+  /** Run → service → the address tasks reach it at. */
+  private readonly addresses = new Map<string, Map<string, string>>();
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly dag: Dag,
+    private readonly namespace: () => string,
+  ) {}
+
+  /** Where a task of the run reaches the service, once it is ready. */
+  address(runId: string, service: string): string | undefined {
+    return this.addresses.get(runId)?.get(service);
+  }
+
+  async startService(spec: ServiceSpec, signal: AbortSignal): Promise<Errorable<ServiceHandle>> {
+    const s = spec.service;
+    const namespace = this.namespace();
+    if (signal.aborted) return fail('cancelled');
+    const svc = serviceObject(this.dag, s, spec.runId, namespace);
+    const name = svc.metadata!.name!;
+    const create = async <T>(what: string, call: () => Promise<T>): Promise<Errorable<T | undefined>> => {
+      try {
+        return ok(await withRetry(call, 5, 250, this.cluster.refresh));
+      } catch (e) {
+        // A create retried after its answer was lost, or a run resumed: the object of this run is ours.
+        if (statusOf(e) === 409) return ok(undefined);
+        if (statusOf(e) === 404)
+          return fail(
+            `Namespace "${namespace}" does not exist. Create it with "kubectl create namespace ${namespace}", or set kubernetes.namespace in the DAG.`,
+          );
+        return fail(`The cluster refused the ${what} of service "${s.name}": ${messageOf(e)}`);
+      }
+    };
+    const made = await create('Service', () => this.cluster.core.createNamespacedService({ namespace, body: svc }));
+    if (!made.succeeded) return made;
+    const pod = await create('pod', () =>
+      this.cluster.core.createNamespacedPod({ namespace, body: servicePod(this.dag, s, spec.runId, namespace) }),
+    );
+    const handle = new KubernetesService(this.cluster, namespace, name, spec, (ip) => {
+      const run = this.addresses.get(spec.runId) ?? new Map<string, string>();
+      this.addresses.set(spec.runId, run.set(s.name, ip));
+    });
+    if (!pod.succeeded) {
+      await handle.stop();
+      return pod;
+    }
+    // Made by an earlier try of this run (a takeover): its address is read back.
+    const existing =
+      made.result ?? (await this.cluster.core.readNamespacedService({ name, namespace }).catch(() => undefined));
+    const clusterIP = existing?.spec?.clusterIP;
+    if (clusterIP && clusterIP !== 'None') handle.knownAddress(clusterIP);
+    return ok(handle);
+  }
+
+  async endServices(runId: string): Promise<void> {
+    this.addresses.delete(runId);
+    await collectRunServices(this.cluster, this.namespace(), new Set([runId])).catch(() => undefined);
+  }
+}
+
+class KubernetesService implements ServiceHandle {
+  readonly logs = new AsyncQueue<LogLine>();
+  private readonly closed = new AbortController();
+  private code: number | undefined;
+  private ended!: () => void;
+  private readonly endedKnown = new Promise<void>((r) => (this.ended = r));
+  private following = false;
+  private stopping: Promise<void> | undefined;
+  private address: string | undefined;
+  private lastReason: string | undefined;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly namespace: string,
+    readonly id: string,
+    private readonly spec: ServiceSpec,
+    private readonly onAddress: (ip: string) => void,
+  ) {
+    void this.watch();
+  }
+
+  knownAddress(ip: string): void {
+    this.address = ip;
+    this.onAddress(ip);
+  }
+
+  exited(): number | undefined {
+    return this.code;
+  }
+
+  private pod: V1Pod | undefined;
+  private podError: string | undefined;
+
+  /** Reads the pod until the service is stopped or its container ended; starts the log follow. */
+  private async watch(): Promise<void> {
+    while (!this.closed.signal.aborted && this.code === undefined) {
+      try {
+        this.pod = await this.cluster.core.readNamespacedPod({ name: this.id, namespace: this.namespace });
+        this.podError = undefined;
+      } catch (e) {
+        this.podError = statusOf(e) === 404 ? 'its pod was deleted' : messageOf(e);
+        if (statusOf(e) === 404) {
+          this.code = -1;
+          break;
+        }
+      }
+      const pod = this.pod;
+      if (pod) {
+        if (containerStarted(pod) && !this.following) {
+          this.following = true;
+          void followPodLog(
+            {
+              cluster: this.cluster,
+              namespace: this.namespace,
+              name: this.id,
+              container: SERVICE_CONTAINER,
+              mask: this.spec.mask,
+              signal: this.closed.signal,
+              ended: () => this.code !== undefined,
+              endedKnown: this.endedKnown,
+              deleted: () => this.stopping !== undefined,
+            },
+            (l) => this.logs.push(l),
+          ).finally(() => this.logs.end());
+        }
+        const v = podVerdict(pod);
+        if (v.kind === 'done') this.code = v.exitCode;
+        if (v.kind === 'pending' && v.reason && v.reason !== this.lastReason) {
+          this.lastReason = v.reason;
+          this.spec.note?.(this.spec.mask(`service ${this.spec.service.name} (pod ${this.id}) pending: ${v.reason}`));
+        }
+      }
+      await sleep(this.code === undefined ? Math.min(this.spec.service.ready?.intervalMs ?? 1000, 1000) : 0);
+    }
+    this.ended();
+    if (!this.following) this.logs.end();
+  }
+
+  async ready(signal: AbortSignal): Promise<Errorable<void>> {
+    const name = this.spec.service.name;
+    const r = this.spec.service.ready;
+    const until = Date.now() + (r?.timeoutMs ?? 60_000);
+    for (;;) {
+      if (signal.aborted) return fail('cancelled');
+      const pod = this.pod;
+      if (this.code !== undefined)
+        return fail(`service "${name}" exited with code ${this.code}${this.podError ? ` (${this.podError})` : ''}`);
+      if (pod) {
+        const v = podVerdict(pod);
+        if (v.kind === 'fail-fast') return fail(`service "${name}" cannot start: ${v.reason}${await this.events()}`);
+        const isReady = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        if ((isReady || (!r && v.kind === 'running')) && (this.address ?? pod.status?.podIP)) {
+          if (!this.address) this.knownAddress(pod.status!.podIP!);
+          return ok(undefined);
+        }
+      }
+      if (Date.now() >= until) {
+        const pending = pod && podVerdict(pod).kind === 'pending';
+        const why = pending
+          ? `its pod is still pending${this.lastReason ? `: ${this.lastReason}` : ''}`
+          : r?.command
+            ? `\`${r.command.join(' ')}\` did not succeed`
+            : r?.tcp !== undefined
+              ? `port ${r.tcp} did not accept a connection`
+              : 'its container did not start';
+        return fail(
+          `service "${name}" was not ready within ${Math.round((r?.timeoutMs ?? 60_000) / 1000)}s (${why})${await this.events()}. See: kubectl describe pod ${this.id} -n ${this.namespace}`,
+        );
+      }
+      await sleep(200);
+    }
+  }
+
+  /** The pod's warning events, for a failure's message. */
+  private async events(): Promise<string> {
+    try {
+      const list = await this.cluster.core.listNamespacedEvent({
+        namespace: this.namespace,
+        fieldSelector: `involvedObject.name=${this.id}`,
+      });
+      const s = summarizeEvents(list.items);
+      return s ? ` — events: ${this.spec.mask(s)}` : '';
+    } catch {
+      return '';
+    }
+  }
+
+  /** Deletes the pod and its Service; every caller waits for the one removal. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await deletePod(this.cluster, this.namespace, this.id, 0).catch(() => false);
+      await deleteService(this.cluster, this.namespace, this.id).catch(() => false);
+      // The log's tail is read before the follow stops (the pod is gone: nothing more will come).
+      this.code ??= -1;
+      this.ended();
+      this.closed.abort();
+    })();
+    return this.stopping;
+  }
+}
+
+async function deleteService(cluster: Cluster, namespace: string, name: string): Promise<boolean> {
+  try {
+    await withRetry(() => cluster.core.deleteNamespacedService({ name, namespace }), 5, 250, cluster.refresh);
+    return true;
+  } catch (e) {
+    if (isGone(e)) return false;
+    throw e;
+  }
+}
+
+/** Removes the Service objects these runs left but those in `keep` (their pods go with the run's pods); returns how many. */
+export async function collectRunServices(
+  cluster: Cluster,
+  namespace: string,
+  runIds: ReadonlySet<string> | 'all',
+  keep: ReadonlySet<string> = new Set(),
+): Promise<number> {
+  const wanted = runIds === 'all' ? undefined : new Set([...runIds].map(labelValue));
+  const list = await withRetry(
+    () => cluster.core.listNamespacedService({ namespace, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` }),
+    5,
+    250,
+    cluster.refresh,
+  );
+  let removed = 0;
+  for (const s of list.items) {
+    const run = s.metadata?.labels?.[LABELS.runId] ?? '';
+    if ((wanted && !wanted.has(run)) || keep.has(keyOfLabels(s.metadata?.labels ?? {}))) continue;
+    if (await deleteService(cluster, namespace, s.metadata!.name!).catch(() => false)) removed++;
+  }
+  return removed;
+}
+
+/** Removes the Services of runs that are not live (their runner died); returns how many. */
+export async function removeOrphanServices(
+  cluster: Cluster,
+  namespace: string,
+  liveRunIds: ReadonlySet<string>,
+): Promise<number> {
+  const list = await withRetry(
+    () => cluster.core.listNamespacedService({ namespace, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` }),
+    5,
+    250,
+    cluster.refresh,
+  );
+  const runs = new Set(
+    list.items.map((s) => s.metadata?.labels?.[LABELS.runId] ?? '').filter((r) => r && !liveRunIds.has(r)),
+  );
+  return runs.size ? collectRunServices(cluster, namespace, runs) : 0;
+}
