@@ -77,6 +77,7 @@ export class RunEngine {
         this.save();
       },
       note: (message) => this.emit({ type: 'note', runId: o.runId, message }),
+      ended: (id) => !['queued', 'running', 'up_for_retry'].includes(own(this.record.tasks, id)?.state ?? 'success'),
     });
     this.attemptContext = {
       o,
@@ -379,7 +380,10 @@ export class RunEngine {
         this.setState(task.id, gate.state, gate.reason);
         return;
       }
-      if (this.services && task.services.length) {
+      // An attempt followed again keeps the service it reaches (adopted, to be stopped after it);
+      // whatever that service became while no runner watched, the attempt goes on and says so.
+      if (this.services && task.services.length && reattach) void this.services.ensure(task, abort.signal);
+      else if (this.services && task.services.length) {
         const ready = await this.services.ensure(task, abort.signal);
         if (!ready.succeeded) {
           const cancelled = abort.signal.aborted || this.run.signal.aborted;

@@ -164,6 +164,12 @@ export class RunStore {
         t.reason = 'interrupted: the runner stopped before the task ended';
       }
     }
+    // Its services were removed with its containers (or are, by the collection that follows).
+    for (const svc of Object.values(r.services ?? {}))
+      if (svc.state === 'starting' || svc.state === 'ready') {
+        svc.state = 'stopped';
+        svc.ended_at ??= new Date().toISOString();
+      }
     r.ended_at ??= new Date().toISOString();
     this.save(r);
   }

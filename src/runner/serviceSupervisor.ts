@@ -44,10 +44,13 @@ export class ServiceSupervisor {
       readonly changed: (name: string, record: ServiceRecord) => void;
       /** What a backend learns on the way (a pod's pending reason). */
       readonly note: (message: string) => void;
+      /** Tasks that will not run in this run (ended already, or not selected): they hold no service. */
+      readonly ended?: (taskId: string) => boolean;
     },
   ) {
     for (const t of o.dag.tasks)
-      for (const name of t.services) this.waiting.set(name, (this.waiting.get(name) ?? new Set()).add(t.id));
+      if (!o.ended?.(t.id))
+        for (const name of t.services) this.waiting.set(name, (this.waiting.get(name) ?? new Set()).add(t.id));
   }
 
   private readonly records = new Map<string, ServiceRecord>();
@@ -95,6 +98,7 @@ export class ServiceSupervisor {
   }
 
   private failed(name: string, h: ServiceHandle, reason: string): string {
+    if (this.records.get(name)?.state === 'failed') return reason;
     const code = h.exited();
     this.update(name, {
       state: 'failed',
@@ -179,7 +183,7 @@ export class ServiceSupervisor {
 /** The run's services, when some task needs one and the backend runs them. */
 export function runServices(
   o: RunOptions,
-  hooks: Pick<ConstructorParameters<typeof ServiceSupervisor>[0], 'mask' | 'changed' | 'note'>,
+  hooks: Pick<ConstructorParameters<typeof ServiceSupervisor>[0], 'mask' | 'changed' | 'note' | 'ended'>,
 ): ServiceSupervisor | undefined {
   const first = o.dag.tasks.find((t) => t.services.length);
   if (!first || !o.backend.services) return undefined;

@@ -51,6 +51,15 @@ export function resumedRecord(prev: RunRecord, dag: Dag): { record: RunRecord; r
   r.resumed_at = [...(r.resumed_at ?? []), new Date().toISOString()];
   const reattaching: string[] = [];
   for (const t of dag.tasks) r.tasks[t.id] ??= { state: 'queued', tries: 0, attempts: [] };
+  // The services the new runner needs it starts (or adopts) and records again; the others were collected.
+  if (r.services) {
+    r.services = dict(Object.entries(r.services));
+    for (const svc of Object.values(r.services))
+      if (svc.state === 'starting' || svc.state === 'ready') {
+        svc.state = 'stopped';
+        svc.ended_at ??= new Date().toISOString();
+      }
+  }
   for (const [id, rec] of Object.entries(r.tasks)) {
     // A mapped task whose instances were made goes on through them; they keep their items.
     if (rec.instances !== undefined && rec.state === 'running') continue;

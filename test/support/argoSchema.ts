@@ -25,6 +25,9 @@ export type ArgoValidate = (doc: unknown) => string[];
 export function argoValidator(): ArgoValidate {
   const schema = JSON.parse(readFileSync(ARGO_SCHEMA, 'utf8')) as { definitions: Record<string, Json> };
   closeObjects(schema.definitions);
+  // Kubernetes' IntOrString takes a number too (a probe's port must be one: a string is a port's
+  // name); the published schema lists only its string form.
+  schema.definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString'] = { type: ['string', 'integer'] };
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   const extensions = new Set<string>();
   (function collect(n: Json): void {

@@ -50,7 +50,7 @@ export async function podsCommand(args: readonly string[], io: Io): Promise<numb
   const live = liveRunLabels((values['runs-dir'] ?? [resolve('.cdag', 'runs')]).map((d) => new RunStore(resolve(d))));
   const orphaned = orphans(pods.result, live);
   const orphanNames = new Set(orphaned.map((p) => p.name));
-  const removed = values.remove ? await removePods(cluster.result, ns, [...orphanNames], live) : 0;
+  const removed = values.remove ? await removePods(cluster.result, ns, [...orphanNames]) : 0;
   if (values.json) {
     io.out(
       `${JSON.stringify({ namespace: ns, pods: pods.result.map((p) => ({ ...p, orphan: orphanNames.has(p.name) })), removed }, null, 2)}\n`,

@@ -116,7 +116,6 @@ export class ClusterCommands implements vscode.Disposable {
       cluster.result,
       ns,
       picked.map((p) => p.label),
-      live,
     );
     void vscode.window.showInformationMessage(`Removed ${n} pod(s) from ${ns}.`);
   }

@@ -2,6 +2,7 @@ import type { Dag, Service } from '../../dag/model';
 import { resourceQuantities } from '../../dag/quantity';
 import { secretKeyRef } from '../../dag/secretRefs';
 import type { ArgoInput } from './argoTemplates';
+import { tolerationJson } from '../../dag/tolerations';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json | undefined };
 type JsonMap = { [key: string]: Json | undefined };
@@ -54,20 +55,32 @@ function daemonTemplate(
   const r = s.ready;
   if (r) {
     const seconds = (ms: number) => Math.max(1, Math.round(ms / 1000));
-    container.readinessProbe = {
-      ...(r.command ? { exec: { command: [...r.command] } } : { tcpSocket: { port: String(r.tcp!) } }),
-      periodSeconds: seconds(r.intervalMs),
-      timeoutSeconds: seconds(r.intervalMs),
-      // Not ready within the timeout: Argo has no such limit on a daemon, the probe's failures come closest.
+    // A port as a number: Kubernetes reads a string as a port's name.
+    const check = r.command ? { exec: { command: [...r.command] } } : { tcpSocket: { port: r.tcp! } };
+    const period = { periodSeconds: seconds(r.intervalMs), timeoutSeconds: seconds(r.intervalMs) };
+    container.readinessProbe = { ...check, ...period, failureThreshold: 1 };
+    // Not ready within the timeout fails the daemon (and the tasks after it), as cdag fails them:
+    // a readiness probe alone would wait for ever.
+    container.startupProbe = {
+      ...check,
+      ...period,
       failureThreshold: Math.max(1, Math.ceil(r.timeoutMs / r.intervalMs)),
     };
   }
+  const envFrom = dag.kubernetes.envFrom.map((e) => ({
+    ...(e.prefix ? { prefix: e.prefix } : {}),
+    ...(e.configMap ? { configMapRef: { name: e.configMap } } : {}),
+    ...(e.secret ? { secretRef: { name: e.secret } } : {}),
+  }));
+  if (envFrom.length) container.envFrom = envFrom;
   const q = resourceQuantities(s);
   if (q) container.resources = { requests: q, limits: q };
   container.imagePullPolicy = s.imagePullPolicy;
   const template: JsonMap = { name, daemon: true };
   const k = dag.kubernetes;
+  // Scheduled where the DAG's tasks are: its node selector and tolerations.
   if (Object.keys(k.nodeSelector).length) template.nodeSelector = { ...k.nodeSelector };
+  if (k.tolerations.length) template.tolerations = k.tolerations.map((t) => tolerationJson(t) as JsonMap);
   template.container = container;
   return template;
 }

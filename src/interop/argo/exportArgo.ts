@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { isoTimestamp } from '../../dag/dates';
-import type { Dag, Task, Toleration } from '../../dag/model';
+import type { Dag, Task } from '../../dag/model';
+import { tolerationJson } from '../../dag/tolerations';
 import { intervalAt, PRESET_CRON } from '../../dag/schedule';
 import type { TriggerRule } from '../../dag/schema';
 import { notCarried, type ExportNote } from '../exportNote';
@@ -300,7 +301,7 @@ function containerTemplate(
     };
   const nodeSelector = { ...k.nodeSelector, ...o.nodeSelector };
   if (Object.keys(nodeSelector).length) template.nodeSelector = nodeSelector;
-  const tolerations = [...k.tolerations, ...o.tolerations].map(toleration);
+  const tolerations = [...k.tolerations, ...o.tolerations].map((t) => tolerationJson(t) as JsonMap);
   if (tolerations.length) template.tolerations = tolerations;
   if (o.serviceAccount) template.serviceAccountName = o.serviceAccount;
   if (t.timeoutMs !== undefined) template.activeDeadlineSeconds = String(Math.ceil(t.timeoutMs / 1000));
@@ -313,14 +314,4 @@ function containerTemplate(
   if (output) Object.assign(template, output);
   template.container = container;
   return template;
-}
-
-function toleration(t: Toleration): JsonMap {
-  const out: JsonMap = {};
-  if (t.key !== undefined) out.key = t.key;
-  if (t.operator !== undefined) out.operator = t.operator;
-  if (t.value !== undefined) out.value = t.value;
-  if (t.effect !== undefined) out.effect = t.effect;
-  if (t.tolerationSeconds !== undefined) out.tolerationSeconds = t.tolerationSeconds;
-  return out;
 }

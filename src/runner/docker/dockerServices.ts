@@ -109,7 +109,7 @@ export class DockerServices implements ServiceBackend {
     return ok(new DockerService(container, net.result, spec));
   }
 
-  /** The container of that name when it is this run's service (by its labels), started if it is not running. */
+  /** The container of that name when it is this run's service (by its labels); started if it was only created. */
   private async ownService(name: string, spec: ServiceSpec): Promise<Docker.Container | undefined> {
     const container = this.docker.getContainer(name);
     try {

@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Run-scoped services on a cluster, as Argo runs daemon steps: a Pod and a Service per run and
- * service, readiness from the pod's readiness probe, and the Service's address given to the pods of
+ * service, readiness from the pod's readiness probe, and the ready pod's IP given to the pods of
  * the tasks that need it under the service's name (`hostAliases`), so no cluster DNS is needed.
  */
 export class KubernetesServices implements ServiceBackend {
@@ -65,11 +65,6 @@ export class KubernetesServices implements ServiceBackend {
       await handle.stop();
       return pod;
     }
-    // Made by an earlier try of this run (a takeover): its address is read back.
-    const existing =
-      made.result ?? (await this.cluster.core.readNamespacedService({ name, namespace }).catch(() => undefined));
-    const clusterIP = existing?.spec?.clusterIP;
-    if (clusterIP && clusterIP !== 'None') handle.knownAddress(clusterIP);
     return ok(handle);
   }
 
@@ -87,7 +82,6 @@ class KubernetesService implements ServiceHandle {
   private readonly endedKnown = new Promise<void>((r) => (this.ended = r));
   private following = false;
   private stopping: Promise<void> | undefined;
-  private address: string | undefined;
   private lastReason: string | undefined;
 
   constructor(
@@ -100,27 +94,30 @@ class KubernetesService implements ServiceHandle {
     void this.watch();
   }
 
-  knownAddress(ip: string): void {
-    this.address = ip;
-    this.onAddress(ip);
-  }
-
   exited(): number | undefined {
     return this.code;
   }
 
   private pod: V1Pod | undefined;
   private podError: string | undefined;
+  /** The pod was deleted (by someone else, or an eviction): it has no exit code. */
+  private gone = false;
 
   /** Reads the pod until the service is stopped or its container ended; starts the log follow. */
   private async watch(): Promise<void> {
     while (!this.closed.signal.aborted && this.code === undefined) {
       try {
-        this.pod = await this.cluster.core.readNamespacedPod({ name: this.id, namespace: this.namespace });
+        this.pod = await withRetry(
+          () => this.cluster.core.readNamespacedPod({ name: this.id, namespace: this.namespace }),
+          3,
+          250,
+          this.cluster.refresh,
+        );
         this.podError = undefined;
       } catch (e) {
         this.podError = statusOf(e) === 404 ? 'its pod was deleted' : messageOf(e);
         if (statusOf(e) === 404) {
+          this.gone = true;
           this.code = -1;
           break;
         }
@@ -142,7 +139,10 @@ class KubernetesService implements ServiceHandle {
               deleted: () => this.stopping !== undefined,
             },
             (l) => this.logs.push(l),
-          ).finally(() => this.logs.end());
+          )
+            // A log that cannot be read (credentials refused) ends the log, never the run.
+            .catch(() => undefined)
+            .finally(() => this.logs.end());
         }
         const v = podVerdict(pod);
         if (v.kind === 'done') this.code = v.exitCode;
@@ -164,14 +164,15 @@ class KubernetesService implements ServiceHandle {
     for (;;) {
       if (signal.aborted) return fail('cancelled');
       const pod = this.pod;
-      if (this.code !== undefined)
-        return fail(`service "${name}" exited with code ${this.code}${this.podError ? ` (${this.podError})` : ''}`);
+      if (this.gone) return fail(`service "${name}": its pod ${this.id} was deleted`);
+      if (this.code !== undefined) return fail(`service "${name}" exited with code ${this.code}`);
       if (pod) {
         const v = podVerdict(pod);
         if (v.kind === 'fail-fast') return fail(`service "${name}" cannot start: ${v.reason}${await this.events()}`);
         const isReady = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-        if ((isReady || (!r && v.kind === 'running')) && (this.address ?? pod.status?.podIP)) {
-          if (!this.address) this.knownAddress(pod.status!.podIP!);
+        const ip = pod.status?.podIP;
+        if ((isReady || (!r && v.kind === 'running')) && ip) {
+          this.onAddress(ip);
           return ok(undefined);
         }
       }
@@ -184,8 +185,9 @@ class KubernetesService implements ServiceHandle {
             : r?.tcp !== undefined
               ? `port ${r.tcp} did not accept a connection`
               : 'its container did not start';
+        const api = this.podError ? `; the last look at its pod failed: ${this.podError}` : '';
         return fail(
-          `service "${name}" was not ready within ${Math.round((r?.timeoutMs ?? 60_000) / 1000)}s (${why})${await this.events()}. See: kubectl describe pod ${this.id} -n ${this.namespace}`,
+          `service "${name}" was not ready within ${Math.round((r?.timeoutMs ?? 60_000) / 1000)}s (${why}${api})${await this.events()}. See: kubectl describe pod ${this.id} -n ${this.namespace}`,
         );
       }
       await sleep(200);
@@ -220,7 +222,8 @@ class KubernetesService implements ServiceHandle {
   }
 }
 
-async function deleteService(cluster: Cluster, namespace: string, name: string): Promise<boolean> {
+/** Deletes a Service; one already gone counts as done. Returns whether it deleted something. */
+export async function deleteService(cluster: Cluster, namespace: string, name: string): Promise<boolean> {
   try {
     await withRetry(() => cluster.core.deleteNamespacedService({ name, namespace }), 5, 250, cluster.refresh);
     return true;
@@ -251,22 +254,4 @@ export async function collectRunServices(
     if (await deleteService(cluster, namespace, s.metadata!.name!).catch(() => false)) removed++;
   }
   return removed;
-}
-
-/** Removes the Services of runs that are not live (their runner died); returns how many. */
-export async function removeOrphanServices(
-  cluster: Cluster,
-  namespace: string,
-  liveRunIds: ReadonlySet<string>,
-): Promise<number> {
-  const list = await withRetry(
-    () => cluster.core.listNamespacedService({ namespace, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` }),
-    5,
-    250,
-    cluster.refresh,
-  );
-  const runs = new Set(
-    list.items.map((s) => s.metadata?.labels?.[LABELS.runId] ?? '').filter((r) => r && !liveRunIds.has(r)),
-  );
-  return runs.size ? collectRunServices(cluster, namespace, runs) : 0;
 }

@@ -2,7 +2,7 @@ import { fail, ok, type Errorable } from '../../util/errorable';
 import type { V1Pod } from '@kubernetes/client-node';
 import { LABELS, MANAGED_BY, keyOfLabels, labelValue } from '../../dag/labels';
 import { deletePod, messageOf, withRetry } from './apiErrors';
-import { removeOrphanServices } from './kubernetesServices';
+import { deleteService } from './kubernetesServices';
 import type { Cluster } from './connect';
 
 /** A pod this tool created, as the orphan listing shows it. */
@@ -59,20 +59,15 @@ export function orphans(pods: readonly OwnedPod[], liveRunIds: ReadonlySet<strin
 }
 
 /**
- * Deletes pods by name; a pod already gone counts as removed. Returns how many went. The Services
- * of runs no live run owns go too (a service's pod and its Service share a name; a Service may
- * outlive its pod).
+ * Deletes pods by name; a pod already gone counts as removed. Returns how many went. A service's
+ * pod takes its Service along (they share a name); nothing else is touched.
  */
-export async function removePods(
-  cluster: Cluster,
-  namespace: string,
-  names: readonly string[],
-  liveRunIds?: ReadonlySet<string>,
-): Promise<number> {
+export async function removePods(cluster: Cluster, namespace: string, names: readonly string[]): Promise<number> {
   let n = 0;
-  for (const name of names)
+  for (const name of names) {
     if ((await deletePod(cluster, namespace, name, 0).catch(() => undefined)) !== undefined) n++;
-  if (liveRunIds) await removeOrphanServices(cluster, namespace, liveRunIds).catch(() => 0);
+    await deleteService(cluster, namespace, name).catch(() => false);
+  }
   return n;
 }
 

@@ -1,5 +1,6 @@
 import { fail, ok, type Errorable } from '../../util/errorable';
-import type { Dag, Toleration } from '../../dag/model';
+import type { Dag } from '../../dag/model';
+import { tolerationJson } from '../../dag/tolerations';
 import { hash, runLabels } from '../../dag/labels';
 import { strategicMerge } from '../../dag/podPatch';
 import { OUTPUT_PATHS } from '../outputs';
@@ -160,14 +161,4 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
   // A patch may shorten the deadline, never remove it.
   patched.spec.activeDeadlineSeconds ??= pod.spec.activeDeadlineSeconds;
   return ok(patched);
-}
-
-export function tolerationJson(t: Toleration): Record<string, string | number> {
-  return {
-    ...(t.key !== undefined ? { key: t.key } : {}),
-    ...(t.operator ? { operator: t.operator } : {}),
-    ...(t.value !== undefined ? { value: t.value } : {}),
-    ...(t.effect ? { effect: t.effect } : {}),
-    ...(t.tolerationSeconds !== undefined ? { tolerationSeconds: t.tolerationSeconds } : {}),
-  };
 }

@@ -3,7 +3,14 @@ import type { Dag, Service } from '../../dag/model';
 import { hash, serviceLabels } from '../../dag/labels';
 import { resourceQuantities } from '../../dag/quantity';
 import { secretKeyRef } from '../../dag/secretRefs';
-import { DEFAULT_ACTIVE_DEADLINE_SECONDS, tolerationJson } from './podSpec';
+import { tolerationJson } from '../../dag/tolerations';
+import { strategicMerge } from '../../dag/podPatch';
+
+/**
+ * A service pod's backstop when its runner dies and no takeover removes it: longer than a task's
+ * (a run with long retry delays outlives a day), still bounded.
+ */
+export const SERVICE_DEADLINE_SECONDS = 7 * 86_400;
 
 /** The container of a service's pod: `kubectl logs POD -c service`. */
 export const SERVICE_CONTAINER = 'service';
@@ -45,7 +52,12 @@ export function servicePod(dag: Dag, s: Service, runId: string, namespace: strin
   ];
   const nodeSelector = { ...k.nodeSelector };
   const tolerations = k.tolerations.map(tolerationJson);
-  return {
+  const envFrom = k.envFrom.map((e) => ({
+    ...(e.prefix ? { prefix: e.prefix } : {}),
+    ...(e.configMap ? { configMapRef: { name: e.configMap } } : {}),
+    ...(e.secret ? { secretRef: { name: e.secret } } : {}),
+  }));
+  const pod: V1Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
@@ -57,7 +69,7 @@ export function servicePod(dag: Dag, s: Service, runId: string, namespace: strin
     spec: {
       restartPolicy: 'Never',
       // The run stops it; a runner that died leaves it to the takeover, or to this backstop.
-      activeDeadlineSeconds: DEFAULT_ACTIVE_DEADLINE_SECONDS,
+      activeDeadlineSeconds: SERVICE_DEADLINE_SECONDS,
       ...(k.serviceAccount ? { serviceAccountName: k.serviceAccount } : {}),
       ...(k.imagePullSecrets.length ? { imagePullSecrets: k.imagePullSecrets.map((name) => ({ name })) } : {}),
       ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}),
@@ -70,6 +82,7 @@ export function servicePod(dag: Dag, s: Service, runId: string, namespace: strin
           ...(s.command ? { command: [...s.command] } : {}),
           ...(s.args ? { args: [...s.args] } : {}),
           ...(env.length ? { env } : {}),
+          ...(envFrom.length ? { envFrom } : {}),
           ports: servicePorts(s).map((containerPort) => ({ containerPort, protocol: 'TCP' })),
           ...(quantities ? { resources: { requests: quantities, limits: { ...quantities } } } : {}),
           ...(r
@@ -86,11 +99,25 @@ export function servicePod(dag: Dag, s: Service, runId: string, namespace: strin
       ],
     },
   };
+  // The DAG's pod patch applies as to its tasks' pods (a securityContext a namespace requires); what
+  // identifies the pod as this run's service stays ours.
+  if (!k.pod) return pod;
+  const patched = strategicMerge(pod, k.pod);
+  patched.metadata = {
+    ...patched.metadata,
+    name: pod.metadata!.name!,
+    labels: { ...patched.metadata?.labels, ...pod.metadata!.labels },
+  };
+  patched.spec = { ...patched.spec!, restartPolicy: 'Never' };
+  patched.spec.activeDeadlineSeconds ??= SERVICE_DEADLINE_SECONDS;
+  return patched;
 }
 
 /**
- * The Service in front of the pod: a ClusterIP that tasks' pods reach under the service's name
- * (`hostAliases`, since a cluster may have no DNS); headless when the service declares no port.
+ * The Service in front of the pod: the run's service under a name the cluster knows (`kubectl get
+ * svc`, DNS where the cluster has it); headless when the service declares no port. The run's own
+ * tasks reach the pod's IP under the service's name (`hostAliases`): no wait for endpoints to be
+ * programmed after the pod is ready, and every port, as on Docker.
  */
 export function serviceObject(dag: Dag, s: Service, runId: string, namespace: string): V1Service {
   const ports = servicePorts(s);

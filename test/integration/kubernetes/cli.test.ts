@@ -149,7 +149,7 @@ describe('cdag run --backend kubernetes on a real cluster', function () {
     );
   });
 
-  it('a runner killed mid-task is resumed with the service its pod reaches: the same Pod and Service, removed at the end', async () => {
+  it('a runner killed mid-task is resumed with the service its pod reaches: the same service pod, removed with its Service at the end', async () => {
     const file =
       dagFile(`  slow: {image: $IMAGE, image_pull_policy: Never, services: [echo], command: [sh, -c, 'nc -w 5 echo 8080; sleep 6; nc -w 5 echo 8080']}
 services:
@@ -209,7 +209,7 @@ services:
     const done = JSON.parse(r.stdout) as RunRecord;
     assert.equal(done.state, 'success');
     const log = readFileSync(join(runsDir, done.run_id.replace(/[^A-Za-z0-9_.-]/g, '_'), 'slow', '1.log'), 'utf8');
-    // The pod's hostAliases hold the Service's ClusterIP from before the crash: a second answer means the same Service.
+    // The task pod's hostAliases hold the service pod's IP from before the crash: a second answer means the same pod.
     assert.equal(log.match(/hello from echo/g)?.length, 2, log);
     const left = () =>
       kubectl(

@@ -45,7 +45,11 @@ function fakeBackend(readyAs: 'ok' | 'exit' | 'exit-after-ready', lines: string[
   return { backend, started, stopped, ended };
 }
 
-const supervisor = (backend: ServiceBackend, records: Array<[string, ServiceRecord]> = []) =>
+const supervisor = (
+  backend: ServiceBackend,
+  records: Array<[string, ServiceRecord]> = [],
+  ended: (taskId: string) => boolean = () => false,
+) =>
   new ServiceSupervisor({
     dag,
     runId: 'r1',
@@ -56,6 +60,7 @@ const supervisor = (backend: ServiceBackend, records: Array<[string, ServiceReco
     context: runContext(dag.tasks[0]!, { dag, runId: 'r1', interval: DAY_INTERVAL } as never, new Map()),
     changed: (name, r) => records.push([name, r]),
     note: () => undefined,
+    ended,
   });
 
 describe('the services of a run', () => {
@@ -97,6 +102,16 @@ describe('the services of a run', () => {
         container_id: 'svc-db',
       },
     );
+  });
+
+  it('stops a service after the last task that will run: a task kept from an earlier run holds none', async () => {
+    const f = fakeBackend('ok');
+    const records: Array<[string, ServiceRecord]> = [];
+    const s = supervisor(f.backend, records, (id) => id === 'b');
+    await s.ensure(dag.tasks[0]!, new AbortController().signal);
+    await s.release('a');
+    assert.deepEqual(f.stopped, ['db']);
+    assert.deepEqual(records.at(-1)![1].tasks, ['a']);
   });
 
   it('fails the next task that needs a service which was ready and has exited since, and the record keeps the failure after the stop', async () => {
