@@ -44,14 +44,18 @@ export function benchAirflow(root: string, chainRounds = 3): AirflowBenchResult 
   if (spawnSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' }).status !== 0)
     return `skipped: build ${IMAGE} first (npm run test:integration builds it)`;
   const dir = mkdtempSync(join(tmpdir(), 'cdag-airflow-bench-'));
-  const env = { ...process.env, MOVIELENS_PASSWORD: 'airflow' };
+  // The example's images build FROM this base (busybox:1.36, or offline one made from busybox-static).
+  const base = spawnSync('bash', [join(root, 'scripts', 'movielens-base.sh')], { encoding: 'utf8' }).stdout.trim();
+  const env = { ...process.env, MOVIELENS_PASSWORD: 'airflow', MOVIELENS_BASE: base };
   try {
     const up = spawnSync('bash', [join(root, 'scripts', 'movielens-env.sh')], { encoding: 'utf8' });
     if (up.status !== 0) return `skipped: scripts/movielens-env.sh failed: ${up.stderr}`;
     const movielensFile = join(root, 'examples', 'movielens', 'movielens.dag.yaml');
     const movielensDag = analyzeDag(readFileSync(movielensFile, 'utf8'), movielensFile).dag!;
     mkdirSync(join(dir, 'movielens'));
-    writeFileSync(join(dir, 'movielens', 'movielens.py'), exportAirflow(movielensDag, 'docker').python);
+    // Airflow has no run-scoped services: its tasks reach the API movielens-env.sh runs on the airflow network.
+    const onApiNetwork = { ...movielensDag, docker: { ...movielensDag.docker, network: 'airflow' } };
+    writeFileSync(join(dir, 'movielens', 'movielens.py'), exportAirflow(onApiNetwork, 'docker').python);
     rmSync('/tmp/airflow/data', { recursive: true, force: true });
     const mlOurs = cdag(root, [movielensFile, '--date', '2019-01-01', '--runs-dir', join(dir, 'runs')], env);
     const mlTheirs = airflow(join(dir, 'movielens'), 'movielens', '2019-01-01', env);

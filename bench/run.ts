@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { benchActivation, printActivation } from './activation.bench';
 import { benchAirflow, printAirflow } from './airflow.bench';
 import { benchDocker, printDocker } from './docker.bench';
+import { benchBuild, printBuild } from './build.bench';
 import { benchGraph, printGraph } from './graph.bench';
 import { benchKubernetes, printKubernetes } from './kubernetes.bench';
 import { benchDataflowValidation, benchValidation, printValidation } from './validation.bench';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const dataflow = only && only !== 'validation' ? undefined : benchDataflowValidation();
   const activation = benchActivation(ROOT);
   const docker = only && only !== 'docker' ? 'skipped (not asked for)' : await benchDocker(ROOT);
+  const build = only && only !== 'build' ? 'skipped (not asked for)' : benchBuild(ROOT);
   const graph = only && only !== 'graph' ? [] : await benchGraph(ROOT);
   const kubernetes = only && only !== 'kubernetes' ? 'skipped (not asked for)' : benchKubernetes(ROOT);
   const airflow = only && only !== 'airflow' ? 'skipped (not asked for)' : benchAirflow(ROOT);
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
       : []),
     ...printActivation(activation),
     ...printDocker(docker),
+    ...printBuild(build),
     ...(graph.length ? printGraph(graph) : []),
     ...printKubernetes(kubernetes),
     ...printAirflow(airflow),
@@ -53,6 +56,11 @@ async function main(): Promise<void> {
     checks.push([
       `${dataflow.refs} output references: ${dataflow.ratio.toFixed(2)}x parse alone (target <= 1.2x)`,
       dataflow.ratio <= 1.2,
+    ]);
+  if (typeof build !== 'string')
+    checks.push([
+      `an unchanged build context costs ${build.deltaMs.toFixed(0)} ms before the first container (target <= 300 ms)`,
+      build.deltaMs <= 300,
     ]);
   checks.push(
     [`activation ${activation.totalMs.toFixed(1)} ms (target <= 100 ms)`, activation.totalMs <= 100],

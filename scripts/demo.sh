@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The movielens demo: builds the example's images (scripts/movielens-env.sh --images), backfills
-# 2019-01-01..2019-01-03 with `cdag run` (the ratings API is the DAG's run-scoped service), then runs
-# the weekly DAG (one fetch per day of the week, ranked together) for 2019-01-06.
+# The movielens demo: backfills 2019-01-01..2019-01-03 with `cdag run` — which builds the example's
+# three images from their folders first (only what changed) and runs the ratings API as the DAG's
+# service — then runs the weekly DAG (one fetch per day of the week, ranked together) for 2019-01-06.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EX=examples/movielens
-bash scripts/movielens-env.sh --images
+bash scripts/docker-up.sh >/dev/null
+MOVIELENS_BASE=${MOVIELENS_BASE:-$(bash scripts/movielens-base.sh)}
+export MOVIELENS_BASE
 rm -rf /tmp/airflow/data
 MOVIELENS_PASSWORD=${MOVIELENS_PASSWORD:-airflow} node dist/cli.js run "$EX/movielens.dag.yaml" \
   --from 2019-01-01 --to 2019-01-03 "$@"

@@ -30,6 +30,8 @@ export function launchFailureText(f: Exclude<LaunchFailure, { code: 'host-access
     }
     case 'secrets-missing':
       return `No value for secret${f.names.length > 1 ? 's' : ''} ${f.names.map((m) => `"${m}"`).join(', ')}. Set the environment variable ${f.names.map(envNameOf).join(', ')}, or put it in a .env file beside the DAG.`;
+    case 'build-not-delivered':
+      return `${f.images.join(', ')} ${f.images.length > 1 ? 'are' : 'is'} built here, and the cluster cannot see this machine's images. Nothing was run. Give --registry HOST (a registry the cluster pulls from) or --load-image COMMAND (e.g. "kind load docker-image", "minikube image load"), or set CDAG_REGISTRY or CDAG_LOAD_IMAGE; or run with --no-build to use the images as already published.`;
     case 'secret-unreadable':
     case 'backend-unavailable':
       return f.message;

@@ -21,6 +21,7 @@ const COMMANDS: ReadonlyMap<string, () => Command | Promise<Command>> = new Map<
   ['graph', () => graphCommand],
   ['render', () => renderCommand],
   ['run', async () => (await import('./commands/run')).runCommand],
+  ['build', async () => (await import('./commands/build')).buildCommand],
   ['pods', async () => (await import('./commands/pods')).podsCommand],
   ['import', async () => (await import('./commands/import')).importCommand],
   ['export', async () => (await import('./commands/export')).exportCommand],

@@ -12,6 +12,7 @@ import {
   type Volume,
 } from './model';
 import { buildServices, groupDefaults, groupsOf, withGroupDependencies } from './buildStructure';
+import { imagesOf, withBuild } from './buildImages';
 import { parseMount } from './mount';
 import { parseCpu, parseMemory } from './quantity';
 import { parseSchedule } from './schedule';
@@ -192,19 +193,18 @@ export function buildDag(value: unknown, fallbackId: string): Dag {
     rawTasks.map(([, t]) => str(t.group)),
   );
   // DAG defaults, then each group's from the outermost in, then the task's own.
+  const images = imagesOf(root.images);
+  const dagId = str(root.dag) ?? fallbackId;
   const tasks = withGroupDependencies(
-    rawTasks.map(([id, t]) =>
-      buildTask(
-        id,
-        mergeDefaults(mergeDefaults(defaults, groupDefaults(groupsRoot, str(t.group), mergeDefaults)), t),
-        dockerPull,
-      ),
-    ),
+    rawTasks.map(([id, t]) => {
+      const merged = mergeDefaults(mergeDefaults(defaults, groupDefaults(groupsRoot, str(t.group), mergeDefaults)), t);
+      return withBuild(buildTask(id, merged, dockerPull), merged.build, images, dagId);
+    }),
     groups,
   );
   const startupTimeoutMs = duration(k8s.startup_timeout);
   return {
-    id: str(root.dag) ?? fallbackId,
+    id: dagId,
     ...(str(root.description) ? { description: str(root.description)! } : {}),
     schedule: 'schedule' in parsedSchedule ? parsedSchedule.schedule : { kind: 'manual' },
     ...(scheduleText ? { scheduleText } : {}),
@@ -230,5 +230,6 @@ export function buildDag(value: unknown, fallbackId: string): Dag {
     tasks,
     groups,
     services: buildServices(root.services, dockerPull),
+    images,
   };
 }

@@ -61,6 +61,11 @@ export const PROBLEM_CODES: Record<ProblemCode, string> = {
   'service-not-ready':
     'A service without `ready` (tasks may start before it listens), or with both or neither of `command` and `tcp`.',
   'port-clash': 'Two services publishing the same port on the Docker host, or a service listing a port twice.',
+  'build-pull-always':
+    'A task that builds its image with `image_pull_policy: Always`, which would pull over the build.',
+  'build-templated-image':
+    'A task with `build` whose `image` has a template: a built image’s tag comes from its content.',
+  'unused-image': 'An entry under `images` that no task or service runs: it is never built.',
   'template-deprecated': 'An Airflow-deprecated name (`next_ds`, `execution_date`); a hint with the replacement.',
   'template-not-rendered': '`{{` in a field that is not templated.',
 };

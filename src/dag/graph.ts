@@ -15,6 +15,8 @@ export interface GraphNode {
   readonly mapIndex?: number;
   /** The group the task is in (`extract.eu`). */
   readonly group?: string;
+  /** Its image is built from a folder before it runs (`build`, or the DAG's `images`). */
+  readonly built?: boolean;
   /** Only in a drawing where a group is folded: this node stands for the group's tasks. */
   readonly folded?: boolean;
 }
@@ -65,6 +67,7 @@ export function toGraph(dag: Dag): DagGraph {
       ...(t.expand ? { mapped: true } : {}),
       ...(t.outputs.length ? { outputs: t.outputs } : {}),
       ...(t.group ? { group: t.group } : {}),
+      ...(t.build ? { built: true } : {}),
     })),
     ...(dag.groups.size
       ? {

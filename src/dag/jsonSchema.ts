@@ -1,4 +1,4 @@
-import { DAG_SPEC, TASK_SPEC, type Spec } from './schema';
+import { DAG_SPEC, TASK_SPEC, type ObjectSpec, type Spec } from './schema';
 
 type Json = { [k: string]: unknown };
 
@@ -19,9 +19,22 @@ export function toJsonSchema(): Json {
     ...convert(DAG_SPEC),
     // A task's required fields may come from `defaults` instead: either defaults has them, or every task does.
     anyOf: [
-      { required: ['defaults'], properties: { defaults: { required: [...(TASK_SPEC.required ?? [])] } } },
-      { properties: { tasks: { additionalProperties: { required: [...(TASK_SPEC.required ?? [])] } } } },
+      { required: ['defaults'], properties: { defaults: requiredOf(TASK_SPEC) } },
+      { properties: { tasks: { additionalProperties: requiredOf(TASK_SPEC) } } },
     ],
+  };
+}
+
+/** An object's required keys; one another key makes unnecessary is either of the two. */
+function requiredOf(spec: ObjectSpec): Json {
+  const unless = spec.requiredUnless ?? {};
+  const plain = (spec.required ?? []).filter((r) => !Object.prototype.hasOwnProperty.call(unless, r));
+  const either = (spec.required ?? []).filter((r) => Object.prototype.hasOwnProperty.call(unless, r));
+  return {
+    ...(plain.length ? { required: plain } : {}),
+    ...(either.length
+      ? { allOf: either.map((r) => ({ anyOf: [{ required: [r] }, { required: [unless[r]!] }] })) }
+      : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { BuildSpec } from './buildImages';
 import type { Schedule } from './schedule';
 import type { DeletePods, PullPolicy, TriggerRule } from './schema';
 
@@ -79,6 +80,8 @@ export interface Task {
   readonly dependsOnGroups?: readonly string[];
   /** Services it needs, by name. */
   readonly services: readonly string[];
+  /** How its image is built before it runs (its own `build:`, or the DAG's `images` entry for its image). */
+  readonly build?: BuildSpec;
 }
 
 /** A task group, as Airflow's TaskGroup: named by tasks, described (optionally) under `groups`. */
@@ -160,6 +163,8 @@ export interface Dag {
   /** Every group tasks name (and the groups around them), by name. */
   readonly groups: ReadonlyMap<string, Group>;
   readonly services: ReadonlyMap<string, Service>;
+  /** Images the DAG builds, by reference (`images:`). */
+  readonly images: ReadonlyMap<string, BuildSpec>;
 }
 
 export const DEFAULT_RETRY_DELAY_MS = 300_000;

@@ -84,7 +84,11 @@ export type ProblemCode =
   | 'group-self-dependency'
   | 'unknown-service'
   | 'service-not-ready'
-  | 'port-clash';
+  | 'port-clash'
+  // Image builds
+  | 'build-pull-always'
+  | 'build-templated-image'
+  | 'unused-image';
 
 export function problem(
   code: ProblemCode,

@@ -1,6 +1,7 @@
 import { own } from '../util/dict';
 import { groupsSpec, servicesSpec, STRUCTURE_TASK_FIELDS } from './structureSchema';
 import { DATAFLOW_FIELDS } from './dataflowSchema';
+import { BUILD_SPEC, IMAGES_SPEC } from './buildSchema';
 import { modelSpec } from './podModel';
 
 /**
@@ -47,6 +48,8 @@ export interface ObjectSpec {
   readonly required?: readonly string[];
   /** Required keys may come from the DAG's `defaults` instead (tasks). */
   readonly defaultable?: boolean;
+  /** A required key that another key makes unnecessary (a task's `image` when it has `build`). */
+  readonly requiredUnless?: Readonly<Record<string, string>>;
 }
 
 export interface MapSpec {
@@ -221,6 +224,7 @@ export const TASK_FIELDS = {
   },
   ...DATAFLOW_FIELDS,
   ...STRUCTURE_TASK_FIELDS,
+  build: BUILD_SPEC,
   retries: { kind: 'integer', doc: 'How many times a failed attempt is retried.', minimum: 0, maximum: 100 },
   retry_delay: { kind: 'string', doc: 'Wait before a retry, e.g. `30s`, `5m`. Default `5m`.', format: 'duration' },
   retry_exponential_backoff: {
@@ -266,6 +270,7 @@ export const TASK_SPEC: ObjectSpec = {
   doc: 'A task: one container run.',
   fields: TASK_FIELDS,
   required: ['image'],
+  requiredUnless: { image: 'build' },
   defaultable: true,
 };
 
@@ -409,6 +414,7 @@ export const DAG_SPEC: ObjectSpec = {
     },
     groups: groupsSpec(DEFAULT_FIELDS),
     services: servicesSpec(TASK_FIELDS),
+    images: IMAGES_SPEC,
     tasks: {
       kind: 'map',
       doc: 'The tasks, by id.',

@@ -140,7 +140,10 @@ function walkObject(map: import('yaml').YAMLMap, spec: ObjectSpec, path: string[
   }
   for (const req of spec.required ?? []) {
     if (spec.defaultable && ctx.defaulted?.has(req)) continue;
-    if (!map.items.some((p) => isScalar(p.key) && p.key.value === req)) {
+    const unless = spec.requiredUnless ? own(spec.requiredUnless, req) : undefined;
+    const has = (k: string) => map.items.some((p) => isScalar(p.key) && p.key.value === k);
+    if (unless !== undefined && (has(unless) || (spec.defaultable && ctx.defaulted?.has(unless)))) continue;
+    if (!has(req)) {
       const at = keyNode ? rangeOf(keyNode) : { start: rangeOf(map).start, end: rangeOf(map).start };
       report(ctx, 'missing-key', 'error', `Missing required key "${req}": ${firstSentence(spec.fields[req]!.doc)}`, at);
     }

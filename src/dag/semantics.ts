@@ -4,6 +4,7 @@ import { problem, type Problem } from './problem';
 import { didYouMean } from './suggest';
 import { checkDataflow } from './dataflowChecks';
 import { checkGroupsAndServices } from './structureChecks';
+import { checkBuilds } from './buildChecks';
 import { membersOf } from './structureSymbols';
 import { TEMPLATE_FILTERS } from './templateNames';
 import { checkExpr, type TemplateIssue } from './template';
@@ -27,6 +28,7 @@ export function checkSemantics(
   if (!root) return out;
   checkDataflow(root, symbols, out);
   checkGroupsAndServices(root, symbols, out);
+  checkBuilds(root, out);
   checkVolumes(root, out);
   checkDates(root, out);
   checkEnvSecretClash(root, out);

@@ -33,6 +33,13 @@ export class Config {
     };
   }
 
+  /** How images built here reach a cluster: the registry, else the load command (user settings only). */
+  delivery(): { registry?: string; loadImage?: string } {
+    const registry = this.trusted('kubernetes.registry');
+    const loadImage = this.trusted('kubernetes.loadImageCommand');
+    return { ...(registry ? { registry } : {}), ...(loadImage ? { loadImage } : {}) };
+  }
+
   /** Tasks of one run at once: the DAG's `max_active_tasks`, else the setting. */
   maxActiveTasks(dag: Dag): number {
     const n = Number(this.trusted('maxActiveTasks'));

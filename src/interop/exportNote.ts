@@ -49,3 +49,19 @@ export function notCarried(
       ]
     : [];
 }
+
+/** A task whose image cdag builds: the target runs the reference, which must be published where it pulls. */
+export function builtImageNote(
+  t: { readonly id: string; readonly image: string; readonly build?: { readonly context: string } },
+  target: string,
+): ExportNote[] {
+  return t.build
+    ? [
+        {
+          severity: 'warning',
+          task: t.id,
+          message: `image ${t.image} is built by cdag from ${t.build.context}; ${target} runs it as written, so publish it where ${target} pulls from (cdag build, then docker push or load it into the cluster).`,
+        },
+      ]
+    : [];
+}

@@ -18,6 +18,9 @@ export interface AttemptRecord {
   container_id?: string;
   image?: string;
   image_digest?: string;
+  /** For a task whose image is built: the built image's id, and whether this attempt built it. */
+  image_id?: string;
+  built?: boolean;
   /** Relative to the run's folder. */
   log_file?: string;
   /** What a successful attempt wrote to `$CDAG_OUTPUT` (secret values masked). */

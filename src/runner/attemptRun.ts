@@ -1,12 +1,14 @@
 import type { Task } from '../dag/model';
 import type { RunEvent } from '../protocol/runEvents';
 import type { AttemptRecord, RunRecord, TaskState } from '../protocol/runRecord';
-import type { AttemptHandle } from './backend';
+import type { AttemptHandle, BuiltImage } from './backend';
+import type { Errorable } from '../util/errorable';
+import { renderBuildArgs } from './buildArgs';
 import { DEFAULT_GRACE_MS, type RunOptions } from './runOptions';
 import { setLongTimeout } from './longTimer';
 import type { Instance } from './mapping';
 import { renderTask } from './renderTask';
-import { exitState, maskValues } from './taskOutcome';
+import { exitState, maskValues, runContext } from './taskOutcome';
 import { dict, own } from '../util/dict';
 
 /** What one attempt needs of its run: the options, the record, the outputs so far, and how to report. */
@@ -22,6 +24,18 @@ export interface AttemptContext {
   mask(text: string): string;
   /** The log could not be written (a full disk): the run stops. */
   logFailed(e: Error): void;
+}
+
+/** The task's image from its folder, its build args rendered with the run's names. */
+async function buildImage(
+  c: AttemptContext,
+  task: Task,
+  onLine: (line: string) => void,
+  signal: AbortSignal,
+): Promise<Errorable<BuiltImage>> {
+  const args = renderBuildArgs(task.build!, runContext(task, c.o, c.outputs));
+  if (!args.succeeded) return args;
+  return c.o.builds!.ensure(task.build!, args.result, onLine, signal);
 }
 
 /** One attempt: a new container, or (reattach) the one a runner that died left running. */
@@ -74,11 +88,34 @@ export async function runAttempt(
   attempt.log_file = log.path;
   try {
     if (signal.aborted && !reattach) return end('cancelled', 'cancelled');
+    // The image is built (or found built) from its folder first; its output opens the task's log.
+    let run = rendered.result;
+    if (task.build && c.o.builds && !reattach) {
+      const built = await buildImage(
+        c,
+        task,
+        (line) => {
+          const l = { stream: 'stdout' as const, line: mask(line) };
+          log.write(l);
+          c.emit({ type: 'log', runId: c.o.runId, taskId: task.id, tryNumber: rec.tries, ...l });
+        },
+        signal,
+      );
+      if (!built.succeeded) {
+        if (built.error !== 'cancelled') log.write({ stream: 'stderr', line: mask(built.error) });
+        return end(signal.aborted ? 'cancelled' : 'failed', built.error);
+      }
+      attempt.image = built.result.image;
+      attempt.image_id = built.result.id;
+      attempt.built = built.result.built;
+      // What was just built (or found) is run: never pulled over, never a stale tag.
+      run = { ...run, image: built.result.image, task: { ...run.task, imagePullPolicy: 'IfNotPresent' } };
+    }
     const spec = {
       dagId: c.o.dag.id,
       runId: c.o.runId,
       tryNumber: rec.tries,
-      rendered: rendered.result,
+      rendered: run,
       secrets,
       mask,
       note: (message: string) => c.emit({ type: 'note', runId: c.o.runId, taskId: task.id, message }),

@@ -1,5 +1,6 @@
 import type { Errorable } from '../util/errorable';
 import type { Service } from '../dag/model';
+import type { BuildSpec } from '../dag/buildImages';
 import type { RenderedTask } from './renderTask';
 
 export interface LogLine {
@@ -83,6 +84,25 @@ export interface ServiceBackend {
   startService(spec: ServiceSpec, signal: AbortSignal): Promise<Errorable<ServiceHandle>>;
   /** Removes what the run's services left (their network); called once the last service stopped. */
   endServices(runId: string): Promise<void>;
+}
+
+/** An image built (or found built) for a task: the content tag to run, and the image's id. */
+export interface BuiltImage {
+  readonly image: string;
+  readonly id: string;
+  /** False when an image of that content was there already (nothing was sent to the engine). */
+  readonly built: boolean;
+}
+
+/** Builds task images from their folders before they run (Docker Compose's `build:`). */
+export interface ImageBuilder {
+  /** `args` rendered; `onLine` gets the build's output as it comes. */
+  ensure(
+    build: BuildSpec,
+    args: Readonly<Record<string, string>>,
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<Errorable<BuiltImage>>;
 }
 
 /** One contract per engine: Docker now, Kubernetes later; the run engine knows nothing else. */

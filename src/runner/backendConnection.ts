@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import type { Dag } from '../dag/model';
 import type { BackendKind, RunRecord } from '../protocol/runRecord';
 import { fail, ok, type Errorable } from '../util/errorable';
-import type { Backend } from './backend';
+import type { Backend, ImageBuilder } from './backend';
 import type { Consent } from './hostAccess';
 import type { ClusterChoice } from './kubernetes/connect';
 import type { LaunchFailure } from './launchFailure';
@@ -19,11 +19,21 @@ export interface BackendChoice {
   readonly secretSources?: readonly SecretSource[];
   /** Image pull progress, for the UI. */
   readonly onPull?: (image: string, text: string) => void;
+  /** Run images as written: tasks with `build` are not built first (`cdag run --no-build`). */
+  readonly noBuild?: boolean;
+  /**
+   * How images built here reach a cluster: a registry it pulls from, or a command that loads a
+   * local image into it. The user's choice (flags, settings), never a DAG file's: a file from
+   * someone else's repository must not pick where this machine pushes or what it executes.
+   */
+  readonly delivery?: { readonly registry?: string; readonly loadImage?: string };
 }
 
 export interface Connected {
   readonly backend: Backend;
   readonly secretValues: Readonly<Record<string, string>>;
+  /** Builds the images of tasks with `build` (on the Docker Engine the tasks run on). */
+  readonly builds?: ImageBuilder;
 }
 
 /**
@@ -43,9 +53,11 @@ export async function connectBackend(
     const cluster = await k8s.connectKubernetes(choice.cluster ?? {}, env);
     if (!cluster.succeeded) return fail({ code: 'backend-unavailable', backend: 'kubernetes', message: cluster.error });
     const backend = new k8s.KubernetesBackend(cluster.result, dag, consent.granted());
+    const builds = await clusterBuilds(dag, file, choice, env, only);
+    if (!builds.succeeded) return builds;
     const values = await k8s.clusterSecretValues(cluster.result, backend.namespace, dag, only);
     if (!values.succeeded) return fail({ code: 'secret-unreadable', message: values.error });
-    return ok({ backend, secretValues: values.result });
+    return ok({ backend, secretValues: values.result, ...(builds.result ? { builds: builds.result } : {}) });
   }
   const values = await resolveSecrets(
     dag,
@@ -60,7 +72,59 @@ export async function connectBackend(
     ...consent.granted(),
     ...(choice.onPull ? { onPull: choice.onPull } : {}),
   });
-  return ok({ backend, secretValues: values.result });
+  const builds =
+    !choice.noBuild && (dag.tasks.some((t) => t.build) || dag.images.size > 0)
+      ? new docker.ImageBuilds(engine.result, dirname(file))
+      : undefined;
+  return ok({ backend, secretValues: values.result, ...(builds ? { builds } : {}) });
+}
+
+/** Images a run of these tasks builds: their own, and those of the services they need. */
+function builtImages(dag: Dag, only?: ReadonlySet<string>): string[] {
+  const images = new Set<string>();
+  for (const t of dag.tasks) {
+    if (only && !only.has(t.id)) continue;
+    if (t.build) images.add(t.build.image);
+    for (const s of t.services) {
+      const image = dag.services.get(s)?.image;
+      if (image && dag.images.has(image)) images.add(image);
+    }
+  }
+  return [...images];
+}
+
+/**
+ * For a cluster, images are built on the local Docker Engine and then delivered (pushed to the
+ * registry the cluster pulls from, or loaded by the user's command); neither configured is said
+ * before anything starts, with both ways to fix it.
+ */
+async function clusterBuilds(
+  dag: Dag,
+  file: string,
+  choice: BackendChoice,
+  env: Readonly<Record<string, string | undefined>>,
+  only?: ReadonlySet<string>,
+): Promise<Errorable<ImageBuilder | undefined, LaunchFailure>> {
+  const images = builtImages(dag, only);
+  if (choice.noBuild || images.length === 0) return ok(undefined);
+  const registry = choice.delivery?.registry;
+  const load = choice.delivery?.loadImage;
+  if (!registry && !load) return fail({ code: 'build-not-delivered', images });
+  const docker = await import('./docker/dockerBundle');
+  const engine = await docker.connectDocker(choice.dockerHost, env);
+  if (!engine.succeeded)
+    return fail({
+      code: 'backend-unavailable',
+      backend: 'docker',
+      message: `Building ${images.join(', ')} needs a Docker Engine: ${engine.error}`,
+    });
+  return ok(
+    new docker.ClusterDelivery(
+      engine.result,
+      new docker.ImageBuilds(engine.result, dirname(file)),
+      registry ? { kind: 'registry', registry } : { kind: 'load', command: load! },
+    ),
+  );
 }
 
 /**

@@ -17,6 +17,8 @@ export type LaunchFailure =
   | { readonly code: 'secrets-missing'; readonly names: readonly string[] }
   /** A secret exists but cannot be read (a cluster Secret missing, forbidden, without the key). */
   | { readonly code: 'secret-unreadable'; readonly message: string }
+  /** Images to build for a cluster run, with no way configured for them to reach the cluster. */
+  | { readonly code: 'build-not-delivered'; readonly images: readonly string[] }
   /** The Docker Engine or the cluster did not answer; `message` names the cause and the fix. */
   | { readonly code: 'backend-unavailable'; readonly backend: BackendKind; readonly message: string };
 

@@ -4,7 +4,7 @@ import type { Dag } from '../dag/model';
 import type { DataInterval } from '../dag/schedule';
 import type { RunRecord } from '../protocol/runRecord';
 import { fail, ok, type Errorable } from '../util/errorable';
-import type { Backend } from './backend';
+import type { Backend, ImageBuilder } from './backend';
 import { connectBackend, type BackendChoice } from './backendConnection';
 import { first, hasTemplatedHostPath, sensitiveRequests } from './consent';
 import { Consent, type SensitiveRequest } from './hostAccess';
@@ -51,6 +51,7 @@ export interface PreparedRun {
   readonly fileHash: string;
   readonly backend: Backend;
   readonly secretValues: Readonly<Record<string, string>>;
+  readonly builds?: ImageBuilder;
   readonly mask: (line: string) => string;
   /** Secrets whose values are too short or too common to mask: the user should be told before the run. */
   readonly unmaskable: readonly UnmaskableSecret[];
@@ -138,13 +139,14 @@ export class RunLauncher {
     }
     const connected = await this.connect(req.dag, req.file, req, consent, req.env, only);
     if (!connected.succeeded) return connected;
-    const { backend, secretValues } = connected.result;
+    const { backend, secretValues, builds } = connected.result;
     return ok({
       dag: req.dag,
       file: req.file,
       fileHash: dagFileHash(req.text),
       backend,
       secretValues,
+      ...(builds ? { builds } : {}),
       mask: makeMasker(Object.values(secretValues)),
       unmaskable: unmaskableSecrets(secretValues),
       env: req.env,
@@ -206,6 +208,7 @@ export class RunLauncher {
         params: resume ? resume.params : (plan.params ?? {}),
         env: p.env,
         secretValues: p.secretValues,
+        ...(p.builds ? { builds: p.builds } : {}),
         mask: p.mask,
         ...(plan.maxActiveTasks ? { maxActiveTasks: plan.maxActiveTasks } : {}),
         ...(plan.only && !resume ? { only: plan.only } : {}),

@@ -1,7 +1,7 @@
 import type { Dag } from '../dag/model';
 import type { DataInterval } from '../dag/schedule';
 import type { RunRecord } from '../protocol/runRecord';
-import type { Backend, LogLine } from './backend';
+import type { Backend, ImageBuilder, LogLine } from './backend';
 
 /** Where a run's record and logs go; the run store implements it, tests may keep them in memory. */
 export interface RunSink {
@@ -52,6 +52,8 @@ export interface RunOptions {
    * date (the launcher looks in the run store, or waits for a run of that date going on).
    */
   readonly past?: (taskId: string) => Promise<PastVerdict>;
+  /** Builds the images of tasks with `build` before they start; absent: images run as written (`--no-build`). */
+  readonly builds?: ImageBuilder;
 }
 
 /** Whether a task's instance for the previous logical date lets it run; why not, otherwise. */

@@ -3,7 +3,8 @@ import { renderTemplate, type TemplateContext } from '../dag/templateRender';
 import { dict, own } from '../util/dict';
 import { fail, ok, type Errorable } from '../util/errorable';
 import type { ServiceRecord } from '../protocol/runRecord';
-import type { LogLine, ServiceBackend, ServiceHandle } from './backend';
+import type { ImageBuilder, LogLine, ServiceBackend, ServiceHandle } from './backend';
+import { renderBuildArgs } from './buildArgs';
 import type { RunOptions, RunSink } from './runOptions';
 import { runContext } from './taskOutcome';
 
@@ -46,6 +47,8 @@ export class ServiceSupervisor {
       readonly note: (message: string) => void;
       /** Tasks that will not run in this run (ended already, or not selected): they hold no service. */
       readonly ended?: (taskId: string) => boolean;
+      /** Builds a service's image when the DAG's `images` has it. */
+      readonly builds?: ImageBuilder;
     },
   ) {
     for (const t of o.dag.tasks)
@@ -135,21 +138,23 @@ export class ServiceSupervisor {
       if (v !== undefined) secrets[env] = v;
     }
     this.update(name, { state: 'starting', started_at: new Date().toISOString(), log_file: `service.${name}/1.log` });
-    const handle = (
-      rendered.succeeded
-        ? this.o.backend.startService(
-            {
-              dagId: this.o.dag.id,
-              runId: this.o.runId,
-              service: rendered.result,
-              secrets,
-              mask: this.o.mask,
-              note: this.o.note,
-            },
-            this.stop.signal,
-          )
-        : Promise.resolve(rendered)
-    ).then((h) => {
+    const start = async (): Promise<Errorable<ServiceHandle>> => {
+      if (!rendered.succeeded) return rendered;
+      const image = await this.builtImage(rendered.result);
+      if (!image.succeeded) return image;
+      return this.o.backend.startService(
+        {
+          dagId: this.o.dag.id,
+          runId: this.o.runId,
+          service: image.result,
+          secrets,
+          mask: this.o.mask,
+          note: this.o.note,
+        },
+        this.stop.signal,
+      );
+    };
+    const handle = start().then((h) => {
       if (h.succeeded) this.update(name, { container_id: h.result.id });
       else if (h.error !== 'cancelled')
         this.update(name, { state: 'failed', reason: h.error, ended_at: new Date().toISOString() });
@@ -169,6 +174,22 @@ export class ServiceSupervisor {
     const s: Started = { name, handle, lines, logged };
     this.started.set(name, s);
     return s;
+  }
+
+  /** A service whose image the DAG builds runs it built (found by content, else built now). */
+  private async builtImage(service: Service): Promise<Errorable<Service>> {
+    const build = this.o.dag.images.get(service.image);
+    if (!build || !this.o.builds) return ok(service);
+    const args = renderBuildArgs(build, this.o.context);
+    if (!args.succeeded) return args;
+    const built = await this.o.builds.ensure(
+      build,
+      args.result,
+      (line) => this.o.note(this.o.mask(`service ${service.name}: ${line}`)),
+      this.stop.signal,
+    );
+    if (!built.succeeded) return built;
+    return ok({ ...service, image: built.result.image, imagePullPolicy: 'IfNotPresent' });
   }
 
   private async end(s: Started): Promise<void> {
@@ -195,6 +216,7 @@ export function runServices(
     sink: o.sink,
     // Services see the run's names only; the context of any task gives those.
     context: runContext(first, o, new Map()),
+    ...(o.builds ? { builds: o.builds } : {}),
     ...hooks,
   });
 }

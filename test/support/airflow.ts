@@ -187,3 +187,18 @@ export function tasksRender(
 export function onApiNetwork(dag: Dag): Dag {
   return { ...dag, docker: { ...dag.docker, network: 'airflow' } };
 }
+
+let base: string | undefined;
+
+/**
+ * The environment a `cdag run` of the movielens example needs besides its secret: the base image
+ * its three images build FROM (busybox:1.36, or offline the one scripts/movielens-base.sh makes).
+ */
+export function movielensEnv(): NodeJS.ProcessEnv {
+  base ??=
+    process.env.MOVIELENS_BASE ??
+    spawnSync('bash', [join(__dirname, '..', '..', 'scripts', 'movielens-base.sh')], {
+      encoding: 'utf8',
+    }).stdout.trim();
+  return { ...process.env, MOVIELENS_BASE: base, MOVIELENS_PASSWORD: 'airflow' };
+}

@@ -46,6 +46,9 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
       context: { type: 'string' },
       namespace: { type: 'string' },
       kubeconfig: { type: 'string' },
+      'no-build': { type: 'boolean' },
+      registry: { type: 'string' },
+      'load-image': { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -127,6 +130,13 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
         : {}),
     },
     ...(!values.json ? { onPull: (image: string, text: string) => io.err(`  pulling ${image}: ${text}\n`) } : {}),
+    ...(values['no-build'] ? { noBuild: true } : {}),
+    delivery: {
+      ...((values.registry ?? env.CDAG_REGISTRY) ? { registry: values.registry ?? env.CDAG_REGISTRY } : {}),
+      ...((values['load-image'] ?? env.CDAG_LOAD_IMAGE)
+        ? { loadImage: values['load-image'] ?? env.CDAG_LOAD_IMAGE }
+        : {}),
+    },
   });
   if (!prepared.succeeded) {
     const f = prepared.error;

@@ -23,6 +23,7 @@ import type { RunRecord } from '../../protocol/runRecord';
 import type { RunController } from '../runs/runController';
 import { serviceLogId, type RunsNode } from '../runs/runsTree';
 import { own } from '../../util/dict';
+import { buildImagesOf } from '../runs/imageBuilds';
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[-._a-zA-Z0-9]+)?$/;
 
@@ -156,6 +157,17 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
           intervals: [latestCompleteInterval(d.dag.schedule, new Date())],
           only: new Set([id]),
         });
+    },
+    'containerDags.buildImages': async (uri?: unknown, taskId?: unknown) => {
+      const d = await dagDocument(uri as vscode.Uri | undefined);
+      if (d)
+        await buildImagesOf(
+          d.doc,
+          d.dag,
+          c.dockerHost(d.dag),
+          c.outputChannel(d.dag.id),
+          typeof taskId === 'string' ? new Set([taskId]) : undefined,
+        );
     },
     'containerDags.rerunFailed': async (node?: unknown) => {
       const previous = recordOf(c, node);

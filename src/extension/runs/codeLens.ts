@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import type { DagLanguage } from '../language/dagLanguage';
 
-/** "Run DAG" above the DAG and "Run task · Log" above each task. */
+/** "Run DAG" above the DAG and "Run task · Log" above each task ("· Build" when its image is built). */
 export class RunCodeLensProvider implements vscode.CodeLensProvider {
   constructor(private readonly lang: DagLanguage) {}
 
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const positions = this.lang.positionsOf(doc);
-    const { tasks } = await this.lang.ask(doc, { op: 'graph' });
+    const { tasks, graph } = await this.lang.ask(doc, { op: 'graph' });
+    const built = new Set(graph?.nodes.filter((n) => n.built).map((n) => n.id));
     const top = new vscode.Range(0, 0, 0, 0);
     const lenses = [
       new vscode.CodeLens(top, { title: '$(play) Run DAG', command: 'containerDags.runDag', arguments: [doc.uri] }),
@@ -24,6 +25,14 @@ export class RunCodeLensProvider implements vscode.CodeLensProvider {
         new vscode.CodeLens(range, { title: 'Run task', command: 'containerDags.runTask', arguments: [doc.uri, id] }),
         new vscode.CodeLens(range, { title: 'Log', command: 'containerDags.showTaskLog', arguments: [doc.uri, id] }),
       );
+      if (built.has(id))
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: 'Build',
+            command: 'containerDags.buildImages',
+            arguments: [doc.uri, id],
+          }),
+        );
     }
     return lenses;
   }

@@ -42,6 +42,19 @@ export async function showLaunchFailure(f: LaunchFailure): Promise<void> {
       if (choice) await vscode.commands.executeCommand('containerDags.setSecret');
       return;
     }
+    case 'build-not-delivered': {
+      const open = 'Open Settings';
+      void vscode.window
+        .showErrorMessage(
+          `${f.images.join(', ')} ${f.images.length > 1 ? 'are' : 'is'} built on this machine, and the cluster cannot see its images; nothing was run. Set "Container DAGs › Kubernetes: Registry" (a registry the cluster pulls from) or "Load Image Command" (e.g. "kind load docker-image").`,
+          open,
+        )
+        .then((choice) => {
+          if (choice === open)
+            void vscode.commands.executeCommand('workbench.action.openSettings', 'containerDags.kubernetes');
+        });
+      return;
+    }
     case 'secret-unreadable':
       void vscode.window.showErrorMessage(f.message);
       return;

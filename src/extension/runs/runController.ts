@@ -213,6 +213,7 @@ export class RunController implements vscode.Disposable {
       env: process.env,
       ...(this.config.dockerHost(dag.docker.host) ? { dockerHost: this.config.dockerHost(dag.docker.host) } : {}),
       cluster: this.config.cluster(dag),
+      delivery: this.config.delivery(),
       secretSources: [fromSecretStorage],
       onPull: (image: string, text: string) => this.channel(dag.id).appendLine(`⤓ pulling ${image}: ${text}`),
     };
@@ -254,6 +255,16 @@ export class RunController implements vscode.Disposable {
 
   cancel(runId?: string): void {
     this.launcherInstance?.cancel(runId);
+  }
+
+  /** The DAG's output channel, where its runs and builds write. */
+  outputChannel(dagId: string): vscode.OutputChannel {
+    return this.channel(dagId);
+  }
+
+  /** The Docker host a DAG's builds and runs use: the DAG's, else the setting. */
+  dockerHost(dag: Dag): string | undefined {
+    return this.config.dockerHost(dag.docker.host);
   }
 
   private channel(dagId: string): vscode.OutputChannel {

@@ -1,7 +1,7 @@
 import { DEFAULT_RETRY_DELAY_MS, type Dag, type Mount, type Task } from '../../dag/model';
 import { PRESET_CRON } from '../../dag/schedule';
 import { envNameOf } from '../../dag/secretRefs';
-import { notCarried, type ExportNote } from '../exportNote';
+import { builtImageNote, notCarried, type ExportNote } from '../exportNote';
 import { mappedArgument, returnedOutputs } from './exportDataflow';
 import { airflowTaskId, dependencyLines, groupedTaskLines, TASK_GROUP_IMPORT } from './exportGroups';
 import { mapValues, podOperatorArgs, type OperatorContext } from './podOperatorArgs';
@@ -231,6 +231,7 @@ class AirflowWriter implements OperatorContext {
       new Set(['outputs', 'expand', 'when', 'skip_on_exit_code', 'depends_on_past', 'group', 'services']),
     ))
       this.notes.push(n);
+    this.notes.push(...builtImageNote(t, 'Airflow'));
     // Airflow has nothing that starts a container for part of a run: said, never exported half-way.
     if (t.services.length)
       this.note(

@@ -4,7 +4,7 @@ import type { Dag, Task } from '../../dag/model';
 import { tolerationJson } from '../../dag/tolerations';
 import { intervalAt, PRESET_CRON } from '../../dag/schedule';
 import type { TriggerRule } from '../../dag/schema';
-import { notCarried, type ExportNote } from '../exportNote';
+import { builtImageNote, notCarried, type ExportNote } from '../exportNote';
 import { resourceQuantities } from '../../dag/quantity';
 import { secretKeyRef } from '../../dag/secretRefs';
 import { LABELS, labelValue } from '../../dag/labels';
@@ -83,6 +83,7 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
       ...dataflowTask(t, inputs, (s, field) => translate(s, t, field, 'dag'), notes),
     });
     notes.push(...notCarried(t, 'Argo', new Set(['outputs', 'expand', 'when', 'group', 'services'])));
+    notes.push(...builtImageNote(t, 'Argo'));
   }
   // As in Airflow, a failed task stops only what depends on it: the rest of the DAG goes on.
   templates.unshift({ name: entry, dag: { failFast: false, tasks } });

@@ -2,3 +2,5 @@
 export { connectDocker } from './connect';
 export { DockerBackend } from './dockerBackend';
 export { collectLeftovers } from './leftovers';
+export { ImageBuilds } from './imageBuilds';
+export { ClusterDelivery } from './clusterDelivery';

@@ -13,6 +13,7 @@ import {
   airflowVersion,
   dagsTest,
   loadDagBag,
+  movielensEnv,
   onApiNetwork,
   tasksRender,
   type AirflowDag,
@@ -104,7 +105,7 @@ describe('real Apache Airflow (3.1 pinned, and the newest 3.x, from PyPI) loads 
     const env = spawnSync('bash', [join(ROOT, 'scripts', 'movielens-env.sh')], { encoding: 'utf8' });
     assert.equal(env.status, 0, env.stderr);
     try {
-      const secretEnv = { ...process.env, MOVIELENS_PASSWORD: 'airflow' };
+      const secretEnv = movielensEnv();
       rmSync('/tmp/airflow/data', { recursive: true, force: true });
       const ours = spawnSync(
         process.execPath,

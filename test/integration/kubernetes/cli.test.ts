@@ -331,26 +331,7 @@ services:
     assert.deepEqual(mine(), []);
   });
 
-  it('runs the movielens example with a volume claim shared by both tasks and the ratings API as its service, writes the rankings and leaves no pod or Service', () => {
-    const base = TEST_IMAGE;
-    for (const part of ['api', 'fetch', 'rank'])
-      execFileSync(
-        'docker',
-        [
-          'build',
-          '-q',
-          '--build-arg',
-          `BASE=${base}`,
-          '-t',
-          `manning-airflow/movielens-${part}`,
-          join(ROOT, 'examples', 'movielens', part),
-        ],
-        {
-          env: { ...process.env, DOCKER_BUILDKIT: '0' },
-          stdio: 'pipe',
-        },
-      );
-    loadImages('manning-airflow/movielens-api', 'manning-airflow/movielens-fetch', 'manning-airflow/movielens-rank');
+  it('runs the movielens example on the cluster: its three images built here and loaded, the ratings API as its service, a volume claim shared by both tasks; writes the rankings and leaves no pod or Service', () => {
     const data = '/tmp/cdag-k8s-movielens';
     rmSync(data, { recursive: true, force: true });
     ensureNamespace('airflow');
@@ -389,16 +370,27 @@ spec:
       'movielens-password',
       '--from-literal=movielens-password=airflow',
     );
-    // The ratings API is the DAG's own service: a Pod and a Service for the run, reached by name.
-    const r = cdag(
-      'run',
-      join(ROOT, 'examples', 'movielens', 'movielens.dag.yaml'),
-      '--backend',
-      'kubernetes',
-      '--date',
-      '2019-01-01',
-      '--runs-dir',
-      join(dir, 'runs'),
+    // The ratings API is the DAG's own service: a Pod and a Service for the run, reached by name. The
+    // images are built from the example's folders and loaded by the project's loader.
+    const loader = process.env.CDAG_LOAD_IMAGE ?? `bash ${join(ROOT, 'scripts', 'cluster', 'load-image.sh')}`;
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        join(ROOT, 'examples', 'movielens', 'movielens.dag.yaml'),
+        '--backend',
+        'kubernetes',
+        '--date',
+        '2019-01-01',
+        '--runs-dir',
+        join(dir, 'runs'),
+        '--load-image',
+        loader,
+        '--kubeconfig',
+        kubeconfig(),
+      ],
+      { encoding: 'utf8', env: { ...process.env, MOVIELENS_BASE: TEST_IMAGE } },
     );
     assert.equal(r.status, 0, r.stderr);
     const ratings = JSON.parse(readFileSync(`${data}/ratings/2019-01-01.json`, 'utf8')) as unknown[];

@@ -12,6 +12,24 @@ function dagOf(text: string): Dag {
   return a.dag;
 }
 
+describe('export of built images', () => {
+  it('exports the reference as written and says it must be published where the target pulls', () => {
+    const dag = dagOf('images:\n  example/fetch: {context: ./fetch}\ntasks:\n  a: {image: example/fetch}\n');
+    const airflow = exportAirflow(dag, 'kubernetes', 'x.dag.yaml');
+    assert.match(airflow.python, /image="example\/fetch"/);
+    assert.deepEqual(
+      airflow.notes.map((n) => `${n.task}: ${n.message}`),
+      [
+        'a: image example/fetch is built by cdag from ./fetch; Airflow runs it as written, so publish it where Airflow pulls from (cdag build, then docker push or load it into the cluster).',
+      ],
+    );
+    assert.match(
+      exportArgo(dag, 'x.dag.yaml').notes[0]!.message,
+      /^image example\/fetch is built by cdag .* where Argo pulls from/,
+    );
+  });
+});
+
 describe('export of services', () => {
   const DAG = `dag: x
 params: {v: "16"}

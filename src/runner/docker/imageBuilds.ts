@@ -1,0 +1,168 @@
+import type Docker from 'dockerode';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { BuildSpec } from '../../dag/buildImages';
+import { LABELS, LABEL_PREFIX, MANAGED_BY } from '../../dag/labels';
+import { fail, ok, type Errorable } from '../../util/errorable';
+import type { BuiltImage, ImageBuilder } from '../backend';
+import { instructionLines } from '../dockerfileSteps';
+import { contentHash, contextTar, readContext } from './buildContext';
+import { apiMessage, status } from './engineErrors';
+
+/** The label that carries a built image's content address. */
+export const BUILD_LABEL = `${LABEL_PREFIX}/build`;
+/** Lines of a failing step a failure quotes. */
+const FAILED_STEP_LINES = 15;
+
+/** `host:5000/a/b:tag` → `host:5000/a/b`: a tag is a `:` after the last `/`. */
+export function repositoryOf(image: string): string {
+  const at = image.lastIndexOf(':');
+  return at > image.lastIndexOf('/') ? image.slice(0, at) : image;
+}
+
+/**
+ * Images built on one Docker Engine from their folders, as Docker Compose's `build:` does, tagged by
+ * content (`REPO:cdag-HASH`, and the reference as written): a context whose files, Dockerfile, args
+ * and target are unchanged is found by that tag and never sent again; one build per content at a
+ * time, whoever asks for it. The classic builder's "Step N/M" lines map a failure to its Dockerfile line.
+ */
+export class ImageBuilds implements ImageBuilder {
+  private readonly inFlight = new Map<string, Promise<Errorable<BuiltImage>>>();
+
+  constructor(
+    private readonly docker: Docker,
+    /** The DAG file's folder: contexts are relative to it. */
+    private readonly dagDir: string,
+  ) {}
+
+  async ensure(
+    build: BuildSpec,
+    args: Readonly<Record<string, string>>,
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<Errorable<BuiltImage>> {
+    const ctx = readContext(resolve(this.dagDir, build.context), build.dockerfile);
+    if (!ctx.succeeded) return ctx;
+    const sortedArgs = Object.entries(args).sort(([a], [b]) => a.localeCompare(b));
+    const hash = contentHash(ctx.result, JSON.stringify([ctx.result.dockerfile, sortedArgs, build.target ?? null]));
+    const tag = `${repositoryOf(build.image)}:cdag-${hash.slice(0, 16)}`;
+    let p = this.inFlight.get(tag);
+    if (!p) {
+      p = this.build(build, ctx.result, args, hash, tag, onLine, signal);
+      this.inFlight.set(tag, p);
+      // A failed or cancelled build is tried again by the next task that needs it.
+      void p.then((r) => !r.succeeded && this.inFlight.get(tag) === p && this.inFlight.delete(tag));
+    } else onLine(`Image ${tag} is being built for another task; waiting for it.`);
+    return p;
+  }
+
+  private async build(
+    build: BuildSpec,
+    ctx: ReturnType<typeof readContext> extends Errorable<infer C> ? C : never,
+    args: Readonly<Record<string, string>>,
+    hash: string,
+    tag: string,
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<Errorable<BuiltImage>> {
+    const present = await this.docker
+      .getImage(tag)
+      .inspect()
+      .then((i) => i.Id)
+      .catch((e: unknown) => (status(e) === 404 ? undefined : new Error(apiMessage(e))));
+    if (present instanceof Error) return fail(`Docker could not inspect image ${tag}: ${present.message}`);
+    if (present) {
+      onLine(`Image ${build.image} is up to date (${tag}): ${ctx.root} has not changed since it was built.`);
+      await this.tagAsWritten(tag, build.image);
+      return ok({ image: tag, id: present, built: false });
+    }
+    if (signal.aborted) return fail('cancelled');
+    onLine(`Building ${build.image} from ${ctx.root} (${ctx.files.length} files, ${ctx.dockerfile})`);
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.buildImage(contextTar(ctx) as unknown as NodeJS.ReadableStream, {
+        t: tag,
+        dockerfile: ctx.dockerfile,
+        ...(Object.keys(args).length ? { buildargs: { ...args } } : {}),
+        ...(build.target ? { target: build.target } : {}),
+        labels: { [LABELS.managedBy]: MANAGED_BY, [BUILD_LABEL]: hash },
+        rm: true,
+        forcerm: true,
+        abortSignal: signal,
+      });
+    } catch (e) {
+      return fail(
+        signal.aborted ? 'cancelled' : `Docker could not start the build of ${build.image}: ${apiMessage(e)}`,
+      );
+    }
+    const step = { n: 0, of: 0, text: '', lines: [] as string[] };
+    let id: string | undefined;
+    const error = await new Promise<string | undefined>((done) => {
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => done(err ? (signal.aborted ? 'cancelled' : err.message) : undefined),
+        (e: { stream?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }) => {
+          if (e.aux?.ID) id = e.aux.ID;
+          for (const raw of (e.stream ?? '').split('\n')) {
+            const line = raw.trimEnd();
+            if (!line) continue;
+            const s = /^Step (\d+)\/(\d+) : (.*)$/.exec(line);
+            if (s) Object.assign(step, { n: Number(s[1]), of: Number(s[2]), text: s[3], lines: [] });
+            // The builder's own bookkeeping is not the step's output.
+            else if (!/^ ---> |^Removing intermediate container /.test(line)) step.lines.push(line);
+            onLine(line);
+          }
+          if (e.error) {
+            onLine(e.errorDetail?.message ?? e.error);
+            done(e.errorDetail?.message ?? e.error);
+          }
+        },
+      );
+    });
+    if (error === 'cancelled' || signal.aborted) return fail('cancelled');
+    if (error !== undefined) return fail(this.failure(build, ctx.root, ctx.dockerfile, step, error));
+    const built =
+      id ??
+      (await this.docker
+        .getImage(tag)
+        .inspect()
+        .then(
+          (i) => i.Id,
+          () => undefined,
+        ));
+    if (!built) return fail(`The build of ${build.image} reported no image; see its log.`);
+    await this.tagAsWritten(tag, build.image);
+    return ok({ image: tag, id: built, built: true });
+  }
+
+  /** The reference as written follows what the DAG runs, for `docker run` by hand, Airflow and other tools. */
+  private async tagAsWritten(tag: string, image: string): Promise<void> {
+    const repo = repositoryOf(image);
+    await this.docker
+      .getImage(tag)
+      .tag({ repo, tag: image.slice(repo.length + 1) || 'latest' })
+      .catch(() => undefined);
+  }
+
+  /** The failing step, its Dockerfile line and output: what `docker build` would have shown last. */
+  private failure(
+    build: BuildSpec,
+    root: string,
+    dockerfile: string,
+    step: { n: number; of: number; text: string; lines: string[] },
+    error: string,
+  ): string {
+    let where = '';
+    if (step.n > 0) {
+      let line: number | undefined;
+      try {
+        line = instructionLines(readFileSync(join(root, dockerfile), 'utf8'))[step.n - 1];
+      } catch {
+        // The Dockerfile changed or went away since: the step alone says where.
+      }
+      where = ` at ${dockerfile}${line ? `:${line}` : ''} (step ${step.n}/${step.of}: ${step.text})`;
+    }
+    const tail = step.lines.filter((l) => l !== error).slice(-FAILED_STEP_LINES);
+    return `The build of ${build.image} failed${where}: ${error}${tail.length ? `\n${tail.join('\n')}` : ''}`;
+  }
+}
