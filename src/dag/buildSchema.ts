@@ -15,7 +15,9 @@ export const BUILD_SPEC: ObjectSpec = {
   fields: {
     context: {
       kind: 'string',
-      doc: 'The folder sent to the build, relative to the DAG file (`./fetch`). Its `.dockerignore` is honoured.',
+      doc: 'The folder sent to the build, relative to the DAG file (`./fetch`). Its `.dockerignore` is honoured. A folder that resolves to a system folder (`/`, `/etc`, `/root`…) needs the same consent as mounting it.',
+      pattern: '\\S',
+      patternHelp: 'a folder, relative to the DAG file',
     },
     dockerfile: {
       kind: 'string',

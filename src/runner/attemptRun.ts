@@ -151,8 +151,9 @@ export async function runAttempt(
     signal.addEventListener('abort', onAbort, { once: true });
     // A cancel that came while the container was being started has already fired.
     if (signal.aborted) onAbort();
-    // A reattached attempt keeps the deadline it started with.
-    const elapsed = Date.now() - Date.parse(attempt.started_at ?? new Date().toISOString());
+    // A reattached attempt keeps the deadline it started with; a new one's starts with its container
+    // (a first build of its image is not the task's time).
+    const elapsed = reattach ? Date.now() - Date.parse(attempt.started_at ?? new Date().toISOString()) : 0;
     const timer = task.timeoutMs
       ? setLongTimeout(
           () => {

@@ -4,6 +4,7 @@ import type { Dag, Task } from '../dag/model';
 import type { DataInterval } from '../dag/schedule';
 import { hostNetworkRequest, judgeHostPath, podRiskRequest, type SensitiveRequest } from './hostAccess';
 import { renderTask } from './renderTask';
+import { resolve } from 'node:path';
 
 /** What a run renders with: host paths may be templated (`/{{ params.dir }}`). */
 export interface RenderInputs {
@@ -86,4 +87,30 @@ export function hasTemplatedHostPath(dag: Dag): boolean {
 export function first<T>(items: Iterable<T>): T[] {
   for (const x of items) return [x];
   return [];
+}
+
+/**
+ * The folders a run sends to the Docker Engine as build contexts (its tasks' and services' images),
+ * judged as host paths are: a context that resolves to `/`, `/etc`, `/root`… (`context: ../../..`,
+ * a symlink) needs the same consent as mounting it, since `COPY .` puts it in an image.
+ */
+export function buildContextRequests(dag: Dag, dagDir: string, only?: ReadonlySet<string>): SensitiveRequest[] {
+  const out = new Map<string, SensitiveRequest>();
+  const judge = (who: string, context: string) => {
+    const { request } = judgeHostPath('docker', who, resolve(dagDir, context));
+    if (request)
+      out.set(`${who}\0${request.subject}`, {
+        ...request,
+        why: `${request.why}, sent to the Docker Engine as a build context`,
+      });
+  };
+  for (const t of dag.tasks) {
+    if (only && !only.has(t.id)) continue;
+    if (t.build) judge(t.id, t.build.context);
+    for (const name of t.services) {
+      const build = dag.images.get(dag.services.get(name)?.image ?? '');
+      if (build) judge(t.id, build.context);
+    }
+  }
+  return [...out.values()];
 }

@@ -6,7 +6,8 @@ import type { RunRecord } from '../protocol/runRecord';
 import { fail, ok, type Errorable } from '../util/errorable';
 import type { Backend, ImageBuilder } from './backend';
 import { connectBackend, type BackendChoice } from './backendConnection';
-import { first, hasTemplatedHostPath, sensitiveRequests } from './consent';
+import { buildContextRequests, first, hasTemplatedHostPath, sensitiveRequests } from './consent';
+import { dirname } from 'node:path';
 import { Consent, type SensitiveRequest } from './hostAccess';
 import { RunEngine } from './engine';
 import type { LaunchFailure, RunNotStarted } from './launchFailure';
@@ -120,16 +121,19 @@ export class RunLauncher {
     if (unwritable) return fail(unwritable);
     const only = req.only && selectedTasks(req.dag, req.only);
     // Every host path of the whole DAG, rendered for these dates and resolved, before any container starts.
-    const requests = sensitiveRequests(
-      req.dag,
-      req.backend,
-      {
-        intervals: hasTemplatedHostPath(req.dag) ? req.intervals : first(req.intervals),
-        ...(req.params ? { params: req.params } : {}),
-        env: req.env,
-      },
-      only,
-    );
+    const requests = [
+      ...sensitiveRequests(
+        req.dag,
+        req.backend,
+        {
+          intervals: hasTemplatedHostPath(req.dag) ? req.intervals : first(req.intervals),
+          ...(req.params ? { params: req.params } : {}),
+          env: req.env,
+        },
+        only,
+      ),
+      ...(req.noBuild ? [] : buildContextRequests(req.dag, dirname(req.file), only)),
+    ];
     let consent = req.allowed ?? new Consent();
     const pending = requests.filter((r) => !consent.allows(r));
     if (pending.length && !req.resuming) {

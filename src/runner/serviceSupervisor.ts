@@ -1,3 +1,4 @@
+import { untilAborted } from '../util/untilAborted';
 import type { Dag, Service, Task } from '../dag/model';
 import { renderTemplate, type TemplateContext } from '../dag/templateRender';
 import { dict, own } from '../util/dict';
@@ -161,16 +162,19 @@ export class ServiceSupervisor {
       return h;
     });
     // Its log is kept like a task's (`service.NAME/1.log`), and its tail quoted when it fails a task.
-    const logged = handle.then(async (h) => {
-      if (!h.succeeded) return;
-      const log = this.o.sink.openLog(`service.${name}`, 1);
-      for await (const l of h.result.logs as AsyncIterable<LogLine>) {
-        lines.push(l.line);
-        if (lines.length > LAST_LINES * 4) lines.splice(0, lines.length - LAST_LINES);
-        log.write(l);
-      }
-      await log.close();
-    });
+    const logged = handle
+      .then(async (h) => {
+        if (!h.succeeded) return;
+        const log = this.o.sink.openLog(`service.${name}`, 1);
+        for await (const l of h.result.logs as AsyncIterable<LogLine>) {
+          lines.push(l.line);
+          if (lines.length > LAST_LINES * 4) lines.splice(0, lines.length - LAST_LINES);
+          log.write(l);
+        }
+        await log.close();
+      })
+      // A log that breaks off ends the quote, never the run.
+      .catch(() => undefined);
     const s: Started = { name, handle, lines, logged };
     this.started.set(name, s);
     return s;
@@ -250,15 +254,4 @@ function renderService(s: Service, ctx: TemplateContext): Errorable<Service> {
     ...(args.result ? { args: args.result } : {}),
     env,
   });
-}
-
-/** The promise's value, or a `cancelled` failure as soon as the signal aborts (its listener removed either way). */
-function untilAborted<T>(p: Promise<Errorable<T>>, signal: AbortSignal): Promise<Errorable<T>> {
-  if (signal.aborted) return Promise.resolve(fail('cancelled'));
-  let onAbort = () => {};
-  const aborted = new Promise<Errorable<T>>((r) => {
-    onAbort = () => r(fail('cancelled'));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([p, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }

@@ -1,6 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildDagImages, imagesToBuild } from '../../runner/dagImages';
+import { buildContextRequests } from '../../runner/consent';
+import { Consent } from '../../runner/hostAccess';
+import { launchFailureText } from '../launchMessages';
 import { EXIT, type Io } from '../io';
 import { loadValidDag } from '../loadDag';
 import { USAGES } from '../usage';
@@ -18,6 +21,7 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       json: { type: 'boolean' },
       push: { type: 'boolean' },
       registry: { type: 'string' },
+      'allow-host-path': { type: 'string', multiple: true },
     },
     allowPositionals: true,
   });
@@ -45,6 +49,13 @@ export async function buildCommand(args: readonly string[], io: Io): Promise<num
       `${only ? 'These tasks do' : `${dag.id} does`} not build an image (no "build", no "images" entry for an image it runs).\n`,
     );
     return only ? EXIT.usage : EXIT.ok;
+  }
+  // A context that resolves to a system folder needs the consent a mount of it would.
+  const allowed = new Consent(values['allow-host-path'] ?? []);
+  const refused = buildContextRequests(dag, dirname(file), only).filter((r) => !allowed.allows(r));
+  if (refused.length) {
+    io.err(`${launchFailureText({ code: 'host-access-refused', requests: refused })}\n`);
+    return EXIT.usage;
   }
   const { connectDocker, ImageBuilds, ClusterDelivery } = await import('../../runner/docker/dockerBundle');
   const engine = await connectDocker(dag.docker.host, io.env ?? {});

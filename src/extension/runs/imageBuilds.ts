@@ -2,6 +2,8 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { Dag } from '../../dag/model';
 import { buildDagImages } from '../../runner/dagImages';
+import { buildContextRequests } from '../../runner/consent';
+import { describeRequests } from '../../runner/hostAccess';
 
 /**
  * "Build Images": a DAG's images (or one task's) built on the Docker Engine as `cdag build` does,
@@ -19,6 +21,17 @@ export async function buildImagesOf(
       'Building images is disabled in Restricted Mode: it runs the Dockerfile’s steps. Trust this workspace to build.',
     );
     return;
+  }
+  // A context that resolves to a system folder is asked about, as a mount of it would be.
+  const requests = buildContextRequests(dag, dirname(doc.uri.fsPath), only);
+  if (requests.length) {
+    const allow = 'Allow for This Build';
+    const choice = await vscode.window.showWarningMessage(
+      `${dag.id}: ${describeRequests(requests)} Build anyway?`,
+      { modal: true },
+      allow,
+    );
+    if (choice !== allow) return;
   }
   const docker = await import('../../runner/docker/dockerBundle');
   const engine = await docker.connectDocker(dockerHost, process.env);

@@ -1,3 +1,4 @@
+import { untilAborted } from '../../util/untilAborted';
 import { execFile } from 'node:child_process';
 import type Docker from 'dockerode';
 import type { BuildSpec } from '../../dag/buildImages';
@@ -39,11 +40,15 @@ export class ClusterDelivery implements ImageBuilder {
     if (!built.succeeded) return built;
     let p = this.delivered.get(built.result.image);
     if (!p) {
-      p = this.deliver(built.result.image, onLine, signal);
+      // Shared by every task that runs this image: no one task's cancel stops it for the others
+      // (a load is bounded by its timeout; a push ends with the connection).
+      p = this.deliver(built.result.image, onLine, new AbortController().signal).catch((e: unknown) =>
+        fail(`The image ${built.result.image} could not reach the cluster: ${apiMessage(e)}`),
+      );
       this.delivered.set(built.result.image, p);
       void p.then((r) => !r.succeeded && this.delivered.delete(built.result.image));
     }
-    const ref = await p;
+    const ref = await untilAborted(p, signal);
     return ref.succeeded ? ok({ ...built.result, image: ref.result }) : ref;
   }
 
@@ -82,7 +87,7 @@ export class ClusterDelivery implements ImageBuilder {
       if (signal.aborted) return fail('cancelled');
       if (error !== undefined)
         return fail(
-          `Pushing ${repo}:${tag} to ${registry} failed: ${error}. Check that the registry is up and that this machine may push to it.`,
+          `Pushing ${repo}:${tag} to ${registry} failed: ${error}. Check that the registry is up and takes pushes without a login (a registry that needs one is not supported yet).`,
         );
       if (!digest) return fail(`The push of ${repo}:${tag} reported no digest.`);
       onLine(`Pushed ${repo}@${digest}`);

@@ -6,6 +6,7 @@ import { LABELS, LABEL_PREFIX, MANAGED_BY } from '../../dag/labels';
 import { fail, ok, type Errorable } from '../../util/errorable';
 import type { BuiltImage, ImageBuilder } from '../backend';
 import { instructionLines } from '../dockerfileSteps';
+import { untilAborted } from '../../util/untilAborted';
 import { contentHash, contextTar, readContext } from './buildContext';
 import { apiMessage, status } from './engineErrors';
 
@@ -13,6 +14,13 @@ import { apiMessage, status } from './engineErrors';
 export const BUILD_LABEL = `${LABEL_PREFIX}/build`;
 /** Lines of a failing step a failure quotes. */
 const FAILED_STEP_LINES = 15;
+
+interface Shared {
+  readonly stop: AbortController;
+  waiters: number;
+  readonly lines: Set<(line: string) => void>;
+  done: Promise<Errorable<BuiltImage>>;
+}
 
 /** `host:5000/a/b:tag` → `host:5000/a/b`: a tag is a `:` after the last `/`. */
 export function repositoryOf(image: string): string {
@@ -27,7 +35,8 @@ export function repositoryOf(image: string): string {
  * time, whoever asks for it. The classic builder's "Step N/M" lines map a failure to its Dockerfile line.
  */
 export class ImageBuilds implements ImageBuilder {
-  private readonly inFlight = new Map<string, Promise<Errorable<BuiltImage>>>();
+  /** Builds going on or done, by content tag: each with its own cancel, pulled only when no one waits. */
+  private readonly inFlight = new Map<string, Shared>();
 
   constructor(
     private readonly docker: Docker,
@@ -45,15 +54,40 @@ export class ImageBuilds implements ImageBuilder {
     if (!ctx.succeeded) return ctx;
     const sortedArgs = Object.entries(args).sort(([a], [b]) => a.localeCompare(b));
     const hash = contentHash(ctx.result, JSON.stringify([ctx.result.dockerfile, sortedArgs, build.target ?? null]));
-    const tag = `${repositoryOf(build.image)}:cdag-${hash.slice(0, 16)}`;
-    let p = this.inFlight.get(tag);
-    if (!p) {
-      p = this.build(build, ctx.result, args, hash, tag, onLine, signal);
-      this.inFlight.set(tag, p);
-      // A failed or cancelled build is tried again by the next task that needs it.
-      void p.then((r) => !r.succeeded && this.inFlight.get(tag) === p && this.inFlight.delete(tag));
+    if (!hash.succeeded) return hash;
+    const tag = `${repositoryOf(build.image)}:cdag-${hash.result.slice(0, 16)}`;
+    let shared = this.inFlight.get(tag);
+    if (!shared) {
+      const stop = new AbortController();
+      const lines = new Set<(line: string) => void>();
+      const s: Shared = { stop, waiters: 0, lines, done: Promise.resolve(fail('cancelled')) };
+      s.done = this.build(build, ctx.result, args, hash.result, tag, (l) => lines.forEach((f) => f(l)), stop.signal)
+        .catch((e: unknown) => fail(`The build of ${build.image} failed: ${apiMessage(e)}`))
+        .then((r) => {
+          // A failed or cancelled build is tried again by the next task that needs it.
+          if (!r.succeeded && this.inFlight.get(tag) === s) this.inFlight.delete(tag);
+          return r;
+        });
+      this.inFlight.set(tag, s);
+      shared = s;
     } else onLine(`Image ${tag} is being built for another task; waiting for it.`);
-    return p;
+    return this.wait(shared, onLine, signal);
+  }
+
+  /**
+   * One task's wait for a build others may wait for too: its cancel ends its own wait at once, and
+   * the build itself only when no task waits for it any more.
+   */
+  private async wait(s: Shared, onLine: (line: string) => void, signal: AbortSignal): Promise<Errorable<BuiltImage>> {
+    if (signal.aborted) return fail('cancelled');
+    s.waiters++;
+    s.lines.add(onLine);
+    try {
+      return await untilAborted(s.done, signal);
+    } finally {
+      s.lines.delete(onLine);
+      if (--s.waiters === 0 && signal.aborted) s.stop.abort();
+    }
   }
 
   private async build(
@@ -73,7 +107,7 @@ export class ImageBuilds implements ImageBuilder {
     if (present instanceof Error) return fail(`Docker could not inspect image ${tag}: ${present.message}`);
     if (present) {
       onLine(`Image ${build.image} is up to date (${tag}): ${ctx.root} has not changed since it was built.`);
-      await this.tagAsWritten(tag, build.image);
+      await this.tagAsWritten(tag, build.image, onLine);
       return ok({ image: tag, id: present, built: false });
     }
     if (signal.aborted) return fail('cancelled');
@@ -131,16 +165,32 @@ export class ImageBuilds implements ImageBuilder {
           () => undefined,
         ));
     if (!built) return fail(`The build of ${build.image} reported no image; see its log.`);
-    await this.tagAsWritten(tag, build.image);
+    await this.tagAsWritten(tag, build.image, onLine);
     return ok({ image: tag, id: built, built: true });
   }
 
-  /** The reference as written follows what the DAG runs, for `docker run` by hand, Airflow and other tools. */
-  private async tagAsWritten(tag: string, image: string): Promise<void> {
+  /**
+   * The reference as written follows what the DAG runs (for `docker run` by hand, Airflow and other
+   * tools), unless it names an image this tool did not build: a DAG file never replaces the user's
+   * own `python:3.12` or `alpine`.
+   */
+  private async tagAsWritten(tag: string, image: string, onLine: (line: string) => void): Promise<void> {
     const repo = repositoryOf(image);
+    const name = image.slice(repo.length + 1) || 'latest';
+    const theirs = await this.docker
+      .getImage(`${repo}:${name}`)
+      .inspect()
+      .then(
+        (i) => i.Config?.Labels?.[LABELS.managedBy] !== MANAGED_BY,
+        () => false,
+      );
+    if (theirs) {
+      onLine(`Left ${repo}:${name} as it is: it is an image cdag did not build. The task runs ${tag}.`);
+      return;
+    }
     await this.docker
       .getImage(tag)
-      .tag({ repo, tag: image.slice(repo.length + 1) || 'latest' })
+      .tag({ repo, tag: name })
       .catch(() => undefined);
   }
 
@@ -163,6 +213,10 @@ export class ImageBuilds implements ImageBuilder {
       where = ` at ${dockerfile}${line ? `:${line}` : ''} (step ${step.n}/${step.of}: ${step.text})`;
     }
     const tail = step.lines.filter((l) => l !== error).slice(-FAILED_STEP_LINES);
-    return `The build of ${build.image} failed${where}: ${error}${tail.length ? `\n${tail.join('\n')}` : ''}`;
+    // Builds go through the Engine API's classic builder: BuildKit-only syntax fails there.
+    const hint = /buildkit/i.test(error)
+      ? ' This Dockerfile needs BuildKit (RUN --mount, heredocs, COPY --link), which builds through the Engine API do not use yet; build it with `docker buildx build` and give the image without `build`.'
+      : '';
+    return `The build of ${build.image} failed${where}: ${error}${hint}${tail.length ? `\n${tail.join('\n')}` : ''}`;
   }
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +104,29 @@ describe('task images built from their folders on a real Docker Engine', functio
     assert.equal(r.tasks.a!.attempts[0]!.built, true);
     assert.equal(r.tasks.b!.attempts[0]!.built, false);
     assert.match(logOf(run.store, run.runId, r, 'a'), /a v2/);
+  });
+
+  it('never re-tags an image it did not build: a DAG naming the user’s own image runs its build by content tag', async () => {
+    const own = 'cdag-test/users-own:1';
+    execFileSync('docker', ['tag', TEST_IMAGE, own]);
+    const before = (await docker.getImage(own).inspect()).Id;
+    const p = project();
+    const text = `dag: builds\nimages:\n  "${own}": {context: a, args: {BASE: ${TEST_IMAGE}}}\ntasks:\n  a: {image: "${own}"}\n`;
+    const run = startRun(docker, analyzeDag(text, join(p.dir, 'x.dag.yaml')).dag!, {
+      builds: new ImageBuilds(docker, p.dir),
+    });
+    const r = await run.done;
+    assert.equal(r.state, 'success', JSON.stringify(r.tasks));
+    assert.match(r.tasks.a!.attempts[0]!.image!, /^cdag-test\/users-own:cdag-[0-9a-f]{16}$/);
+    assert.equal((await docker.getImage(own).inspect()).Id, before, 'the user’s image is as it was');
+    assert.match(
+      logOf(run.store, run.runId, r, 'a'),
+      /Left cdag-test\/users-own:1 as it is: it is an image cdag did not build/,
+    );
+    await docker
+      .getImage(r.tasks.a!.attempts[0]!.image!)
+      .remove({ force: true })
+      .catch(() => undefined);
   });
 
   it('fails the task whose build fails with the failing step’s output and its Dockerfile line, and runs no stale image', async () => {
