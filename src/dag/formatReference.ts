@@ -66,6 +66,10 @@ export const PROBLEM_CODES: Record<ProblemCode, string> = {
   'build-templated-image':
     'A task with `build` whose `image` has a template: a built image’s tag comes from its content.',
   'unused-image': 'An entry under `images` that no task or service runs: it is never built.',
+  'build-context-missing':
+    'A build `context` that is not a folder on disk (relative to the DAG file); checked in the editor.',
+  'build-dockerfile-missing':
+    'No Dockerfile where a build says (`dockerfile`, relative to the context); checked in the editor.',
   'template-deprecated': 'An Airflow-deprecated name (`next_ds`, `execution_date`); a hint with the replacement.',
   'template-not-rendered': '`{{` in a field that is not templated.',
 };

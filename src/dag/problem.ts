@@ -88,7 +88,9 @@ export type ProblemCode =
   // Image builds
   | 'build-pull-always'
   | 'build-templated-image'
-  | 'unused-image';
+  | 'unused-image'
+  | 'build-context-missing'
+  | 'build-dockerfile-missing';
 
 export function problem(
   code: ProblemCode,

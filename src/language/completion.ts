@@ -6,6 +6,7 @@ import { KNOWN_PRESETS } from '../dag/schedule';
 import { concrete, specAt, type Spec } from '../dag/schema';
 import { TEMPLATE_FILTERS, TEMPLATE_NAMES, TEMPLATE_NAMESPACES } from '../dag/templateNames';
 import { cursorContext } from './cursorContext';
+import { buildPathCompletions } from './buildPaths';
 
 export type CompletionKind =
   'key' | 'value' | 'task' | 'group' | 'service' | 'volume' | 'template' | 'filter' | 'param' | 'enum';
@@ -61,6 +62,12 @@ export function complete(a: Analysis, offset: number): Completion[] {
       const vols = a.symbols ? [...a.symbols.volumes.keys()] : [];
       return vols.map((v) => ({ label: v, kind: 'volume' as const, insertText: `${v}:/`, replace, detail: 'volume' }));
     }
+    // A build's folder and Dockerfile, from what is on disk.
+    if ((field === 'context' || field === 'dockerfile') && (path.at(-1) === 'build' || path[0] === 'images')) {
+      const typed = a.text.slice(ctx.prefixStart, offset).replace(/^["']/, '');
+      const contextOf = field === 'dockerfile' ? buildContextAt(a, path) : undefined;
+      return buildPathCompletions(a, field, typed, contextOf, replace);
+    }
     if (isListItemValue) {
       const itemSpec = specAt(path.filter((p) => p !== '*'));
       const items = itemSpec?.kind === 'list' ? concrete(itemSpec.items) : undefined;
@@ -85,6 +92,12 @@ function groupCompletions(a: Analysis, replace: Completion['replace']): Completi
       const members = [...(a.symbols?.taskGroups ?? [])].filter(([, x]) => x === g || x.startsWith(`${g}.`)).length;
       return { label: g, kind: 'group', detail: `group of ${members} task(s)`, insertText: g, replace };
     });
+}
+
+/** The `context` written beside the cursor's `dockerfile` (a task's build, or an `images` entry). */
+function buildContextAt(a: Analysis, path: readonly string[]): string | undefined {
+  if (path[0] === 'images') return a.dag?.images.get(path[1] ?? '')?.context;
+  return a.dag?.tasks.find((t) => t.id === path[1])?.build?.context;
 }
 
 function ownerTask(path: readonly string[]): string | undefined {

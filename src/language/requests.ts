@@ -8,6 +8,7 @@ import { complete, type Completion } from './completion';
 import { hover, type Hover } from './hover';
 import { definition, prepareRename, references, rename, type SymbolAt, type TextEdit } from './navigation';
 import { outline, type OutlineItem } from './outline';
+import { buildPathProblems } from './buildPaths';
 
 /** Every question an editor asks of a DAG file, as plain data, so it can be answered in a worker. */
 export type LanguageRequest =
@@ -49,7 +50,8 @@ export function answer<R extends LanguageRequest>(a: Analysis, r: R): Answer<R> 
   const out = ((): LanguageAnswers[keyof LanguageAnswers] => {
     switch (r.op) {
       case 'problems':
-        return a.problems;
+        // What is on disk is looked at here, not in the analysis: a CLI run says it when it builds.
+        return withBuildPaths(a);
       case 'complete':
         return complete(a, r.offset);
       case 'hover':
@@ -79,4 +81,10 @@ export function answer<R extends LanguageRequest>(a: Analysis, r: R): Answer<R> 
     }
   })();
   return out as Answer<R>;
+}
+
+function withBuildPaths(a: Analysis): readonly Problem[] {
+  // Read from the YAML, not the model: a keystroke's validation never builds the typed model.
+  const extra = buildPathProblems(a);
+  return extra.length ? [...a.problems, ...extra].sort((x, y) => x.range.start - y.range.start) : a.problems;
 }
