@@ -6,6 +6,7 @@ import {
   drawGroupBox,
   drawNode,
   drawServiceLane,
+  BUILDING_ICON,
   SERVICE_ICONS,
   serviceTooltip,
   STATE_ICONS,
@@ -149,8 +150,9 @@ export function applyStates(
     const view = own(states, info.id);
     for (const c of [...g.classList]) if (c.startsWith('state-')) g.classList.remove(c);
     if (view) g.classList.add(`state-${view.state}`);
+    g.classList.toggle('building', !!view?.building);
     const icon = g.querySelector('text.icon');
-    if (icon) icon.textContent = view ? STATE_ICONS[view.state] : '';
+    if (icon) icon.textContent = view?.building ? BUILDING_ICON : view ? STATE_ICONS[view.state] : '';
     const title = g.querySelector('title');
     if (title) title.textContent = tooltip(info, view, now);
     const counts = g.querySelector('text.counts');

@@ -39,6 +39,8 @@ export const GRAPH_CSS = `
 .node.state-cancelled rect { stroke: var(--vscode-charts-purple, #652d90); stroke-width: 2px; }
 .node.state-cancelled text.icon { fill: var(--vscode-charts-purple, #652d90); }
 
+.node.building rect { stroke: var(--vscode-charts-purple, #652d90); stroke-width: 2px; stroke-dasharray: 6 2; }
+.node.building text.icon { fill: var(--vscode-charts-purple, #652d90); }
 .service rect { fill: var(--vscode-editorWidget-background, #f3f3f3); stroke: var(--vscode-descriptionForeground, #8a8a8a); stroke-width: 1px; stroke-dasharray: 2 3; }
 .service text { fill: var(--vscode-editor-foreground, #1f1f1f); font-size: 12px; }
 .service text.image { fill: var(--vscode-descriptionForeground, #616161); font-size: 10px; }

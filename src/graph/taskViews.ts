@@ -30,6 +30,7 @@ function viewOf(t: TaskRecord): TaskView {
   const endedAt = t.ended_at ?? a?.ended_at;
   return {
     state: t.state,
+    ...(t.state === 'running' && a?.phase === 'building' ? { building: true } : {}),
     tryNumber: t.tries,
     ...(startedAt ? { startedAt } : {}),
     ...(endedAt && t.state !== 'running' ? { endedAt } : {}),

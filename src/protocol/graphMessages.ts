@@ -4,6 +4,8 @@ import type { BackendKind, ServiceState, TaskState } from './runRecord';
 /** One task's state in the run the graph shows: what the node's colour, icon and tooltip tell. */
 export interface TaskView {
   state: TaskState;
+  /** A running task whose image is being built: drawn as building, not yet running. */
+  building?: boolean;
   tryNumber: number;
   startedAt?: string;
   endedAt?: string;

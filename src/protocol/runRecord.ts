@@ -21,6 +21,8 @@ export interface AttemptRecord {
   /** For a task whose image is built: the built image's id, and whether this attempt built it. */
   image_id?: string;
   built?: boolean;
+  /** Set while the attempt's image is being built (or found built), before its container starts. */
+  phase?: 'building';
   /** Relative to the run's folder. */
   log_file?: string;
   /** What a successful attempt wrote to `$CDAG_OUTPUT` (secret values masked). */

@@ -91,6 +91,12 @@ export async function runAttempt(
     // The image is built (or found built) from its folder first; its output opens the task's log.
     let run = rendered.result;
     if (task.build && c.o.builds && !reattach) {
+      // Shown as building (the graph, the tree) until its container starts.
+      const phase = () =>
+        c.emit({ type: 'task-state', runId: c.o.runId, taskId: task.id, state: 'running', tryNumber: rec.tries });
+      attempt.phase = 'building';
+      c.save();
+      phase();
       const built = await buildImage(
         c,
         task,
@@ -101,10 +107,12 @@ export async function runAttempt(
         },
         signal,
       );
+      delete attempt.phase;
       if (!built.succeeded) {
         if (built.error !== 'cancelled') log.write({ stream: 'stderr', line: mask(built.error) });
         return end(signal.aborted ? 'cancelled' : 'failed', built.error);
       }
+      phase();
       attempt.image = built.result.image;
       attempt.image_id = built.result.id;
       attempt.built = built.result.built;

@@ -144,7 +144,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
       case 'task': {
         const t = node.task;
         const item = new vscode.TreeItem(node.taskId, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = `${t.instances !== undefined ? `×${t.instances} · ` : ''}${t.state}${t.tries > 1 ? ` · try ${t.tries}` : ''}${t.started_at ? ` · ${duration(t.started_at, t.ended_at)}` : ''}`;
+        const building = t.state === 'running' && t.attempts.at(-1)?.phase === 'building';
+        item.description = `${t.instances !== undefined ? `×${t.instances} · ` : ''}${building ? 'building its image' : t.state}${t.tries > 1 ? ` · try ${t.tries}` : ''}${t.started_at ? ` · ${duration(t.started_at, t.ended_at)}` : ''}`;
         item.iconPath = stateIcon(t.state);
         item.tooltip = [
           t.reason ?? t.state,

@@ -71,8 +71,17 @@ describe('task images built from their folders on a real Docker Engine', functio
   it('builds each task’s image, runs it, and on the next run sends nothing to the Engine when no folder changed', async () => {
     const p = project();
     const first = countingBuilds(docker, p.dir);
-    const run1 = startRun(docker, p.dag(), { builds: first.builds });
+    // The graph and the tree show a task as building until its container starts.
+    let sawBuilding = false;
+    const holder: { run?: ReturnType<typeof startRun> } = {};
+    const run1 = startRun(docker, p.dag(), { builds: first.builds }, (e) => {
+      if (e.type === 'task-state' && holder.run?.engine.record.tasks.a?.attempts.at(-1)?.phase === 'building')
+        sawBuilding = true;
+    });
+    holder.run = run1;
     const r1 = await run1.done;
+    assert.ok(sawBuilding, 'a was shown as building');
+    assert.equal(r1.tasks.a!.attempts[0]!.phase, undefined, 'and not once it ran');
     assert.equal(r1.state, 'success', JSON.stringify(r1.tasks));
     assert.equal(first.calls(), 2);
     assert.match(logOf(run1.store, run1.runId, r1, 'a'), /Step 3\/\d+ : COPY \. \/app[\s\S]*a v1/);
