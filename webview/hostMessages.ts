@@ -41,6 +41,8 @@ export function isHostMessage(m: unknown): m is HostToPage {
           (isObject(m.services) &&
             Object.values(m.services).every((s) => isObject(s) && SERVICE_STATES.has(s.state as string))))
       );
+    case 'images':
+      return Array.isArray(m.stale) && m.stale.every((t) => typeof t === 'string');
     case 'toolbar': {
       const t = m.toolbar;
       return isObject(t) && typeof t.date === 'string' && Array.isArray(t.backends) && typeof t.canRun === 'boolean';

@@ -66,6 +66,8 @@ let layout: GraphLayout | undefined;
 let drawing: Drawing | undefined;
 let states: Record<string, TaskView> = {};
 let serviceStates: Record<string, ServiceView> = {};
+/** Tasks whose image the next run builds (their folder changed, or never built). */
+let stale = new Set<string>();
 let direction: Direction = 'RIGHT';
 let toolbar: ToolbarState | undefined;
 let menuTask: string | undefined;
@@ -105,6 +107,7 @@ async function show(dagGraph: DagGraph): Promise<void> {
   drawing = d;
   for (const [taskId, g] of d.nodes) wireNode(taskId, g);
   for (const [service, g] of d.services) wireService(service, g);
+  markStale();
   for (const [group, g] of d.groups)
     g.querySelector('text.toggle')?.addEventListener('click', (ev) => {
       ev.stopPropagation();
@@ -157,6 +160,22 @@ function wireNode(taskId: string, g: SVGGElement): void {
     const box = layout?.nodes.find((n) => n.id === taskId);
     if (box) viewport.ensureVisible(box);
   });
+}
+
+/** Marks the tasks whose image is stale: a badge and a line in the tooltip say the next run builds it. */
+function markStale(): void {
+  for (const [id, g] of drawing?.nodes ?? []) {
+    const isStale = stale.has(id) || (g.dataset.instanceOf !== undefined && stale.has(g.dataset.instanceOf));
+    g.classList.toggle('stale', isStale);
+    g.querySelector('text.stale-badge')?.remove();
+    if (!isStale) continue;
+    const badge = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+    badge.setAttribute('class', 'stale-badge');
+    badge.setAttribute('x', '-4');
+    badge.setAttribute('y', '-4');
+    badge.textContent = '⟳ image out of date';
+    g.append(badge);
+  }
 }
 
 /** A service shows the tasks it serves while hovered or focused; a double click or Enter opens its log. */
@@ -352,6 +371,10 @@ function handle(msg: HostToPage): void {
       return;
     case 'toolbar':
       setToolbar(msg.toolbar);
+      return;
+    case 'images':
+      stale = new Set(msg.stale);
+      markStale();
       return;
     default: {
       const never: never = msg;

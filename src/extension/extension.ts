@@ -17,6 +17,8 @@ import { PodDescriptions, POD_SCHEME } from './runs/podDescriptions';
 import { RunsTreeProvider, serviceLogId, type RunsNode } from './runs/runsTree';
 import { LOG_SCHEME } from './runs/taskLogs';
 import { own } from '../util/dict';
+import { analyzeDag } from '../dag/analyze';
+import { dirname } from 'node:path';
 
 let runs: RunController | undefined;
 
@@ -59,6 +61,16 @@ export function activate(context: vscode.ExtensionContext): void {
       else void vscode.window.showInformationMessage(`Service ${service} has not run yet.`);
     },
     previewPython: (doc) => interop.graphOf(doc),
+    imageStatus: async (uri) => {
+      // Only a trusted workspace's DAG may point the editor at a Docker host.
+      if (!vscode.workspace.isTrusted || !uri.path.endsWith('.yaml')) return undefined;
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const dag = analyzeDag(doc.getText(), uri.fsPath).dag;
+      if (!dag || !(dag.tasks.some((t) => t.build) || dag.images.size)) return undefined;
+      const docker = await import('../runner/docker/dockerBundle');
+      const engine = await docker.connectDocker(config.dockerHost(dag.docker.host), process.env);
+      return engine.succeeded ? docker.imageStatus(engine.result, dag, dirname(uri.fsPath), process.env) : undefined;
+    },
   });
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'containerDags.validateFile': () => validateFileCommand(diagnostics),

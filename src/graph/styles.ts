@@ -41,6 +41,8 @@ export const GRAPH_CSS = `
 
 .node.building rect { stroke: var(--vscode-charts-purple, #652d90); stroke-width: 2px; stroke-dasharray: 6 2; }
 .node.building text.icon { fill: var(--vscode-charts-purple, #652d90); }
+.node.stale rect { stroke: var(--vscode-charts-orange, #d18616); stroke-dasharray: 3 2; }
+.node text.stale-badge { fill: var(--vscode-charts-orange, #d18616); font-size: 10px; }
 .service rect { fill: var(--vscode-editorWidget-background, #f3f3f3); stroke: var(--vscode-descriptionForeground, #8a8a8a); stroke-width: 1px; stroke-dasharray: 2 3; }
 .service text { fill: var(--vscode-editor-foreground, #1f1f1f); font-size: 12px; }
 .service text.image { fill: var(--vscode-descriptionForeground, #616161); font-size: 10px; }

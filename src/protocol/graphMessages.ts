@@ -57,7 +57,9 @@ export type HostToPage =
       tasks: Record<string, TaskView>;
       services?: Record<string, ServiceView>;
     }
-  | { type: 'toolbar'; toolbar: ToolbarState };
+  | { type: 'toolbar'; toolbar: ToolbarState }
+  /** Tasks whose image the next run builds (its folder changed since, or it was never built). */
+  | { type: 'images'; stale: string[] };
 
 /** Graph page → host. Every task id is checked against the parsed DAG before anything acts on it. */
 export type PageToHost =

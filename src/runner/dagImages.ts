@@ -1,6 +1,7 @@
 import type { BuildSpec } from '../dag/buildImages';
 import type { Dag } from '../dag/model';
 import type { ImageBuilder } from './backend';
+import type { Errorable } from '../util/errorable';
 import { renderBuildArgs } from './buildArgs';
 import { templateContext } from './renderTask';
 
@@ -51,14 +52,10 @@ export async function buildDagImages(
     readonly signal: AbortSignal;
   },
 ): Promise<ImageBuildResult[]> {
-  const today = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
-  const interval = { start: today, end: new Date(today.getTime() + 86_400_000) };
   const results: ImageBuildResult[] = [];
   for (const [image, { build, tasks }] of imagesToBuild(dag, o.only)) {
     if (o.signal.aborted) break;
-    const task = dag.tasks.find((t) => t.id === tasks[0]) ?? dag.tasks[0]!;
-    const ctx = templateContext(dag, task, { runId: 'build', tryNumber: 1, interval, env: o.env, outputs: new Map() });
-    const args = renderBuildArgs(build, ctx);
+    const args = manualArgs(dag, build, tasks[0]!, o.env);
     if (!args.succeeded) {
       results.push({ image, tasks, error: args.error });
       continue;
@@ -71,4 +68,20 @@ export async function buildDagImages(
     );
   }
   return results;
+}
+
+/** A build's args as a manual run today renders them (outside a run: `cdag build`, the editor's stale marks). */
+export function manualArgs(
+  dag: Dag,
+  build: BuildSpec,
+  taskId: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Errorable<Record<string, string>> {
+  const today = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+  const interval = { start: today, end: new Date(today.getTime() + 86_400_000) };
+  const task = dag.tasks.find((t) => t.id === taskId) ?? dag.tasks[0]!;
+  return renderBuildArgs(
+    build,
+    templateContext(dag, task, { runId: 'build', tryNumber: 1, interval, env, outputs: new Map() }),
+  );
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureTestImage } from '../integration/docker/dockerEnv';
 import { workbenchSession } from './session';
 
@@ -115,5 +117,21 @@ describe('the DAG graph beside the editor', function () {
     await service.waitFor({ timeout: 30_000 });
     assert.match(await service.innerText(), /echo/);
     await s.wb.screenshot('10f-runs-tree-service');
+  });
+
+  it('marks a task whose image the next run builds, clears the mark once a run built it, and marks it again when a file of its folder changes', async () => {
+    // Content no earlier run had, so the image is not on the Engine yet.
+    const nonce = join(s.server.workspace, 'built', 'nonce.txt');
+    writeFileSync(nonce, `${process.pid} ${Date.now()} ${Math.random()}\n`);
+    await s.wb.openFile('built.dag.yaml');
+    await s.wb.command('Container DAGs: Show DAG Graph');
+    const frame = await s.wb.graphFrame('show');
+    await frame.locator('g.node.stale[data-task="show"] text.stale-badge').waitFor({ timeout: 60_000 });
+    await s.wb.screenshot('10g-graph-stale-image');
+    await frame.locator('vscode-button#run').click();
+    await frame.locator('g.node.state-success[data-task="show"]').waitFor({ timeout: 120_000 });
+    await frame.locator('g.node[data-task="show"]:not(.stale)').waitFor({ timeout: 30_000 });
+    writeFileSync(nonce, `changed ${Math.random()}\n`);
+    await frame.locator('g.node.stale[data-task="show"]').waitFor({ timeout: 30_000 });
   });
 });

@@ -7,6 +7,8 @@ import type { RunRecord } from '../../protocol/runRecord';
 import type { DagLanguage } from '../language/dagLanguage';
 import { graphHtml } from './graphHtml';
 import { parsePageMessage } from './guards';
+import { ImageWatch } from './imageWatch';
+import type { ImageStatus } from '../../runner/docker/imageStatus';
 import type { GraphAnswer } from '../../language/requests';
 
 export const GRAPH_VIEW_TYPE = 'containerDags.graph';
@@ -14,6 +16,7 @@ export const GRAPH_VIEW_TYPE = 'containerDags.graph';
 interface PanelEntry {
   panel: vscode.WebviewPanel;
   uri: vscode.Uri;
+  images?: ImageWatch;
   lastGood?: DagGraph;
   timer?: NodeJS.Timeout;
   direction: 'RIGHT' | 'DOWN';
@@ -35,6 +38,8 @@ export interface GraphRuns {
   showLog(uri: vscode.Uri, taskId: string): Promise<void>;
   /** A service's log in the newest run of the file. */
   showServiceLog(uri: vscode.Uri, service: string): Promise<void>;
+  /** Which tasks' images the next run of the file would build; undefined when it builds none. */
+  imageStatus(uri: vscode.Uri): Promise<ImageStatus | undefined>;
   /** The graph of an Airflow DAG file, through the import (read-only: it cannot run). */
   previewPython(doc: vscode.TextDocument): Promise<GraphAnswer>;
 }
@@ -67,6 +72,8 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
       runs.onDidChangeRun((r) => {
         const entry = r.file ? this.panels.get(vscode.Uri.file(r.file).toString()) : undefined;
         if (entry) this.post(entry, statesMessage(r));
+        // A run that built images changes what is stale.
+        if (entry && r.ended_at) entry.images?.refresh();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         for (const e of this.panels.values()) void this.sendToolbar(e);
@@ -119,7 +126,12 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
       title: panel.title,
     });
     panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(entry, raw));
+    entry.images = new ImageWatch(
+      () => this.runs.imageStatus(uri),
+      (stale) => this.post(entry, { type: 'images', stale: [...stale] }),
+    );
     panel.onDidDispose(() => {
+      entry.images?.dispose();
       clearTimeout(entry.timer);
       this.panels.delete(uri.toString());
     });
@@ -146,6 +158,7 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     }
     switch (msg.type) {
       case 'ready':
+        entry.images?.refresh(0);
         await this.sendToolbar(entry, info.defaultDate);
         this.post(entry, this.message(entry, info));
         this.post(entry, statesMessage(this.runs.latestRunOf(entry.uri.fsPath)));
@@ -230,6 +243,7 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     entry.timer = setTimeout(() => {
       void this.graphOf(doc).then((info) => this.post(entry, this.message(entry, info)));
     }, 200);
+    entry.images?.refresh();
   }
 
   private highlight(editor: vscode.TextEditor): void {

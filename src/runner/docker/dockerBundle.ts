@@ -4,3 +4,4 @@ export { DockerBackend } from './dockerBackend';
 export { collectLeftovers } from './leftovers';
 export { ImageBuilds } from './imageBuilds';
 export { ClusterDelivery } from './clusterDelivery';
+export { imageStatus } from './imageStatus';

@@ -7,7 +7,7 @@ import { fail, ok, type Errorable } from '../../util/errorable';
 import type { BuiltImage, ImageBuilder } from '../backend';
 import { instructionLines } from '../dockerfileSteps';
 import { untilAborted } from '../../util/untilAborted';
-import { contentHash, contextTar, readContext } from './buildContext';
+import { contentHash, contextTar, readContext, type BuildContext } from './buildContext';
 import { apiMessage, status } from './engineErrors';
 
 /** The label that carries a built image's content address. */
@@ -20,6 +20,27 @@ interface Shared {
   waiters: number;
   readonly lines: Set<(line: string) => void>;
   done: Promise<Errorable<BuiltImage>>;
+}
+
+/**
+ * What a build would be tagged now: its context read as Docker sends it and addressed by content
+ * (`REPO:cdag-HASH`), so a run, `cdag build` and the editor's stale marks agree.
+ */
+export function contentTagOf(
+  dagDir: string,
+  build: BuildSpec,
+  args: Readonly<Record<string, string>>,
+): Errorable<{ ctx: BuildContext; hash: string; tag: string }> {
+  const ctx = readContext(resolve(dagDir, build.context), build.dockerfile);
+  if (!ctx.succeeded) return ctx;
+  const sortedArgs = Object.entries(args).sort(([a], [b]) => a.localeCompare(b));
+  const hash = contentHash(ctx.result, JSON.stringify([ctx.result.dockerfile, sortedArgs, build.target ?? null]));
+  if (!hash.succeeded) return hash;
+  return ok({
+    ctx: ctx.result,
+    hash: hash.result,
+    tag: `${repositoryOf(build.image)}:cdag-${hash.result.slice(0, 16)}`,
+  });
 }
 
 /** `host:5000/a/b:tag` → `host:5000/a/b`: a tag is a `:` after the last `/`. */
@@ -50,18 +71,15 @@ export class ImageBuilds implements ImageBuilder {
     onLine: (line: string) => void,
     signal: AbortSignal,
   ): Promise<Errorable<BuiltImage>> {
-    const ctx = readContext(resolve(this.dagDir, build.context), build.dockerfile);
-    if (!ctx.succeeded) return ctx;
-    const sortedArgs = Object.entries(args).sort(([a], [b]) => a.localeCompare(b));
-    const hash = contentHash(ctx.result, JSON.stringify([ctx.result.dockerfile, sortedArgs, build.target ?? null]));
-    if (!hash.succeeded) return hash;
-    const tag = `${repositoryOf(build.image)}:cdag-${hash.result.slice(0, 16)}`;
+    const addressed = contentTagOf(this.dagDir, build, args);
+    if (!addressed.succeeded) return addressed;
+    const { ctx, hash, tag } = addressed.result;
     let shared = this.inFlight.get(tag);
     if (!shared) {
       const stop = new AbortController();
       const lines = new Set<(line: string) => void>();
       const s: Shared = { stop, waiters: 0, lines, done: Promise.resolve(fail('cancelled')) };
-      s.done = this.build(build, ctx.result, args, hash.result, tag, (l) => lines.forEach((f) => f(l)), stop.signal)
+      s.done = this.build(build, ctx, args, hash, tag, (l) => lines.forEach((f) => f(l)), stop.signal)
         .catch((e: unknown) => fail(`The build of ${build.image} failed: ${apiMessage(e)}`))
         .then((r) => {
           // A failed or cancelled build is tried again by the next task that needs it.
@@ -92,7 +110,7 @@ export class ImageBuilds implements ImageBuilder {
 
   private async build(
     build: BuildSpec,
-    ctx: ReturnType<typeof readContext> extends Errorable<infer C> ? C : never,
+    ctx: BuildContext,
     args: Readonly<Record<string, string>>,
     hash: string,
     tag: string,

@@ -7,6 +7,7 @@ import type Docker from 'dockerode';
 import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
 import { ImageBuilds } from '../../../src/runner/docker/imageBuilds';
+import { imageStatus } from '../../../src/runner/docker/imageStatus';
 import { TEST_IMAGE, dockerOrFail, ensureTestImage, logOf, startRun } from './dockerEnv';
 
 /** A real builder whose calls to the Engine's build endpoint are counted (the Engine still builds). */
@@ -136,6 +137,18 @@ describe('task images built from their folders on a real Docker Engine', functio
       .getImage(r.tasks.a!.attempts[0]!.image!)
       .remove({ force: true })
       .catch(() => undefined);
+  });
+
+  it('says which tasks the next run builds: a never-built or changed folder, not a built one', async () => {
+    const p = project();
+    const dag = p.dag();
+    const before = await imageStatus(docker, dag, p.dir, {});
+    assert.deepEqual([...before.stale].sort(), ['a', 'b']);
+    assert.deepEqual([...before.contexts].sort(), [join(p.dir, 'a'), join(p.dir, 'b')]);
+    await startRun(docker, dag, { builds: new ImageBuilds(docker, p.dir) }).done;
+    assert.deepEqual((await imageStatus(docker, dag, p.dir, {})).stale, []);
+    writeFileSync(join(p.dir, 'b', 'msg.txt'), 'b v2\n');
+    assert.deepEqual((await imageStatus(docker, dag, p.dir, {})).stale, ['b']);
   });
 
   it('fails the task whose build fails with the failing step’s output and its Dockerfile line, and runs no stale image', async () => {
