@@ -130,9 +130,47 @@ export class ImageBuilds implements ImageBuilder {
     }
     if (signal.aborted) return fail('cancelled');
     onLine(`Building ${build.image} from ${ctx.root} (${ctx.files.length} files, ${ctx.dockerfile})`);
+    // A file that vanishes or cannot be read while the context is sent ends the request, never the
+    // process (an 'error' with no listener would), and is the build's failure.
+    const request = new AbortController();
+    const onAbort = () => request.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let tarError: string | undefined;
+    const tar = contextTar(ctx);
+    tar.once('error', (e: Error) => {
+      tarError = e.message;
+      request.abort();
+    });
+    try {
+      return await this.send(build, ctx, args, hash, tag, tar, request.signal, signal, onLine, () => tarError);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async send(
+    build: BuildSpec,
+    ctx: BuildContext,
+    args: Readonly<Record<string, string>>,
+    hash: string,
+    tag: string,
+    tar: NodeJS.ReadableStream,
+    requestSignal: AbortSignal,
+    signal: AbortSignal,
+    onLine: (line: string) => void,
+    tarError: () => string | undefined,
+  ): Promise<Errorable<BuiltImage>> {
+    const unsent = () => {
+      const e = tarError();
+      return e
+        ? fail(
+            `The build context ${ctx.root} could not be sent: ${e}. Leave the file out with .dockerignore, or try again.`,
+          )
+        : undefined;
+    };
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.buildImage(contextTar(ctx) as unknown as NodeJS.ReadableStream, {
+      stream = await this.docker.buildImage(tar, {
         t: tag,
         dockerfile: ctx.dockerfile,
         ...(Object.keys(args).length ? { buildargs: { ...args } } : {}),
@@ -140,11 +178,12 @@ export class ImageBuilds implements ImageBuilder {
         labels: { [LABELS.managedBy]: MANAGED_BY, [BUILD_LABEL]: hash },
         rm: true,
         forcerm: true,
-        abortSignal: signal,
+        abortSignal: requestSignal,
       });
     } catch (e) {
-      return fail(
-        signal.aborted ? 'cancelled' : `Docker could not start the build of ${build.image}: ${apiMessage(e)}`,
+      return (
+        unsent() ??
+        fail(signal.aborted ? 'cancelled' : `Docker could not start the build of ${build.image}: ${apiMessage(e)}`)
       );
     }
     const step = { n: 0, of: 0, text: '', lines: [] as string[] };
@@ -171,6 +210,8 @@ export class ImageBuilds implements ImageBuilder {
         },
       );
     });
+    const lost = unsent();
+    if (lost) return lost;
     if (error === 'cancelled' || signal.aborted) return fail('cancelled');
     if (error !== undefined) return fail(this.failure(build, ctx.root, ctx.dockerfile, step, error));
     const built =

@@ -9,9 +9,8 @@ import type { Cluster } from './connect';
 import { summarizeEvents } from './podAttempt';
 import { followPodLog } from './podLogFollow';
 import { containerStarted, podVerdict } from './podStatus';
+import { watchPodChanges } from './podWatch';
 import { SERVICE_CONTAINER, serviceObject, servicePod } from './serviceManifests';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Run-scoped services on a cluster, as Argo runs daemon steps: a Pod and a Service per run and
@@ -91,7 +90,7 @@ class KubernetesService implements ServiceHandle {
     private readonly spec: ServiceSpec,
     private readonly onAddress: (ip: string) => void,
   ) {
-    void this.watch();
+    this.follow();
   }
 
   exited(): number | undefined {
@@ -103,58 +102,102 @@ class KubernetesService implements ServiceHandle {
   /** The pod was deleted (by someone else, or an eviction): it has no exit code. */
   private gone = false;
 
-  /** Reads the pod until the service is stopped or its container ended; starts the log follow. */
-  private async watch(): Promise<void> {
-    while (!this.closed.signal.aborted && this.code === undefined) {
-      try {
-        this.pod = await withRetry(
-          () => this.cluster.core.readNamespacedPod({ name: this.id, namespace: this.namespace }),
-          3,
-          250,
-          this.cluster.refresh,
-        );
-        this.podError = undefined;
-      } catch (e) {
-        this.podError = statusOf(e) === 404 ? 'its pod was deleted' : messageOf(e);
-        if (statusOf(e) === 404) {
-          this.gone = true;
-          this.code = -1;
-          break;
-        }
-      }
-      const pod = this.pod;
-      if (pod) {
-        if (containerStarted(pod) && !this.following) {
-          this.following = true;
-          void followPodLog(
-            {
-              cluster: this.cluster,
-              namespace: this.namespace,
-              name: this.id,
-              container: SERVICE_CONTAINER,
-              mask: this.spec.mask,
-              signal: this.closed.signal,
-              ended: () => this.code !== undefined,
-              endedKnown: this.endedKnown,
-              deleted: () => this.stopping !== undefined,
-            },
-            (l) => this.logs.push(l),
-          )
-            // A log that cannot be read (credentials refused) ends the log, never the run.
-            .catch(() => undefined)
-            .finally(() => this.logs.end());
-        }
-        const v = podVerdict(pod);
-        if (v.kind === 'done') this.code = v.exitCode;
-        if (v.kind === 'pending' && v.reason && v.reason !== this.lastReason) {
-          this.lastReason = v.reason;
-          this.spec.note?.(this.spec.mask(`service ${this.spec.service.name} (pod ${this.id}) pending: ${v.reason}`));
-        }
-      }
-      await sleep(this.code === undefined ? Math.min(this.spec.service.ready?.intervalMs ?? 1000, 1000) : 0);
+  /** Wakes `ready` when the pod was read again. */
+  private waiters: Array<() => void> = [];
+  private stopWatch: (() => void) | undefined;
+  private reading = false;
+  private readAgain = false;
+
+  /** Follows the pod by a watch (its changes and events, as the describe tree does), reading it on each. */
+  private follow(): void {
+    void this.read();
+    this.stopWatch = watchPodChanges(this.cluster, this.namespace, this.id, () => void this.read(), 100);
+  }
+
+  /** One read at a time; a change during a read reads once more after it. */
+  private async read(): Promise<void> {
+    if (this.reading) {
+      this.readAgain = true;
+      return;
     }
+    this.reading = true;
+    try {
+      do {
+        this.readAgain = false;
+        await this.readOnce();
+      } while (this.readAgain && this.code === undefined && !this.closed.signal.aborted);
+    } finally {
+      this.reading = false;
+    }
+    if (this.code !== undefined || this.closed.signal.aborted) this.finishWatch();
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w();
+  }
+
+  private async readOnce(): Promise<void> {
+    try {
+      this.pod = await withRetry(
+        () => this.cluster.core.readNamespacedPod({ name: this.id, namespace: this.namespace }),
+        3,
+        250,
+        this.cluster.refresh,
+      );
+      this.podError = undefined;
+    } catch (e) {
+      this.podError = statusOf(e) === 404 ? 'its pod was deleted' : messageOf(e);
+      if (statusOf(e) === 404) {
+        this.gone = true;
+        this.code = -1;
+      }
+      return;
+    }
+    const pod = this.pod;
+    if (containerStarted(pod) && !this.following) {
+      this.following = true;
+      void followPodLog(
+        {
+          cluster: this.cluster,
+          namespace: this.namespace,
+          name: this.id,
+          container: SERVICE_CONTAINER,
+          mask: this.spec.mask,
+          signal: this.closed.signal,
+          ended: () => this.code !== undefined,
+          endedKnown: this.endedKnown,
+          deleted: () => this.stopping !== undefined,
+        },
+        (l) => this.logs.push(l),
+      )
+        // A log that cannot be read (credentials refused) ends the log, never the run.
+        .catch(() => undefined)
+        .finally(() => this.logs.end());
+    }
+    const v = podVerdict(pod);
+    if (v.kind === 'done') this.code = v.exitCode;
+    if (v.kind === 'pending' && v.reason && v.reason !== this.lastReason) {
+      this.lastReason = v.reason;
+      this.spec.note?.(this.spec.mask(`service ${this.spec.service.name} (pod ${this.id}) pending: ${v.reason}`));
+    }
+  }
+
+  /** The container ended or the service was stopped: the watches end and so does the log. */
+  private finishWatch(): void {
+    this.stopWatch?.();
+    this.stopWatch = undefined;
     this.ended();
     if (!this.following) this.logs.end();
+  }
+
+  /** Until the pod is read again, or `ms` at most (a deadline to check). */
+  private nextRead(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   async ready(signal: AbortSignal): Promise<Errorable<void>> {
@@ -190,7 +233,7 @@ class KubernetesService implements ServiceHandle {
           `service "${name}" was not ready within ${Math.round((r?.timeoutMs ?? 60_000) / 1000)}s (${why}${api})${await this.events()}. See: kubectl describe pod ${this.id} -n ${this.namespace}`,
         );
       }
-      await sleep(200);
+      await this.nextRead(Math.max(0, Math.min(until - Date.now(), 1000)));
     }
   }
 
@@ -215,8 +258,8 @@ class KubernetesService implements ServiceHandle {
       await deleteService(this.cluster, this.namespace, this.id).catch(() => false);
       // The log's tail is read before the follow stops (the pod is gone: nothing more will come).
       this.code ??= -1;
-      this.ended();
       this.closed.abort();
+      this.finishWatch();
     })();
     return this.stopping;
   }
