@@ -185,9 +185,7 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
   if (!isScalar(n) || n.value === null || n.value === undefined) {
     return wrongType(ctx, spec.enum ? `one of ${spec.enum.join(', ')}` : 'text', n, keyNode);
   }
-  // The range is built only when something is reported: this runs for every scalar.
-  let whereCache: { start: number; end: number } | undefined;
-  const where = () => (whereCache ??= rangeOf(n));
+  // Ranges are built only when something is reported, and no closure per call: this runs for every scalar.
   if (typeof n.value !== 'string') {
     const source = ctx.text.slice(n.range![0], n.range![1]);
     if (spec.numberOk && typeof n.value === 'number') {
@@ -199,18 +197,24 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
         'coerced-scalar',
         'warning',
         `YAML reads ${source} as the number ${String(n.value)}, not the text "${source}". Quote it if you mean the text.`,
-        where(),
-        [{ title: `Quote "${source}"`, range: where(), newText: `"${source}"` }],
+        rangeOf(n),
+        [{ title: `Quote "${source}"`, range: rangeOf(n), newText: `"${source}"` }],
       );
     } else if (typeof n.value !== 'number' && typeof n.value !== 'boolean') {
       return wrongType(ctx, 'text', n, keyNode);
     }
   }
   const value =
-    typeof n.value === 'number' && !spec.numberOk ? ctx.text.slice(where().start, where().end) : String(n.value);
+    typeof n.value === 'number' && !spec.numberOk ? ctx.text.slice(rangeOf(n).start, rangeOf(n).end) : String(n.value);
   if (value.includes('\0')) {
     // Docker and the kernel end a string at NUL: the container would get a different command.
-    report(ctx, 'nul-character', 'error', 'A NUL character (\\0) cannot be passed to a container; remove it.', where());
+    report(
+      ctx,
+      'nul-character',
+      'error',
+      'A NUL character (\\0) cannot be passed to a container; remove it.',
+      rangeOf(n),
+    );
     return;
   }
   if (spec.enum && !spec.enum.includes(value)) {
@@ -220,18 +224,18 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
       'invalid-value',
       'error',
       `"${value}" is not allowed here. Allowed: ${spec.enum.join(', ')}.${guess ? ` Did you mean "${guess}"?` : ''}`,
-      where(),
-      guess ? [{ title: `Change to "${guess}"`, range: where(), newText: guess }] : undefined,
+      rangeOf(n),
+      guess ? [{ title: `Change to "${guess}"`, range: rangeOf(n), newText: guess }] : undefined,
     );
     return;
   }
   if (spec.pattern && !value.includes('{{') && !compiled(spec.pattern).test(value)) {
-    report(ctx, 'invalid-pattern', 'error', `"${value}" is not valid here: use ${spec.patternHelp}.`, where());
+    report(ctx, 'invalid-pattern', 'error', `"${value}" is not valid here: use ${spec.patternHelp}.`, rangeOf(n));
   }
   if (spec.templated) {
     if (value.includes('{{') || value.includes('}}')) {
       const owner = path[0] === 'tasks' ? path[1] : undefined;
-      ctx.templated.push({ node: n, scanned: scanTemplates(value), ...(owner !== undefined ? { owner } : {}) });
+      ctx.templated.push({ node: n, scanned: scanTemplates(value), owner });
     }
   } else if (value.includes('{{') && path[path.length - 1] !== 'description') {
     report(
@@ -239,7 +243,7 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
       'template-not-rendered',
       'info',
       'Templates are rendered in image, command, args, env, working_dir and mounts only; this text is used as written.',
-      where(),
+      rangeOf(n),
     );
   }
   switch (spec.format) {
@@ -248,33 +252,33 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
       if (!d.succeeded) {
         const fixes =
           typeof n.value === 'number'
-            ? [{ title: `Change to ${value}s`, range: where(), newText: `${value}s` }]
+            ? [{ title: `Change to ${value}s`, range: rangeOf(n), newText: `${value}s` }]
             : undefined;
-        report(ctx, 'invalid-duration', 'error', d.error, where(), fixes);
+        report(ctx, 'invalid-duration', 'error', d.error, rangeOf(n), fixes);
       } else if (d.result === 0 && spec.nonZero) {
         report(
           ctx,
           'invalid-duration',
           'error',
           'A duration of zero would end every attempt at once; give a positive duration, or remove the key for no limit.',
-          where(),
+          rangeOf(n),
         );
       }
       return;
     }
     case 'date': {
       const d = parseDate(value);
-      if (!d.succeeded) report(ctx, 'invalid-date', 'error', d.error, where());
+      if (!d.succeeded) report(ctx, 'invalid-date', 'error', d.error, rangeOf(n));
       return;
     }
     case 'cpu': {
       const c = parseCpu(value);
-      if (!c.succeeded) report(ctx, 'invalid-quantity', 'error', c.error, where());
+      if (!c.succeeded) report(ctx, 'invalid-quantity', 'error', c.error, rangeOf(n));
       return;
     }
     case 'memory': {
       const m = parseMemory(value);
-      if (!m.succeeded) report(ctx, 'invalid-quantity', 'error', m.error, where());
+      if (!m.succeeded) report(ctx, 'invalid-quantity', 'error', m.error, rangeOf(n));
       return;
     }
     case 'schedule':
@@ -283,7 +287,7 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
     case 'image':
       if (!value.includes('{{')) {
         const e = checkImage(value);
-        if (e) report(ctx, 'invalid-image', 'error', e, where());
+        if (e) report(ctx, 'invalid-image', 'error', e, rangeOf(n));
       }
       return;
     case 'mount':

@@ -66,18 +66,22 @@ export function scanTemplates(s: string): ScannedTemplates {
     }
     const parsed = parseExpr(s, open + 2, end);
     if ('issue' in parsed) issues.push(parsed.issue);
-    else exprs.push({ ...parsed.expr, span: { start: open, end: end + 2 } });
+    else exprs.push(parsed.expr);
     i = end + 2;
   }
-  return { exprs, issues };
+  return { exprs, issues: issues.length ? issues : NO_TEMPLATE_ISSUES };
 }
+
+/** Shared empties: most values have no issue and most filters no arguments (never mutated). */
+const NO_TEMPLATE_ISSUES: readonly TemplateIssue[] = Object.freeze([]);
+const NO_ARGS: readonly (string | number)[] = Object.freeze([]);
 
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 
-type ParseResult = { expr: Omit<TemplateExpr, 'span'> } | { issue: TemplateIssue };
+type ParseResult = { expr: TemplateExpr } | { issue: TemplateIssue };
 
 /**
  * A cursor over one `{{ … }}` body. Written without closures or regular expressions: it runs for
@@ -117,17 +121,16 @@ class ExprParser {
     this.skip();
     if (this.p >= to) return this.err('Empty template "{{ }}"; write a name such as {{ ds }}.', from - 2, to + 2);
     const nameStart = this.p;
-    let name = this.ident();
-    if (!name) {
+    if (!this.ident()) {
       return this.err(`Expected a name such as "ds" or "params.NAME" at "${s.slice(this.p, to).trim()}".`, this.p, to);
     }
     while (s.charCodeAt(this.p) === 46 /* . */) {
       this.p++;
       // After a dot a part may hold `-`, as task ids do (`tasks.fetch-data.outputs.rows`).
-      const part = this.ident(true);
-      if (!part) return this.err('Expected a name after "."', this.p - 1, this.p + 1);
-      name += `.${part}`;
+      if (!this.ident(true)) return this.err('Expected a name after "."', this.p - 1, this.p + 1);
     }
+    // One slice of the source, not a concatenation: later reads of the name would flatten a rope.
+    const name = s.slice(nameStart, this.p);
     const nameSpan = { start: nameStart, end: this.p };
     const filters: FilterCall[] = [];
     this.skip();
@@ -138,11 +141,13 @@ class ExprParser {
       const fname = this.ident();
       if (!fname) return this.err('Expected a filter name after "|", e.g. "| upper".', this.p - 1, this.p + 1);
       const span = { start: fStart, end: this.p };
-      const args: (string | number)[] = [];
+      let args: readonly (string | number)[] = NO_ARGS;
       let argsSpan = { start: this.p, end: this.p };
       this.skip();
       if (s.charCodeAt(this.p) === 40 /* ( */) {
-        const r = this.args(args);
+        const given: (string | number)[] = [];
+        args = given;
+        const r = this.args(given);
         if ('issue' in r) return r;
         argsSpan = r.span;
         this.skip();
@@ -152,7 +157,7 @@ class ExprParser {
     if (this.p < to) {
       return this.err(`Unexpected "${s.slice(this.p, to).trim()}"; only names and "| filter" are allowed.`, this.p, to);
     }
-    return { expr: { name, nameSpan, filters } };
+    return { expr: { span: { start: from - 2, end: to + 2 }, name, nameSpan, filters } };
   }
 
   /** A quoted argument, as Jinja reads it: a backslash escapes the next character (`"a\\"b"`). */
@@ -241,7 +246,22 @@ export function exprType(expr: TemplateExpr): TemplateType {
 }
 
 const NO_ISSUES: readonly TemplateIssue[] = Object.freeze([]);
-const NO_PARTS: readonly string[] = Object.freeze([]);
+/** Each argument of the kind its position wants (the last kind repeats for variadic filters). */
+function argsFit(args: readonly (string | number)[], want: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const kind = want[Math.min(i, want.length - 1)];
+    if (kind === 'integer' ? typeof args[i] !== 'number' : kind === 'string' && typeof args[i] !== 'string')
+      return false;
+  }
+  return true;
+}
+
+/** How many dot-separated parts a name has, counted without splitting it. */
+function dotParts(name: string): number {
+  let n = 1;
+  for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) n++;
+  return n;
+}
 
 /**
  * Names, filters, argument and value types of one expression, against the DAG's params. Whether a
@@ -254,7 +274,7 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
   const issues: TemplateIssue[] = [];
   const dot = expr.name.indexOf('.');
   const ns = dot > 0 ? expr.name.slice(0, dot) : undefined;
-  const parts = ns === 'env' || ns === 'tasks' || ns === 'item' ? expr.name.split('.') : NO_PARTS;
+  const parts = ns === 'env' || ns === 'tasks' || ns === 'item' ? dotParts(expr.name) : 0;
   if (ns === 'params') {
     const member = expr.name.slice(dot + 1);
     if (!params.has(member) && !expr.filters.some((f) => f.name === 'default')) {
@@ -266,18 +286,18 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
       });
     }
   } else if (ns === 'env') {
-    if (parts.length !== 2) {
+    if (parts !== 2) {
       issues.push({ kind: 'unknown-name', message: 'Write env.NAME with one name.', span: expr.nameSpan });
     }
   } else if (ns === 'tasks') {
-    if (parts.length !== 4 || parts[2] !== 'outputs')
+    if (parts !== 4 || !expr.name.startsWith('.outputs.', expr.name.indexOf('.', 6)))
       issues.push({
         kind: 'unknown-name',
         message: 'An upstream value is written tasks.ID.outputs.NAME.',
         span: expr.nameSpan,
       });
   } else if (ns === 'item') {
-    if (parts.length !== 2)
+    if (parts !== 2)
       issues.push({ kind: 'unknown-name', message: 'Write item.VAR with one name.', span: expr.nameSpan });
   } else {
     const known = TEMPLATE_NAMES[expr.name];
@@ -306,13 +326,10 @@ export function checkExpr(expr: TemplateExpr, params: ReadonlySet<string>): read
       continue;
     }
     const want = filter.args;
-    const kindOf = (i: number) => want[Math.min(i, want.length - 1)];
     const bad =
       (f.args.length > want.length && !filter.variadic) ||
       f.args.length < want.length - (filter.optional ?? 0) ||
-      f.args.some((a, i) =>
-        kindOf(i) === 'integer' ? typeof a !== 'number' : kindOf(i) === 'string' ? typeof a !== 'string' : false,
-      );
+      !argsFit(f.args, want);
     if (!bad && f.name === 'ds_add' && Math.abs(Number(f.args[0])) > MAX_DS_ADD_DAYS) {
       issues.push({
         kind: 'filter-args',
