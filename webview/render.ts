@@ -151,8 +151,16 @@ export function applyStates(
     for (const c of [...g.classList]) if (c.startsWith('state-')) g.classList.remove(c);
     if (view) g.classList.add(`state-${view.state}`);
     g.classList.toggle('building', !!view?.building);
+    g.classList.toggle('pending', !!view?.pending);
     const icon = g.querySelector('text.icon');
-    if (icon) icon.textContent = view?.building ? BUILDING_ICON : view ? STATE_ICONS[view.state] : '';
+    if (icon)
+      icon.textContent = view?.building
+        ? BUILDING_ICON
+        : view?.pending
+          ? STATE_ICONS.queued
+          : view
+            ? STATE_ICONS[view.state]
+            : '';
     const title = g.querySelector('title');
     if (title) title.textContent = tooltip(info, view, now);
     const counts = g.querySelector('text.counts');

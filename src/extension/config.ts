@@ -64,6 +64,10 @@ export class Config {
     if (context) await this.section().update('kubernetes.context', context, vscode.ConfigurationTarget.Global);
   }
 
+  async useKubeconfig(path: string): Promise<void> {
+    await this.section().update('kubernetes.kubeconfig', path, vscode.ConfigurationTarget.Global);
+  }
+
   /** A restricted setting's value: a workspace's only when the workspace is trusted. */
   private trusted(key: string): string | undefined {
     const i = this.section().inspect<string | number>(key);

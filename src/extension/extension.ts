@@ -17,10 +17,21 @@ import { PodDescriptions, POD_SCHEME } from './runs/podDescriptions';
 import { RunsTreeProvider, serviceLogId, type RunsNode } from './runs/runsTree';
 import { LOG_SCHEME } from './runs/taskLogs';
 import { own } from '../util/dict';
+import { Home } from './home/home';
+import { ImageSuggestions } from './home/imageSuggestions';
+import type { ImageStatus } from '../runner/docker/imageStatus';
 import { analyzeDag } from '../dag/analyze';
 import { dirname } from 'node:path';
 
 let runs: RunController | undefined;
+
+/** Commands that complete a walkthrough step (their context key) when they return something truthy: they did it. */
+const WALKTHROUGH_DONE: Readonly<Record<string, string>> = {
+  'containerDags.newDag': 'containerDags.createdDag',
+  'containerDags.insertTemplate': 'containerDags.createdDag',
+  'containerDags.showGraph': 'containerDags.shownGraph',
+  'containerDags.showTaskLog': 'containerDags.openedLog',
+};
 
 /** Wiring only: services are built by constructor, features register themselves; nothing runs until used. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -45,6 +56,23 @@ export function activate(context: vscode.ExtensionContext): void {
   runs.tree = tree;
   runs.clusters = clusters;
   runs.log = (m) => log.info(m);
+  const imageStatus = async (uri: vscode.Uri): Promise<ImageStatus | undefined> => {
+    // Only a trusted workspace's DAG may point the editor at a Docker host.
+    if (!vscode.workspace.isTrusted || !/\.ya?ml$/.test(uri.path)) return undefined;
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const dag = analyzeDag(doc.getText(), uri.fsPath).dag;
+    if (!dag || !(dag.tasks.some((t) => t.build) || dag.images.size)) return undefined;
+    const docker = await import('../runner/docker/dockerBundle');
+    const engine = await docker.connectDocker(config.dockerHost(dag.docker.host), process.env);
+    return engine.succeeded ? docker.imageStatus(engine.result, dag, dirname(uri.fsPath), process.env) : undefined;
+  };
+  const home = new Home(runs, tree, config, imageStatus, async () => {
+    const docker = await import('../runner/docker/dockerBundle');
+    return (await docker.connectDocker(config.dockerHost(), process.env)).succeeded;
+  });
+  tree.onEmpty = () => home.noRuns();
+  tree.isCancelling = (id) => runs!.isCancelling(id);
+  const images = new ImageSuggestions(config);
   const interop = new InteropCommands(cache, (m) => log.info(m));
   const graphs = new GraphPanels(context.extensionUri, lang, (m) => log.warn(m), {
     onDidChangeRun: runs.onDidChangeRun,
@@ -61,26 +89,19 @@ export function activate(context: vscode.ExtensionContext): void {
       else void vscode.window.showInformationMessage(`Service ${service} has not run yet.`);
     },
     previewPython: (doc) => interop.graphOf(doc),
-    imageStatus: async (uri) => {
-      // Only a trusted workspace's DAG may point the editor at a Docker host.
-      if (!vscode.workspace.isTrusted || !uri.path.endsWith('.yaml')) return undefined;
-      const doc = await vscode.workspace.openTextDocument(uri);
-      const dag = analyzeDag(doc.getText(), uri.fsPath).dag;
-      if (!dag || !(dag.tasks.some((t) => t.build) || dag.images.size)) return undefined;
-      const docker = await import('../runner/docker/dockerBundle');
-      const engine = await docker.connectDocker(config.dockerHost(dag.docker.host), process.env);
-      return engine.succeeded ? docker.imageStatus(engine.result, dag, dirname(uri.fsPath), process.env) : undefined;
-    },
+    imageStatus,
   });
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'containerDags.validateFile': () => validateFileCommand(diagnostics),
     'containerDags.renderTask': () => showRenderedSpec(cache),
     'containerDags.refreshRuns': () => tree.refresh(),
     'containerDags.showGraph': (uri?: unknown) => {
-      const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-      return target ? graphs.show(target) : undefined;
+      const target = uriOf(uri) ?? vscode.window.activeTextEditor?.document.uri;
+      return target ? graphs.show(target).then(() => true) : undefined;
     },
     ...runCommands(runs),
+    ...home.commands(),
+    'containerDags.browseKubeconfig': () => clusters.browseKubeconfig(),
     'containerDags.importAirflow': (uri?: unknown) => interop.importAirflow(uri),
     'containerDags.previewAirflowGraph': async (uri?: unknown) => {
       const target = await interop.pickPython(uri);
@@ -114,18 +135,26 @@ export function activate(context: vscode.ExtensionContext): void {
     interop,
     graphs,
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, graphs),
-    ...registerLanguageFeatures(lang),
+    home,
+    ...registerLanguageFeatures(lang, () => images.list()),
     vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, new RunCodeLensProvider(lang)),
     vscode.window.registerTreeDataProvider('containerDags.runs', tree),
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, runs.logs),
     vscode.workspace.registerTextDocumentContentProvider(POD_SCHEME, pods),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('containerDags')) clusters.updateStatus();
+      if (!e.affectsConfiguration('containerDags')) return;
+      clusters.updateStatus();
+      if (e.affectsConfiguration('containerDags.kubernetes') || e.affectsConfiguration('containerDags.backend'))
+        home.pods.refresh();
     }),
     ...Object.entries(commands).map(([id, run]) =>
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
-          return await run(...args);
+          const result = await run(...args);
+          // The walkthrough's steps complete on what was done, wherever it was done from.
+          const done = own(WALKTHROUGH_DONE, id);
+          if (done && result) void vscode.commands.executeCommand('setContext', done, true);
+          return result;
         } catch (e) {
           // A bug of ours must still say something, and never take the extension host down.
           log.error(`${id} failed`, e);
@@ -137,6 +166,13 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     ),
   );
+}
+
+/** The file a command is about: a Uri, or a DAGs view item (which carries one). */
+export function uriOf(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  const uri = (arg as { uri?: unknown } | undefined)?.uri;
+  return uri instanceof vscode.Uri ? uri : undefined;
 }
 
 /** Stops running containers, within a deadline of its own, before VS Code goes away. */

@@ -74,7 +74,7 @@ export function tooltip(n: GraphNode, view: TaskView | undefined, now = Date.now
   if (view) {
     const d = duration(view, now);
     lines.push(
-      `${view.building ? 'building its image' : view.state.replace(/_/g, ' ')}${view.tryNumber ? ` · try ${view.tryNumber}` : ''}${d ? ` · ${d}` : ''}`,
+      `${view.building ? 'building its image' : view.pending ? 'pending (not started)' : view.state.replace(/_/g, ' ')}${view.tryNumber ? ` · try ${view.tryNumber}` : ''}${d ? ` · ${d}` : ''}`,
     );
     if (view.exitCode !== undefined) lines.push(`exit code ${view.exitCode}`);
     if (view.reason) lines.push(view.reason);
@@ -125,7 +125,7 @@ export function drawNode(n: GraphNode, box: NodeBox, view?: TaskView, now = Date
   return h(
     'g',
     {
-      class: `node${n.mapped ? ' mapped' : ''}${n.folded ? ' folded' : ''}${n.instanceOf !== undefined ? ' instance' : ''}${state ? ` state-${state}` : ''}${view?.building ? ' building' : ''}`,
+      class: `node${n.mapped ? ' mapped' : ''}${n.folded ? ' folded' : ''}${n.instanceOf !== undefined ? ' instance' : ''}${state ? ` state-${state}` : ''}${view?.building ? ' building' : ''}${view?.pending ? ' pending' : ''}`,
       'data-task': n.id,
       ...(n.instanceOf !== undefined ? { 'data-instance-of': n.instanceOf } : {}),
       transform: `translate(${round(box.x)} ${round(box.y)})`,
@@ -145,7 +145,7 @@ export function drawNode(n: GraphNode, box: NodeBox, view?: TaskView, now = Date
         'text',
         { x: box.width - 10, y: 19, class: 'icon', 'text-anchor': 'end' },
         undefined,
-        view?.building ? BUILDING_ICON : state ? STATE_ICONS[state] : '',
+        view?.building ? BUILDING_ICON : view?.pending ? STATE_ICONS.queued : state ? STATE_ICONS[state] : '',
       ),
       ...toggle,
     ],

@@ -10,4 +10,5 @@ export const STATE_ICONS: Readonly<Record<TaskState, string>> = {
   upstream_failed: '⊘',
   skipped: '↷',
   cancelled: '■',
+  no_status: '',
 };

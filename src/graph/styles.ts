@@ -39,6 +39,8 @@ export const GRAPH_CSS = `
 .node.state-cancelled rect { stroke: var(--vscode-charts-purple, #652d90); stroke-width: 2px; }
 .node.state-cancelled text.icon { fill: var(--vscode-charts-purple, #652d90); }
 
+.node.pending rect { stroke: var(--vscode-descriptionForeground, #717171); stroke-dasharray: 4 3; }
+.node.pending text.icon { fill: var(--vscode-descriptionForeground, #717171); }
 .node.building rect { stroke: var(--vscode-charts-purple, #652d90); stroke-width: 2px; stroke-dasharray: 6 2; }
 .node.building text.icon { fill: var(--vscode-charts-purple, #652d90); }
 .node.stale rect { stroke: var(--vscode-charts-orange, #d18616); stroke-dasharray: 3 2; }

@@ -10,6 +10,8 @@ export function taskViews(r: Pick<RunRecord, 'tasks'>): Record<string, TaskView>
   const tasks = dict<TaskView>();
   const counts = new Map<string, Partial<Record<TaskState, number>>>();
   for (const [id, t] of Object.entries(r.tasks)) {
+    // A task the run did not select has no state in it: drawn as before any run, never as a success.
+    if (t.state === 'no_status') continue;
     tasks[id] = viewOf(t);
     if (t.mapped_from !== undefined) {
       const c = counts.get(t.mapped_from) ?? {};
@@ -31,11 +33,16 @@ function viewOf(t: TaskRecord): TaskView {
   return {
     state: t.state,
     ...(t.state === 'running' && a?.phase === 'building' ? { building: true } : {}),
+    ...(t.state === 'running' && a?.phase === 'pending' ? { pending: true } : {}),
     tryNumber: t.tries,
     ...(startedAt ? { startedAt } : {}),
     ...(endedAt && t.state !== 'running' ? { endedAt } : {}),
     ...(t.exit_code !== undefined ? { exitCode: t.exit_code } : {}),
-    ...(t.reason ? { reason: t.reason } : {}),
+    ...(t.reason
+      ? { reason: t.reason }
+      : t.state === 'running' && a?.pending_reason
+        ? { reason: a.pending_reason }
+        : {}),
     ...(t.outputs && Object.keys(t.outputs).length ? { outputs: shortValues(t.outputs) } : {}),
     ...(t.item ? { item: shortValues(t.item) } : {}),
     ...(t.instances !== undefined ? { instances: t.instances } : {}),

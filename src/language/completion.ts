@@ -1,3 +1,4 @@
+import { kindLabel } from './kindLabels';
 import type { Analysis } from '../dag/analyze';
 import { upstreamOf } from '../dag/dataflowChecks';
 import type { OffsetRange } from '../dag/problem';
@@ -68,6 +69,7 @@ export function complete(a: Analysis, offset: number): Completion[] {
       const contextOf = field === 'dockerfile' ? buildContextAt(a, path) : undefined;
       return buildPathCompletions(a, field, typed, contextOf, replace);
     }
+    if (field === 'image' && ctx.valueKey === 'image') return imageCompletions(a, replace);
     if (isListItemValue) {
       const itemSpec = specAt(path.filter((p) => p !== '*'));
       const items = itemSpec?.kind === 'list' ? concrete(itemSpec.items) : undefined;
@@ -79,6 +81,21 @@ export function complete(a: Analysis, offset: number): Completion[] {
   const target = spec?.kind === 'list' ? concrete(spec.items) : spec;
   if (target?.kind !== 'object') return [];
   return keyCompletions(target, ctx.siblings, replace);
+}
+
+/** The images this file already uses (the editor adds the workspace's and the local Engine's). */
+function imageCompletions(a: Analysis, replace: Completion['replace']): Completion[] {
+  const users = new Map<string, number>();
+  for (const t of a.dag?.tasks ?? [])
+    if (t.image && !t.image.includes('{{')) users.set(t.image, (users.get(t.image) ?? 0) + 1);
+  for (const s of a.dag?.services.values() ?? []) users.set(s.image, (users.get(s.image) ?? 0) + 1);
+  return [...users].map(([image, n]) => ({
+    label: image,
+    kind: 'value' as const,
+    detail: `used by ${n} ${n === 1 ? 'task' : 'tasks'} of this DAG`,
+    insertText: image,
+    replace,
+  }));
 }
 
 function groupCompletions(a: Analysis, replace: Completion['replace']): Completion[] {
@@ -121,7 +138,7 @@ function keyCompletions(
       return {
         label: k,
         kind: 'key' as const,
-        detail: f.kind,
+        detail: kindLabel(f),
         documentation: f.doc,
         insertText: block ? `${k}:\n  $0` : list ? `${k}: [$0]` : `${k}: $0`,
         snippet: true,

@@ -1,3 +1,4 @@
+import { inlineCode, kindLabel, quotedList } from './kindLabels';
 import type { Analysis } from '../dag/analyze';
 import { isoDay } from '../dag/dates';
 import { formatDuration } from '../dag/duration';
@@ -39,7 +40,7 @@ export function hover(a: Analysis, offset: number, now = new Date()): Hover | un
   if (!hit || !hit.onKey) return undefined;
   const spec = specAt(hit.path.map((p) => (/^\d+$/.test(p) ? '*' : p)));
   if (!spec) return undefined;
-  const type = spec.kind === 'string' && spec.enum ? spec.enum.map((e) => `\`${e}\``).join(' | ') : spec.kind;
+  const type = spec.kind === 'string' && spec.enum ? spec.enum.map((e) => `\`${e}\``).join(' | ') : kindLabel(spec);
   return { contents: `**${hit.path[hit.path.length - 1]}** · ${type}\n\n${spec.doc}`, range: hit.range };
 }
 
@@ -47,8 +48,9 @@ function taskHover(a: Analysis, id: string, range: Hover['range']): Hover | unde
   const task = a.dag?.tasks.find((t) => t.id === id);
   if (!task) return undefined;
   const lines = [`**Task ${id}**`, '', `image: \`${task.image}\``];
-  if (task.command) lines.push(`command: \`${task.command.join(' ')}\``);
-  if (task.args) lines.push(`args: \`${task.args.join(' ')}\``);
+  // Quoted as written, so the split into arguments shows (`sh -c echo a b` would hide it).
+  if (task.command) lines.push(`command: ${inlineCode(quotedList(task.command))}`);
+  if (task.args) lines.push(`args: ${inlineCode(quotedList(task.args))}`);
   if (task.dependsOn.length) lines.push(`after: ${task.dependsOn.join(', ')} (${task.triggerRule})`);
   if (task.retries) lines.push(`retries: ${task.retries}, delay ${formatDuration(task.retryDelayMs)}`);
   if (task.timeoutMs) lines.push(`timeout: ${formatDuration(task.timeoutMs)}`);

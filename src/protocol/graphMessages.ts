@@ -6,6 +6,8 @@ export interface TaskView {
   state: TaskState;
   /** A running task whose image is being built: drawn as building, not yet running. */
   building?: boolean;
+  /** A task whose container does not run yet (a pending pod); `reason` says why. */
+  pending?: boolean;
   tryNumber: number;
   startedAt?: string;
   endedAt?: string;

@@ -1,6 +1,15 @@
 /** Task states, as Airflow names them. */
 export type TaskState =
-  'queued' | 'running' | 'success' | 'failed' | 'up_for_retry' | 'upstream_failed' | 'skipped' | 'cancelled';
+  | 'queued'
+  | 'running'
+  | 'success'
+  | 'failed'
+  | 'up_for_retry'
+  | 'upstream_failed'
+  | 'skipped'
+  | 'cancelled'
+  /** Not selected for this run (`--task`, Run Task…): Airflow's "no status"; it never ran in it. */
+  | 'no_status';
 
 export type RunState = 'queued' | 'running' | 'success' | 'failed' | 'cancelled';
 
@@ -21,8 +30,13 @@ export interface AttemptRecord {
   /** For a task whose image is built: the built image's id, and whether this attempt built it. */
   image_id?: string;
   built?: boolean;
-  /** Set while the attempt's image is being built (or found built), before its container starts. */
-  phase?: 'building';
+  /**
+   * Before its container runs: `building` its image, or `pending` (created, not started: a pod that
+   * is not scheduled or pulls its image), with the cluster's reason. Removed once it runs.
+   */
+  phase?: 'building' | 'pending';
+  /** Why a pending attempt waits (`Unschedulable: 0/1 nodes are available…`, `ContainerCreating`). */
+  pending_reason?: string;
   /** Relative to the run's folder. */
   log_file?: string;
   /** What a successful attempt wrote to `$CDAG_OUTPUT` (secret values masked). */

@@ -127,6 +127,20 @@ export async function runAttempt(
       secrets,
       mask,
       note: (message: string) => c.emit({ type: 'note', runId: c.o.runId, taskId: task.id, message }),
+      // Pending is shown as such in every view of the record, never as running.
+      pending: (reason: string | undefined) => {
+        if (reason === undefined && attempt.phase !== 'pending') return;
+        if (reason !== undefined && attempt.phase === 'pending' && attempt.pending_reason === reason) return;
+        if (reason === undefined) {
+          delete attempt.phase;
+          delete attempt.pending_reason;
+        } else {
+          attempt.phase = 'pending';
+          if (reason) attempt.pending_reason = mask(reason);
+        }
+        c.save();
+        c.emit({ type: 'task-state', runId: c.o.runId, taskId: task.id, state: 'running', tryNumber: rec.tries });
+      },
       ...(task.services.length ? { services: task.services } : {}),
     };
     let handle: AttemptHandle;
@@ -187,7 +201,7 @@ export async function runAttempt(
         attempt.outputs = maskValues(ended.outputs, (t) => c.mask(t));
       }
       await handle.cleanup(ended.state === 'failed' && (c.o.keepFailed ?? false));
-      return end(ended.state, ended.reason, exit.exitCode);
+      return end(ended.state, ended.reason, exit.neverStarted ? undefined : exit.exitCode);
     } finally {
       timer?.clear();
       signal.removeEventListener('abort', onAbort);

@@ -10,7 +10,10 @@ export interface LogLine {
 }
 
 export interface AttemptExit {
+  /** Meaningless (-1) when `neverStarted`: the record then has no exit code. */
   readonly exitCode: number;
+  /** The container never ran (a pod that could not be scheduled, pull, or start): there is no exit code to tell. */
+  readonly neverStarted?: boolean;
   /** Set when the cause is not just the exit code (OOMKilled, killed for a timeout, image pull). */
   readonly reason?: string;
   /**
@@ -51,6 +54,8 @@ export interface AttemptSpec {
   readonly mask: (line: string) => string;
   /** What the backend learns on the way that the user should see now (a pod's pending reason). */
   readonly note?: (message: string) => void;
+  /** The attempt exists but its container does not run yet (`reason` from the cluster), or runs now (`undefined`). */
+  readonly pending?: (reason: string | undefined) => void;
   /** Services the task needs, already started and ready: the attempt must reach them by name. */
   readonly services?: readonly string[];
 }

@@ -2,6 +2,7 @@ import {
   createWriteStream,
   existsSync,
   rmdirSync,
+  rmSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -152,6 +153,24 @@ export class RunStore {
     if (!lock.acquired) return 'holder' in lock;
     lock.release();
     return false;
+  }
+
+  /**
+   * Deletes a finished run's folder (record and logs). A run still going on, here or in another
+   * process, is refused: its runner would write into a folder that is gone.
+   */
+  remove(runId: string, isLive: (r: RunRecord) => boolean): 'removed' | 'live' | 'missing' | 'failed' {
+    const dir = this.runDir(runId);
+    const r = this.read(dir);
+    if (!r) return existsSync(dir) ? 'failed' : 'missing';
+    if ((r.state === 'running' || r.state === 'queued') && !r.interrupted && (isLive(r) || ownerAlive(r.owner)))
+      return 'live';
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return 'removed';
+    } catch {
+      return 'failed';
+    }
   }
 
   /** Marks a run whose runner died as interrupted, so the UI never shows it as live. */

@@ -16,7 +16,7 @@ export function freshRecord(o: RunOptions): RunRecord {
   for (const t of o.dag.tasks) {
     const prev = own(o.previous?.tasks, t.id);
     const keep = prev?.state === 'success' || (selected !== undefined && !selected.has(t.id));
-    tasks[t.id] = keep && prev ? { ...prev } : { state: keep ? 'success' : 'queued', tries: 0, attempts: [] };
+    tasks[t.id] = keep && prev ? { ...prev } : { state: keep ? 'no_status' : 'queued', tries: 0, attempts: [] };
     if (keep && !prev) tasks[t.id]!.reason = 'not selected for this run';
   }
   // A kept mapped task keeps its instances (only a kept record has `instances`; a queued one has none yet).

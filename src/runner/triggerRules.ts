@@ -10,11 +10,15 @@ export const ENDED_STATES: ReadonlySet<TaskState> = new Set([
   'upstream_failed',
   'skipped',
   'cancelled',
+  'no_status',
 ]);
 const FAILED: ReadonlySet<TaskState> = new Set(['failed', 'upstream_failed', 'cancelled']);
 
 /** Airflow's trigger rules, over the states of a task's upstream tasks. */
-export function decide(rule: TriggerRule, upstream: readonly TaskState[]): Decision {
+export function decide(rule: TriggerRule, given: readonly TaskState[]): Decision {
+  // An upstream task the run did not select does not hold a selected one back (Airflow's `tasks test`
+  // ignores dependencies likewise): it counts as done well.
+  const upstream = given.includes('no_status') ? given.map((s) => (s === 'no_status' ? 'success' : s)) : given;
   if (upstream.length === 0 || rule === 'always') return 'run';
   const done = upstream.filter((s) => ENDED_STATES.has(s)).length;
   const success = upstream.filter((s) => s === 'success').length;

@@ -54,9 +54,11 @@ tasks:
     }
     await s.wb.page.locator('.part.panel', { hasText: 'kpod: success' }).waitFor({ timeout: 60_000 });
     await s.wb.showRuns();
-    // Room for the tree: the file list folds away (the list draws only the rows in view).
-    const files = s.wb.page.locator('.pane-header', { hasText: 'workspace' }).first();
-    if ((await files.getAttribute('aria-expanded')) === 'true') await files.click();
+    // Room for the tree: the DAGs view folds away (the list draws only the rows in view).
+    const dags = s.wb.page.locator('.sidebar .pane-header', {
+      has: s.wb.page.locator('.title', { hasText: /^DAGs$/i }),
+    });
+    if ((await dags.getAttribute('aria-expanded')) === 'true') await dags.click();
     await s.wb.page.locator('.monaco-list-row', { hasText: 'kpod · ' }).first().click();
     // The task row's own click opens its log; its twistie expands it.
     await s.wb.page

@@ -18,6 +18,18 @@ tasks:
     command: [sh, -c, 'echo next']
     depends_on: [slow]
 `,
+      'selected.dag.yaml': `dag: selected
+tasks:
+  first:
+    image: cdag-test/busybox:1
+    image_pull_policy: Never
+    command: [sh, -c, 'echo first']
+  second:
+    image: cdag-test/busybox:1
+    image_pull_policy: Never
+    command: [sh, -c, 'echo second ran alone']
+    depends_on: [first]
+`,
       'socket.dag.yaml': `dag: socket
 tasks:
   peek:
@@ -85,5 +97,27 @@ tasks:
     const rows = s.wb.page.locator('.monaco-list-row', { hasText: 'socket · ' });
     await rows.first().waitFor();
     assert.equal(await rows.count(), 1);
+  });
+
+  it('runs one task from its CodeLens and shows the task it did not select with no status, never as a success', async () => {
+    await s.wb.openFile('selected.dag.yaml');
+    const lens = s.wb.page.locator('.codelens-decoration a', { hasText: 'Run task' }).nth(1);
+    await lens.waitFor({ timeout: 60_000 });
+    await lens.click();
+    await s.wb.page.locator('.part.panel', { hasText: '[second] second ran alone' }).waitFor({ timeout: 60_000 });
+    await s.wb.page.locator('.part.panel', { hasText: 'selected: success' }).waitFor({ timeout: 60_000 });
+    await s.wb.showRuns();
+    const run = s.wb.page.locator('.monaco-list-row', { hasText: 'selected · ' }).first();
+    await run.waitFor({ timeout: 30_000 });
+    // One counter: the one task it selected, succeeded.
+    assert.match(await run.innerText(), /success · ✔1\/1/);
+    if ((await run.getAttribute('aria-expanded')) !== 'true') await run.click();
+    const first = s.wb.page.locator('.monaco-list-row[aria-level="3"]', { hasText: 'first' }).first();
+    await first.waitFor({ timeout: 30_000 });
+    assert.match(await first.innerText(), /no status \(not selected\)/);
+    assert.doesNotMatch(await first.innerText(), /success/);
+    const second = s.wb.page.locator('.monaco-list-row[aria-level="3"]', { hasText: 'second' }).first();
+    assert.match(await second.innerText(), /success/);
+    await s.wb.screenshot('9b-task-run-no-status');
   });
 });

@@ -88,12 +88,30 @@ export class Workbench {
     return lens;
   }
 
-  /** The DAG Runs view in the Explorer, expanded. */
-  async showRuns(timeout = 30_000): Promise<Locator> {
-    const header = this.page.locator('.pane-header', { hasText: 'DAG Runs' });
-    await header.waitFor({ timeout });
+  /** A view of the home (DAGs, DAG Runs, Pods), shown and expanded through its Focus command (it never toggles the side bar closed). */
+  async showView(name: string, timeout = 30_000): Promise<Locator> {
+    const header = this.page.locator('.sidebar .pane-header', {
+      has: this.page.locator('.title', { hasText: new RegExp(`^${name}$`, 'i') }),
+    });
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      await this.command(`Focus on ${name} View`);
+      try {
+        await header.waitFor({ timeout: 10_000 });
+        break;
+      } catch (e) {
+        // Right after a reload the palette may not know the view's command yet: ask again.
+        if (Date.now() > deadline) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     return header;
+  }
+
+  /** The DAG Runs view of the home, expanded. */
+  async showRuns(timeout = 30_000): Promise<Locator> {
+    return this.showView('DAG Runs', timeout);
   }
 
   async screenshot(name: string): Promise<string> {

@@ -27,7 +27,10 @@ import { buildImagesOf } from '../runs/imageBuilds';
 
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[-._a-zA-Z0-9]+)?$/;
 
-async function dagDocument(uri?: vscode.Uri): Promise<{ doc: vscode.TextDocument; dag: Dag } | undefined> {
+async function dagDocument(arg?: unknown): Promise<{ doc: vscode.TextDocument; dag: Dag } | undefined> {
+  // A Uri from a lens or a menu, or a DAGs view item carrying one.
+  const given = (arg as { uri?: unknown } | undefined)?.uri;
+  const uri = arg instanceof vscode.Uri ? arg : given instanceof vscode.Uri ? given : undefined;
   const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
   if (!doc || doc.languageId !== 'container-dag') {
     void vscode.window.showWarningMessage('Open a .dag.yaml file first.');
@@ -111,7 +114,8 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
       if (!d) return;
       const date = await askDate(
         'Logical date (YYYY-MM-DD or ISO date-time, UTC)',
-        new Date().toISOString().slice(0, 10),
+        // The date Run DAG and the graph use: the last complete interval's.
+        latestCompleteInterval(d.dag.schedule, new Date()).start.toISOString().slice(0, 10),
       );
       if (date) await c.run({ document: d.doc, dag: d.dag, intervals: [intervalAt(d.dag.schedule, date)] });
     },
@@ -187,14 +191,15 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
     },
     'containerDags.showTaskLog': async (arg?: unknown, taskId?: unknown) => {
       const n = arg as RunsNode | undefined;
+      // True when a log was opened (the walkthrough's step completes on it).
       if (n && n.kind === 'service') {
         await c.openLog(n.record, serviceLogId(n.name), 1);
-        return;
+        return true;
       }
       if (n && n.kind === 'task') {
         const a = n.task.attempts.at(-1);
         if (a) await c.openLog(n.record, n.taskId, a.try);
-        return;
+        return a !== undefined;
       }
       // From a CodeLens: the newest run of this file that ran the task.
       const file = (arg as vscode.Uri | undefined)?.fsPath;
@@ -206,6 +211,7 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
         return;
       }
       await c.openLog(r, taskId, own(r.tasks, taskId)!.attempts.at(-1)!.try);
+      return true;
     },
     'containerDags.setSecret': async () => {
       const name = await vscode.window.showInputBox({

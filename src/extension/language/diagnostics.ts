@@ -1,3 +1,4 @@
+import { isBlank } from '../home/dagTemplate';
 import * as vscode from 'vscode';
 import type { Problem } from '../../dag/problem';
 import { toDiagnostics } from './convert';
@@ -50,6 +51,11 @@ export class DiagnosticsController implements vscode.Disposable {
   async validate(doc: vscode.TextDocument): Promise<void> {
     const version = doc.version;
     const text = doc.getText();
+    // A new, empty file is offered a template (a CodeLens), not told it is wrong.
+    if (isBlank(text)) {
+      this.collection.delete(doc.uri);
+      return;
+    }
     let problems: readonly Problem[];
     try {
       problems = await this.lang.ask(doc, { op: 'problems' });

@@ -3,9 +3,14 @@ import type { Completion } from '../../language/completion';
 import type { OutlineItem } from '../../language/outline';
 import { DIAGNOSTIC_SOURCE } from './convert';
 import type { DagLanguage } from './dagLanguage';
+import type { ImageSuggestion } from '../home/imageSuggestions';
 import { LANGUAGE_ID } from './diagnostics';
 
 const SELECTOR: vscode.DocumentSelector = { language: LANGUAGE_ID };
+/** The cursor right after `key: ` (a list item's too). */
+const AFTER_KEY = /^\s*(-\s+)?[A-Za-z_][\w.-]*:\s$/;
+/** The cursor in an `image:` value, with what is typed of it. */
+const IMAGE_VALUE = /^\s*(?:-\s+)?image:\s*["']?([^\s"'#]*)$/;
 
 const COMPLETION_KIND: Record<Completion['kind'], vscode.CompletionItemKind> = {
   key: vscode.CompletionItemKind.Property,
@@ -31,15 +36,22 @@ const SYMBOL_KIND: Record<OutlineItem['kind'], vscode.SymbolKind> = {
 };
 
 /** Every language feature, each a thin adapter over the pure language service. */
-export function registerLanguageFeatures(lang: DagLanguage): vscode.Disposable[] {
+export function registerLanguageFeatures(
+  lang: DagLanguage,
+  moreImages?: () => Promise<readonly ImageSuggestion[]>,
+): vscode.Disposable[] {
   return [
     vscode.languages.registerCompletionItemProvider(
       SELECTOR,
       {
-        async provideCompletionItems(doc, pos) {
+        async provideCompletionItems(doc, pos, _token, context) {
+          const before = doc.lineAt(pos.line).text.slice(0, pos.character);
+          // A space opens completion only right after `key: `, where a value list may follow.
+          if (context.triggerCharacter === ' ' && !AFTER_KEY.test(before) && !/([[,|]|\{\{[^}]*)\s$/.test(before))
+            return undefined;
           const positions = lang.positionsOf(doc);
           const items = await lang.ask(doc, { op: 'complete', offset: positions.offset(pos) });
-          return items.map((c) => {
+          const result = items.map((c) => {
             const item = new vscode.CompletionItem(c.label, COMPLETION_KIND[c.kind]);
             item.insertText = c.snippet ? new vscode.SnippetString(c.insertText) : c.insertText;
             item.range = positions.range(c.replace);
@@ -48,6 +60,21 @@ export function registerLanguageFeatures(lang: DagLanguage): vscode.Disposable[]
             if (c.deprecated) item.tags = [vscode.CompletionItemTag.Deprecated];
             return item;
           });
+          const typed = IMAGE_VALUE.exec(before);
+          if (typed && moreImages) {
+            const have = new Set(items.map((c) => c.label));
+            const range = new vscode.Range(pos.line, pos.character - typed[1]!.length, pos.line, pos.character);
+            for (const s of await moreImages()) {
+              if (have.has(s.image)) continue;
+              const item = new vscode.CompletionItem(s.image, vscode.CompletionItemKind.Value);
+              item.detail = s.detail;
+              item.range = range;
+              // After the file's own images (sorted by label), the workspace's, then the Engine's.
+              item.sortText = `${s.from === 'workspace' ? '~1' : '~2'}${s.image}`;
+              result.push(item);
+            }
+          }
+          return result;
         },
       },
       '{',

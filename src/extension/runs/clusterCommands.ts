@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { BackendKind, RunRecord } from '../../protocol/runRecord';
 import type { Cluster } from '../../runner/kubernetes/connect';
+import { kubeconfigFiles } from '../../runner/kubernetes/kubeconfigPath';
 import { liveRunLabels } from '../../runner/liveRuns';
 import type { RunLauncher } from '../../runner/runLauncher';
 import { own } from '../../util/dict';
@@ -50,8 +51,14 @@ export class ClusterCommands implements vscode.Disposable {
       return;
     }
     const c = this.config.cluster();
-    this.status.text = `⎈ ${c.context ?? 'current context'}/${c.namespace ?? 'default'}`;
-    this.status.tooltip = 'Container DAGs run as pods on this Kubernetes context. Click to choose.';
+    const kubeconfig = kubeconfigFiles(c.kubeconfig, process.env);
+    // No context is shown that does not exist: without a kubeconfig, say so.
+    this.status.text = kubeconfig.found
+      ? `⎈ ${c.context ?? 'current context'}/${c.namespace ?? 'default'}`
+      : '$(warning) ⎈ no kubeconfig';
+    this.status.tooltip = kubeconfig.found
+      ? 'Container DAGs run as pods on this Kubernetes context. Click to choose.'
+      : `Runs go to Kubernetes, but there is no kubeconfig (${kubeconfig.path}). Click to browse for one or choose Docker.`;
     this.status.show();
   }
 
@@ -59,7 +66,7 @@ export class ClusterCommands implements vscode.Disposable {
   async chooseBackend(): Promise<void> {
     const k8s = await this.k8s();
     const contexts = await k8s.listContexts(this.config.cluster().kubeconfig);
-    type Pick = vscode.QuickPickItem & { backend: BackendKind; context?: string };
+    type Pick = vscode.QuickPickItem & { backend: BackendKind | 'browse'; context?: string };
     const items: Pick[] = [
       { label: '$(vm) Docker', description: 'the local Docker Engine (or docker.host)', backend: 'docker' },
       ...(contexts.succeeded
@@ -70,13 +77,49 @@ export class ClusterCommands implements vscode.Disposable {
             context: c.name,
           }))
         : []),
+      {
+        label: '$(folder-opened) Browse kubeconfig…',
+        description: 'a kubeconfig file for this tool',
+        backend: 'browse',
+      },
     ];
     const picked = await vscode.window.showQuickPick(items, {
-      placeHolder: contexts.succeeded ? 'Where should DAGs run?' : `Docker (${contexts.error})`,
+      placeHolder:
+        contexts.succeeded && contexts.result.contexts.length
+          ? 'Where should DAGs run?'
+          : `Docker, or browse for a kubeconfig (${contexts.succeeded ? 'the kubeconfig has no context' : contexts.error})`,
     });
     if (!picked) return;
+    if (picked.backend === 'browse') {
+      if (await this.browseKubeconfig()) return this.chooseBackend();
+      return;
+    }
     await this.config.chooseBackend(picked.backend, picked.context);
     this.updateStatus();
+  }
+
+  /** Picks a kubeconfig file and keeps it as the user's setting; true when one was chosen. */
+  async browseKubeconfig(): Promise<boolean> {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Choose a kubeconfig',
+      canSelectFiles: true,
+      canSelectFolders: false,
+      canSelectMany: false,
+      openLabel: 'Use this kubeconfig',
+    });
+    const file = picked?.[0];
+    if (!file) return false;
+    const k8s = await this.k8s();
+    const contexts = await k8s.listContexts(file.fsPath);
+    if (!contexts.succeeded || contexts.result.contexts.length === 0) {
+      void vscode.window.showErrorMessage(
+        contexts.succeeded ? `${file.fsPath} has no contexts; it is not a kubeconfig.` : contexts.error,
+      );
+      return false;
+    }
+    await this.config.useKubeconfig(file.fsPath);
+    this.updateStatus();
+    return true;
   }
 
   /** Lists this tool's pods in the chosen namespace that no live run watches, and removes the ones picked. */

@@ -1,3 +1,4 @@
+import { isBlank } from '../home/dagTemplate';
 import * as vscode from 'vscode';
 import type { DagLanguage } from '../language/dagLanguage';
 
@@ -6,6 +7,17 @@ export class RunCodeLensProvider implements vscode.CodeLensProvider {
   constructor(private readonly lang: DagLanguage) {}
 
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    if (isBlank(doc.getText())) {
+      // Nothing to run yet: offer a start instead (the GitHub Actions extension offers starter workflows).
+      const top = new vscode.Range(0, 0, 0, 0);
+      return [
+        new vscode.CodeLens(top, {
+          title: '$(new-file) Start from a template',
+          command: 'containerDags.insertTemplate',
+          arguments: [doc.uri],
+        }),
+      ];
+    }
     const positions = this.lang.positionsOf(doc);
     const { tasks, graph } = await this.lang.ask(doc, { op: 'graph' });
     const built = new Set(graph?.nodes.filter((n) => n.built).map((n) => n.id));

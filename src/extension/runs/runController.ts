@@ -1,3 +1,4 @@
+import { countsLabel, runCounts } from '../../runner/runCounts';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeDag } from '../../dag/analyze';
@@ -62,6 +63,7 @@ export class RunController implements vscode.Disposable {
   /** A run's record changed (a task or the run changed state): the graph recolours from it. */
   readonly onDidChangeRun = this.changed.event;
   private takeover: Promise<void> | undefined;
+  private readonly cancelling = new Set<string>();
   /** Where notes about runs go (the extension's log channel). */
   log: ((message: string) => void) | undefined;
   tree: RunsTreeProvider | undefined;
@@ -75,7 +77,7 @@ export class RunController implements vscode.Disposable {
   ) {
     this.logs = new TaskLogProvider(() => this.store.root);
     this.status.name = 'Container DAGs runs';
-    this.status.command = 'workbench.view.explorer';
+    this.status.command = 'containerDags.runs.focus';
   }
 
   /** The launcher and its run store (in the workspace's storage); made on first use. */
@@ -254,7 +256,17 @@ export class RunController implements vscode.Disposable {
   }
 
   cancel(runId?: string): void {
+    // Said at once: containers take up to their stop timeout to go, and the run ends only then.
+    const ids = runId ? [runId] : (this.launcherInstance?.live ?? []).map((e) => e.record.run_id);
+    for (const id of ids) this.cancelling.add(id);
     this.launcherInstance?.cancel(runId);
+    this.tree?.refresh();
+    this.updateStatus();
+  }
+
+  /** A cancel was asked for this run (it shows "cancelling…" until it ends). */
+  isCancelling(runId: string): boolean {
+    return this.cancelling.has(runId);
   }
 
   /** The DAG's output channel, where its runs and builds write. */
@@ -314,10 +326,10 @@ export class RunController implements vscode.Disposable {
       return;
     }
     const r = live[0]!;
-    const tasks = Object.values(r.tasks);
-    const done = tasks.filter((t) => !['queued', 'running', 'up_for_retry'].includes(t.state)).length;
-    this.status.text = `$(sync~spin) ${r.dag} ${done}/${tasks.length}${live.length > 1 ? ` (+${live.length - 1})` : ''}`;
-    this.status.tooltip = `Container DAGs: ${live.length} run(s) in progress`;
+    const c = runCounts(r);
+    const verb = this.cancelling.has(r.run_id) ? ' cancelling…' : '';
+    this.status.text = `$(sync~spin) ${r.dag}${verb} ${countsLabel(c)}${live.length > 1 ? ` (+${live.length - 1})` : ''}`;
+    this.status.tooltip = `Container DAGs: ${live.length} run(s) in progress; ${r.dag}: ${c.succeeded} of ${c.total} tasks succeeded, ${c.ended} ended`;
     this.status.show();
   }
 

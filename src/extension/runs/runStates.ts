@@ -20,6 +20,8 @@ export function stateIcon(state: TaskState | RunState): vscode.ThemeIcon {
       return new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('testing.iconSkipped'));
     case 'queued':
       return new vscode.ThemeIcon('clock', new vscode.ThemeColor('testing.iconQueued'));
+    case 'no_status':
+      return new vscode.ThemeIcon('circle-small', new vscode.ThemeColor('disabledForeground'));
   }
 }
 

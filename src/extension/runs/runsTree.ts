@@ -1,5 +1,6 @@
+import { countsLabel, runCounts } from '../../runner/runCounts';
 import * as vscode from 'vscode';
-import type { RunRecord, ServiceRecord, TaskRecord } from '../../protocol/runRecord';
+import type { RunRecord, RunState, ServiceRecord, TaskRecord } from '../../protocol/runRecord';
 import { instanceId } from '../../dag/instanceIds';
 import { shortValue } from '../../graph/taskViews';
 import { own } from '../../util/dict';
@@ -9,6 +10,8 @@ const detail = (label: string, v: unknown): RunsNode => ({ kind: 'detail', label
 
 /** The tree's nodes: a run, one of its tasks, or a detail line of a task's attempt. */
 export type RunsNode =
+  /** The runs of one DAG, newest first, as the GitHub Actions view groups runs under their workflow. */
+  | { kind: 'dag'; dag: string; records: readonly RunRecord[] }
   | { kind: 'run'; record: RunRecord }
   | { kind: 'task'; record: RunRecord; taskId: string; task: TaskRecord }
   /** A run-scoped service of the run (GitHub Actions lists a job's service containers likewise). */
@@ -28,6 +31,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
+  /** The run states shown, or every state when undefined ("Filter by State…"). */
+  private shown: ReadonlySet<RunState> | undefined;
+
+  /** Whether a cancel was asked for this run and it has not ended yet: shown at once, not when the run ends. */
+  isCancelling: ((runId: string) => boolean) | undefined;
+
+  /** Told when there is no run at all, so the welcome content can say why (no Docker Engine). */
+  onEmpty: (() => void) | undefined;
+
   constructor(
     private readonly runs: () => RunRecord[],
     private readonly describe?: DescribePod,
@@ -35,6 +47,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
 
   refresh(): void {
     this.changed.fire(undefined);
+  }
+
+  get filter(): ReadonlySet<RunState> | undefined {
+    return this.shown;
+  }
+
+  /** Shows only runs in these states (all when undefined or empty); the view's title tells it through a context key. */
+  setFilter(states: ReadonlySet<RunState> | undefined): void {
+    this.shown = states?.size ? states : undefined;
+    void vscode.commands.executeCommand('setContext', 'containerDags.runsFiltered', this.shown !== undefined);
+    this.refresh();
   }
 
   async getChildren(node?: RunsNode): Promise<RunsNode[]> {
@@ -50,7 +73,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   }
 
   private children(node?: RunsNode): RunsNode[] {
-    if (!node) return this.runs().map((record) => ({ kind: 'run', record }));
+    if (!node) {
+      const all = this.runs();
+      if (all.length === 0) this.onEmpty?.();
+      return groupByDag(all.filter((r) => !this.shown || this.shown.has(r.state)));
+    }
+    if (node.kind === 'dag') return node.records.map((record) => ({ kind: 'run', record }));
     if (node.kind === 'run') {
       // Instances sit under their mapped task, as Airflow's grid lists map indexes under the task.
       const tasks = Object.entries(node.record.tasks)
@@ -126,29 +154,52 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
     switch (node.kind) {
+      case 'dag': {
+        // Expanded at first (VS Code then remembers what the user collapsed, by id).
+        const item = new vscode.TreeItem(node.dag, vscode.TreeItemCollapsibleState.Expanded);
+        const last = node.records[0]!;
+        item.description = `${node.records.length} run${node.records.length === 1 ? '' : 's'} · last ${last.interrupted ? 'interrupted' : last.state}`;
+        item.iconPath = new vscode.ThemeIcon('type-hierarchy');
+        item.tooltip = last.file ?? node.dag;
+        item.contextValue = 'dag-runs';
+        item.id = `dag/${node.dag}`;
+        return item;
+      }
       case 'run': {
         const r = node.record;
         const item = new vscode.TreeItem(
           `${r.dag} · ${r.logical_date.slice(0, 10)}`,
           vscode.TreeItemCollapsibleState.Collapsed,
         );
-        const tasks = Object.values(r.tasks).filter((t) => t.mapped_from === undefined);
-        const done = tasks.filter((t) => t.state === 'success').length;
-        item.description = `${r.interrupted ? 'interrupted' : r.state} · ${done}/${tasks.length} · ${duration(r.started_at, r.ended_at)}`;
+        const cancelling = this.isCancelling?.(r.run_id) && (r.state === 'running' || r.state === 'queued');
+        item.description = `${r.interrupted ? 'interrupted' : cancelling ? 'cancelling…' : r.state} · ${countsLabel(runCounts(r))} · ${duration(r.started_at, r.ended_at)}`;
         item.iconPath = stateIcon(r.state);
         item.tooltip = `${r.run_id}\n${r.backend}${r.file ? `\n${r.file}` : ''}`;
-        item.contextValue = r.state === 'running' || r.state === 'queued' ? 'run-active' : 'run-done';
+        const failures = Object.values(r.tasks).some((t) => t.state === 'failed' || t.state === 'upstream_failed');
+        // Re-run failed tasks is offered only where there are some (Airflow's "clear failed" likewise).
+        item.contextValue =
+          r.state === 'running' || r.state === 'queued' ? 'run-active' : failures ? 'run-done-failures' : 'run-done';
         item.id = r.run_id;
         return item;
       }
       case 'task': {
         const t = node.task;
         const item = new vscode.TreeItem(node.taskId, vscode.TreeItemCollapsibleState.Collapsed);
-        const building = t.state === 'running' && t.attempts.at(-1)?.phase === 'building';
-        item.description = `${t.instances !== undefined ? `×${t.instances} · ` : ''}${building ? 'building its image' : t.state}${t.tries > 1 ? ` · try ${t.tries}` : ''}${t.started_at ? ` · ${duration(t.started_at, t.ended_at)}` : ''}`;
-        item.iconPath = stateIcon(t.state);
+        const a = t.attempts.at(-1);
+        const phase =
+          t.state !== 'running'
+            ? t.state === 'no_status'
+              ? 'no status (not selected)'
+              : t.state
+            : a?.phase === 'building'
+              ? 'building its image'
+              : a?.phase === 'pending'
+                ? `pending${a.pending_reason ? `: ${a.pending_reason}` : ''}`
+                : t.state;
+        item.description = `${t.instances !== undefined ? `×${t.instances} · ` : ''}${phase}${t.tries > 1 ? ` · try ${t.tries}` : ''}${t.started_at ? ` · ${duration(t.started_at, t.ended_at)}` : ''}`;
+        item.iconPath = stateIcon(t.state === 'running' && a?.phase === 'pending' ? 'queued' : t.state);
         item.tooltip = [
-          t.reason ?? t.state,
+          t.reason ?? (t.state === 'running' && a?.phase === 'pending' ? phase : t.state),
           ...(t.instances !== undefined ? [`${t.instances} instance(s)`] : []),
           ...Object.entries(t.item ?? {}).map(([k, v]) => `item.${k} = ${shortValue(v)}`),
           ...Object.entries(t.outputs ?? {}).map(([k, v]) => `outputs.${k} = ${shortValue(v)}`),
@@ -189,4 +240,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
       }
     }
   }
+}
+
+/** Runs grouped by DAG id, groups in the order of their newest run (runs come newest first). */
+export function groupByDag(runs: readonly RunRecord[]): RunsNode[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const g = groups.get(r.dag);
+    if (g) g.push(r);
+    else groups.set(r.dag, [r]);
+  }
+  return [...groups].map(([dag, records]): RunsNode => ({ kind: 'dag', dag, records }));
 }

@@ -1,7 +1,5 @@
+import { kubeconfigFiles } from './kubeconfigPath';
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { fail, ok, type Errorable } from '../../util/errorable';
 import { explainApiError } from './apiErrors';
 
@@ -36,9 +34,8 @@ export async function connectKubernetes(
 ): Promise<Errorable<Cluster>> {
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
-  const files = choice.kubeconfig ? [choice.kubeconfig] : (env.KUBECONFIG?.split(delimiter).filter(Boolean) ?? []);
-  const path = files[0] ?? join(homedir(), '.kube', 'config');
-  if (!files.length && !existsSync(path))
+  const { path, found } = kubeconfigFiles(choice.kubeconfig, env);
+  if (!found)
     return fail(
       `No kubeconfig: KUBECONFIG is not set and ${path} does not exist. Point KUBECONFIG at your cluster's kubeconfig (e.g. "kind export kubeconfig"), or choose a kubeconfig file for this tool.`,
     );

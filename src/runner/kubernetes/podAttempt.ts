@@ -127,12 +127,14 @@ export class PodAttempt implements AttemptHandle {
     const v = podVerdict(pod);
     if (containerStarted(pod) && !this.following) {
       this.started = true;
+      this.spec.pending?.(undefined);
       this.startupTimer?.clear();
       this.following = true;
       this.logsDone = this.followLogs();
     }
     switch (v.kind) {
       case 'pending':
+        if (!this.started) this.spec.pending?.(v.reason ?? '');
         if (v.reason && v.reason !== this.lastReason) {
           this.lastReason = v.reason;
           this.note(`${this.id} pending: ${v.reason}`);
@@ -146,6 +148,7 @@ export class PodAttempt implements AttemptHandle {
       case 'done':
         this.finish({
           exitCode: v.exitCode,
+          ...(v.neverStarted && !this.started ? { neverStarted: true } : {}),
           ...(v.reason ? { reason: v.reason } : {}),
           ...(v.exitCode === 0 && this.spec.rendered.task.outputs.length ? { output: outputOf(v.message) } : {}),
         });
@@ -154,7 +157,9 @@ export class PodAttempt implements AttemptHandle {
   }
 
   private onDeleted(): void {
-    if (!this.terminal) this.finish({ exitCode: -1, reason: 'pod deleted' });
+    this.deleted = true;
+    if (!this.terminal)
+      this.finish({ exitCode: -1, reason: 'pod deleted', ...(this.started ? {} : { neverStarted: true }) });
   }
 
   private finish(exit: AttemptExit): void {
@@ -186,8 +191,16 @@ export class PodAttempt implements AttemptHandle {
     } catch {
       // Events are help, not required.
     }
-    this.finish({ exitCode: -1, reason: this.spec.mask(`${reason}${events ? ` — events: ${events}` : ''}`) });
-    if (!this.started) await deletePod(this.cluster, this.namespace, this.id, 0).catch(() => false);
+    this.finish({
+      exitCode: -1,
+      reason: this.spec.mask(`${reason}${events ? ` — events: ${events}` : ''}`),
+      ...(this.started ? {} : { neverStarted: true }),
+    });
+    if (!this.started) {
+      // Removed so it cannot start unobserved later; then it is not "kept for inspection" either.
+      this.deleted = true;
+      await deletePod(this.cluster, this.namespace, this.id, 0).catch(() => false);
+    }
   }
 
   private async followLogs(): Promise<void> {

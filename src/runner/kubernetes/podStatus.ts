@@ -8,7 +8,7 @@ export type PodVerdict =
   /** A state that will not resolve by waiting: fail at once with the cluster's words. */
   | { kind: 'fail-fast'; reason: string }
   /** `message`: the container's termination message (its outputs, when it declares any). */
-  | { kind: 'done'; exitCode: number; reason?: string; message?: string };
+  | { kind: 'done'; exitCode: number; reason?: string; message?: string; neverStarted?: boolean };
 
 /** Image errors that waiting does not fix: KPO and Argo fail on them at once, so do we. */
 const FAIL_FAST = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
@@ -38,7 +38,12 @@ export function podVerdict(pod: V1Pod): PodVerdict {
     }
     if (status?.phase === 'Failed') {
       const reason = status.reason ?? 'Failed';
-      return { kind: 'done', exitCode: -1, reason: `${reason}${status.message ? `: ${status.message}` : ''}` };
+      return {
+        kind: 'done',
+        exitCode: -1,
+        neverStarted: true,
+        reason: `${reason}${status.message ? `: ${status.message}` : ''}`,
+      };
     }
     // Succeeded with no container status is not a state the kubelet reports; treat as not yet known.
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RunRecord } from '../../../src/protocol/runRecord';
@@ -137,5 +137,40 @@ describe('run store', () => {
       assert.equal(loser.held.run_id, winners[0]!.won);
       assert.throws(() => readFileSync(lockFile, 'utf8'), /ENOENT/, 'the winner released its lock on leaving');
     }
+  });
+
+  it('deletes a finished run with its logs, and refuses one whose runner still lives', () => {
+    const store = new RunStore(root);
+    store.save(record('done'));
+    writeFileSync(join(store.runDir('done'), 'a.1.log'), 'line\n');
+    store.save(record('live', { state: 'running', owner: { pid: process.pid, host: hostname() } }));
+    store.save(record('orphan', { state: 'running', owner: { pid: deadPid(), host: hostname() } }));
+    assert.equal(
+      store.remove('done', () => false),
+      'removed',
+    );
+    assert.equal(
+      store.remove('live', () => false),
+      'live',
+      'its owner (this process) is alive',
+    );
+    assert.equal(
+      store.remove('orphan', () => true),
+      'live',
+      'the launcher says it is live',
+    );
+    assert.equal(
+      store.remove('orphan', () => false),
+      'removed',
+      'its runner is gone',
+    );
+    assert.equal(
+      store.remove('never', () => false),
+      'missing',
+    );
+    assert.deepEqual(
+      store.list().map((r) => r.run_id),
+      ['live'],
+    );
   });
 });

@@ -79,6 +79,8 @@ describe('pod status → attempt verdict', () => {
       {
         kind: 'done',
         exitCode: -1,
+        // No container status tells that it ran: no exit code is recorded (the attempt knows if it saw one start).
+        neverStarted: true,
         reason: 'Evicted: The node was low on resource: memory.',
       },
     );

@@ -1,0 +1,48 @@
+/** Blank or only comments: a file just created, not yet a DAG. */
+export function isBlank(text: string): boolean {
+  return /^(\s*(#[^\n]*)?\n?)*\s*$/.test(text.length > 4096 ? text.slice(0, 4096) + 'x' : text);
+}
+
+/**
+ * The starter DAG as a snippet (tab stops for the id and the image): two tasks, one after the other,
+ * passing a value, on the busybox image that every machine can pull or build. It starts a week ago,
+ * so Run DAG (the last complete interval) has a date to run.
+ */
+export function starterSnippet(dagId: string): string {
+  // `\$` is a literal dollar in snippet syntax ($CDAG_OUTPUT is the container's variable, not the editor's).
+  return `dag: \${1:${dagId}}
+description: \${2:What this pipeline does}
+schedule: "@daily"
+start_date: ${new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10)}
+tasks:
+  extract:
+    image: \${3:busybox:1.36}
+    # A task hands values on by writing a JSON object to the file named by CDAG_OUTPUT.
+    command: [sh, -c, 'echo "{\\"rows\\": 42}" > "\\$CDAG_OUTPUT"; echo extracted for {{ ds }}']
+    outputs: [rows]
+  report:
+    image: \${3:busybox:1.36}
+    command: [sh, -c, 'echo "{{ tasks.extract.outputs.rows }} rows on {{ ds }}"']
+    depends_on: [extract]
+$0`;
+}
+
+/** The snippet as plain text (what "New DAG File" writes before the editor opens it). */
+export function starterText(dagId: string): string {
+  return starterSnippet(dagId)
+    .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+    .replace(/\$0/g, '')
+    .replace(/\\\$/g, '$');
+}
+
+/** A DAG id from a file name the user typed: `My Pipeline` → `my_pipeline`. */
+export function dagIdFromName(name: string): string {
+  const base = name.replace(/\.dag\.ya?ml$/i, '').replace(/\.ya?ml$/i, '');
+  return (
+    base
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9_.-]+/g, '_')
+      .replace(/^[_.-]+|[_.-]+$/g, '') || 'my_dag'
+  );
+}
