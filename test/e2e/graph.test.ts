@@ -41,11 +41,21 @@ describe('the DAG graph beside the editor', function () {
     );
     await s.wb.screenshot('10-graph-run-success');
     await frame.locator('g.node[data-task="greet"]').dblclick();
-    await s.wb.page.locator('.tab', { hasText: '1.log' }).first().waitFor({ timeout: 30_000 });
-    await s.wb.page
-      .locator('.monaco-editor .view-lines', { hasText: 'hello from the e2e run' })
-      .first()
-      .waitFor({ timeout: 30_000 });
+    // Titled by DAG, task, try and date; opened in the graph's group, beside the YAML, not over it.
+    const tab = s.wb.page.locator('.tab', { hasText: /hello › greet · try 1 · \d{4}-\d{2}-\d{2}/ }).first();
+    await tab.waitFor({ timeout: 30_000 });
+    const group = s.wb.page.locator('.editor-group-container', { has: tab });
+    assert.equal(await group.locator('.tab', { hasText: 'Graph: hello.dag.yaml' }).count(), 1);
+    assert.equal(await group.locator('.tab', { hasText: /^hello\.dag\.yaml/ }).count(), 0);
+    const lines = group.locator('.monaco-editor .view-lines', { hasText: 'hello from the e2e run' }).first();
+    await lines.waitFor({ timeout: 30_000 });
+    // The header says how the attempt ended.
+    // (the editor draws spaces as no-break spaces)
+    assert.match(
+      (await lines.innerText()).replace(/\u00a0/g, ' '),
+      /success · exit code 0 · [\d.]+ (s|ms) · container [0-9a-f]{12}/,
+    );
+    await s.wb.screenshot('10b-task-log-beside-graph');
   });
 
   it('draws a mapped task as one stacked node with counts that opens into its instances and folds again; outputs show on hover', async () => {

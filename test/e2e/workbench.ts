@@ -51,7 +51,14 @@ export class Workbench {
   async command(title: string): Promise<void> {
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
+    try {
+      await input.waitFor({ state: 'visible', timeout: 3_000 });
+    } catch {
+      // A webview (the graph) or the walkthrough kept the keyboard: give it back to the workbench.
+      await this.page.locator('.part.editor .tab.active').first().click();
+      await this.page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible' });
+    }
     await input.fill(`>${title}`);
     await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor();
     await this.page.waitForTimeout(200);

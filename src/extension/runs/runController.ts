@@ -1,3 +1,4 @@
+import { focusLine } from '../../runner/attemptLog';
 import { countsLabel, runCounts } from '../../runner/runCounts';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
@@ -52,7 +53,7 @@ function loadDag(file: string): { text: string; dag: Dag } | undefined {
  * the end. It decides nothing about runs itself.
  */
 export class RunController implements vscode.Disposable {
-  private readonly channels = new Map<string, vscode.OutputChannel>();
+  private readonly channels = new Map<string, vscode.LogOutputChannel>();
   private readonly status = vscode.window.createStatusBarItem(
     'containerDags.runStatus',
     vscode.StatusBarAlignment.Left,
@@ -75,7 +76,13 @@ export class RunController implements vscode.Disposable {
     private readonly secrets: vscode.SecretStorage,
     private readonly config: Config,
   ) {
-    this.logs = new TaskLogProvider(() => this.store.root);
+    this.logs = new TaskLogProvider(
+      () => this.store.root,
+      // A live run's record as it is now, else the stored one (run folders are named by run id).
+      (dir) =>
+        this.launcherInstance?.live.find((e) => basename(this.store.runDir(e.record.run_id)) === dir)?.record ??
+        this.store.load(dir),
+    );
     this.status.name = 'Container DAGs runs';
     this.status.command = 'containerDags.runs.focus';
   }
@@ -279,33 +286,44 @@ export class RunController implements vscode.Disposable {
     return this.config.dockerHost(dag.docker.host);
   }
 
-  private channel(dagId: string): vscode.OutputChannel {
+  /** A log channel per DAG: its levels colour stderr (warning) and failures (error) apart from the rest. */
+  private channel(dagId: string): vscode.LogOutputChannel {
     let c = this.channels.get(dagId);
     if (!c) {
-      c = vscode.window.createOutputChannel(`Container DAGs: ${dagId}`);
+      c = vscode.window.createOutputChannel(`Container DAGs: ${dagId}`, { log: true });
       this.channels.set(dagId, c);
     }
     return c;
   }
 
-  private onEvent(e: RunEvent, engine: RunEngine, channel: vscode.OutputChannel): void {
+  private onEvent(e: RunEvent, engine: RunEngine, channel: vscode.LogOutputChannel): void {
     switch (e.type) {
       case 'log':
-        channel.appendLine(`[${e.taskId}] ${e.line}`);
-        this.logs.touched(TaskLogProvider.uri(basename(this.store.runDir(e.runId)), e.taskId, e.tryNumber));
+        if (e.stream === 'stderr') channel.warn(`[${e.taskId}] ${e.line}`);
+        else channel.info(`[${e.taskId}] ${e.line}`);
+        this.logs.touched(
+          TaskLogProvider.uri(basename(this.store.runDir(e.runId)), engine.record, e.taskId, e.tryNumber),
+        );
         return;
       case 'task-state':
         if (e.state !== 'queued')
-          channel.appendLine(`● ${e.taskId} try ${e.tryNumber}: ${e.state}${e.reason ? ` — ${e.reason}` : ''}`);
+          (e.state === 'failed' || e.state === 'upstream_failed' ? channel.error : channel.info).call(
+            channel,
+            `● ${e.taskId} try ${e.tryNumber}: ${e.state}${e.reason ? ` — ${e.reason}` : ''}`,
+          );
         break;
       case 'run-state':
-        if (e.state !== 'running') channel.appendLine(`■ ${engine.record.dag}: ${e.state}`);
+        if (e.state !== 'running')
+          (e.state === 'failed' ? channel.error : channel.info).call(channel, `■ ${engine.record.dag}: ${e.state}`);
         break;
       case 'note':
-        channel.appendLine(`! ${e.message}`);
+        channel.info(`! ${e.message}`);
         break;
       case 'service-state':
-        channel.appendLine(`◆ service ${e.service}: ${e.state}${e.reason ? ` — ${e.reason}` : ''}`);
+        (e.state === 'failed' ? channel.error : channel.info).call(
+          channel,
+          `◆ service ${e.service}: ${e.state}${e.reason ? ` — ${e.reason}` : ''}`,
+        );
         break;
     }
     if (e.type === 'task-state' || e.type === 'run-state' || e.type === 'service-state')
@@ -348,10 +366,21 @@ export class RunController implements vscode.Disposable {
     }
   }
 
+  /**
+   * Opens an attempt's log beside the editor (in the group of an open graph, so graphs and logs share
+   * one), at its first error line when it failed, else at its end.
+   */
   async openLog(r: RunRecord, taskId: string, tryNumber: number): Promise<void> {
-    const uri = TaskLogProvider.uri(basename(this.store.runDir(r.run_id)), taskId, tryNumber);
+    const uri = TaskLogProvider.uri(basename(this.store.runDir(r.run_id)), r, taskId, tryNumber);
     const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc, { preview: true });
+    const { header, lines, failed } = await this.logs.lines(uri);
+    const at = header + focusLine(lines.slice(header), failed);
+    const pos = new vscode.Position(Math.min(at, doc.lineCount - 1), 0);
+    await vscode.window.showTextDocument(doc, {
+      preview: true,
+      viewColumn: graphColumn() ?? vscode.ViewColumn.Beside,
+      selection: new vscode.Range(pos, pos),
+    });
   }
 
   /** Stops every running container within its own deadline when VS Code shuts down. */
@@ -365,4 +394,13 @@ export class RunController implements vscode.Disposable {
     this.status.dispose();
     for (const c of this.channels.values()) c.dispose();
   }
+}
+
+/** The editor group an open graph is in: logs open there, beside the YAML, never over it. */
+function graphColumn(): vscode.ViewColumn | undefined {
+  for (const g of vscode.window.tabGroups.all)
+    for (const t of g.tabs)
+      if (t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('containerDags.graph'))
+        return g.viewColumn;
+  return undefined;
 }
