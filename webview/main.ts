@@ -10,6 +10,7 @@ import { structureKey, type Direction, type GraphLayout } from '../src/graph/lay
 import { foldedViews, foldGroups } from '../src/graph/foldedGroups';
 import { displayGraph } from '../src/graph/mappedNodes';
 import type {
+  GraphDirection,
   GraphPageState,
   HostToPage,
   PageToHost,
@@ -68,7 +69,18 @@ let states: Record<string, TaskView> = {};
 let serviceStates: Record<string, ServiceView> = {};
 /** Tasks whose image the next run builds (their folder changed, or never built). */
 let stale = new Set<string>();
-let direction: Direction = 'RIGHT';
+/** What the toolbar (or the setting) asks for, and the direction that is drawn (AUTO resolved by the panel's shape). */
+let choice: GraphDirection = 'AUTO';
+let direction: Direction = byShape();
+
+/** Top down when the panel is narrower than tall (a side panel), else left to right. */
+function byShape(): Direction {
+  return window.innerWidth < window.innerHeight ? 'DOWN' : 'RIGHT';
+}
+
+function resolved(): Direction {
+  return choice === 'AUTO' ? byShape() : choice;
+}
 let toolbar: ToolbarState | undefined;
 let menuTask: string | undefined;
 
@@ -232,6 +244,15 @@ function openMenu(taskId: string, x: number, y: number): void {
   menu.style.left = `${x}px`;
   menu.style.top = `${y}px`;
   menu.show = true;
+  // Kept on screen (Shift+F10 on a node near an edge, a right-click near the bottom): once drawn, its
+  // size is known and it moves inside the panel.
+  requestAnimationFrame(() => {
+    const r = menu.getBoundingClientRect();
+    const w = r.width || 200;
+    const h = r.height || 240;
+    menu.style.left = `${Math.max(4, Math.min(x, window.innerWidth - w - 4))}px`;
+    menu.style.top = `${Math.max(4, Math.min(y, window.innerHeight - h - 4))}px`;
+  });
 }
 
 menu.addEventListener('vsc-context-menu-select', (ev) => {
@@ -311,9 +332,12 @@ function setToolbar(t: ToolbarState): void {
   runButton.title = t.canRun
     ? 'Run the DAG for this logical date'
     : (t.runBlockedReason ?? 'Running needs a trusted workspace');
-  if (t.direction !== direction) {
-    direction = t.direction;
-    directionSelect.value = direction;
+  if (t.direction !== choice) {
+    choice = t.direction;
+    directionSelect.value = choice;
+  }
+  if (resolved() !== direction) {
+    direction = resolved();
     void show(graph);
   }
 }
@@ -327,12 +351,20 @@ runButton.addEventListener('click', () => {
     });
 });
 directionSelect.addEventListener('change', () => {
-  direction = directionSelect.value === 'DOWN' ? 'DOWN' : 'RIGHT';
-  post({ type: 'direction', direction });
+  const v = directionSelect.value;
+  choice = v === 'DOWN' || v === 'RIGHT' ? v : 'AUTO';
+  post({ type: 'direction', direction: choice });
+  direction = resolved();
   void show(graph);
 });
 document.getElementById('fit')!.addEventListener('click', () => viewport.fit());
-window.addEventListener('resize', () => viewport.fit());
+window.addEventListener('resize', () => {
+  // A panel that turns narrow (or wide) is laid out again when its direction follows its shape.
+  if (resolved() !== direction) {
+    direction = resolved();
+    void show(graph);
+  } else viewport.fit();
+});
 
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   const msg = ev.data;

@@ -1,3 +1,6 @@
+/** Below this zoom 12px labels are under 7px: Fit stops there (the wheel may still go further). */
+export const MIN_FIT_SCALE = 0.6;
+
 /** Zoom (wheel, around the pointer), pan (drag on the background) and fit, as one transform. */
 export class Viewport {
   private view = { x: 0, y: 0, scale: 1 };
@@ -35,13 +38,22 @@ export class Viewport {
     this.content = { width: Math.max(1, width), height: Math.max(1, height) };
   }
 
+  /**
+   * The whole graph in view, centred — but never smaller than labels can be read at: a graph too large
+   * for that is shown from its start at the smallest readable zoom, to be scrolled (dragged) through.
+   */
   fit(): void {
     const r = this.svg.getBoundingClientRect();
-    const scale = Math.max(
-      0.05,
-      Math.min(2, Math.min((r.width - 40) / this.content.width, (r.height - 40) / this.content.height)),
-    );
-    this.set({ scale, x: (r.width - this.content.width * scale) / 2, y: (r.height - this.content.height * scale) / 2 });
+    const whole = Math.min(2, Math.min((r.width - 40) / this.content.width, (r.height - 40) / this.content.height));
+    if (whole < MIN_FIT_SCALE) {
+      this.set({ scale: MIN_FIT_SCALE, x: 20, y: 20 });
+      return;
+    }
+    this.set({
+      scale: whole,
+      x: (r.width - this.content.width * whole) / 2,
+      y: (r.height - this.content.height * whole) / 2,
+    });
   }
 
   /** Scrolls a node into view when keyboard focus moves outside the visible area. */

@@ -141,7 +141,6 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
   const defaults = root ? mapAt(root, 'defaults') : undefined;
   if (defaults) mountRefs(undefined, defaults);
 
-  const templates: TemplateOccurrence[] = [];
   const outputTaskRefs: Reference[] = [];
   const outputRefs: Reference[] = [];
   const itemRefs: Reference[] = [];
@@ -153,29 +152,16 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
     const fallback = base === undefined ? rangeOf(t.node) : undefined;
     for (const expr of t.scanned.exprs) {
       const name = expr.name;
-      const from = expr.nameSpan.start;
-      const nameRange = fallback ?? { start: base! + from, end: base! + expr.nameSpan.end };
-      templates.push({
-        expr,
-        range: fallback ?? { start: base! + expr.span.start, end: base! + expr.span.end },
-        nameRange,
-        node: t.node,
-        owner,
-      });
+      const at = base === undefined ? 0 : base + expr.nameSpan.start;
       const c = name.charCodeAt(0);
       if (c === 112 /* p */ && name.startsWith('params.'))
-        paramRefs.push({
-          name: name.slice(7),
-          range: fallback ?? { start: nameRange.start + 7, end: nameRange.end },
-          owner,
-        });
+        paramRefs.push({ name: name.slice(7), range: fallback ?? { start: at + 7, end: at + name.length }, owner });
       else if (c === 116 /* t */ && name.startsWith('tasks.')) {
         // tasks.ID.outputs.NAME, ID without dots (the id pattern), NAME the rest.
         const dot = name.indexOf('.', 6);
         if (dot < 0 || !name.startsWith('.outputs.', dot) || name.indexOf('.', dot + 9) >= 0) continue;
         const id = name.slice(6, dot);
         const output = name.slice(dot + 9);
-        const at = nameRange.start;
         outputTaskRefs.push({ name: id, range: fallback ?? { start: at + 6, end: at + dot }, owner });
         outputRefs.push({
           name: `${id}.${output}`,
@@ -183,14 +169,29 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
           owner,
         });
       } else if (c === 105 /* i */ && name.startsWith('item.') && name.indexOf('.', 5) < 0)
-        itemRefs.push({
-          name: name.slice(5),
-          range: fallback ?? { start: nameRange.start + 5, end: nameRange.end },
-          owner,
-        });
-      else if (name === 'map_index') itemRefs.push({ name: 'map_index', range: nameRange, owner });
+        itemRefs.push({ name: name.slice(5), range: fallback ?? { start: at + 5, end: at + name.length }, owner });
+      else if (name === 'map_index')
+        itemRefs.push({ name: 'map_index', range: fallback ?? { start: at, end: at + name.length }, owner });
     }
   }
+  // Every `{{ }}` with its source ranges, built when a hover first asks: validation never needs it.
+  let templates: TemplateOccurrence[] | undefined;
+  const occurrences = (): TemplateOccurrence[] => {
+    const out: TemplateOccurrence[] = [];
+    for (const t of templated) {
+      const base = valueOffset(t.node, text);
+      const fallback = base === undefined ? rangeOf(t.node) : undefined;
+      for (const expr of t.scanned.exprs)
+        out.push({
+          expr,
+          range: fallback ?? { start: base! + expr.span.start, end: base! + expr.span.end },
+          nameRange: fallback ?? { start: base! + expr.nameSpan.start, end: base! + expr.nameSpan.end },
+          node: t.node,
+          owner: t.owner,
+        });
+    }
+    return out;
+  };
   const dagEntry = root ? entry(root, 'dag') : undefined;
   const dagId = dagEntry && isScalar(dagEntry.value) ? String(dagEntry.value.value) : undefined;
   return {
@@ -201,7 +202,9 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
     taskRefs,
     volumeRefs,
     paramRefs,
-    templates,
+    get templates(): readonly TemplateOccurrence[] {
+      return (templates ??= occurrences());
+    },
     outputs,
     outputTaskRefs,
     outputRefs,

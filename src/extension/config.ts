@@ -50,8 +50,9 @@ export class Config {
     return this.section().get<boolean>('keepFailedContainers', false);
   }
 
-  graphDirection(): 'RIGHT' | 'DOWN' {
-    return this.section().get<string>('graph.direction', 'RIGHT') === 'DOWN' ? 'DOWN' : 'RIGHT';
+  graphDirection(): 'AUTO' | 'RIGHT' | 'DOWN' {
+    const d = this.section().get<string>('graph.direction', 'AUTO');
+    return d === 'DOWN' || d === 'RIGHT' ? d : 'AUTO';
   }
 
   validationDebounceMs(): number {

@@ -42,17 +42,20 @@ export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new DiagnosticsController(lang, () => config.validationDebounceMs());
   const log = vscode.window.createOutputChannel('Container DAGs', { log: true });
   runs = new RunController(context, context.secrets, config);
+  const pods = new PodDescriptions();
   const clusters = new ClusterCommands(
     config,
     () => runs!.launcher,
-    () => tree.refresh(),
+    () => {
+      tree.refresh();
+      void pods.reloadOpen();
+    },
     (m) => log.info(m),
   );
   const tree = new RunsTreeProvider(
     () => runs!.runs(),
     (record, taskId) => clusters.describe(record, taskId),
   );
-  const pods = new PodDescriptions();
   runs.tree = tree;
   runs.clusters = clusters;
   runs.log = (m) => log.info(m);
@@ -119,10 +122,15 @@ export function activate(context: vscode.ExtensionContext): void {
         void vscode.window.showInformationMessage(d);
         return;
       }
+      // Opened beside, and read again while the run's watch of the pod reports changes.
+      const reread = async () => {
+        const again = await clusters.describe(n.record, n.taskId);
+        return typeof again === 'string' ? undefined : again.text;
+      };
       const doc = await vscode.workspace.openTextDocument(
-        pods.put(n.task.attempts.at(-1)?.container_id ?? n.taskId, d.text),
+        pods.put(n.task.attempts.at(-1)?.container_id ?? n.taskId, d.text, reread),
       );
-      await vscode.window.showTextDocument(doc, { preview: true });
+      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     },
   };
   clusters.updateStatus();

@@ -10,8 +10,6 @@ export const GRAPH_CSS = `
 .node text.image { fill: var(--vscode-descriptionForeground, #616161); font-size: 10px; }
 .node text.icon { font-size: 13px; }
 .node:focus { outline: none; }
-.node:focus rect, .node.selected rect { stroke: var(--vscode-focusBorder, #0090f1); stroke-width: 2.5px; }
-.node.highlight rect { stroke: var(--vscode-editorLink-activeForeground, var(--vscode-focusBorder, #0090f1)); stroke-width: 2.5px; stroke-dasharray: 5 3; }
 .node path.stack { fill: var(--vscode-editorWidget-background, #f3f3f3); stroke: var(--vscode-editorWidget-border, #c8c8c8); stroke-width: 1px; }
 .node text.counts { fill: var(--vscode-descriptionForeground, #616161); font-size: 10px; }
 .node text.toggle { cursor: pointer; }
@@ -58,4 +56,10 @@ export const GRAPH_CSS = `
 .service:focus rect { stroke: var(--vscode-focusBorder, #0090f1); stroke-width: 2.5px; }
 .lane-label { fill: var(--vscode-descriptionForeground, #616161); font-size: 11px; font-weight: 600; }
 .node.serves rect { stroke: var(--vscode-focusBorder, #0090f1); stroke-width: 2.5px; stroke-dasharray: 2 3; }
+/* Last, so they hold on every state: the focus ring is a glow outside the box (the state keeps its
+   colour inside it); the editor's cursor tints the box, solid, never dashed like queued or pending. */
+.node:focus rect:first-of-type, .node.selected rect:first-of-type { filter: drop-shadow(0 0 1.5px var(--vscode-focusBorder, #0090f1)) drop-shadow(0 0 1.5px var(--vscode-focusBorder, #0090f1)); stroke-width: 2.5px; }
+.node:focus:not([class*="state-"]) rect:first-of-type, .node.selected:not([class*="state-"]) rect:first-of-type { stroke: var(--vscode-focusBorder, #0090f1); }
+.node.highlight rect:first-of-type { fill: var(--vscode-editor-selectionHighlightBackground, #add6ff80); stroke-width: 2.5px; }
+.node.highlight:not([class*="state-"]) rect:first-of-type { stroke: var(--vscode-editorLink-activeForeground, #006ab1); }
 `;

@@ -2,6 +2,9 @@ import type { DagGraph } from '../dag/graph';
 import type { BackendKind, ServiceState, TaskState } from './runRecord';
 
 /** One task's state in the run the graph shows: what the node's colour, icon and tooltip tell. */
+/** How the graph is laid out: left to right, top down, or by the panel's shape. */
+export type GraphDirection = 'AUTO' | 'RIGHT' | 'DOWN';
+
 export interface TaskView {
   state: TaskState;
   /** A running task whose image is being built: drawn as building, not yet running. */
@@ -41,8 +44,8 @@ export interface ToolbarState {
   canRun: boolean;
   /** Why it cannot run, when it cannot; the page says Restricted Mode otherwise. */
   runBlockedReason?: string;
-  /** Layout direction. */
-  direction: 'RIGHT' | 'DOWN';
+  /** Layout direction; `AUTO` picks it from the panel's shape (top-down when it is narrow). */
+  direction: GraphDirection;
 }
 
 /** Host → graph page. Both sides switch over `type` exhaustively; anything else is dropped. */
@@ -73,7 +76,7 @@ export type PageToHost =
   | { type: 'showLog'; taskId: string }
   /** A service's log in the run shown. */
   | { type: 'showServiceLog'; service: string }
-  | { type: 'direction'; direction: 'RIGHT' | 'DOWN' };
+  | { type: 'direction'; direction: GraphDirection };
 
 /** What the page keeps across reloads (the serializer restores the panel from it). */
 export interface GraphPageState {

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test', 'e2e', 'artifacts');
@@ -88,7 +88,10 @@ export async function startCodeServer(vsix: string, options: StartOptions = {}):
   const workspace = join(base, 'workspace');
   mkdirSync(join(userData, 'User'), { recursive: true });
   cpSync(join(ROOT, 'test', 'e2e', 'workspace'), workspace, { recursive: true });
-  for (const [name, text] of Object.entries(options.extraFiles ?? {})) writeFileSync(join(workspace, name), text);
+  for (const [name, text] of Object.entries(options.extraFiles ?? {})) {
+    mkdirSync(dirname(join(workspace, name)), { recursive: true });
+    writeFileSync(join(workspace, name), text);
+  }
   writeFileSync(
     join(userData, 'User', 'settings.json'),
     JSON.stringify({

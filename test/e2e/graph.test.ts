@@ -55,6 +55,8 @@ describe('the DAG graph beside the editor', function () {
       (await lines.innerText()).replace(/\u00a0/g, ' '),
       /success · exit code 0 · [\d.]+ (s|ms) · container [0-9a-f]{12}/,
     );
+    // A successful attempt opens at its end: the last line of a one-line log under a 3-line header.
+    await s.wb.page.locator('.statusbar-item', { hasText: 'Ln 4, Col 1' }).waitFor({ timeout: 10_000 });
     await s.wb.screenshot('10b-task-log-beside-graph');
   });
 

@@ -6,7 +6,14 @@ import { workbenchSession } from './session';
 
 describe('the Container DAGs home, first contact and authoring defaults in VS Code', function () {
   this.timeout(180_000);
-  const s = workbenchSession();
+  // A build folder no run has built (its Dockerfile is unique to this session): its image is stale.
+  const stamp = `${process.pid}-${Date.now()}`;
+  const s = workbenchSession(undefined, {
+    extraFiles: {
+      'fresh/Dockerfile': `FROM cdag-test/busybox:1\nRUN echo ${stamp} > /stamp\n`,
+      'fresh.dag.yaml': 'dag: fresh\ntasks:\n  stamp:\n    build: {context: fresh}\n    command: [cat, /stamp]\n',
+    },
+  });
 
   it('opens a Container DAGs home from the activity bar whose DAGs view lists the workspace’s DAG files with Run and Graph', async () => {
     // Its icon in the activity bar opens it.
@@ -23,6 +30,14 @@ describe('the Container DAGs home, first contact and authoring defaults in VS Co
     // The file with errors says so instead of offering a run.
     const typo = s.wb.page.locator('.sidebar .monaco-list-row', { hasText: 'typo' }).first();
     assert.match(await typo.innerText(), /error/);
+    // The DAG whose image was never built says so, and lists the task whose image a run would build (issue 15).
+    const fresh = s.wb.page.locator('.sidebar .monaco-list-row', { hasText: /^fresh/ }).first();
+    await fresh.locator(':text("1 image out of date")').waitFor({ timeout: 60_000 });
+    await fresh.locator('.monaco-tl-twistie').click();
+    await s.wb.page
+      .locator('.sidebar .monaco-list-row', { hasText: 'image out of date: the next run builds it' })
+      .filter({ hasText: 'stamp' })
+      .waitFor({ timeout: 30_000 });
     await hello.hover();
     assert.equal(await hello.locator('.action-label[aria-label="Run DAG"]').count(), 1);
     assert.equal(await hello.locator('.action-label[aria-label="Show DAG Graph"]').count(), 1);

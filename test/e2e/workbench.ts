@@ -95,22 +95,26 @@ export class Workbench {
     return lens;
   }
 
-  /** A view of the home (DAGs, DAG Runs, Pods), shown and expanded through its Focus command (it never toggles the side bar closed). */
+  /**
+   * A view of the home (DAGs, DAG Runs, Pods), shown and expanded: by the activity bar's icon, as a user
+   * would (a click on the icon of the side bar already shown would hide it, so it is clicked only when
+   * the view is not there), else by its Focus command.
+   */
   async showView(name: string, timeout = 30_000): Promise<Locator> {
     const header = this.page.locator('.sidebar .pane-header', {
       has: this.page.locator('.title', { hasText: new RegExp(`^${name}$`, 'i') }),
     });
+    const icon = this.page
+      .locator(
+        '.activitybar .action-item a[aria-label^="Container DAGs"], .activitybar .action-item[aria-label^="Container DAGs"]',
+      )
+      .first();
     const deadline = Date.now() + timeout;
-    for (;;) {
-      await this.command(`Focus on ${name} View`);
-      try {
-        await header.waitFor({ timeout: 10_000 });
-        break;
-      } catch (e) {
-        // Right after a reload the palette may not know the view's command yet: ask again.
-        if (Date.now() > deadline) throw e;
-        await this.page.keyboard.press('Escape');
-      }
+    for (let i = 0; !(await header.isVisible()); i++) {
+      if (Date.now() > deadline) throw new Error(`the ${name} view did not show`);
+      if (i % 2 === 0 && (await icon.isVisible())) await icon.click();
+      else await this.command(`Focus on ${name} View`).catch(() => undefined);
+      await header.waitFor({ timeout: 5_000 }).catch(() => undefined);
     }
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     return header;

@@ -1,3 +1,4 @@
+import { countsLabel, runCounts } from '../../runner/runCounts';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeDag } from '../../dag/analyze';
@@ -220,6 +221,9 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   if (values.json) io.out(`${JSON.stringify(records.length === 1 ? records[0] : records, null, 2)}\n`);
   else
     for (const r of records)
-      io.err(`${r.dag} ${r.logical_date.slice(0, 10)}: ${r.state} (${r.run_id}; ${launcher.store.runDir(r.run_id)})\n`);
+      // The counter VS Code shows too: tasks the run selected, how many succeeded.
+      io.err(
+        `${r.dag} ${r.logical_date.slice(0, 10)}: ${r.state}, ${countsLabel(runCounts(r))} tasks (${r.run_id}; ${launcher.store.runDir(r.run_id)})\n`,
+      );
   return notStarted === 0 && records.length > 0 && records.every((r) => r.state === 'success') ? EXIT.ok : EXIT.failed;
 }

@@ -66,6 +66,7 @@ ${GRAPH_CSS}
     <vscode-option value="kubernetes">Kubernetes</vscode-option>
   </vscode-single-select>
   <vscode-single-select id="direction" aria-label="Layout direction">
+    <vscode-option value="AUTO">By panel shape</vscode-option>
     <vscode-option value="RIGHT">Left to right</vscode-option>
     <vscode-option value="DOWN">Top down</vscode-option>
   </vscode-single-select>

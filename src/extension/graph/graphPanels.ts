@@ -1,3 +1,5 @@
+import { GRAPH_VIEW_TYPE, graphColumn } from './graphColumn';
+import type { GraphDirection } from '../../protocol/graphMessages';
 import * as vscode from 'vscode';
 import { parseInstanceId } from '../../dag/instanceIds';
 import type { DagGraph } from '../../dag/graph';
@@ -11,7 +13,7 @@ import { ImageWatch } from './imageWatch';
 import type { ImageStatus } from '../../runner/docker/imageStatus';
 import type { GraphAnswer } from '../../language/requests';
 
-export const GRAPH_VIEW_TYPE = 'containerDags.graph';
+export { GRAPH_VIEW_TYPE } from './graphColumn';
 
 interface PanelEntry {
   panel: vscode.WebviewPanel;
@@ -19,7 +21,9 @@ interface PanelEntry {
   images?: ImageWatch;
   lastGood?: DagGraph;
   timer?: NodeJS.Timeout;
-  direction: 'RIGHT' | 'DOWN';
+  direction: GraphDirection;
+  /** Whether the file as it is now parses without errors: Run is offered only then. */
+  valid?: boolean;
 }
 
 /** What the graph needs from runs: their records as they change, and a way to start one. */
@@ -34,7 +38,7 @@ export interface GraphRuns {
   /** Where runs go unless the toolbar says otherwise. */
   backend(): 'docker' | 'kubernetes';
   /** The graph's direction from the settings, until the page's toggle changes it. */
-  direction(): 'RIGHT' | 'DOWN';
+  direction(): GraphDirection;
   showLog(uri: vscode.Uri, taskId: string): Promise<void>;
   /** A service's log in the newest run of the file. */
   showServiceLog(uri: vscode.Uri, service: string): Promise<void>;
@@ -90,7 +94,8 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     const panel = vscode.window.createWebviewPanel(
       GRAPH_VIEW_TYPE,
       `Graph: ${uri.path.split('/').pop()}`,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      // Beside the DAG file; in the group of the graphs already open, not one group more each time.
+      { viewColumn: graphColumn() ?? vscode.ViewColumn.Beside, preserveFocus: true },
       this.webviewOptions(),
     );
     await this.attach(panel, uri);
@@ -159,6 +164,7 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
     switch (msg.type) {
       case 'ready':
         entry.images?.refresh(0);
+        entry.valid = !!info.graph || isPython(entry.uri);
         await this.sendToolbar(entry, info.defaultDate);
         this.post(entry, this.message(entry, info));
         this.post(entry, statesMessage(this.runs.latestRunOf(entry.uri.fsPath)));
@@ -207,6 +213,12 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
 
   /** The message for the document now: its graph, or the last good one with its first error. */
   private message(entry: PanelEntry, info: GraphAnswer): HostToPage {
+    const valid = !!info.graph;
+    if (entry.valid !== undefined && entry.valid !== valid) {
+      entry.valid = valid;
+      void this.sendToolbar(entry, info.defaultDate);
+    }
+    entry.valid = valid;
     if (info.graph) {
       entry.lastGood = info.graph;
       return { type: 'graph', uri: entry.uri.toString(), graph: info.graph };
@@ -227,10 +239,12 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
         backend: this.runs.backend(),
         backends: ['docker', 'kubernetes'],
         // An Airflow file is previewed, not run: open it as a DAG file to run it.
-        canRun: vscode.workspace.isTrusted && !isPython(entry.uri),
+        canRun: vscode.workspace.isTrusted && !isPython(entry.uri) && entry.valid !== false,
         ...(isPython(entry.uri)
           ? { runBlockedReason: 'A preview of an Airflow DAG: open it as a Container DAG (command) to run it' }
-          : {}),
+          : entry.valid === false
+            ? { runBlockedReason: 'The file has errors (see Problems): fix them to run it' }
+            : {}),
         direction: entry.direction,
       },
     });

@@ -62,7 +62,7 @@ export function parsePageMessage(
         ? { type: m.type, taskId: m.taskId as string, date: m.date as string, backend: m.backend as BackendKind }
         : undefined;
     case 'direction':
-      return keys('direction') && (m.direction === 'RIGHT' || m.direction === 'DOWN')
+      return keys('direction') && (m.direction === 'RIGHT' || m.direction === 'DOWN' || m.direction === 'AUTO')
         ? { type: 'direction', direction: m.direction }
         : undefined;
     default:

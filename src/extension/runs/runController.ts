@@ -1,3 +1,4 @@
+import { graphColumn } from '../graph/graphColumn';
 import { focusLine } from '../../runner/attemptLog';
 import { countsLabel, runCounts } from '../../runner/runCounts';
 import { basename } from 'node:path';
@@ -394,13 +395,4 @@ export class RunController implements vscode.Disposable {
     this.status.dispose();
     for (const c of this.channels.values()) c.dispose();
   }
-}
-
-/** The editor group an open graph is in: logs open there, beside the YAML, never over it. */
-function graphColumn(): vscode.ViewColumn | undefined {
-  for (const g of vscode.window.tabGroups.all)
-    for (const t of g.tabs)
-      if (t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('containerDags.graph'))
-        return g.viewColumn;
-  return undefined;
 }

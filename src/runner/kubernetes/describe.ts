@@ -25,6 +25,11 @@ export function describePod(pod: V1Pod, events: readonly CoreV1Event[], now = Da
     ['QoS', st?.qosClass ?? '?'],
   ];
   if (st?.message) fields.push(['message', st.message]);
+  // What the scheduler weighs (requests) and what the kubelet enforces (limits), as kubectl shows them.
+  const task = pod.spec?.containers.find((c) => c.name === 'task') ?? pod.spec?.containers[0];
+  const requests = quantities(task?.resources?.requests);
+  const limits = quantities(task?.resources?.limits);
+  fields.push(['requests', requests || '<none>'], ['limits', limits || '<none>']);
   const conditions = (st?.conditions ?? []).map((c): [string, string] => [
     c.type,
     `${c.status}${c.reason ? ` · ${c.reason}` : ''}${c.message ? ` · ${c.message}` : ''}`,
@@ -65,6 +70,14 @@ export function describeText(pod: V1Pod, d: PodDescription): string {
     if (c.args) lines.push(`    Args:       ${c.args.join(' ')}`);
     const status = d.containers.find(([n]) => n === c.name);
     if (status) lines.push(`    State:      ${status[1]}`);
+    for (const [title, q] of [
+      ['Limits', c.resources?.limits],
+      ['Requests', c.resources?.requests],
+    ] as const) {
+      const entries = Object.entries(q ?? {});
+      if (entries.length)
+        lines.push(`    ${title}:`, ...entries.map(([k, v]) => `      ${`${k}:`.padEnd(10)}${String(v)}`));
+    }
     if (c.env?.length) {
       lines.push('    Environment:');
       for (const e of c.env) {
@@ -78,4 +91,11 @@ export function describeText(pod: V1Pod, d: PodDescription): string {
   lines.push('Conditions:', ...d.conditions.map(([t, v]) => `  ${t.padEnd(26)}${v}`));
   lines.push('Events:', ...(d.events.length ? d.events.map(([t, v]) => `  ${t.padEnd(26)}${v}`) : ['  <none>']));
   return `${lines.join('\n')}\n`;
+}
+
+/** `cpu 500m, memory 256Mi`: a container's requests or limits on one line. */
+function quantities(q: Readonly<Record<string, unknown>> | undefined): string {
+  return Object.entries(q ?? {})
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
 }
