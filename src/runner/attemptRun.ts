@@ -59,6 +59,9 @@ export async function runAttempt(
   }
   const end = (state: TaskState, reason?: string, exitCode?: number): AttemptRecord => {
     attempt.state = state;
+    // An ended attempt is no longer pending or building: its reason says why it never ran, if it did not.
+    delete attempt.phase;
+    delete attempt.pending_reason;
     attempt.ended_at = new Date().toISOString();
     if (reason) attempt.reason = c.mask(reason);
     if (exitCode !== undefined) attempt.exit_code = exitCode;

@@ -158,6 +158,9 @@ tasks:
     assert.equal(r.tasks.ghost!.state, 'failed');
     assert.match(r.tasks.ghost!.reason!, /ErrImagePull|ImagePullBackOff/);
     assert.match(r.tasks.ghost!.reason!, /events: .*Failed/);
+    // Its container never started: no exit code is told, and it is not pending any more.
+    assert.equal(r.tasks.ghost!.attempts[0]!.exit_code, undefined);
+    assert.equal(r.tasks.ghost!.attempts[0]!.phase, undefined);
     await waitGone(runId);
   });
 
@@ -169,8 +172,19 @@ tasks:
 `.replace(`kubernetes: {namespace: ${NAMESPACE}}\n`, ''),
     );
     const notes: RunEvent[] = [];
-    const { done, runId } = startPodRun(cluster, dag, {}, (e) => e.type === 'note' && notes.push(e));
+    // While it waits, the record says pending with the scheduler's reason, not running (tree, graph, --json).
+    const seen: string[] = [];
+    const { done, runId, engine } = startPodRun(cluster, dag, {}, (e) => {
+      if (e.type === 'note') notes.push(e);
+      const a = engine.record.tasks.greedy?.attempts.at(-1);
+      if (a?.phase) seen.push(`${a.phase}: ${a.pending_reason ?? ''}`);
+    });
     const r = await done;
+    assert.ok(
+      seen.some((s) => /^pending: Unschedulable: .*Insufficient cpu/.test(s)),
+      seen.join('\n'),
+    );
+    assert.equal(r.tasks.greedy!.attempts[0]!.exit_code, undefined, 'a pod that never started has no exit code');
     assert.equal(r.tasks.greedy!.state, 'failed');
     assert.match(
       r.tasks.greedy!.reason!,

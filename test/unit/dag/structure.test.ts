@@ -102,6 +102,10 @@ tasks:
     assert.equal(groupState(['success', 'failed', 'skipped']), 'failed');
     assert.equal(groupState(['skipped', 'skipped']), 'skipped');
     assert.equal(groupState(['success', 'skipped']), 'success');
+    // Tasks a run did not select say nothing about it; a group of only those has no status.
+    assert.equal(groupState(['no_status', 'no_status']), 'no_status');
+    assert.equal(groupState(['no_status', 'failed']), 'failed');
+    assert.equal(groupState(['no_status', 'skipped']), 'skipped');
     const dag = analyzeDag(DAG, 'x.dag.yaml').dag!;
     const g = groupRecords(dag, {
       tasks: {
