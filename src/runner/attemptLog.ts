@@ -1,3 +1,4 @@
+import { elapsed } from './elapsed';
 import type { AttemptRecord, RunRecord } from '../protocol/runRecord';
 import { own } from '../util/dict';
 
@@ -36,7 +37,9 @@ export function attemptLogView(r: RunRecord, taskId: string, tryNumber: number):
   const first = [
     phase === 'pending' ? 'pending (not started)' : phase === 'building' ? 'building its image' : state,
     ...(a?.exit_code !== undefined ? [`exit code ${a.exit_code}`] : []),
-    ...(a?.started_at ? [duration(a.started_at, a.ended_at, running)] : []),
+    ...(a?.started_at
+      ? [running && !a.ended_at ? `running for ${elapsed(a.started_at)}` : elapsed(a.started_at, a.ended_at)]
+      : []),
     ...(a?.container_id
       ? [`${r.backend === 'kubernetes' ? 'pod' : 'container'} ${shortId(a.container_id, r.backend)}`]
       : []),
@@ -74,15 +77,4 @@ export function focusLine(lines: readonly string[], failed: boolean): number {
 
 function shortId(id: string, backend: RunRecord['backend']): string {
   return backend === 'kubernetes' ? id : id.slice(0, 12);
-}
-
-function duration(start: string, end: string | undefined, running: boolean): string {
-  const ms = (end ? Date.parse(end) : Date.now()) - Date.parse(start);
-  const text =
-    ms < 1000
-      ? `${ms} ms`
-      : ms < 60_000
-        ? `${(ms / 1000).toFixed(1)} s`
-        : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-  return running && !end ? `running for ${text}` : text;
 }

@@ -1,3 +1,4 @@
+import { elapsed } from '../../runner/elapsed';
 import * as vscode from 'vscode';
 import type { RunState, ServiceState, TaskState } from '../../protocol/runRecord';
 
@@ -40,9 +41,5 @@ export function serviceIcon(state: ServiceState): vscode.ThemeIcon {
 }
 
 export function duration(start?: string, end?: string): string {
-  if (!start) return '';
-  const ms = (end ? Date.parse(end) : Date.now()) - Date.parse(start);
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return start ? elapsed(start, end) : '';
 }
