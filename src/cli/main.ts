@@ -23,6 +23,7 @@ const COMMANDS: ReadonlyMap<string, () => Command | Promise<Command>> = new Map<
   ['run', async () => (await import('./commands/run')).runCommand],
   ['build', async () => (await import('./commands/build')).buildCommand],
   ['pods', async () => (await import('./commands/pods')).podsCommand],
+  ['diff', async () => (await import('./commands/diff')).diffCommand],
   ['import', async () => (await import('./commands/import')).importCommand],
   ['export', async () => (await import('./commands/export')).exportCommand],
 ]);

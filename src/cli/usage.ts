@@ -7,6 +7,7 @@ export const USAGES = {
          [--max-active N] [--max-runs N] [--runs-dir DIR] [--json] [--keep-failed] [--allow-host-path P]... [--allow-host-network] [--allow-privileged]
          [--context NAME] [--namespace NS] [--kubeconfig FILE] [--no-build] [--registry HOST | --load-image CMD]`,
   build: 'cdag build FILE [--task ID]... [--push --registry HOST] [--allow-host-path P]... [--json]',
+  diff: 'cdag diff RUN_A RUN_B [--runs-dir DIR] [--json]',
   pods: 'cdag pods [--namespace NS] [--context NAME] [--kubeconfig FILE] [--runs-dir DIR]... [--remove] [--json]',
   import: 'cdag import DAG.py [-o FILE.dag.yaml] [--force] [--report] [--airflow 2|3]',
   export: 'cdag export FILE --to airflow|argo [--operator docker|kubernetes] [-o OUT] [--force]',

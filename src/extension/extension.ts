@@ -18,6 +18,7 @@ import { RunsTreeProvider, serviceLogId, type RunsNode } from './runs/runsTree';
 import { LOG_SCHEME } from './runs/taskLogs';
 import { own } from '../util/dict';
 import { Home } from './home/home';
+import { compareRuns } from './runs/compareRuns';
 import { ImageSuggestions } from './home/imageSuggestions';
 import type { ImageStatus } from '../runner/docker/imageStatus';
 import { analyzeDag } from '../dag/analyze';
@@ -105,6 +106,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...runCommands(runs),
     ...home.commands(),
     'containerDags.browseKubeconfig': () => clusters.browseKubeconfig(),
+    'containerDags.compareRuns': (node?: unknown) => compareRuns(runs!.runs(), node),
     'containerDags.importAirflow': (uri?: unknown) => interop.importAirflow(uri),
     'containerDags.previewAirflowGraph': async (uri?: unknown) => {
       const target = await interop.pickPython(uri);

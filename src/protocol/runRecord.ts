@@ -27,6 +27,9 @@ export interface AttemptRecord {
   container_id?: string;
   image?: string;
   image_digest?: string;
+  /** The command and arguments the container got, rendered (secret values masked). */
+  command?: string[];
+  args?: string[];
   /** For a task whose image is built: the built image's id, and whether this attempt built it. */
   image_id?: string;
   built?: boolean;

@@ -79,6 +79,9 @@ export async function runAttempt(
   });
   if (!rendered.succeeded) return end('failed', rendered.error);
   attempt.image = rendered.result.image;
+  // What the container was given, as rendered (masked): what a comparison of two runs looks at.
+  if (rendered.result.command) attempt.command = rendered.result.command.map((x) => c.mask(x));
+  if (rendered.result.args) attempt.args = rendered.result.args.map((x) => c.mask(x));
   const secrets = dict<string>();
   for (const [envName, secretName] of Object.entries(task.secrets)) {
     const v = own(c.o.secretValues, secretName);
