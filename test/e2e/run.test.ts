@@ -30,6 +30,16 @@ tasks:
     command: [sh, -c, 'echo second ran alone']
     depends_on: [first]
 `,
+      'greeting.dag.yaml': `dag: greeting
+params:
+  greeting: hello
+  times: 1
+tasks:
+  say:
+    image: cdag-test/busybox:1
+    image_pull_policy: Never
+    command: [sh, -c, 'echo "param says {{ params.greeting }} x{{ params.times }}"']
+`,
       'socket.dag.yaml': `dag: socket
 tasks:
   peek:
@@ -119,5 +129,32 @@ tasks:
     const second = s.wb.page.locator('.monaco-list-row[aria-level="3"]', { hasText: 'second' }).first();
     assert.match(await second.innerText(), /success/);
     await s.wb.screenshot('9b-task-run-no-status');
+  });
+
+  it('runs from the trigger form with a param overridden, and the container gets the new value', async () => {
+    await s.wb.openFile('greeting.dag.yaml');
+    const lens = await s.wb.codeLens('Run with parameters…');
+    await lens.click();
+    const input = s.wb.page.locator('.quick-input-widget input');
+    const title = s.wb.page.locator('.quick-input-widget .quick-input-title');
+    // 1/5 the logical date (kept), 2/5 params.greeting, 3/5 params.times (kept), 4/5 backend, 5/5 tasks at once.
+    await title.filter({ hasText: '(1/5)' }).waitFor({ timeout: 30_000 });
+    await s.wb.page.keyboard.press('Enter');
+    await title.filter({ hasText: '(2/5)' }).waitFor();
+    assert.match(
+      await s.wb.page.locator('.quick-input-widget').innerText(),
+      /params\.greeting \(text; default hello\)/,
+    );
+    await input.fill('bonjour');
+    await s.wb.page.keyboard.press('Enter');
+    await title.filter({ hasText: '(3/5)' }).waitFor();
+    await s.wb.page.keyboard.press('Enter');
+    await title.filter({ hasText: '(4/5)' }).waitFor();
+    await s.wb.screenshot('9c-trigger-form');
+    await s.wb.page.keyboard.press('Enter');
+    await title.filter({ hasText: '(5/5)' }).waitFor();
+    await s.wb.page.keyboard.press('Enter');
+    await s.wb.page.locator('.part.panel', { hasText: '[say] param says bonjour x1' }).waitFor({ timeout: 60_000 });
+    await s.wb.page.locator('.part.panel', { hasText: 'greeting: success' }).waitFor({ timeout: 60_000 });
   });
 });

@@ -1,3 +1,4 @@
+import { triggerForm } from './triggerForm';
 import * as vscode from 'vscode';
 import {
   downstreamOf,
@@ -108,6 +109,20 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
       const d = await dagDocument(uri as vscode.Uri | undefined);
       if (d)
         await c.run({ document: d.doc, dag: d.dag, intervals: [latestCompleteInterval(d.dag.schedule, new Date())] });
+    },
+    'containerDags.runWithParams': async (uri?: unknown) => {
+      const d = await dagDocument(uri as vscode.Uri | undefined);
+      if (!d) return;
+      const t = await triggerForm(d.dag, c.backend(), c.maxActiveTasks(d.dag));
+      if (t)
+        await c.run({
+          document: d.doc,
+          dag: d.dag,
+          intervals: [t.interval],
+          params: t.params,
+          backend: t.backend,
+          maxActiveTasks: t.maxActiveTasks,
+        });
     },
     'containerDags.runDagForDate': async (uri?: unknown) => {
       const d = await dagDocument(uri as vscode.Uri | undefined);

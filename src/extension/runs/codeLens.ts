@@ -25,6 +25,11 @@ export class RunCodeLensProvider implements vscode.CodeLensProvider {
     const lenses = [
       new vscode.CodeLens(top, { title: '$(play) Run DAG', command: 'containerDags.runDag', arguments: [doc.uri] }),
       new vscode.CodeLens(top, {
+        title: 'Run with parameters…',
+        command: 'containerDags.runWithParams',
+        arguments: [doc.uri],
+      }),
+      new vscode.CodeLens(top, {
         title: 'Run for date…',
         command: 'containerDags.runDagForDate',
         arguments: [doc.uri],

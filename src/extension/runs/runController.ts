@@ -32,6 +32,10 @@ export interface RunRequest {
   readonly previous?: RunRecord;
   /** Where to run; the setting when absent. */
   readonly backend?: BackendKind;
+  /** Param values over the DAG's defaults (the trigger form's, as `cdag run --param`). */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Tasks at once, over the DAG's and the setting's. */
+  readonly maxActiveTasks?: number;
 }
 
 /** Grace for stopping containers when VS Code shuts down: its own deadline, not the run's. */
@@ -180,6 +184,15 @@ export class RunController implements vscode.Disposable {
     );
   }
 
+  /** Where runs go by the settings, and how many tasks of a run at once: the trigger form's defaults. */
+  backend(): BackendKind {
+    return this.config.backend();
+  }
+
+  maxActiveTasks(dag: Dag): number {
+    return this.config.maxActiveTasks(dag);
+  }
+
   /** Starts the runs of a request; refuses in an untrusted workspace, in code and not only in menus. */
   async run(req: RunRequest): Promise<RunRecord[] | undefined> {
     if (!vscode.workspace.isTrusted) {
@@ -196,6 +209,7 @@ export class RunController implements vscode.Disposable {
       text: req.document.getText(),
       intervals: req.intervals,
       ...(req.only ? { only: req.only } : {}),
+      ...(req.params ? { params: req.params } : {}),
       // Asked per run, never remembered, so a changed DAG cannot reuse an old yes.
       ask: (requests) => askHostAccess(dag.id, backend, requests),
     });
@@ -210,6 +224,8 @@ export class RunController implements vscode.Disposable {
       kind: req.backfill ? 'backfill' : 'manual',
       ...(req.only ? { only: req.only } : {}),
       ...(req.previous ? { previous: req.previous } : {}),
+      ...(req.params ? { params: req.params } : {}),
+      ...(req.maxActiveTasks ? { maxActiveTasks: req.maxActiveTasks } : {}),
     });
   }
 
@@ -235,7 +251,11 @@ export class RunController implements vscode.Disposable {
     channel.show(true);
     return this.launcher.start(
       p,
-      { ...plan, maxActiveTasks: this.config.maxActiveTasks(p.dag), keepFailed: this.config.keepFailedContainers() },
+      {
+        ...plan,
+        maxActiveTasks: plan.maxActiveTasks ?? this.config.maxActiveTasks(p.dag),
+        keepFailed: this.config.keepFailedContainers(),
+      },
       {
         started: (engine, resumed) => {
           engine.on((e) => this.onEvent(e, engine, channel));
