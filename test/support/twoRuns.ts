@@ -2,7 +2,10 @@ import { analyzeDag } from '../../src/dag/analyze';
 import type { RunRecord } from '../../src/protocol/runRecord';
 import type { AttemptSpec } from '../../src/runner/backend';
 import { RunEngine } from '../../src/runner/engine';
-import type { RunStore } from '../../src/runner/runStore';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunStore } from '../../src/runner/runStore';
 import { DAY_INTERVAL, ScriptedBackend, type Script } from './scriptedBackend';
 
 const dag = analyzeDag(`params: {limit: 10}
@@ -29,4 +32,15 @@ export async function runWith(store: RunStore, runId: string, limit: number, fai
     params: { limit },
     sleep: async () => undefined,
   }).start();
+}
+
+/** A run store in a fresh folder for each test of the suite, removed after it. */
+export function tempRunStore(): { readonly root: string; readonly store: RunStore } {
+  const current = { root: '', store: undefined as unknown as RunStore };
+  beforeEach(() => {
+    current.root = mkdtempSync(join(tmpdir(), 'cdag-diff-'));
+    current.store = new RunStore(current.root);
+  });
+  afterEach(() => rmSync(current.root, { recursive: true, force: true }));
+  return current;
 }

@@ -1,3 +1,4 @@
+import { own } from '../../util/dict';
 import * as vscode from 'vscode';
 import { parseDate } from '../../dag/dates';
 import type { Dag } from '../../dag/model';
@@ -36,7 +37,7 @@ export async function triggerForm(dag: Dag, backend: BackendKind, maxActive: num
   if (!date?.succeeded) return undefined;
   const params: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [i, name] of names.entries()) {
-    const def = dag.params[name];
+    const def = own(dag.params, name);
     const shown = typeof def === 'string' ? def : JSON.stringify(def);
     const value = await vscode.window.showInputBox({
       title: title(2 + i),

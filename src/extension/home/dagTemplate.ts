@@ -1,6 +1,18 @@
-/** Blank or only comments: a file just created, not yet a DAG. */
+/**
+ * Blank or only comments: a file just created, not yet a DAG. A scan line by line, linear in the
+ * text (a regular expression with nested repetition backtracks exponentially on `\n \n … x`).
+ */
 export function isBlank(text: string): boolean {
-  return /^(\s*(#[^\n]*)?\n?)*\s*$/.test(text.length > 4096 ? text.slice(0, 4096) + 'x' : text);
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+    else if (c === 0x23 /* # */) {
+      const nl = text.indexOf('\n', i);
+      if (nl < 0) return true;
+      i = nl + 1;
+    } else return false;
+  }
+  return true;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { MAX_FILE_BYTES } from '../../dag/parse';
 import * as vscode from 'vscode';
 import { analyzeDag } from '../../dag/analyze';
 import type { RunRecord } from '../../protocol/runRecord';
@@ -50,7 +51,7 @@ export class DagsTreeProvider implements vscode.TreeDataProvider<DagsNode>, vsco
   }
 
   /** File events come in bursts (a checkout, a save with format): one refresh for them all. */
-  private refreshSoon(): void {
+  refreshSoon(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.refresh(), 300);
   }
@@ -135,8 +136,10 @@ export class DagsTreeProvider implements vscode.TreeDataProvider<DagsNode>, vsco
   }
 }
 
-async function readText(uri: vscode.Uri): Promise<string | undefined> {
+/** A DAG file's text, or undefined when it cannot be read or is over the size any DAG file may have (not read in). */
+export async function readText(uri: vscode.Uri): Promise<string | undefined> {
   try {
+    if ((await vscode.workspace.fs.stat(uri)).size > MAX_FILE_BYTES) return undefined;
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch {
     return undefined;

@@ -13,7 +13,7 @@ export const WALKTHROUGH = `${EXTENSION_ID}#containerDags.start`;
 
 type Command = (...args: unknown[]) => unknown;
 
-const RUN_STATES: readonly RunState[] = ['running', 'queued', 'success', 'failed'];
+const RUN_STATES: readonly RunState[] = ['running', 'queued', 'success', 'failed', 'cancelled'];
 
 /**
  * The activity-bar home: the DAGs, DAG Runs and Pods views, "New DAG File", the walkthrough's
@@ -24,6 +24,7 @@ export class Home implements vscode.Disposable {
   readonly pods: PodsTreeProvider;
   private readonly disposables: vscode.Disposable[] = [];
   private dockerProbed = false;
+  private readonly runStates = new Map<string, RunState>();
 
   constructor(
     private readonly runs: RunController,
@@ -58,7 +59,10 @@ export class Home implements vscode.Disposable {
   }
 
   private runChanged(r: RunRecord): void {
-    this.dags.refresh();
+    // The DAGs view shows a run's state: it is read again when that changes, not on every task's event.
+    if (this.runStates.get(r.run_id) === r.state) return;
+    this.runStates.set(r.run_id, r.state);
+    this.dags.refreshSoon();
     if (r.state === 'running' || r.state === 'queued') return;
     void vscode.commands.executeCommand('setContext', 'containerDags.ranDag', true);
     if (r.backend === 'kubernetes')

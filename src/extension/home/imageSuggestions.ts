@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Config } from '../config';
+import { readText } from './dagsTree';
 
 export interface ImageSuggestion {
   readonly image: string;
@@ -61,14 +62,10 @@ async function workspaceImages(): Promise<ImageSuggestion[]> {
   const files = await vscode.workspace.findFiles('**/*.dag.{yaml,yml}', '**/node_modules/**', 200);
   const users = new Map<string, Set<string>>();
   for (const uri of files) {
-    let text: string;
-    try {
-      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    } catch {
-      continue;
-    }
+    const text = await readText(uri);
+    if (text === undefined) continue;
     const name = uri.path.split('/').pop() ?? '';
-    for (const m of text.slice(0, 1024 * 1024).matchAll(IMAGE_LINE)) {
+    for (const m of text.matchAll(IMAGE_LINE)) {
       const set = users.get(m[1]!) ?? new Set<string>();
       set.add(name);
       users.set(m[1]!, set);

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { diffRuns, differenceText } from '../../../src/runner/runDiff';
-import { RunStore } from '../../../src/runner/runStore';
-import { runWith } from '../../support/twoRuns';
+import { runWith, tempRunStore } from '../../support/twoRuns';
 
 describe('comparing two runs (cdag diff, Compare Runs)', () => {
-  let root: string;
-  let store: RunStore;
-  beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'cdag-diff-'));
-    store = new RunStore(root);
-  });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  const runs = tempRunStore();
 
   it('names the param, the rendered args, the outputs and the exit code that differ, per task, and the tasks that are the same', async () => {
-    const a = await runWith(store, 'run_a', 10);
-    const b = await runWith(store, 'run_b', 20, true);
+    const a = await runWith(runs.store, 'run_a', 10);
+    const b = await runWith(runs.store, 'run_b', 20, true);
     const d = diffRuns(a, b);
     assert.deepEqual(d.params.map(differenceText), ['limit: 10 → 20']);
     const byTask = new Map(d.tasks.map((t) => [t.task, t.differences.map(differenceText)]));
@@ -36,7 +26,7 @@ describe('comparing two runs (cdag diff, Compare Runs)', () => {
   });
 
   it('finds nothing to say about a run compared with itself', async () => {
-    const a = await runWith(store, 'run_a', 10);
+    const a = await runWith(runs.store, 'run_a', 10);
     const d = diffRuns(a, a);
     assert.deepEqual([d.params, d.tasks, d.run], [[], [], []]);
   });
