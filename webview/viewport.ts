@@ -1,5 +1,4 @@
-/** Below this zoom 12px labels are under 7px: Fit stops there (the wheel may still go further). */
-export const MIN_FIT_SCALE = 0.6;
+import { MAX_FIT_SCALE, MIN_FIT_SCALE } from '../src/graph/zoom';
 
 /** Zoom (wheel, around the pointer), pan (drag on the background) and fit, as one transform. */
 export class Viewport {
@@ -44,7 +43,10 @@ export class Viewport {
    */
   fit(): void {
     const r = this.svg.getBoundingClientRect();
-    const whole = Math.min(2, Math.min((r.width - 40) / this.content.width, (r.height - 40) / this.content.height));
+    const whole = Math.min(
+      MAX_FIT_SCALE,
+      Math.min((r.width - 40) / this.content.width, (r.height - 40) / this.content.height),
+    );
     if (whole < MIN_FIT_SCALE) {
       this.set({ scale: MIN_FIT_SCALE, x: 20, y: 20 });
       return;

@@ -61,6 +61,16 @@ export function latestCompleteInterval(schedule: Schedule, now: Date): DataInter
   return { start, end };
 }
 
+/**
+ * The logical date every front end offers first (Run DAG, Run DAG for Date…, the trigger form, the
+ * graph's toolbar): the last complete interval's start — a day, or a UTC date-time when the schedule
+ * ticks within the day, so that running the text offered runs that very interval.
+ */
+export function defaultLogicalDate(schedule: Schedule, now: Date): string {
+  const iso = latestCompleteInterval(schedule, now).start.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 19)}Z`;
+}
+
 /** The logical date before this one, for `prev_ds`; the same date when there is no schedule. */
 export function previousLogicalDate(schedule: Schedule, logical: Date): Date {
   return schedule.kind === 'cron' ? (cronPrev(schedule.cron, logical) ?? logical) : logical;

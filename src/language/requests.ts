@@ -1,5 +1,4 @@
-import { isoDay } from '../dag/dates';
-import { latestCompleteInterval } from '../dag/schedule';
+import { defaultLogicalDate } from '../dag/schedule';
 import type { Analysis } from '../dag/analyze';
 import { toGraph, type DagGraph } from '../dag/graph';
 import type { Errorable } from '../util/errorable';
@@ -73,7 +72,7 @@ export function answer<R extends LanguageRequest>(a: Analysis, r: R): Answer<R> 
           range: d.range,
         }));
         if (!a.hasErrors && a.dag) {
-          const defaultDate = isoDay(latestCompleteInterval(a.dag.schedule, new Date()).start);
+          const defaultDate = defaultLogicalDate(a.dag.schedule, new Date());
           return { graph: toGraph(a.dag), defaultDate, tasks };
         }
         return { error: a.problems.find((p) => p.severity === 'error')?.message ?? 'The file has errors.', tasks };

@@ -238,6 +238,8 @@ export class RunLauncher {
       if (plan.signal?.aborted) engine.cancel();
       entry.done = engine.start();
       const record = await entry.done;
+      // Not live any more when the front ends hear of its end (their status bar counts live runs).
+      this.engines.delete(runId);
       observer.ended?.(record);
       return record;
     } finally {

@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureTestImage } from '../integration/docker/dockerEnv';
+import { defaultLogicalDate, parseSchedule } from '../../src/dag/schedule';
+import { ensureTestImage, TEST_IMAGE } from '../integration/docker/dockerEnv';
 import { workbenchSession } from './session';
+
+const HOURLY = `dag: hourly
+schedule: '@hourly'
+tasks:
+  tick:
+    image: ${TEST_IMAGE}
+    command: ['true']
+`;
 
 describe('the DAG graph beside the editor', function () {
   this.timeout(180_000);
-  const s = workbenchSession(ensureTestImage);
+  const s = workbenchSession(ensureTestImage, { extraFiles: { 'hourly.dag.yaml': HOURLY } });
 
   it('opens from the CodeLens with a node per task, and clicking a node moves the cursor to the task', async () => {
     await s.wb.openFile('pipeline.dag.yaml');
@@ -145,5 +154,47 @@ describe('the DAG graph beside the editor', function () {
     await frame.locator('g.node[data-task="show"]:not(.stale)').waitFor({ timeout: 30_000 });
     writeFileSync(nonce, `changed ${Math.random()}\n`);
     await frame.locator('g.node.stale[data-task="show"]').waitFor({ timeout: 30_000 });
+  });
+
+  it('offers one default date — the last complete interval — in Run DAG for Date…, the trigger form and the graph, and disables Run while the file has errors', async () => {
+    const file = join(s.server.workspace, 'hourly.dag.yaml');
+    const good = HOURLY;
+    const hourly = parseSchedule('@hourly');
+    assert.ok('schedule' in hourly);
+    // Read around the calls, in case an hour turns meanwhile.
+    const expected = new Set([defaultLogicalDate(hourly.schedule, new Date())]);
+    await s.wb.openFile('hourly.dag.yaml');
+    const input = s.wb.page.locator('.quick-input-widget input');
+    const offered = async () => {
+      await input.waitFor({ state: 'visible', timeout: 30_000 });
+      await s.wb.page.waitForTimeout(200);
+      const v = await input.inputValue();
+      await s.wb.page.keyboard.press('Escape');
+      await input.waitFor({ state: 'hidden' });
+      return v;
+    };
+    await s.wb.command('Container DAGs: Run DAG for Date…');
+    const forDate = await offered();
+    await s.wb.command('Container DAGs: Run DAG with Parameters…');
+    const inForm = await offered();
+    await s.wb.command('Container DAGs: Show DAG Graph');
+    const frame = await s.wb.graphFrame('tick');
+    const inGraph = await frame
+      .locator('vscode-textfield#date')
+      .evaluate((e) => (e as unknown as { value: string }).value);
+    expected.add(defaultLogicalDate(hourly.schedule, new Date()));
+    assert.match(forDate, /^\d{4}-\d{2}-\d{2}T\d{2}:00:00Z$/, 'an hourly DAG is offered its hour');
+    assert.ok(expected.has(forDate), `${forDate} is the last complete interval (${[...expected].join(' or ')})`);
+    assert.equal(inForm, forDate);
+    assert.equal(inGraph, forDate);
+    const run = frame.locator('vscode-button#run');
+    const disabled = () => run.evaluate((b) => (b as unknown as { disabled: boolean }).disabled);
+    assert.equal(await disabled(), false);
+    writeFileSync(file, good.replace('command:', 'comand:'));
+    await frame.locator('vscode-button#run[disabled]').waitFor({ timeout: 30_000 });
+    assert.match((await run.getAttribute('title')) ?? '', /errors/);
+    await s.wb.screenshot('10h-graph-run-disabled-on-errors');
+    writeFileSync(file, good);
+    await frame.locator('vscode-button#run:not([disabled])').waitFor({ timeout: 30_000 });
   });
 });

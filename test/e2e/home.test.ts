@@ -12,6 +12,7 @@ describe('the Container DAGs home, first contact and authoring defaults in VS Co
     extraFiles: {
       'fresh/Dockerfile': `FROM cdag-test/busybox:1\nRUN echo ${stamp} > /stamp\n`,
       'fresh.dag.yaml': 'dag: fresh\ntasks:\n  stamp:\n    build: {context: fresh}\n    command: [cat, /stamp]\n',
+      'blank.dag.yaml': '\n\n',
     },
   });
 
@@ -114,5 +115,27 @@ describe('the Container DAGs home, first contact and authoring defaults in VS Co
     await s.wb.screenshot('home-4-image-completion');
     await s.wb.page.keyboard.press('Escape');
     await s.wb.command('File: Revert File');
+  });
+
+  it('offers an empty DAG file a template instead of an error and a Run lens, and the template is a valid DAG', async () => {
+    await s.wb.openFile('blank.dag.yaml');
+    const start = await s.wb.codeLens('Start from a template');
+    assert.equal(await s.wb.page.locator('.codelens-decoration a', { hasText: 'Run DAG' }).count(), 0);
+    // No squiggle: the file is new, not wrong.
+    await s.wb.page.waitForTimeout(1500);
+    assert.equal(await s.wb.page.locator('.monaco-editor .squiggly-error').count(), 0);
+    await s.wb.screenshot('home-5-template-lens');
+    await start.click();
+    await s.wb.codeLens('Run DAG');
+    await s.wb.command('File: Save');
+    const file = join(s.server.workspace, 'blank.dag.yaml');
+    const deadline = Date.now() + 30_000;
+    while (!readFileSync(file, 'utf8').includes('tasks:') && Date.now() < deadline) await s.wb.page.waitForTimeout(250);
+    const a = analyzeDag(readFileSync(file, 'utf8'), file);
+    assert.deepEqual(
+      a.problems.map((p) => p.message),
+      [],
+    );
+    assert.equal(a.dag?.id, 'blank');
   });
 });

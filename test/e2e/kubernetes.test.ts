@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { ensureTestImage, TEST_IMAGE } from '../integration/docker/dockerEnv';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,14 @@ tasks:
     image: ${TEST_IMAGE}
     image_pull_policy: Never
     command: [sh, -c, 'echo hello from a pod']
+`,
+        'kdescribe.dag.yaml': `dag: kdescribe
+kubernetes: {delete_pods: never}
+tasks:
+  probe:
+    image: ${TEST_IMAGE}
+    image_pull_policy: Never
+    command: [sh, -c, 'echo probe started; sleep 10; echo probe done']
 `,
         'kslow.dag.yaml': `dag: kslow
 tasks:
@@ -124,6 +133,39 @@ tasks:
       await s.wb.screenshot('11c-kubernetes-pod-event-live');
     }
     await s.wb.screenshot('11-kubernetes-pod-described');
+  });
+
+  it('opens Describe Pod beside the editor while the pod runs, and the description follows the pod to Succeeded on its own', async () => {
+    await s.wb.openFile('kdescribe.dag.yaml');
+    await (await s.wb.codeLens('Run DAG')).click();
+    await s.wb.page.locator('.part.panel', { hasText: '[probe] probe started' }).waitFor({ timeout: 90_000 });
+    await s.wb.showRuns();
+    const dags = s.wb.page.locator('.sidebar .pane-header', {
+      has: s.wb.page.locator('.title', { hasText: /^DAGs$/i }),
+    });
+    if ((await dags.getAttribute('aria-expanded')) === 'true') await dags.click();
+    const run = s.wb.page.locator('.monaco-list-row', { hasText: 'kdescribe · ' }).first();
+    await run.waitFor({ timeout: 30_000 });
+    if ((await run.getAttribute('aria-expanded')) !== 'true') await run.locator('.monaco-tl-twistie').click();
+    const task = s.wb.page.locator('.monaco-list-row[aria-level="3"]', { hasText: 'probe' }).first();
+    await task.waitFor({ timeout: 30_000 });
+    await task.hover();
+    await task.locator('.action-label[aria-label="Describe Pod"]').click();
+    const tab = s.wb.page.locator('.tab', { hasText: /kdescribe-probe-.*\.describe/ }).first();
+    await tab.waitFor({ timeout: 30_000 });
+    // Beside the DAG file, not over it.
+    const group = s.wb.page.locator('.editor-group-container', { has: tab });
+    assert.equal(await group.locator('.tab', { hasText: 'kdescribe.dag.yaml' }).count(), 0);
+    const text = group.locator('.monaco-editor .view-lines').first();
+    const phase = async () => /Phase:\s+(\w+)/.exec((await text.innerText()).replace(/\u00a0/g, ' '))?.[1];
+    for (let i = 0; i < 40 && (await phase()) === undefined; i++) await s.wb.page.waitForTimeout(250);
+    assert.equal(await phase(), 'Running', 'described while it runs');
+    await s.wb.screenshot('11d-describe-pod-running');
+    // Nothing is clicked again: the watch of the pod brings the description up to date.
+    for (let i = 0; i < 120 && (await phase()) !== 'Succeeded'; i++) await s.wb.page.waitForTimeout(500);
+    assert.equal(await phase(), 'Succeeded');
+    assert.match((await text.innerText()).replace(/\u00a0/g, ' '), /Terminated · Completed · exit code 0/);
+    await s.wb.screenshot('11e-describe-pod-followed');
   });
 
   it('after the extension host crashes mid-run, the next window reattaches the pod and finishes the run (test 10)', async () => {

@@ -18,6 +18,13 @@ tasks:
     command: [sh, -c, 'echo next']
     depends_on: [slow]
 `,
+      'long.dag.yaml': `dag: long
+tasks:
+  wait:
+    image: cdag-test/busybox:1
+    image_pull_policy: Never
+    command: [sh, -c, 'echo waiting; sleep 120']
+`,
       'selected.dag.yaml': `dag: selected
 tasks:
   first:
@@ -156,5 +163,32 @@ tasks:
     await s.wb.page.keyboard.press('Enter');
     await s.wb.page.locator('.part.panel', { hasText: '[say] param says bonjour x1' }).waitFor({ timeout: 60_000 });
     await s.wb.page.locator('.part.panel', { hasText: 'greeting: success' }).waitFor({ timeout: 60_000 });
+  });
+
+  it('says "cancelling…" in DAG Runs and the status bar as soon as Cancel Run is clicked, then "cancelled" once the container is gone', async () => {
+    await s.wb.openFile('long.dag.yaml');
+    const lens = await s.wb.codeLens('Run DAG');
+    await lens.click();
+    await s.wb.page.locator('.part.panel', { hasText: '[wait] waiting' }).waitFor({ timeout: 60_000 });
+    await s.wb.showRuns();
+    const row = s.wb.page.locator('.monaco-list-row', { hasText: 'long · ' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    assert.match(await row.innerText(), /running/);
+    await row.hover();
+    await row.locator('.action-label[aria-label="Cancel Run"]').click();
+    // At once: well before the container's stop grace period could have ended.
+    await s.wb.page
+      .locator('.monaco-list-row', { hasText: /long · .*cancelling…/ })
+      .first()
+      .waitFor({ timeout: 2_000 });
+    await s.wb.page.locator('.statusbar-item', { hasText: 'long cancelling…' }).waitFor({ timeout: 2_000 });
+    await s.wb.screenshot('9d-run-cancelling');
+    await s.wb.page
+      .locator('.monaco-list-row', { hasText: /long · .*cancelled/ })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await s.wb.page
+      .locator('.statusbar-item', { hasText: 'cancelling…' })
+      .waitFor({ state: 'detached', timeout: 10_000 });
   });
 });

@@ -88,9 +88,9 @@ export class Workbench {
     await input.waitFor({ state: 'hidden' });
   }
 
-  /** The CodeLens "Run DAG" (or another lens) above the open file, once it is there. */
+  /** The CodeLens "Run DAG" (or another lens) above the file of the active editor group, once it is there. */
   async codeLens(title: string): Promise<Locator> {
-    const lens = this.page.locator('.codelens-decoration a', { hasText: title }).first();
+    const lens = this.page.locator('.editor-group-container.active .codelens-decoration a', { hasText: title }).first();
     await lens.waitFor({ timeout: 60_000 });
     return lens;
   }

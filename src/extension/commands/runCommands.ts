@@ -13,6 +13,7 @@ import type { Dag } from '../../dag/model';
 import {
   BACKFILL_CONFIRM_ABOVE,
   countIntervals,
+  defaultLogicalDate,
   intervalAt,
   iterateIntervals,
   latestCompleteInterval,
@@ -130,7 +131,7 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
       const date = await askDate(
         'Logical date (YYYY-MM-DD or ISO date-time, UTC)',
         // The date Run DAG and the graph use: the last complete interval's.
-        latestCompleteInterval(d.dag.schedule, new Date()).start.toISOString().slice(0, 10),
+        defaultLogicalDate(d.dag.schedule, new Date()),
       );
       if (date) await c.run({ document: d.doc, dag: d.dag, intervals: [intervalAt(d.dag.schedule, date)] });
     },

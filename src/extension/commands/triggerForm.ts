@@ -2,7 +2,7 @@ import { own } from '../../util/dict';
 import * as vscode from 'vscode';
 import { parseDate } from '../../dag/dates';
 import type { Dag } from '../../dag/model';
-import { intervalAt, latestCompleteInterval } from '../../dag/schedule';
+import { defaultLogicalDate, intervalAt } from '../../dag/schedule';
 import type { BackendKind } from '../../protocol/runRecord';
 import type { DataInterval } from '../../dag/schedule';
 
@@ -26,7 +26,7 @@ export async function triggerForm(dag: Dag, backend: BackendKind, maxActive: num
   const dateText = await vscode.window.showInputBox({
     title: title(1),
     prompt: 'Logical date (YYYY-MM-DD or ISO date-time, UTC); the default is the last complete interval',
-    value: latestCompleteInterval(dag.schedule, new Date()).start.toISOString().slice(0, 10),
+    value: defaultLogicalDate(dag.schedule, new Date()),
     validateInput: (v) => {
       const d = parseDate(v);
       return d.succeeded ? undefined : d.error;

@@ -6,7 +6,8 @@ import type { BackendKind } from '../../protocol/runRecord';
 /** Larger messages are dropped unread: nothing the page legitimately sends comes near it. */
 export const MAX_MESSAGE_CHARS = 4096;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A day, or a UTC date-time as the toolbar offers for a schedule within the day. */
+const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$/;
 const BACKENDS: ReadonlySet<string> = new Set<BackendKind>(['docker', 'kubernetes']);
 
 /**

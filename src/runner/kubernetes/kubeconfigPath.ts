@@ -12,5 +12,6 @@ export function kubeconfigFiles(
 ): { files: string[]; path: string; found: boolean } {
   const files = kubeconfig ? [kubeconfig] : (env.KUBECONFIG?.split(delimiter).filter(Boolean) ?? []);
   const path = files[0] ?? join(homedir(), '.kube', 'config');
-  return { files, path, found: files.length > 0 || existsSync(path) };
+  // A setting or KUBECONFIG naming files that are not there is no kubeconfig either.
+  return { files, path, found: (files.length > 0 ? files : [path]).some((f) => existsSync(f)) };
 }

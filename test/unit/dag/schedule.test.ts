@@ -4,6 +4,7 @@ import { parseDate } from '../../../src/dag/dates';
 import { parseDuration } from '../../../src/dag/duration';
 import { parseCpu, parseMemory } from '../../../src/dag/quantity';
 import {
+  defaultLogicalDate,
   intervalAt,
   intervalsBetween,
   latestCompleteInterval,
@@ -44,6 +45,18 @@ describe('schedules and data intervals', () => {
     const i = latestCompleteInterval(sched('@daily'), d('2024-05-10T15:00:00Z'));
     assert.equal(iso(i.start), '2024-05-09T00:00:00.000Z');
     assert.equal(iso(i.end), '2024-05-10T00:00:00.000Z');
+  });
+
+  it('offers the last complete interval as the default date: a day for a daily schedule, a UTC date-time that parses back to the same interval for an hourly one', () => {
+    const now = d('2024-05-10T15:20:00Z');
+    assert.equal(defaultLogicalDate(sched('@daily'), now), '2024-05-09');
+    assert.equal(defaultLogicalDate(sched('@once'), now), '2024-05-10');
+    const hourly = sched('@hourly');
+    const offered = defaultLogicalDate(hourly, now);
+    assert.equal(offered, '2024-05-10T14:00:00Z');
+    const parsed = parseDate(offered);
+    assert.ok(parsed.succeeded);
+    assert.deepEqual(intervalAt(hourly, parsed.result), latestCompleteInterval(hourly, now));
   });
 
   it('handles weekly, monthly and weekday cron', () => {

@@ -206,7 +206,7 @@ describe('run launcher', () => {
     }
   });
 
-  it('starts a backfill in date order, at most max-runs at once, and returns the records by date', async () => {
+  it('starts a backfill in date order, at most max-runs at once, returns the records by date, and says a run ended only once it is no longer live', async () => {
     const t = setUp(CHAIN);
     try {
       const p = await t.launcher.prepare(t.request());
@@ -222,7 +222,12 @@ describe('run launcher', () => {
             most = Math.max(most, ++live);
             assert.ok(t.launcher.isLive(engine.record), 'a started run is live');
           },
-          ended: () => live--,
+          ended: (record) => {
+            live--;
+            // What a front end counts when it hears of the end (VS Code's status bar) leaves the run out.
+            assert.ok(!t.launcher.isLive(record), 'an ended run is not live');
+            assert.ok(!t.launcher.live.some((e) => e.record.run_id === record.run_id));
+          },
         },
       );
       assert.equal(most, 2);

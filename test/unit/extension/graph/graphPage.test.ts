@@ -73,6 +73,12 @@ describe('messages from the graph page', () => {
       parsePageMessage({ type: 'rerunFrom', taskId: 'fetch', date: '2019-01-01', backend: 'docker' }, known),
       { type: 'rerunFrom', taskId: 'fetch', date: '2019-01-01', backend: 'docker' },
     );
+    // An hourly DAG's toolbar offers a UTC date-time.
+    assert.deepEqual(parsePageMessage({ type: 'run', date: '2019-01-01T06:00:00Z', backend: 'docker' }, known), {
+      type: 'run',
+      date: '2019-01-01T06:00:00Z',
+      backend: 'docker',
+    });
     assert.deepEqual(parsePageMessage({ type: 'showLog', taskId: 'fetch' }, known), {
       type: 'showLog',
       taskId: 'fetch',
@@ -80,6 +86,7 @@ describe('messages from the graph page', () => {
     for (const bad of [
       { type: 'run', date: '2019-13-45', backend: 'docker' },
       { type: 'run', date: '2019-01-01; rm -rf /', backend: 'docker' },
+      { type: 'run', date: '2019-01-01T06:00:00+99:00', backend: 'docker' },
       { type: 'run', date: '2019-01-01', backend: 'ssh' },
       { type: 'runTask', taskId: 'other', date: '2019-01-01', backend: 'docker' },
       { type: 'showLog', taskId: 'fetch', path: '/etc/passwd' },
