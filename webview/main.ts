@@ -117,6 +117,10 @@ async function show(dagGraph: DagGraph): Promise<void> {
   const d = await renderLayout(svg, next, layout, views, () => id !== layouts.latest, serviceStates);
   if (!d) return;
   drawing = d;
+  // States that came while the layout ran (the host sends the newest run right after the graph).
+  views = foldedViews(dagGraph, next, states);
+  applyStates(d, next, views);
+  applyServiceStates(d, dagGraph, serviceStates);
   for (const [taskId, g] of d.nodes) wireNode(taskId, g);
   for (const [service, g] of d.services) wireService(service, g);
   markStale();

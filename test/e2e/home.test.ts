@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeDag } from '../../src/dag/analyze';
+import { ensureTestImage } from '../integration/docker/dockerEnv';
 import { workbenchSession } from './session';
 
 describe('the Container DAGs home, first contact and authoring defaults in VS Code', function () {
   this.timeout(180_000);
   // A build folder no run has built (its Dockerfile is unique to this session): its image is stale.
   const stamp = `${process.pid}-${Date.now()}`;
-  const s = workbenchSession(undefined, {
+  const s = workbenchSession(ensureTestImage, {
     extraFiles: {
       'fresh/Dockerfile': `FROM cdag-test/busybox:1\nRUN echo ${stamp} > /stamp\n`,
       'fresh.dag.yaml': 'dag: fresh\ntasks:\n  stamp:\n    build: {context: fresh}\n    command: [cat, /stamp]\n',
@@ -137,5 +138,32 @@ describe('the Container DAGs home, first contact and authoring defaults in VS Co
       [],
     );
     assert.equal(a.dag?.id, 'blank');
+  });
+
+  it('ticks the walkthrough’s graph, run and log steps once the user has run a DAG, shown its graph and opened a task log from it', async () => {
+    await s.wb.visitWalkthrough();
+    await s.wb.openFile('hello.dag.yaml');
+    await (await s.wb.codeLens('Run DAG')).click();
+    try {
+      await s.wb.page.locator('.part.panel', { hasText: 'hello: success' }).waitFor({ timeout: 90_000 });
+    } finally {
+      await s.wb.screenshot('home-6-run');
+    }
+    await s.wb.command('Container DAGs: Show DAG Graph');
+    const frame = await s.wb.graphFrame('greet');
+    try {
+      await frame.locator('g.node.state-success[data-task="greet"]').waitFor({ timeout: 30_000 });
+    } finally {
+      await s.wb.screenshot('home-7-graph');
+    }
+    await frame.locator('g.node[data-task="greet"]').dblclick();
+    await s.wb.page
+      .locator('.tab', { hasText: /hello › greet · try 1/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    for (const step of ['graph', 'run', 'log'])
+      assert.ok(await s.wb.walkthroughStepTicked(step), `the ${step} step is ticked`);
+    await s.wb.screenshot('home-6-walkthrough-ticked');
+    await s.wb.page.locator('.tab.active .tab-actions .action-label').first().click();
   });
 });

@@ -136,6 +136,7 @@ tasks:
   });
 
   it('opens Describe Pod beside the editor while the pod runs, and the description follows the pod to Succeeded on its own', async () => {
+    await s.wb.visitWalkthrough();
     await s.wb.openFile('kdescribe.dag.yaml');
     await (await s.wb.codeLens('Run DAG')).click();
     await s.wb.page.locator('.part.panel', { hasText: '[probe] probe started' }).waitFor({ timeout: 90_000 });
@@ -166,6 +167,9 @@ tasks:
     assert.equal(await phase(), 'Succeeded');
     assert.match((await text.innerText()).replace(/\u00a0/g, ' '), /Terminated · Completed · exit code 0/);
     await s.wb.screenshot('11e-describe-pod-followed');
+    // The walkthrough's last step, "run on Kubernetes", completes on such a run.
+    assert.ok(await s.wb.walkthroughStepTicked('kubernetes'), 'the Kubernetes step is ticked');
+    await s.wb.page.locator('.tab.active .tab-actions .action-label').first().click();
   });
 
   it('after the extension host crashes mid-run, the next window reattaches the pod and finishes the run (test 10)', async () => {

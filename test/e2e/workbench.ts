@@ -125,6 +125,30 @@ export class Workbench {
     return this.showView('DAG Runs', timeout);
   }
 
+  /**
+   * Opens the walkthrough once and closes it: VS Code ticks a step on its context key only once its
+   * walkthrough has been shown in the window (as it is on install), not for what was done before.
+   */
+  async visitWalkthrough(): Promise<void> {
+    await this.command('Get Started with Container DAGs');
+    await this.page.locator('button.getting-started-step').first().waitFor({ timeout: 30_000 });
+    await this.page.locator('.tab.active .tab-actions .action-label').first().click();
+  }
+
+  /** Opens the walkthrough (unless shown) and waits for one of its steps to be checked; false if it is not. */
+  async walkthroughStepTicked(step: string): Promise<boolean> {
+    const box = this.page.locator(`button.getting-started-step[data-step-id$="${step}"]`).first();
+    if (!(await box.isVisible())) {
+      await this.command('Get Started with Container DAGs');
+      await box.waitFor({ timeout: 30_000 });
+    }
+    for (let i = 0; i < 40 && (await box.getAttribute('aria-checked')) !== 'true'; i++)
+      await this.page.waitForTimeout(250);
+    const done = (await box.getAttribute('aria-checked')) === 'true';
+    if (!done) await this.screenshot(`walkthrough-step-${step}-not-ticked`);
+    return done;
+  }
+
   async screenshot(name: string): Promise<string> {
     mkdirSync(ARTIFACTS, { recursive: true });
     const path = join(ARTIFACTS, `${name}.png`);

@@ -144,6 +144,28 @@ describe('the graph page in headless Chromium', function () {
     assert.ok((await p.nodes()).every((x) => !/state-/.test(x.classes) && x.icon === ''));
   });
 
+  it('colours the nodes with states that arrive while the graph is still being laid out (a graph opened after a run)', async () => {
+    // A page that has drawn nothing yet.
+    const fresh = await GraphPage.open('dark');
+    try {
+      const g = generatedGraph(7, 7);
+      // As the host does on `ready`: the graph, then at once the newest run's states.
+      const drawn = fresh.graph(g);
+      await fresh.send({
+        type: 'states',
+        runId: 'done',
+        label: '2024-01-01 · success · docker',
+        tasks: Object.fromEntries(g.nodes.map((n) => [n.id, { state: 'success' as const, tryNumber: 1 }])),
+      });
+      await drawn;
+      const nodes = await fresh.nodes();
+      assert.equal(nodes.length, 7);
+      for (const n of nodes) assert.match(n.classes, /state-success/, n.id);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('shows a task id that looks like markup as text, creating no element and violating no policy (test 2)', async () => {
     const evil = '<img src=x onerror=alert(1)>';
     await p.graph({
