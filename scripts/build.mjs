@@ -62,6 +62,18 @@ await Promise.all([
     logLevel: 'warning',
   }),
   copyFile('node_modules/elkjs/lib/elk-worker.min.js', 'dist/graphWorker.js'),
+  // The History page (Grid and Gantt): its own small browser bundle, no web components, no worker.
+  build({
+    entryPoints: ['webview/history/main.ts'],
+    outfile: 'dist/history.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: production,
+    sourcemap: production ? false : 'inline',
+    logLevel: 'warning',
+  }),
   build({ ...common, entryPoints: ['src/interop/interopBundle.ts'], outfile: 'dist/interop-runtime.js' }),
   // Python is parsed by tree-sitter's grammar in WebAssembly; both .wasm files ship beside the bundles.
   copyFile('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm'),

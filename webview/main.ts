@@ -362,6 +362,7 @@ directionSelect.addEventListener('change', () => {
   void show(graph);
 });
 document.getElementById('fit')!.addEventListener('click', () => viewport.fit());
+document.getElementById('history')!.addEventListener('click', () => post({ type: 'showHistory' }));
 window.addEventListener('resize', () => {
   // A panel that turns narrow (or wide) is laid out again when its direction follows its shape.
   if (resolved() !== direction) {

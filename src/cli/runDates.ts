@@ -1,5 +1,7 @@
 import { isoTimestamp, parseDate } from '../dag/dates';
 import type { Dag } from '../dag/model';
+import type { RunRecord } from '../protocol/runRecord';
+import { BACKFILL_PREVIEW_CAP, newestRunByDate, planBackfill, type Reprocess } from '../runner/backfillPlan';
 import {
   countIntervals,
   intervalAt,
@@ -47,4 +49,30 @@ export function pickDates(dag: Dag, date?: string, from?: string, to?: string): 
   } else one = latestCompleteInterval(dag.schedule, new Date());
   const logical = isoTimestamp(one.start);
   return { intervals: [one], count: 1, includes: (d: string) => d === logical };
+}
+
+/**
+ * The dates of a `--from/--to` range left to run under `--reprocess` (Airflow's reprocess behaviour),
+ * given the runs already stored; how many dates with a run it skips.
+ */
+export function reprocessDates(
+  dag: Dag,
+  from: string,
+  to: string,
+  runs: readonly RunRecord[],
+  file: string,
+  reprocess: Reprocess,
+  isLive: (r: RunRecord) => boolean,
+): { dates: RunDates; skipped: number } | string {
+  const f = parseDate(from);
+  const t = parseDate(to);
+  if (!f.succeeded || !t.succeeded) return '--from and --to take dates.';
+  const plan = planBackfill(dag.schedule, f.result, t.result, newestRunByDate(runs, file), reprocess, isLive);
+  if (plan.capped)
+    return `--reprocess looks at ${BACKFILL_PREVIEW_CAP.toLocaleString('en')} dates at most: give a narrower range.`;
+  const chosen = new Set(plan.intervals.map((i) => isoTimestamp(i.start)));
+  return {
+    dates: { intervals: plan.intervals, count: plan.intervals.length, includes: (d) => chosen.has(d) },
+    skipped: plan.total - plan.intervals.length,
+  };
 }

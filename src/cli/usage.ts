@@ -3,7 +3,7 @@ export const USAGES = {
   validate: 'cdag validate FILE... [--json]',
   graph: 'cdag graph FILE [--format json|dot|svg] [--direction RIGHT|DOWN] [--record RUN.json]',
   render: 'cdag render FILE --task ID [--date YYYY-MM-DD] [--backend docker|kubernetes]',
-  run: `cdag run FILE [--date D | --from D --to D [--yes]] [--task ID] [--backend docker|kubernetes] [--param k=v]...
+  run: `cdag run FILE [--date D | --from D --to D [--yes] [--reprocess none|failed|completed] | --rerun RUN_ID] [--task ID [--downstream] [--upstream]] [--backend docker|kubernetes] [--param k=v]...
          [--max-active N] [--max-runs N] [--runs-dir DIR] [--json] [--keep-failed] [--allow-host-path P]... [--allow-host-network] [--allow-privileged]
          [--context NAME] [--namespace NS] [--kubeconfig FILE] [--no-build] [--registry HOST | --load-image CMD]`,
   build: 'cdag build FILE [--task ID]... [--push --registry HOST] [--allow-host-path P]... [--json]',

@@ -19,6 +19,7 @@ import { LOG_SCHEME } from './runs/taskLogs';
 import { own } from '../util/dict';
 import { Home } from './home/home';
 import { compareRuns } from './runs/compareRuns';
+import { HistoryPanels } from './history/historyPanels';
 import { ImageSuggestions } from './home/imageSuggestions';
 import type { ImageStatus } from '../runner/docker/imageStatus';
 import { analyzeDag } from '../dag/analyze';
@@ -95,6 +96,13 @@ export function activate(context: vscode.ExtensionContext): void {
     previewPython: (doc) => interop.graphOf(doc),
     imageStatus,
   });
+  const history = new HistoryPanels(context.extensionUri, {
+    onDidChangeRun: runs.onDidChangeRun,
+    runs: () => runs!.runs(),
+    graphOf: async (uri) => (await lang.ask(await vscode.workspace.openTextDocument(uri), { op: 'graph' })).graph,
+    openLog: (r, taskId, tryNumber) => runs!.openLog(r, taskId, tryNumber),
+    showRunInGraph: (uri, r) => graphs.showRun(uri, r),
+  });
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'containerDags.validateFile': () => validateFileCommand(diagnostics),
     'containerDags.renderTask': () => showRenderedSpec(cache),
@@ -102,6 +110,12 @@ export function activate(context: vscode.ExtensionContext): void {
     'containerDags.showGraph': (uri?: unknown) => {
       const target = uriOf(uri) ?? vscode.window.activeTextEditor?.document.uri;
       return target ? graphs.show(target).then(() => true) : undefined;
+    },
+    'containerDags.showHistory': (arg?: unknown) => {
+      // A DAG file (DAGs view, editor, graph), or a DAG's group of runs in DAG Runs.
+      const file = (arg as { records?: Array<{ file?: string }> } | undefined)?.records?.[0]?.file;
+      const target = uriOf(arg) ?? (file ? vscode.Uri.file(file) : vscode.window.activeTextEditor?.document.uri);
+      return target ? history.show(target) : undefined;
     },
     ...runCommands(runs),
     ...home.commands(),
@@ -144,6 +158,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     interop,
     graphs,
+    history,
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, graphs),
     home,
     ...registerLanguageFeatures(lang, () => images.list()),

@@ -76,7 +76,9 @@ export type PageToHost =
   | { type: 'showLog'; taskId: string }
   /** A service's log in the run shown. */
   | { type: 'showServiceLog'; service: string }
-  | { type: 'direction'; direction: GraphDirection };
+  | { type: 'direction'; direction: GraphDirection }
+  /** Open the DAG's History (Grid and Gantt). */
+  | { type: 'showHistory' };
 
 /** What the page keeps across reloads (the serializer restores the panel from it). */
 export interface GraphPageState {

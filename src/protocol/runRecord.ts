@@ -86,6 +86,11 @@ export interface RunRecord {
   owner?: RunOwner;
   /** When a later process took the run over after its runner died, reattaching its containers. */
   resumed_at?: string[];
+  /**
+   * When some of its tasks were cleared (Airflow's Clear): they ran again in this run, a new try
+   * each, their earlier attempts kept; `started_at`/`ended_at` are those of the latest pass.
+   */
+  cleared_at?: string[];
   started_at?: string;
   ended_at?: string;
   tasks: Record<string, TaskRecord>;

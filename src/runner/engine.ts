@@ -18,7 +18,7 @@ import {
 } from './mapping';
 import { attemptKey, serviceKey } from '../dag/labels';
 import { decide } from './triggerRules';
-import { freshRecord, resumedRecord } from './startRecord';
+import { freshRecord, history, resumedRecord } from './startRecord';
 import { abortableSleep } from './longTimer';
 import { RecordWriter } from './recordWriter';
 import { dict, own } from '../util/dict';
@@ -286,7 +286,7 @@ export class RunEngine {
         this.addInstance({ id, parent: task.id, mapIndex, item });
         const masked = maskValues(item, (t) => this.mask(t));
         const kept = keptInstance(own(this.o.previous?.tasks, id), task.id, masked, this.o.only !== undefined);
-        this.record.tasks[id] = kept ?? instanceRecord(task.id, mapIndex, masked);
+        this.record.tasks[id] = kept ?? { ...instanceRecord(task.id, mapIndex, masked), ...history(this.o, id) };
         if (kept?.outputs) this.outputs.set(id, kept.outputs);
       });
       this.setState(task.id, 'running');

@@ -57,6 +57,59 @@ export function downstreamOf(dag: Dag, id: string): Set<string> {
   return reached;
 }
 
+/** The task (or instance) and every task upstream of it: Clear's "with upstream". */
+export function upstreamOf(dag: Dag, id: string): Set<string> {
+  const start = instanceOf(dag, id)?.task ?? id;
+  const byId = new Map(dag.tasks.map((t) => [t.id, t]));
+  const reached = new Set<string>();
+  const stack = membersOrSelf(dag, start);
+  for (let t = stack.pop(); t !== undefined; t = stack.pop()) {
+    if (reached.has(t)) continue;
+    reached.add(t);
+    stack.push(...(byId.get(t)?.dependsOn ?? []));
+  }
+  if (start !== id) {
+    reached.delete(start);
+    reached.add(id);
+  }
+  return reached;
+}
+
+/** States a "re-run failed tasks" clears, as Airflow's "Clear failed" with its downstream does. */
+const UNSUCCESSFUL: ReadonlySet<string> = new Set(['failed', 'upstream_failed', 'cancelled']);
+
+/**
+ * What Re-run Failed Tasks clears in a run: its unsuccessful tasks and, of a mapped task, only the
+ * instances that did not succeed (their siblings keep what they did). Empty: nothing to re-run.
+ */
+export function failedSelection(record: RunRecord): Set<string> {
+  const only = new Set<string>();
+  const partlyMapped = new Set<string>();
+  for (const [id, t] of Object.entries(record.tasks))
+    if (t.mapped_from !== undefined && UNSUCCESSFUL.has(t.state)) {
+      only.add(id);
+      partlyMapped.add(t.mapped_from);
+    }
+  for (const [id, t] of Object.entries(record.tasks))
+    if (t.mapped_from === undefined && UNSUCCESSFUL.has(t.state) && !partlyMapped.has(id)) only.add(id);
+  return only;
+}
+
+/** A selection as asked (groups stand for their tasks), with what is downstream and/or upstream of it added. */
+export function widenSelection(
+  dag: Dag,
+  ids: Iterable<string>,
+  widen: { readonly downstream: boolean; readonly upstream: boolean },
+): Set<string> {
+  const selected = withGroupsExpanded(dag, new Set(ids));
+  const only = new Set(selected);
+  for (const id of selected) {
+    if (widen.downstream) for (const d of downstreamOf(dag, id)) only.add(d);
+    if (widen.upstream) for (const u of upstreamOf(dag, id)) only.add(u);
+  }
+  return only;
+}
+
 /**
  * The previous run with the selection forgotten, so only it runs again: a selected task loses its
  * instances too; a selected instance loses its task's record (the task is expanded again, and its

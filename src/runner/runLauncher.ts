@@ -13,7 +13,7 @@ import { RunEngine } from './engine';
 import type { LaunchFailure, RunNotStarted } from './launchFailure';
 import { isLive } from './liveRuns';
 import { pastVerdict } from './pastRuns';
-import { selectedTasks } from './rerunSelection';
+import { keepOutside, selectedTasks } from './rerunSelection';
 import { makeRunId } from './runId';
 import type { RunStore } from './runStore';
 import { makeMasker, unmaskableSecrets, type UnmaskableSecret } from './secretMasker';
@@ -70,6 +70,11 @@ export interface RunPlan {
   readonly only?: ReadonlySet<string>;
   /** The run whose results a re-run of some tasks keeps. */
   readonly previous?: RunRecord;
+  /**
+   * An ended run to clear `only` in, as Airflow's Clear does: they run again inside it (same id,
+   * params and record; a new try each) instead of in a new run. Its date is the plan's one date.
+   */
+  readonly clear?: RunRecord;
   readonly keepFailed?: boolean;
   /** Unfinished runs to carry on, matched by logical date: they keep their id, params and live containers. */
   readonly resume?: readonly RunRecord[];
@@ -191,7 +196,8 @@ export class RunLauncher {
   ): Promise<RunRecord | undefined> {
     const logical = isoTimestamp(interval.start);
     const resume = resumable.get(logical);
-    const runId = resume?.run_id ?? makeRunId(kind, interval.start, randomBytes(3).toString('hex'));
+    const clear = !resume && plan.clear?.logical_date === logical && plan.only ? plan.clear : undefined;
+    const runId = resume?.run_id ?? clear?.run_id ?? makeRunId(kind, interval.start, randomBytes(3).toString('hex'));
     // One run per DAG and logical date at a time, across windows and with the CLI on this machine.
     const lock = this.store.lock(p.dag.id, logical, runId, p.file);
     if (!lock.acquired) {
@@ -209,14 +215,18 @@ export class RunLauncher {
         interval,
         backend: p.backend,
         sink: this.store.sink(runId),
-        params: resume ? resume.params : (plan.params ?? {}),
+        params: (resume ?? clear)?.params ?? plan.params ?? {},
         env: p.env,
         secretValues: p.secretValues,
         ...(p.builds ? { builds: p.builds } : {}),
         mask: p.mask,
         ...(plan.maxActiveTasks ? { maxActiveTasks: plan.maxActiveTasks } : {}),
         ...(plan.only && !resume ? { only: plan.only } : {}),
-        ...(plan.previous && !resume ? { previous: plan.previous } : {}),
+        ...(clear && plan.only
+          ? { previous: keepOutside(p.dag, clear, plan.only), clearing: clear }
+          : plan.previous && !resume
+            ? { previous: plan.previous }
+            : {}),
         ...(resume ? { resume } : {}),
         file: p.file,
         fileHash: p.fileHash,

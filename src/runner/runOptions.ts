@@ -32,6 +32,11 @@ export interface RunOptions {
   readonly only?: ReadonlySet<string>;
   /** A previous run of the same DAG and date: its successful tasks are kept ("clear" of the rest). */
   readonly previous?: RunRecord;
+  /**
+   * The ended run this one goes on in (Airflow's Clear; `runId` is its id): the selected tasks get a
+   * new try, numbered after their earlier ones, which stay in the record with their logs.
+   */
+  readonly clearing?: RunRecord;
   readonly file?: string;
   readonly fileHash?: string;
   /** SIGTERM → SIGKILL grace for cancel and timeouts (10 s). */

@@ -16,7 +16,7 @@ export function freshRecord(o: RunOptions): RunRecord {
   for (const t of o.dag.tasks) {
     const prev = own(o.previous?.tasks, t.id);
     const keep = prev?.state === 'success' || (selected !== undefined && !selected.has(t.id));
-    tasks[t.id] = keep && prev ? { ...prev } : { state: keep ? 'no_status' : 'queued', tries: 0, attempts: [] };
+    tasks[t.id] = keep && prev ? { ...prev } : { state: keep ? 'no_status' : 'queued', ...history(o, t.id) };
     if (keep && !prev) tasks[t.id]!.reason = 'not selected for this run';
   }
   // A kept mapped task keeps its instances (only a kept record has `instances`; a queued one has none yet).
@@ -34,8 +34,19 @@ export function freshRecord(o: RunOptions): RunRecord {
     backend: o.backend.kind,
     params: { ...o.dag.params, ...o.params },
     state: 'queued',
+    ...(o.clearing ? { cleared_at: [...(o.clearing.cleared_at ?? []), new Date().toISOString()] } : {}),
+    ...(o.clearing?.resumed_at ? { resumed_at: o.clearing.resumed_at } : {}),
     tasks,
   };
+}
+
+/**
+ * The tries a task (or an instance) starts from: none in a new run; in a cleared one, its earlier
+ * attempts, so the next is numbered after them and each keeps its log.
+ */
+export function history(o: RunOptions, id: string): { tries: number; attempts: TaskRecord['attempts'] } {
+  const past = own(o.clearing?.tasks, id);
+  return past ? { tries: past.tries, attempts: past.attempts.map((a) => ({ ...a })) } : { tries: 0, attempts: [] };
 }
 
 /**

@@ -18,6 +18,26 @@ tasks:
     command: [sh, -c, 'echo next']
     depends_on: [slow]
 `,
+      'flaky.dag.yaml': `dag: flaky
+tasks:
+  first:
+    image: cdag-test/busybox:1
+    image_pull_policy: Never
+    command: [sh, -c, 'echo first']
+  flaky:
+    image: cdag-test/busybox:1
+    image_pull_policy: Never
+    command: [sh, -c, 'echo flaky try {{ try_number }}; test {{ try_number }} -gt 1']
+    depends_on: [first]
+`,
+      'daily.dag.yaml': `dag: daily
+schedule: '@daily'
+tasks:
+  day:
+    image: cdag-test/busybox:1
+    image_pull_policy: Never
+    command: [sh, -c, 'echo day {{ ds }}']
+`,
       'long.dag.yaml': `dag: long
 tasks:
   wait:
@@ -190,5 +210,82 @@ tasks:
     await s.wb.page
       .locator('.statusbar-item', { hasText: 'cancelling…' })
       .waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('re-runs the failed task inside the same run (Clear): one run in DAG Runs, now a success, the task at try 2', async () => {
+    await s.wb.openFile('flaky.dag.yaml');
+    await (await s.wb.codeLens('Run DAG')).click();
+    await s.wb.page.locator('.part.panel', { hasText: 'flaky: failed' }).waitFor({ timeout: 60_000 });
+    await s.wb.showRuns();
+    const runs = s.wb.page.locator('.monaco-list-row[aria-level="2"]', { hasText: 'flaky · ' });
+    const row = runs.first();
+    await row.waitFor({ timeout: 30_000 });
+    assert.match(await row.innerText(), /failed/);
+    await row.hover();
+    await row.locator('.action-label[aria-label="Re-run Failed Tasks"]').click();
+    await s.wb.page.locator('.part.panel', { hasText: '[flaky] flaky try 2' }).waitFor({ timeout: 60_000 });
+    await s.wb.page
+      .locator('.monaco-list-row', { hasText: /flaky · .*success/ })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    assert.equal(await runs.count(), 1, 'cleared inside the run, not a second run');
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+    const task = s.wb.page.locator('.monaco-list-row[aria-level="3"]', { hasText: /^flaky/ }).first();
+    await task.waitFor({ timeout: 30_000 });
+    assert.match(await task.innerText(), /success/);
+    if ((await task.getAttribute('aria-expanded')) !== 'true') await task.locator('.monaco-tl-twistie').click();
+    await s.wb.page
+      .locator('.monaco-list-row[aria-level="4"]', { hasText: /try 1/ })
+      .first()
+      .waitFor({ timeout: 10_000 });
+    await s.wb.page
+      .locator('.monaco-list-row[aria-level="4"]', { hasText: /try 2/ })
+      .first()
+      .waitFor({ timeout: 10_000 });
+    await s.wb.screenshot('9e-run-cleared-in-place');
+  });
+
+  it('backfills from a form that previews the dates (count, first and last, which already have runs), in one progress notification', async () => {
+    await s.wb.openFile('daily.dag.yaml');
+    const widget = s.wb.page.locator('.quick-input-widget');
+    const input = widget.locator('input');
+    const title = widget.locator('.quick-input-title');
+    const form = async (from: string, to: string) => {
+      await s.wb.command('Container DAGs: Backfill…');
+      await title.filter({ hasText: '(1/4)' }).waitFor({ timeout: 30_000 });
+      await input.fill(from);
+      await s.wb.page.keyboard.press('Enter');
+      await title.filter({ hasText: '(2/4)' }).waitFor();
+      await input.fill(to);
+      await s.wb.page.keyboard.press('Enter');
+      await title.filter({ hasText: '(3/4)' }).waitFor();
+    };
+    await form('2024-01-01', '2024-01-03');
+    assert.match(
+      (await input.getAttribute('placeholder')) ?? '',
+      /3 logical date\(s\) from 2024-01-01 to 2024-01-03: 3 never run/,
+    );
+    const first = widget.locator('.quick-input-list .monaco-list-row').first();
+    assert.match(await first.innerText(), /Run failed dates again[\s\S]*3 runs: 2024-01-01 … 2024-01-03/);
+    await s.wb.page.keyboard.press('Enter');
+    await title.filter({ hasText: '(4/4)' }).waitFor();
+    await s.wb.page.keyboard.press('Enter');
+    const dialog = s.wb.page.locator('.monaco-dialog-box', { hasText: 'Backfill daily: 3 runs' });
+    await dialog.waitFor({ timeout: 30_000 });
+    await dialog.locator('.monaco-button', { hasText: 'Start 3 Runs' }).click();
+    await s.wb.page
+      .locator('.notifications-toasts', { hasText: 'Backfill daily: 3 of 3 runs, 3 succeeded.' })
+      .waitFor({ timeout: 90_000 });
+    // One summary, not a message per run.
+    assert.equal(
+      await s.wb.page.locator('.notifications-toasts', { hasText: /DAG daily \(2024-01-0\d\) succeeded/ }).count(),
+      0,
+    );
+    // A wider range: the preview knows which dates already ran.
+    await form('2024-01-01', '2024-01-04');
+    assert.match((await input.getAttribute('placeholder')) ?? '', /4 logical date\(s\) .*: 3 succeeded, 1 never run/);
+    assert.match(await first.innerText(), /1 run: 2024-01-04/);
+    await s.wb.screenshot('9f-backfill-preview');
+    await s.wb.page.keyboard.press('Escape');
   });
 });

@@ -11,8 +11,10 @@ import {
   keepOutside,
   latestEndedRun,
   unknownInstance,
-  withGroupsExpanded,
+  widenSelection,
 } from '../../runner/rerunSelection';
+import { isLive } from '../../runner/liveRuns';
+import { clearTarget, type ClearTarget } from '../clearTarget';
 import { RunLauncher } from '../../runner/runLauncher';
 import { RunStore } from '../../runner/runStore';
 import { describeUnmaskable } from '../../runner/secretMasker';
@@ -20,7 +22,8 @@ import { toHumanLines } from '../formatProblems';
 import { EXIT, type Io } from '../io';
 import { launchFailureText, notStartedText } from '../launchMessages';
 import { progressPrinter } from '../runProgress';
-import { pickDates, MAX_COUNTED_RUNS } from '../runDates';
+import { pickDates, MAX_COUNTED_RUNS, reprocessDates } from '../runDates';
+import { REPROCESS, type Reprocess } from '../../runner/backfillPlan';
 import { onStopSignals } from '../runSignals';
 import { USAGES } from '../usage';
 
@@ -34,6 +37,10 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
       to: { type: 'string' },
       yes: { type: 'boolean' },
       task: { type: 'string', multiple: true },
+      rerun: { type: 'string' },
+      reprocess: { type: 'string' },
+      downstream: { type: 'boolean' },
+      upstream: { type: 'boolean' },
       backend: { type: 'string', default: 'docker' },
       param: { type: 'string', multiple: true },
       'max-active': { type: 'string' },
@@ -62,6 +69,12 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
     return usage('--backend is docker or kubernetes.');
   const backendKind: BackendKind = values.backend;
   if (values.date && (values.from || values.to)) return usage('Give --date or --from/--to, not both.');
+  if (values.rerun !== undefined && (values.date || values.from || values.to))
+    return usage('--rerun runs again in that run, for its date: give no --date, --from or --to.');
+  if (values.reprocess !== undefined && !(REPROCESS as readonly string[]).includes(values.reprocess))
+    return usage('--reprocess is none, failed or completed.');
+  if (values.reprocess !== undefined && !values.from) return usage('--reprocess goes with --from and --to.');
+  if ((values.downstream || values.upstream) && !values.task) return usage('--downstream and --upstream widen --task.');
   if (!!values.from !== !!values.to) return usage('--from and --to go together.');
   const maxActive = values['max-active'] !== undefined ? Number(values['max-active']) : undefined;
   const maxRuns = Number(values['max-runs']);
@@ -91,11 +104,35 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   for (const t of values.task ?? [])
     if (!isSelectable(dag, t))
       return usage(`No task or group "${t}" in ${dag.id} (an instance is ID[i] of a task with expand).`);
-  // A group stands for its tasks.
-  const only = values.task ? withGroupsExpanded(dag, new Set(values.task)) : undefined;
+  // A group stands for its tasks; --downstream and --upstream add what Airflow's Clear would.
+  const widen = { downstream: !!values.downstream, upstream: !!values.upstream };
+  let only: ReadonlySet<string> | undefined = values.task ? widenSelection(dag, values.task, widen) : undefined;
+  const store = new RunStore(values['runs-dir'] ? resolve(values['runs-dir']) : join(dirname(file), '.cdag', 'runs'));
+  // --rerun: the tasks run again inside that run, for its date (Airflow's Clear).
+  let clear: ClearTarget | undefined;
+  if (values.rerun !== undefined) {
+    const target = clearTarget(store.list(), dag, file, values.rerun, values.task ?? [], widen, isLive);
+    if (!target.succeeded) return usage(target.error);
+    clear = target.result;
+    only = clear.only;
+  }
 
-  const dates = pickDates(dag, values.date, values.from, values.to);
+  let dates = clear
+    ? { intervals: [clear.interval], count: 1, includes: (d: string) => d === clear?.record.logical_date }
+    : pickDates(dag, values.date, values.from, values.to);
   if (typeof dates === 'string') return usage(dates);
+  // --reprocess: dates that already have a run are skipped, or run again if they failed (Airflow's behaviours).
+  const reprocess = values.reprocess as Reprocess | undefined;
+  if (reprocess && reprocess !== 'completed' && values.from && values.to) {
+    const left = reprocessDates(dag, values.from, values.to, store.list(), file, reprocess, isLive);
+    if (typeof left === 'string') return usage(left);
+    if (left.skipped) io.err(`Skipping ${left.skipped} date(s) that already have a run (--reprocess ${reprocess}).\n`);
+    if (left.dates.count === 0) {
+      io.err('Nothing to run: every date of the range has a run.\n');
+      return EXIT.ok;
+    }
+    dates = left.dates;
+  }
   if (dates.count > BACKFILL_CONFIRM_ABOVE && !values.yes) {
     const n = dates.count > MAX_COUNTED_RUNS ? `more than ${MAX_COUNTED_RUNS}` : String(dates.count);
     io.err(
@@ -105,9 +142,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   }
 
   const env = io.env ?? {};
-  const launcher = new RunLauncher(
-    new RunStore(values['runs-dir'] ? resolve(values['runs-dir']) : join(dirname(file), '.cdag', 'runs')),
-  );
+  const launcher = new RunLauncher(store);
   const prepared = await launcher.prepare({
     dag,
     file,
@@ -163,7 +198,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
   // A re-run of some tasks for one date goes on from that date's newest run, as Airflow's "clear" does.
   const [firstInterval] = dates.intervals;
   const latest =
-    only && dates.count === 1 && firstInterval
+    only && !clear && dates.count === 1 && firstInterval
       ? latestEndedRun(launcher.store.list(), file, firstInterval.start)
       : undefined;
   const missing = only && unknownInstance(dag, only, latest);
@@ -175,6 +210,8 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
     );
   const previous = latest && only ? keepOutside(dag, latest, only) : undefined;
   if (latest && !values.json) io.err(`Keeping what run ${latest.run_id} did outside --task.\n`);
+  if (clear && !values.json)
+    io.err(`Clearing ${[...clear.only].join(', ')} in run ${clear.record.run_id}: a new try each, in that run.\n`);
   const stop = new AbortController();
   const stopSignals = io.signals
     ? onStopSignals(
@@ -197,6 +234,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<numbe
         params: paramValues,
         ...(only ? { only } : {}),
         ...(previous ? { previous } : {}),
+        ...(clear ? { clear: clear.record } : {}),
         keepFailed: values['keep-failed'] ?? false,
         resume: takeover.resume,
         signal: stop.signal,

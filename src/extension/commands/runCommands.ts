@@ -1,26 +1,19 @@
 import { triggerForm } from './triggerForm';
+import { backfillForm, withBackfillProgress } from './backfillForm';
 import * as vscode from 'vscode';
 import {
   downstreamOf,
   keepOutside,
   latestEndedRun,
+  failedSelection,
   unknownInstance,
+  widenSelection,
   withGroupsExpanded,
 } from '../../runner/rerunSelection';
 import { analyzeDag } from '../../dag/analyze';
 import { parseDate } from '../../dag/dates';
 import type { Dag } from '../../dag/model';
-import {
-  BACKFILL_CONFIRM_ABOVE,
-  countIntervals,
-  defaultLogicalDate,
-  intervalAt,
-  iterateIntervals,
-  latestCompleteInterval,
-} from '../../dag/schedule';
-
-/** Counting stops here: a larger range is named as "more than" this. */
-const MAX_COUNTED_RUNS = 1_000_000;
+import { defaultLogicalDate, intervalAt, latestCompleteInterval } from '../../dag/schedule';
 import type { RunRecord } from '../../protocol/runRecord';
 import type { RunController } from '../runs/runController';
 import { serviceLogId, type RunsNode } from '../runs/runsTree';
@@ -66,6 +59,27 @@ function recordOf(controller: RunController, node: unknown): RunRecord | undefin
   return controller.runs()[0];
 }
 
+/** The DAG file a run record names, open and free of errors. */
+async function dagOfRecord(r: RunRecord): Promise<{ doc: vscode.TextDocument; dag: Dag } | undefined> {
+  if (!r.file) return undefined;
+  return dagDocument(vscode.Uri.file(r.file));
+}
+
+/** Airflow's Clear: the selected tasks run again inside the ended run, on its backend, a new try each. */
+async function clearIn(c: RunController, r: RunRecord, only: ReadonlySet<string>): Promise<void> {
+  const d = await dagOfRecord(r);
+  if (!d) return;
+  const start = new Date(r.logical_date);
+  await c.run({
+    document: d.doc,
+    dag: d.dag,
+    intervals: [{ start, end: new Date(r.data_interval_end) }],
+    only,
+    clear: r,
+    backend: r.backend,
+  });
+}
+
 /** A run asked for by the graph's toolbar or context menu, for one logical date. */
 export async function runFromGraph(
   c: RunController,
@@ -98,7 +112,13 @@ export async function runFromGraph(
     dag: d.dag,
     intervals: [interval],
     ...(only ? { only } : {}),
-    ...(previous && only ? { previous: keepOutside(d.dag, previous, only) } : {}),
+    // Inside that run, as Airflow's Clear: a new try of the selection, the rest as it was; on another
+    // backend than that run's, a new run that keeps what it did.
+    ...(previous && only
+      ? (what.backend ?? c.backend()) === previous.backend
+        ? { clear: previous }
+        : { previous: keepOutside(d.dag, previous, only) }
+      : {}),
     ...(what.backend ? { backend: what.backend } : {}),
   });
 }
@@ -138,30 +158,19 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
     'containerDags.backfill': async (uri?: unknown) => {
       const d = await dagDocument(uri as vscode.Uri | undefined);
       if (!d) return;
-      const from = await askDate('Backfill from (logical date)', d.dag.startDate?.toISOString().slice(0, 10) ?? '');
-      if (!from) return;
-      const to = await askDate(
-        'Backfill to (inclusive)',
-        d.dag.endDate?.toISOString().slice(0, 10) ?? from.toISOString().slice(0, 10),
+      const b = await backfillForm(d.dag, d.doc.uri.fsPath, c.runs(), (r) => c.launcher.isLive(r));
+      if (!b) return;
+      await withBackfillProgress(d.dag.id, b.plan.intervals.length, (signal, ended) =>
+        c.run({
+          document: d.doc,
+          dag: d.dag,
+          intervals: b.plan.intervals,
+          backfill: true,
+          maxRuns: b.maxRuns,
+          signal,
+          onEnded: ended,
+        }),
       );
-      if (!to) return;
-      const count = countIntervals(d.dag.schedule, from, to, MAX_COUNTED_RUNS);
-      if (count === 0) {
-        void vscode.window.showWarningMessage('No logical date of this schedule falls in that range.');
-        return;
-      }
-      if (count > BACKFILL_CONFIRM_ABOVE) {
-        const yes = `Start ${count > MAX_COUNTED_RUNS ? `over ${MAX_COUNTED_RUNS}` : count} Runs`;
-        const choice = await vscode.window.showWarningMessage(
-          `This backfill is ${count > MAX_COUNTED_RUNS ? `more than ${MAX_COUNTED_RUNS}` : count} runs (more than ${BACKFILL_CONFIRM_ABOVE}). Start them all, or pick a narrower range?`,
-          { modal: true },
-          yes,
-        );
-        if (choice !== yes) return;
-      }
-      // Re-iterable and lazy: the consent check and the runs each walk it once.
-      const intervals = { [Symbol.iterator]: () => iterateIntervals(d.dag.schedule, from, to) };
-      await c.run({ document: d.doc, dag: d.dag, intervals, backfill: true });
     },
     'containerDags.runTask': async (uri?: unknown, taskId?: unknown) => {
       const d = await dagDocument(uri as vscode.Uri | undefined);
@@ -190,16 +199,32 @@ export function runCommands(c: RunController): Record<string, (...args: unknown[
         );
     },
     'containerDags.rerunFailed': async (node?: unknown) => {
-      const previous = recordOf(c, node);
-      if (!previous?.file) {
-        void vscode.window.showWarningMessage('No finished run to re-run.');
+      const r = recordOf(c, node);
+      const only = r && failedSelection(r);
+      if (!r?.file || !r.ended_at || !only?.size) {
+        void vscode.window.showWarningMessage('No finished run with failed tasks to re-run.');
         return;
       }
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(previous.file));
-      const d = await dagDocument(doc.uri);
+      await clearIn(c, r, only);
+    },
+    'containerDags.clearTask': async (node?: unknown) => {
+      const n = node as RunsNode | undefined;
+      if (n?.kind !== 'task' || !n.record.ended_at) return;
+      const d = await dagOfRecord(n.record);
       if (!d) return;
-      const logical = new Date(previous.logical_date.replace('+00:00', 'Z'));
-      await c.run({ document: d.doc, dag: d.dag, intervals: [intervalAt(d.dag.schedule, logical)], previous });
+      const picked = await vscode.window.showQuickPick(
+        [
+          { label: 'This task', widen: { downstream: false, upstream: false } },
+          { label: 'With downstream', widen: { downstream: true, upstream: false } },
+          { label: 'With upstream', widen: { downstream: false, upstream: true } },
+          { label: 'With upstream and downstream', widen: { downstream: true, upstream: true } },
+        ].map((x) => {
+          const only = widenSelection(d.dag, [n.taskId], x.widen);
+          return { ...x, only, description: `${only.size} task(s): ${[...only].join(', ')}` };
+        }),
+        { title: `Clear ${n.taskId} in run ${n.record.run_id}: a new try, in the same run` },
+      );
+      if (picked) await clearIn(c, n.record, picked.only);
     },
     'containerDags.cancelRun': (node?: unknown) => {
       const r = recordOf(c, node);

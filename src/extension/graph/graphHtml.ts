@@ -71,6 +71,7 @@ ${GRAPH_CSS}
     <vscode-option value="DOWN">Top down</vscode-option>
   </vscode-single-select>
   <vscode-button id="fit" secondary>Fit</vscode-button>
+  <vscode-button id="history" secondary title="Runs by task (Grid) and where the time went (Gantt)">History</vscode-button>
   <vscode-progress-ring id="progress" hidden></vscode-progress-ring>
   <span id="summary"></span><span class="grow"></span><span id="run-label"></span>
 </div>

@@ -191,6 +191,9 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
       case 'direction':
         entry.direction = msg.direction;
         return;
+      case 'showHistory':
+        await vscode.commands.executeCommand('containerDags.showHistory', entry.uri);
+        return;
       case 'reveal': {
         // A folded group reveals its first task; an instance its task.
         const id = info.tasks.some((t) => t.id === msg.taskId)
@@ -248,6 +251,12 @@ export class GraphPanels implements vscode.Disposable, vscode.WebviewPanelSerial
         direction: entry.direction,
       },
     });
+  }
+
+  /** Colours the file's graph, when open, with a run chosen elsewhere (the History's column). */
+  showRun(uri: vscode.Uri, r: RunRecord): void {
+    const entry = this.panels.get(uri.toString());
+    if (entry) this.post(entry, statesMessage(r));
   }
 
   private scheduleUpdate(doc: vscode.TextDocument): void {

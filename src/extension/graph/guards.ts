@@ -45,6 +45,8 @@ export function parsePageMessage(
   switch (m.type) {
     case 'ready':
       return keys() ? { type: 'ready' } : undefined;
+    case 'showHistory':
+      return keys() ? { type: 'showHistory' } : undefined;
     case 'reveal':
       return keys('taskId') && taskOrGroup() ? { type: m.type, taskId: m.taskId as string } : undefined;
     case 'showLog':

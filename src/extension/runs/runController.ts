@@ -30,12 +30,20 @@ export interface RunRequest {
   readonly backfill?: boolean;
   readonly only?: ReadonlySet<string>;
   readonly previous?: RunRecord;
+  /** An ended run to re-run `only` in (Airflow's Clear), instead of starting a new run. */
+  readonly clear?: RunRecord;
   /** Where to run; the setting when absent. */
   readonly backend?: BackendKind;
   /** Param values over the DAG's defaults (the trigger form's, as `cdag run --param`). */
   readonly params?: Readonly<Record<string, unknown>>;
   /** Tasks at once, over the DAG's and the setting's. */
   readonly maxActiveTasks?: number;
+  /** Runs at once (a backfill's parallelism, `--max-runs`). */
+  readonly maxRuns?: number;
+  /** Aborted: no further run starts and the ones started are cancelled (a backfill's Cancel). */
+  readonly signal?: AbortSignal;
+  /** Told of each run's end instead of a notification per run (a backfill reports once). */
+  readonly onEnded?: (r: RunRecord) => void;
 }
 
 /** Grace for stopping containers when VS Code shuts down: its own deadline, not the run's. */
@@ -219,14 +227,21 @@ export class RunController implements vscode.Disposable {
     }
     if (prepared.result.unmaskable.length)
       void vscode.window.showWarningMessage(describeUnmaskable(prepared.result.unmaskable));
-    return this.launch(prepared.result, {
-      intervals: req.intervals,
-      kind: req.backfill ? 'backfill' : 'manual',
-      ...(req.only ? { only: req.only } : {}),
-      ...(req.previous ? { previous: req.previous } : {}),
-      ...(req.params ? { params: req.params } : {}),
-      ...(req.maxActiveTasks ? { maxActiveTasks: req.maxActiveTasks } : {}),
-    });
+    return this.launch(
+      prepared.result,
+      {
+        intervals: req.intervals,
+        kind: req.backfill ? 'backfill' : 'manual',
+        ...(req.only ? { only: req.only } : {}),
+        ...(req.previous ? { previous: req.previous } : {}),
+        ...(req.clear ? { clear: req.clear } : {}),
+        ...(req.params ? { params: req.params } : {}),
+        ...(req.maxActiveTasks ? { maxActiveTasks: req.maxActiveTasks } : {}),
+        ...(req.maxRuns ? { maxRuns: req.maxRuns } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
+      },
+      req.onEnded,
+    );
   }
 
   /** Where a DAG's runs go and where its secrets come from, per the settings. */
@@ -246,7 +261,7 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Runs one after another, each fanned out to the channel, the tree and the status bar. */
-  private launch(p: PreparedRun, plan: RunPlan): Promise<RunRecord[]> {
+  private launch(p: PreparedRun, plan: RunPlan, onEnded?: (r: RunRecord) => void): Promise<RunRecord[]> {
     const channel = this.channel(p.dag.id);
     channel.show(true);
     return this.launcher.start(
@@ -268,7 +283,8 @@ export class RunController implements vscode.Disposable {
           this.clusters?.runEnded(record.run_id);
           this.tree?.refresh();
           this.updateStatus();
-          void this.notifyEnd(record);
+          if (onEnded) onEnded(record);
+          else void this.notifyEnd(record);
         },
         notStarted: showNotStarted,
       },

@@ -147,7 +147,22 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         .map(([label, v]) => ({ kind: 'detail', label, value: String(v) }));
       if (node.record.backend === 'kubernetes' && a.container_id)
         details.unshift({ kind: 'pod', record: node.record, taskId: node.taskId, name: a.container_id });
-      return [...details, ...values];
+      // Earlier tries (retries, or a Clear of this run) stay in its history, newest first.
+      const earlier = node.task.attempts
+        .slice(0, -1)
+        .reverse()
+        .map((x): RunsNode => ({
+          kind: 'detail',
+          label: `try ${x.try}`,
+          value: [
+            x.state,
+            x.exit_code !== undefined ? `exit code ${x.exit_code}` : '',
+            duration(x.started_at, x.ended_at),
+          ]
+            .filter(Boolean)
+            .join(' · '),
+        }));
+      return [...details, ...earlier, ...values];
     }
     return [];
   }
@@ -204,7 +219,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
           ...Object.entries(t.item ?? {}).map(([k, v]) => `item.${k} = ${shortValue(v)}`),
           ...Object.entries(t.outputs ?? {}).map(([k, v]) => `outputs.${k} = ${shortValue(v)}`),
         ].join('\n');
-        item.contextValue = `task-${t.state}${node.record.backend === 'kubernetes' ? '-k8s' : ''}`;
+        // `-done`: its run has ended, so the task can be cleared (run again in it).
+        item.contextValue = `task-${t.state}${node.record.ended_at ? '-done' : ''}${node.record.backend === 'kubernetes' ? '-k8s' : ''}`;
         item.id = `${node.record.run_id}/${node.taskId}`;
         if (t.attempts.length) {
           item.command = { command: 'containerDags.showTaskLog', title: 'Show Task Log', arguments: [node] };

@@ -6,10 +6,13 @@ import type { AttemptSpec } from '../../../src/runner/backend';
 import { RunEngine } from '../../../src/runner/engine';
 import {
   downstreamOf,
+  failedSelection,
   isSelectable,
   keepOutside,
   latestEndedRun,
   unknownInstance,
+  upstreamOf,
+  widenSelection,
 } from '../../../src/runner/rerunSelection';
 import { DAY_INTERVAL, discardingSink, ScriptedBackend, type Script } from '../../support/scriptedBackend';
 
@@ -126,5 +129,25 @@ describe('re-running part of a run with mapped tasks', () => {
       made: 3,
     });
     assert.deepEqual(unknownInstance(dag, new Set(['fetch[0]']), undefined), { id: 'fetch[0]', task: 'fetch' });
+  });
+
+  it('selects for Re-run Failed Tasks the failed instances (not their task) and the failed or upstream-failed tasks; nothing after a success', async () => {
+    const { record } = await run(['tue']);
+    assert.deepEqual([...failedSelection(record)].sort(), ['fetch[1]', 'total']);
+    const ok = await run([]);
+    assert.equal(failedSelection(ok.record).size, 0);
+  });
+
+  it('widens a Clear with what is upstream and/or downstream of the selection, as Airflow’s Clear does', () => {
+    assert.deepEqual([...upstreamOf(dag, 'total')].sort(), ['fetch', 'list', 'total']);
+    assert.deepEqual([...upstreamOf(dag, 'fetch[1]')].sort(), ['fetch[1]', 'list']);
+    const none = { downstream: false, upstream: false };
+    assert.deepEqual([...widenSelection(dag, ['fetch'], none)], ['fetch']);
+    assert.deepEqual([...widenSelection(dag, ['fetch'], { ...none, downstream: true })].sort(), ['fetch', 'total']);
+    assert.deepEqual([...widenSelection(dag, ['fetch'], { downstream: true, upstream: true })].sort(), [
+      'fetch',
+      'list',
+      'total',
+    ]);
   });
 });
