@@ -5,6 +5,7 @@ import { benchAirflow, printAirflow } from './airflow.bench';
 import { benchDocker, printDocker } from './docker.bench';
 import { benchBuild, printBuild } from './build.bench';
 import { benchGraph, printGraph } from './graph.bench';
+import { benchHistory, printHistory } from './history.bench';
 import { benchKubernetes, printKubernetes } from './kubernetes.bench';
 import { benchDataflowValidation, benchValidation, printValidation } from './validation.bench';
 
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const docker = only && only !== 'docker' ? 'skipped (not asked for)' : await benchDocker(ROOT);
   const build = only && only !== 'build' ? 'skipped (not asked for)' : benchBuild(ROOT);
   const graph = only && only !== 'graph' ? [] : await benchGraph(ROOT);
+  const history = only && only !== 'history' ? undefined : await benchHistory(ROOT);
   const kubernetes = only && only !== 'kubernetes' ? 'skipped (not asked for)' : benchKubernetes(ROOT);
   const airflow = only && only !== 'airflow' ? 'skipped (not asked for)' : benchAirflow(ROOT);
   const lines = [
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
     ...printDocker(docker),
     ...printBuild(build),
     ...(graph.length ? printGraph(graph) : []),
+    ...(history ? printHistory(history) : []),
     ...printKubernetes(kubernetes),
     ...printAirflow(airflow),
   ];
@@ -104,6 +107,17 @@ async function main(): Promise<void> {
       longest <= 100,
     ]);
   }
+  if (history)
+    checks.push(
+      [
+        `history grid of ${history.runs} runs × ${history.tasks} tasks drawn in ${history.renderMs.toFixed(0)} ms (target <= 300 ms)`,
+        history.renderMs <= 300,
+      ],
+      [
+        `longest main-thread task while drawing it: ${history.longestTaskMs ? `${history.longestTaskMs.toFixed(0)} ms` : '< 50 ms'} (target <= 100 ms)`,
+        history.longestTaskMs <= 100,
+      ],
+    );
   if (typeof kubernetes !== 'string') {
     checks.push(
       [

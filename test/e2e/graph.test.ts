@@ -69,6 +69,25 @@ describe('the DAG graph beside the editor', function () {
     await s.wb.screenshot('10b-task-log-beside-graph');
   });
 
+  it('opens the DAG’s History from the graph: a Grid cell per task of the run, its details, and its log from there', async () => {
+    const graph = await s.wb.graphFrame('greet');
+    await graph.locator('vscode-button#history').click();
+    const tab = s.wb.page.locator('.tab', { hasText: 'History: hello.dag.yaml' }).first();
+    await tab.waitFor({ timeout: 30_000 });
+    const history = await s.wb.frameWith('table#grid button.cell.state-success');
+    const rows = await history.locator('th.row-head .label').allInnerTexts();
+    assert.deepEqual(rows, ['greet', 'after']);
+    await history.locator('button.cell[data-row="0"]').last().click();
+    assert.match(await history.locator('#details').innerText(), /greet · \d{4}-\d{2}-\d{2}[\s\S]*state\s+success/);
+    assert.equal(await history.locator('svg.gantt rect.attempt').count(), 2, 'the Gantt of the newest run');
+    await s.wb.screenshot('10c-history-grid');
+    await history.locator('button.log').first().click();
+    await s.wb.page
+      .locator('.tab', { hasText: /hello › greet · try 1/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
+  });
+
   it('draws a mapped task as one stacked node with counts that opens into its instances and folds again; outputs show on hover', async () => {
     await s.wb.openFile('fanout.dag.yaml');
     await s.wb.command('Container DAGs: Show DAG Graph');

@@ -47,6 +47,22 @@ export class Workbench {
     throw new Error('the graph page did not draw any node');
   }
 
+  /** The first frame (a webview's page) where the selector matches, once it does. */
+  async frameWith(selector: string, timeout = 60_000): Promise<Frame> {
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+      for (const f of this.page.frames()) {
+        const n = await f
+          .locator(selector)
+          .count()
+          .catch(() => 0);
+        if (n > 0) return f;
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`no page shows ${selector}`);
+  }
+
   /** Runs a command by its title from the Command Palette (F1), as a user would. */
   async command(title: string): Promise<void> {
     await this.page.keyboard.press('F1');

@@ -33,12 +33,12 @@ export class HistoryPage {
     readonly page: Page,
   ) {}
 
-  static async open(theme: Theme = 'dark', size = { width: 1100, height: 760 }): Promise<HistoryPage> {
+  static async open(theme: Theme = 'dark', size = { width: 1100, height: 760 }, dist = DIST): Promise<HistoryPage> {
     const nonce = 'historynonce0123456';
     const server = createServer((req, res) => {
       if (req.url === '/history.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' });
-        res.end(readFileSync(join(DIST, 'history.js')));
+        res.end(readFileSync(join(dist, 'history.js')));
         return;
       }
       const { port } = server.address() as { port: number };

@@ -56,8 +56,10 @@ function render(): void {
   renderDetails();
   renderGantt(gantt, runs.find((r) => r.runId === selectedRun) ?? runs.at(-1), shown, edges);
   const cells = table.querySelectorAll('button.cell').length;
+  // Measured once laid out (reading a size makes the browser do it now), for tests and the benchmark.
+  const height = table.offsetHeight;
   window.dispatchEvent(
-    new CustomEvent('cdag:history-rendered', { detail: { ms: performance.now() - started, cells } }),
+    new CustomEvent('cdag:history-rendered', { detail: { ms: performance.now() - started, cells, height } }),
   );
 }
 

@@ -73,6 +73,8 @@ describe('messages from the graph page', () => {
       parsePageMessage({ type: 'rerunFrom', taskId: 'fetch', date: '2019-01-01', backend: 'docker' }, known),
       { type: 'rerunFrom', taskId: 'fetch', date: '2019-01-01', backend: 'docker' },
     );
+    assert.deepEqual(parsePageMessage({ type: 'showHistory' }, known), { type: 'showHistory' });
+    assert.equal(parsePageMessage({ type: 'showHistory', uri: 'file:///etc/passwd' }, known), undefined);
     // An hourly DAG's toolbar offers a UTC date-time.
     assert.deepEqual(parsePageMessage({ type: 'run', date: '2019-01-01T06:00:00Z', backend: 'docker' }, known), {
       type: 'run',
