@@ -14,6 +14,9 @@ describe('the Container DAGs home, first contact and authoring defaults in VS Co
       'fresh/Dockerfile': `FROM cdag-test/busybox:1\nRUN echo ${stamp} > /stamp\n`,
       'fresh.dag.yaml': 'dag: fresh\ntasks:\n  stamp:\n    build: {context: fresh}\n    command: [cat, /stamp]\n',
       'blank.dag.yaml': '\n\n',
+      // Its own file: the completion test above leaves hello.dag.yaml edited.
+      'walk.dag.yaml':
+        "dag: walk\ntasks:\n  greet:\n    image: cdag-test/busybox:1\n    image_pull_policy: Never\n    command: [sh, -c, 'echo walking']\n",
     },
   });
 
@@ -142,10 +145,10 @@ describe('the Container DAGs home, first contact and authoring defaults in VS Co
 
   it('ticks the walkthrough’s graph, run and log steps once the user has run a DAG, shown its graph and opened a task log from it', async () => {
     await s.wb.visitWalkthrough();
-    await s.wb.openFile('hello.dag.yaml');
+    await s.wb.openFile('walk.dag.yaml');
     await (await s.wb.codeLens('Run DAG')).click();
     try {
-      await s.wb.page.locator('.part.panel', { hasText: 'hello: success' }).waitFor({ timeout: 90_000 });
+      await s.wb.page.locator('.part.panel', { hasText: 'walk: success' }).waitFor({ timeout: 90_000 });
     } finally {
       await s.wb.screenshot('home-6-run');
     }
@@ -158,7 +161,7 @@ describe('the Container DAGs home, first contact and authoring defaults in VS Co
     }
     await frame.locator('g.node[data-task="greet"]').dblclick();
     await s.wb.page
-      .locator('.tab', { hasText: /hello › greet · try 1/ })
+      .locator('.tab', { hasText: /walk › greet · try 1/ })
       .first()
       .waitFor({ timeout: 30_000 });
     for (const step of ['graph', 'run', 'log'])

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { kubeconfig } from '../integration/kubernetes/clusterEnv';
 import { workbenchSession } from './session';
@@ -37,12 +37,34 @@ describe('setting up Kubernetes from VS Code when no kubeconfig is found', funct
     // VS Code's own file dialog (in the browser, the simple one): a path typed and accepted.
     const input = picker.locator('input');
     await picker.locator('.quick-input-title', { hasText: 'Choose a kubeconfig' }).waitFor({ timeout: 30_000 });
-    await input.fill(kubeconfig());
-    await s.wb.page.waitForTimeout(500);
-    await s.wb.page.keyboard.press('Enter');
+    const file = kubeconfig();
+    // The dialog fills in the workspace folder once it has listed it: type over that, not before.
+    await rows.filter({ hasText: '..' }).first().waitFor({ timeout: 30_000 });
+    await s.wb.page.waitForFunction(
+      () =>
+        !!(globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document
+          .querySelector('.quick-input-widget input')
+          ?.value.endsWith('/'),
+    );
+    await input.fill(file);
+    // The dialog goes to the folder typed and lists its files: pick the file, then accept.
+    await rows
+      .filter({ hasText: basename(file) })
+      .first()
+      .click({ timeout: 30_000 });
+    const titled = picker.locator('.quick-input-title', { hasText: 'Choose a kubeconfig' });
+    if (await titled.isVisible().catch(() => false)) {
+      await s.wb.page.waitForTimeout(300);
+      if (await titled.isVisible().catch(() => false))
+        await picker.locator('.monaco-button', { hasText: 'Use this kubeconfig' }).click();
+    }
     // The backend picker comes back with the file's contexts.
     const context = rows.filter({ hasText: '⎈' }).first();
-    await context.waitFor({ timeout: 30_000 });
+    try {
+      await context.waitFor({ timeout: 30_000 });
+    } finally {
+      await s.wb.screenshot('k8s-3-after-browse');
+    }
     await s.wb.screenshot('k8s-3-picker-contexts');
     const name = (await context.locator('.label-name').innerText()).replace('⎈', '').trim();
     await context.click();

@@ -49,6 +49,8 @@ tasks:
   );
 
   it('shows the context in the status bar, runs from the CodeLens as pods, and describes the pod in DAG Runs', async () => {
+    // Before any run: VS Code ticks a walkthrough step only on what happens after the walkthrough was shown.
+    await s.wb.visitWalkthrough();
     await s.wb.openFile('kpod.dag.yaml');
     await s.wb.page
       .locator('.statusbar-item', { hasText: '⎈' })
@@ -136,7 +138,6 @@ tasks:
   });
 
   it('opens Describe Pod beside the editor while the pod runs, and the description follows the pod to Succeeded on its own', async () => {
-    await s.wb.visitWalkthrough();
     await s.wb.openFile('kdescribe.dag.yaml');
     await (await s.wb.codeLens('Run DAG')).click();
     await s.wb.page.locator('.part.panel', { hasText: '[probe] probe started' }).waitFor({ timeout: 90_000 });

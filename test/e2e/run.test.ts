@@ -234,12 +234,13 @@ tasks:
     await task.waitFor({ timeout: 30_000 });
     assert.match(await task.innerText(), /success/);
     if ((await task.getAttribute('aria-expanded')) !== 'true') await task.locator('.monaco-tl-twistie').click();
+    // The latest attempt, then the earlier one kept in the run's history.
     await s.wb.page
-      .locator('.monaco-list-row[aria-level="4"]', { hasText: /try 1/ })
+      .locator('.monaco-list-row[aria-level="4"]', { hasText: /attempt\s*2 of 2/ })
       .first()
       .waitFor({ timeout: 10_000 });
     await s.wb.page
-      .locator('.monaco-list-row[aria-level="4"]', { hasText: /try 2/ })
+      .locator('.monaco-list-row[aria-level="4"]', { hasText: /try 1\s*failed · exit code 1/ })
       .first()
       .waitFor({ timeout: 10_000 });
     await s.wb.screenshot('9e-run-cleared-in-place');

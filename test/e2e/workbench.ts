@@ -142,8 +142,9 @@ export class Workbench {
   }
 
   /**
-   * Opens the walkthrough once and closes it: VS Code ticks a step on its context key only once its
-   * walkthrough has been shown in the window (as it is on install), not for what was done before.
+   * Opens the walkthrough once and closes it. VS Code ticks a step when its context key first turns
+   * true in a window, and only if the walkthrough was shown in that window before (as it is on
+   * install); a key that turned true earlier never ticks it in that window.
    */
   async visitWalkthrough(): Promise<void> {
     await this.command('Get Started with Container DAGs');

@@ -54,6 +54,13 @@ const BUILT_IN = /^(workbench\.|vscode\.|containerDags\.(runs|dags|pods)\.focus$
 describe('the extension’s home in the activity bar, its walkthrough and its authoring defaults', () => {
   const ours = new Set(contributes.commands.map((c) => c.command));
 
+  it('ships every file the build writes to dist/ (bundles, workers, pages, wasm) in the .vsix', () => {
+    const build = readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8');
+    const written = [...build.matchAll(/(?:outfile: |, )'(dist\/[^']+)'/g)].map((m) => m[1]!);
+    assert.ok(written.includes('dist/history.js') && written.includes('dist/webview.js'), written.join(', '));
+    for (const f of written) assert.ok(isShipped(f), `${f} is built but not shipped (.vscodeignore)`);
+  });
+
   it('holds the DAGs, DAG Runs and Pods views in a Container DAGs container with a shipped icon', () => {
     const [container] = contributes.viewsContainers.activitybar;
     assert.equal(container?.id, 'containerDags');
