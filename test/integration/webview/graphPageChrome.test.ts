@@ -218,6 +218,8 @@ describe('the graph page’s direction, zoom, focus, menus and Run button in hea
       await p.send({ type: 'toolbar', toolbar: toolbar({ canRun: false, runBlockedReason: reason }) });
       await p.graph(chain(2));
       const run = p.page.locator('vscode-button#run');
+      // Messages are handled as events, after the post returns: wait for the button to follow.
+      await p.page.locator('vscode-button#run[disabled]').waitFor({ timeout: 5_000 });
       assert.equal(await run.evaluate((b) => (b as unknown as El).disabled), true);
       assert.equal(await run.getAttribute('title'), reason);
       await run.click({ force: true });
@@ -227,6 +229,7 @@ describe('the graph page’s direction, zoom, focus, menus and Run button in hea
       await p.page.keyboard.press('Escape');
       assert.ok(!(await p.posted()).some((m) => m.type === 'run' || m.type === 'runTask'));
       await p.send({ type: 'toolbar', toolbar: toolbar() });
+      await p.page.locator('vscode-button#run:not([disabled])').waitFor({ timeout: 5_000 });
       assert.equal(await run.evaluate((b) => (b as unknown as El).disabled), false);
       await run.click();
       assert.deepEqual((await p.posted()).at(-1), { type: 'run', date: '2024-01-01', backend: 'docker' });
