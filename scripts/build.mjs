@@ -32,6 +32,19 @@ const lazyRuntimes = {
     b.onResolve({ filter: /interop\/interopBundle$/ }, () => ({ path: './interop-runtime.js', external: true }));
   },
 };
+/** A webview page's script: one browser bundle, no Node built-ins. */
+const page = (entry, outfile) =>
+  build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: production,
+    sourcemap: production ? false : 'inline',
+    logLevel: 'warning',
+  });
 // A fresh clone has no dist/ yet, and the copy below may run before any bundle is written.
 await mkdir('dist', { recursive: true });
 await Promise.all([
@@ -50,30 +63,10 @@ await Promise.all([
   }),
   // The graph page: a browser bundle with elkjs's API only; the layout itself runs in elkjs's own
   // worker script, shipped as it is (dist/graphWorker.js).
-  build({
-    entryPoints: ['webview/main.ts'],
-    outfile: 'dist/webview.js',
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    minify: production,
-    sourcemap: production ? false : 'inline',
-    logLevel: 'warning',
-  }),
+  page('webview/main.ts', 'dist/webview.js'),
   copyFile('node_modules/elkjs/lib/elk-worker.min.js', 'dist/graphWorker.js'),
   // The History page (Grid and Gantt): its own small browser bundle, no web components, no worker.
-  build({
-    entryPoints: ['webview/history/main.ts'],
-    outfile: 'dist/history.js',
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    minify: production,
-    sourcemap: production ? false : 'inline',
-    logLevel: 'warning',
-  }),
+  page('webview/history/main.ts', 'dist/history.js'),
   build({ ...common, entryPoints: ['src/interop/interopBundle.ts'], outfile: 'dist/interop-runtime.js' }),
   // Python is parsed by tree-sitter's grammar in WebAssembly; both .wasm files ship beside the bundles.
   copyFile('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm'),

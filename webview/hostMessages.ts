@@ -1,6 +1,7 @@
 import type { HostToPage } from '../src/protocol/graphMessages';
 
-const STATES = new Set([
+/** The task states a page draws (a task a run did not select has none: it is left out). */
+export const STATES: ReadonlySet<string> = new Set([
   'queued',
   'running',
   'success',
@@ -11,7 +12,8 @@ const STATES = new Set([
   'cancelled',
 ]);
 const SERVICE_STATES = new Set(['starting', 'ready', 'failed', 'stopped']);
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+export const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** The page checks what the host sends as the host checks the page: shape first, then act. */
 export function isHostMessage(m: unknown): m is HostToPage {

@@ -32,19 +32,7 @@ export class Workbench {
 
   /** The graph page, once it has drawn (a node, or the given task's): it runs in nested iframes (the webview host, then the page). */
   async graphFrame(task?: string): Promise<Frame> {
-    const deadline = Date.now() + 60_000;
-    const selector = task ? `svg#graph g.node[data-task="${task}"]` : 'svg#graph g.node';
-    while (Date.now() < deadline) {
-      for (const f of this.page.frames()) {
-        const drawn = await f
-          .locator(selector)
-          .count()
-          .catch(() => 0);
-        if (drawn > 0) return f;
-      }
-      await this.page.waitForTimeout(250);
-    }
-    throw new Error('the graph page did not draw any node');
+    return this.frameWith(task ? `svg#graph g.node[data-task="${task}"]` : 'svg#graph g.node');
   }
 
   /** The first frame (a webview's page) where the selector matches, once it does. */

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { watchedPage } from './watchedPage';
 import type { DagGraph } from '../../src/dag/graph';
 import { graphHtml } from '../../src/extension/graph/graphHtml';
 import type { HostToPage, PageToHost } from '../../src/protocol/graphMessages';
@@ -20,15 +21,9 @@ interface PageEl {
 interface PageWindow {
   __posted: PageToHost[];
   __long: number[];
-  PerformanceObserver: new (cb: (list: { getEntries(): Array<{ duration: number }> }) => void) => {
-    observe(o: { type: string; buffered: boolean }): void;
-  };
   __csp?: string[];
   postMessage(m: unknown, origin: string): void;
   addEventListener(type: string, listener: (e: { detail: unknown }) => void, o?: { once: boolean }): void;
-  document: {
-    addEventListener(type: string, l: (e: { violatedDirective: string; blockedURI: string }) => void): void;
-  };
 }
 
 /** A node as drawn, in layout coordinates: its `translate` and its first `<rect>`. */
@@ -199,25 +194,10 @@ export class GraphPage {
       res.end(html);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
-    const page = await browser.newPage({ viewport: size });
+    const { browser, page } = await watchedPage(size);
     const violations: string[] = [];
     page.on('console', (m) => {
       if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text());
-    });
-    await page.addInitScript(() => {
-      const w = globalThis as unknown as PageWindow;
-      w.document.addEventListener('securitypolicyviolation', (e) => {
-        (w.__csp ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
-      });
-      // Main-thread tasks over 50 ms (the Long Tasks API's threshold), for the benchmarks.
-      w.__long = [];
-      new w.PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__long.push(e.duration);
-      }).observe({ type: 'longtask', buffered: true });
     });
     const { port } = server.address() as { port: number };
     await page.goto(`http://127.0.0.1:${port}/`);

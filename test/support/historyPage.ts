@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { watchedPage } from './watchedPage';
 import { historyHtml } from '../../src/extension/history/historyHtml';
 import type { HostToHistory, PageToHistory } from '../../src/protocol/historyMessages';
 import { THEMES, type Theme } from './graphPage';
@@ -12,14 +13,8 @@ interface PageWindow {
   __posted: PageToHistory[];
   __long: number[];
   __csp?: string[];
-  PerformanceObserver: new (cb: (list: { getEntries(): Array<{ duration: number }> }) => void) => {
-    observe(o: { type: string; buffered: boolean }): void;
-  };
   postMessage(m: unknown, origin: string): void;
   addEventListener(type: string, listener: (e: { detail: unknown }) => void, o?: { once: boolean }): void;
-  document: {
-    addEventListener(type: string, l: (e: { violatedDirective: string; blockedURI: string }) => void): void;
-  };
 }
 
 /**
@@ -60,21 +55,7 @@ export class HistoryPage {
       res.end(html);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
-    const page = await browser.newPage({ viewport: size });
-    await page.addInitScript(() => {
-      const w = globalThis as unknown as PageWindow;
-      w.document.addEventListener('securitypolicyviolation', (e) => {
-        (w.__csp ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
-      });
-      w.__long = [];
-      new w.PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__long.push(e.duration);
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    const { browser, page } = await watchedPage(size);
     const { port } = server.address() as { port: number };
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => (globalThis as unknown as PageWindow).__posted.length > 0);

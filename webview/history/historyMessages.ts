@@ -1,19 +1,9 @@
 import type { HostToHistory } from '../../src/protocol/historyMessages';
+import { isObject, STATES } from '../hostMessages';
 
-const STATES = new Set([
-  'queued',
-  'running',
-  'success',
-  'failed',
-  'up_for_retry',
-  'upstream_failed',
-  'skipped',
-  'cancelled',
-  'no_status',
-]);
+const TASK_STATES = new Set([...STATES, 'no_status']);
 const RUN_STATES = new Set(['queued', 'running', 'success', 'failed', 'cancelled']);
 const KINDS = new Set(['group', 'task', 'instance']);
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isString = (x: unknown): x is string => typeof x === 'string';
 
 function isRun(r: unknown): boolean {
@@ -28,7 +18,7 @@ function isRun(r: unknown): boolean {
       (c) =>
         isObject(c) &&
         isString(c.state) &&
-        STATES.has(c.state) &&
+        TASK_STATES.has(c.state) &&
         typeof c.tries === 'number' &&
         Array.isArray(c.attempts),
     )

@@ -1,4 +1,4 @@
-import { makeNonce } from '../graph/graphHtml';
+import { escapeHtml, makeNonce } from '../graph/graphHtml';
 
 export interface HistoryHtmlInput {
   /** The page script, as a webview URI. */
@@ -7,9 +7,6 @@ export interface HistoryHtmlInput {
   readonly cspSource: string;
   readonly title: string;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** A state's colour: the theme's, as the graph uses them, so both read the same. */
 const STATE_COLOURS: ReadonlyArray<[string, string]> = [
