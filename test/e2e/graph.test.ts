@@ -76,11 +76,12 @@ describe('the DAG graph beside the editor', function () {
     await graph.locator('vscode-button#history').click();
     const tab = s.wb.page.locator('.tab', { hasText: 'History: hello.dag.yaml' }).first();
     await tab.waitFor({ timeout: 30_000 });
-    const history = await s.wb.frameWith('table#grid button.cell.state-success');
+    const history = await s.wb.frameWith('table#grid td.cell.state-success');
     const rows = await history.locator('th.row-head .label').allInnerTexts();
     assert.deepEqual(rows, ['greet', 'after']);
-    await history.locator('button.cell[data-row="0"]').last().click();
+    await history.locator('td.cell[data-row="0"]').last().click();
     assert.match(await history.locator('#details').innerText(), /greet · \d{4}-\d{2}-\d{2}[\s\S]*state\s+success/);
+    await history.locator('svg.gantt rect.attempt').nth(1).waitFor({ timeout: 10_000 });
     assert.equal(await history.locator('svg.gantt rect.attempt').count(), 2, 'the Gantt of the newest run');
     await s.wb.screenshot('10c-history-grid');
     await history.locator('button.log').first().click();

@@ -9,7 +9,12 @@ export interface GridInput {
   readonly closed: ReadonlySet<string>;
   readonly selected?: { readonly row: string; readonly run: string };
   readonly selectedRun?: string;
+  /** The visible rows drawn: `first` up to (not including) `last`. */
+  readonly window: { readonly first: number; readonly last: number };
 }
+
+/** Every row is this tall (the stylesheet says so too), so a scroll position is a row index. */
+export const ROW_HEIGHT = 20;
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] => {
   const e = document.createElement(tag);
@@ -112,8 +117,21 @@ export function renderGrid(table: HTMLTableElement, input: GridInput): void {
   });
   head.append(hr);
   const body = el('tbody');
-  rows.forEach((row, ri) => {
+  // Only the rows in view (and a few around) are in the page: 100 runs × 200 tasks is 20,000 cells,
+  // more than a browser lays out in a frame; spacers keep the scroll height of the whole grid.
+  const first = Math.max(0, Math.min(input.window.first, rows.length));
+  const last = Math.max(first, Math.min(input.window.last, rows.length));
+  const spacer = (n: number) => {
+    const tr = el('tr', 'spacer');
+    tr.style.height = `${n * ROW_HEIGHT}px`;
+    tr.setAttribute('aria-hidden', 'true');
+    return tr;
+  };
+  if (first > 0) body.append(spacer(first));
+  for (let ri = first; ri < last; ri++) {
+    const row = rows[ri]!;
     const tr = el('tr', `row-${row.kind}`);
+    tr.setAttribute('aria-rowindex', String(ri + 2));
     const th = el('th', 'row-head');
     th.style.paddingLeft = `${4 + row.depth * 14}px`;
     if (row.kind === 'group' || row.mapped) {
@@ -131,23 +149,28 @@ export function renderGrid(table: HTMLTableElement, input: GridInput): void {
     }
     tr.append(th);
     runs.forEach((run, c) => {
-      const td = el('td');
       const cell = cellOf(run, row.id);
-      if (cell) {
-        const b = el('button', `cell state-${cell.state}`, STATE_ICONS[cell.state] ?? '');
-        b.dataset.row = String(ri);
-        b.dataset.col = String(c);
-        b.tabIndex = -1;
-        if (input.selected?.row === row.id && input.selected.run === run.runId) b.classList.add('selected');
-        b.setAttribute(
-          'aria-label',
-          `${row.id} · ${run.logicalDate.slice(0, 10)} · ${cell.state.replace('_', ' ')}${cell.tries > 1 ? ` · try ${cell.tries}` : ''}`,
-        );
-        td.append(b);
+      if (!cell) {
+        tr.append(el('td', 'none'));
+        return;
       }
+      // The cell itself takes the focus (an ARIA grid), lighter than a button in each of thousands.
+      const td = el('td', `cell state-${cell.state}`, STATE_ICONS[cell.state] ?? '');
+      td.dataset.row = String(ri);
+      td.dataset.col = String(c);
+      td.tabIndex = -1;
+      td.setAttribute('role', 'gridcell');
+      if (input.selected?.row === row.id && input.selected.run === run.runId) td.classList.add('selected');
+      td.setAttribute(
+        'aria-label',
+        `${row.id} · ${run.logicalDate.slice(0, 10)} · ${cell.state.replace('_', ' ')}${cell.tries > 1 ? ` · try ${cell.tries}` : ''}`,
+      );
       tr.append(td);
     });
     body.append(tr);
-  });
+  }
+  if (last < rows.length) body.append(spacer(rows.length - last));
+  table.setAttribute('role', 'grid');
+  table.setAttribute('aria-rowcount', String(rows.length + 1));
   table.replaceChildren(head, body);
 }

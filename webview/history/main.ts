@@ -6,7 +6,7 @@ import {
   type PageToHistory,
 } from '../../src/protocol/historyMessages';
 import { renderGantt } from './ganttView';
-import { cellOf, durationOf, formatMs, renderGrid, visibleRows } from './grid';
+import { cellOf, durationOf, formatMs, renderGrid, ROW_HEIGHT, visibleRows } from './grid';
 import { isHistoryMessage } from './historyMessages';
 
 interface VsCodeApi {
@@ -17,6 +17,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const post = (m: PageToHistory) => vscode.postMessage(m);
 const table = document.getElementById('grid') as HTMLTableElement;
+const wrap = document.getElementById('grid-wrap')!;
 const details = document.getElementById('details')!;
 const gantt = document.getElementById('gantt')!;
 const title = document.getElementById('title')!;
@@ -43,6 +44,35 @@ for (const n of HISTORY_LIMITS) {
 }
 limitSelect.addEventListener('change', () => post({ type: 'limit', limit: Number(limitSelect.value) }));
 
+/** Rows drawn beyond the visible ones, above and below, so a short scroll shows no gap. */
+const OVERSCAN = 6;
+/** Counts drawings, so a Gantt queued for an older one is dropped. */
+let renders = 0;
+
+/** The rows in view of the grid's scroll box (the sticky header's height aside). */
+function rowWindow(): { first: number; last: number } {
+  const head = table.tHead?.offsetHeight ?? 80;
+  const top = Math.max(0, wrap.scrollTop - head);
+  const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+  return { first, last: first + Math.ceil((wrap.clientHeight || 600) / ROW_HEIGHT) + 2 * OVERSCAN };
+}
+
+/** Only the grid (scrolling): the rows come and go, the focused cell keeps the keyboard. */
+function renderGridOnly(): void {
+  const hadFocus = document.activeElement?.classList.contains('cell') ?? false;
+  renderGrid(table, {
+    rows,
+    runs,
+    closed,
+    window: rowWindow(),
+    ...(selected ? { selected } : {}),
+    ...(selectedRun ? { selectedRun } : {}),
+  });
+  const current = cellAt(cursor.r, cursor.c);
+  current?.setAttribute('tabindex', '0');
+  if (hadFocus) current?.focus({ preventScroll: true });
+}
+
 function render(): void {
   const started = performance.now();
   const shown = visibleRows(rows, closed);
@@ -50,21 +80,35 @@ function render(): void {
     r: Math.min(cursor.r, Math.max(0, shown.length - 1)),
     c: Math.min(cursor.c, Math.max(0, runs.length - 1)),
   };
-  renderGrid(table, { rows, runs, closed, ...(selected ? { selected } : {}), ...(selectedRun ? { selectedRun } : {}) });
-  cellButton(cursor.r, cursor.c)?.setAttribute('tabindex', '0');
+  renderGridOnly();
   title.textContent = `${dag} · ${runs.length} run${runs.length === 1 ? '' : 's'}`;
   renderDetails();
-  renderGantt(gantt, runs.find((r) => r.runId === selectedRun) ?? runs.at(-1), shown, edges);
-  const cells = table.querySelectorAll('button.cell').length;
-  // Measured once laid out (reading a size makes the browser do it now), for tests and the benchmark.
-  const height = table.offsetHeight;
-  window.dispatchEvent(
-    new CustomEvent('cdag:history-rendered', { detail: { ms: performance.now() - started, cells, height } }),
-  );
+  // The Gantt in a task of its own: each main-thread task stays short on the largest grids.
+  const drawn = ++renders;
+  setTimeout(() => {
+    if (drawn !== renders) return;
+    renderGantt(gantt, runs.find((r) => r.runId === selectedRun) ?? runs.at(-1), shown, edges);
+    const cells = table.querySelectorAll('td.cell').length;
+    // Measured once laid out (reading a size makes the browser do it now), for tests and the benchmark.
+    const height = table.offsetHeight;
+    window.dispatchEvent(
+      new CustomEvent('cdag:history-rendered', { detail: { ms: performance.now() - started, cells, height } }),
+    );
+  }, 0);
 }
 
-const cellButton = (r: number, c: number) =>
-  table.querySelector<HTMLButtonElement>(`button.cell[data-row="${r}"][data-col="${c}"]`);
+const cellAt = (r: number, c: number) =>
+  table.querySelector<HTMLTableCellElement>(`td.cell[data-row="${r}"][data-col="${c}"]`);
+
+let scrolling = false;
+wrap.addEventListener('scroll', () => {
+  if (scrolling) return;
+  scrolling = true;
+  requestAnimationFrame(() => {
+    scrolling = false;
+    renderGridOnly();
+  });
+});
 
 /** What the chosen cell's attempt did: state, tries, exit code, duration, reason, outputs, each try's log. */
 function renderDetails(): void {
@@ -110,42 +154,55 @@ function select(r: number, c: number): void {
   if (!row || !run) return;
   cursor = { r, c };
   selected = { row: row.id, run: run.runId };
-  for (const b of table.querySelectorAll('button.cell.selected')) b.classList.remove('selected');
-  const b = cellButton(r, c);
-  b?.classList.add('selected');
+  for (const b of table.querySelectorAll('td.cell.selected')) b.classList.remove('selected');
+  cellAt(r, c)?.classList.add('selected');
   renderDetails();
+}
+
+/** Whether the run at column c has a record of the visible row r (a cell to stand on). */
+function hasCell(r: number, c: number): boolean {
+  const row = visibleRows(rows, closed)[r];
+  const run = runs[c];
+  return !!row && !!run && cellOf(run, row.id) !== undefined;
 }
 
 /** Moves the keyboard by rows and columns; a run with no record of that task is stepped over. */
 function moveBy(dr: number, dc: number): void {
-  const shown = visibleRows(rows, closed);
+  const count = visibleRows(rows, closed).length;
   let r = cursor.r;
   let c = cursor.c;
   for (;;) {
     r += dr;
     c += dc;
-    if (r < 0 || c < 0 || r >= shown.length || c >= runs.length) return;
-    const target = cellButton(r, c);
-    if (target) return focusCell(target);
+    if (r < 0 || c < 0 || r >= count || c >= runs.length) return;
+    if (hasCell(r, c)) return focusCell(r, c);
   }
 }
 
-function focusCell(target: HTMLButtonElement): void {
-  cellButton(cursor.r, cursor.c)?.setAttribute('tabindex', '-1');
-  cursor = { r: Number(target.dataset.row), c: Number(target.dataset.col) };
-  target.setAttribute('tabindex', '0');
-  target.focus();
+/** Focuses a cell, scrolling its row into view first when it is not drawn. */
+function focusCell(r: number, c: number): void {
+  cellAt(cursor.r, cursor.c)?.setAttribute('tabindex', '-1');
+  cursor = { r, c };
+  const head = table.tHead?.offsetHeight ?? 80;
+  const top = head + r * ROW_HEIGHT;
+  if (top < wrap.scrollTop + head || top + ROW_HEIGHT > wrap.scrollTop + wrap.clientHeight) {
+    wrap.scrollTop = Math.max(0, top - head - Math.floor(wrap.clientHeight / 3));
+    renderGridOnly();
+  }
+  const target = cellAt(r, c);
+  target?.setAttribute('tabindex', '0');
+  target?.focus();
 }
 
 /** The first (or last) cell of the current row. */
 function rowEnd(last: boolean): void {
-  const cells = [...table.querySelectorAll<HTMLButtonElement>(`button.cell[data-row="${cursor.r}"]`)];
-  const target = last ? cells.at(-1) : cells[0];
-  if (target) focusCell(target);
+  const cols = runs.map((_, c) => c).filter((c) => hasCell(cursor.r, c));
+  const c = last ? cols.at(-1) : cols[0];
+  if (c !== undefined) focusCell(cursor.r, c);
 }
 
 table.addEventListener('click', (ev) => {
-  const t = (ev.target as Element).closest('button');
+  const t = (ev.target as Element).closest<HTMLElement>('button, td.cell');
   if (!t) return;
   if (t.dataset.toggle !== undefined) {
     const id = t.dataset.toggle;

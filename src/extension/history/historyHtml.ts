@@ -63,24 +63,25 @@ export function historyHtml(input: HistoryHtmlInput, nonce = makeNonce()): strin
   button { font: inherit; color: inherit; }
   button.log { display: block; margin: 3px 0; background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: 1px solid var(--vscode-button-border, transparent); padding: 2px 8px; cursor: pointer; }
   table { border-collapse: collapse; }
+  tbody tr { height: 20px; }
   th.corner { position: sticky; left: 0; top: 0; z-index: 3; background: var(--vscode-editor-background); color: var(--vscode-descriptionForeground); font-weight: normal; text-align: left; padding: 0 6px; min-width: 180px; }
   th.run-head { position: sticky; top: 0; z-index: 2; background: var(--vscode-editor-background); padding: 0 1px; vertical-align: bottom; }
   button.run { display: flex; flex-direction: column; align-items: center; justify-content: flex-end; gap: 2px; width: 22px; height: 78px; padding: 0 0 2px; background: none; border: 1px solid transparent; cursor: pointer; }
   button.run .bar { display: block; width: 10px; border-radius: 2px 2px 0 0; flex: none; }
   button.run .date { font-size: 9px; line-height: 9px; color: var(--vscode-descriptionForeground); writing-mode: vertical-rl; transform: rotate(180deg); height: 30px; flex: none; }
   button.run[aria-pressed="true"] { border-color: var(--vscode-focusBorder); }
-  th.row-head { position: sticky; left: 0; z-index: 1; background: var(--vscode-editor-background); text-align: left; font-weight: normal; white-space: nowrap; padding-right: 6px; max-width: 280px; overflow: hidden; text-overflow: ellipsis; }
+  th.row-head { position: sticky; left: 0; z-index: 1; background: var(--vscode-editor-background); text-align: left; font-weight: normal; white-space: nowrap; padding: 0 6px 0 0; height: 20px; line-height: 18px; max-width: 280px; overflow: hidden; text-overflow: ellipsis; }
   tr.row-group th.row-head { font-weight: 600; }
   button.toggle { background: none; border: none; padding: 0 4px 0 0; cursor: pointer; color: var(--vscode-descriptionForeground); }
-  svg.trend { vertical-align: middle; margin-left: 6px; }
+  svg.trend { vertical-align: middle; margin-left: 6px; height: 16px; }
   svg.trend path { fill: none; stroke: var(--vscode-descriptionForeground); stroke-width: 1px; }
   svg.trend.slower path { stroke: var(--vscode-charts-orange, #d18616); stroke-width: 1.5px; }
-  td { padding: 1px; text-align: center; }
-  button.cell { width: 20px; height: 18px; padding: 0; line-height: 14px; font-size: 11px; background: var(--vscode-editorWidget-background); border: 1px solid; border-radius: 3px; cursor: pointer; }
-  button.cell.state-queued { border-style: dashed; }
-  button.cell.state-no_status { border-color: var(--vscode-panel-border); }
-  button.cell:focus { outline: 2px solid var(--vscode-focusBorder); outline-offset: 1px; }
-  button.cell.selected { background: var(--vscode-list-activeSelectionBackground, #0060c0); color: var(--vscode-list-activeSelectionForeground, #fff); }
+  td { padding: 0; text-align: center; }
+  td.cell { width: 20px; min-width: 20px; height: 20px; font-size: 11px; line-height: 20px; cursor: pointer; background: var(--vscode-editorWidget-background); box-shadow: inset 0 0 0 1px var(--vscode-editor-background), inset 0 0 0 2px currentColor; border-radius: 3px; }
+  td.cell.state-queued { box-shadow: inset 0 0 0 1px var(--vscode-editor-background); outline: 1px dashed currentColor; outline-offset: -3px; }
+  td.cell.state-no_status { color: var(--vscode-panel-border); }
+  td.cell:focus { outline: 2px solid var(--vscode-focusBorder); outline-offset: -2px; }
+  td.cell.selected { background: var(--vscode-list-activeSelectionBackground, #0060c0); color: var(--vscode-list-activeSelectionForeground, #fff); }
   .gantt-title { color: var(--vscode-descriptionForeground); margin-bottom: 4px; overflow-wrap: anywhere; }
   svg.gantt text { fill: var(--vscode-foreground); font-size: 11px; }
   svg.gantt .tick { stroke: var(--vscode-panel-border); }
