@@ -27,8 +27,8 @@ interface Panel {
   /** The rows the page has, as JSON: a run that adds instances sends the whole grid again. */
   rowsKey: string;
   graph?: DagGraph;
-  /** Runs changed since the last update was sent. */
-  readonly pending: Set<string>;
+  /** Runs changed since the last update was sent, as their events carried them. */
+  readonly pending: Map<string, RunRecord>;
   timer?: NodeJS.Timeout;
 }
 
@@ -61,7 +61,7 @@ export class HistoryPanels implements vscode.Disposable {
         localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')],
       },
     );
-    const entry: Panel = { panel, uri, limit: HISTORY_LIMITS[0]!, shown: [], rowsKey: '', pending: new Set() };
+    const entry: Panel = { panel, uri, limit: HISTORY_LIMITS[0]!, shown: [], rowsKey: '', pending: new Map() };
     this.panels.set(uri.toString(), entry);
     panel.webview.html = historyHtml({
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'history.js')).toString(),
@@ -120,17 +120,15 @@ export class HistoryPanels implements vscode.Disposable {
   private runChanged(r: RunRecord): void {
     const entry = r.file ? this.panels.get(vscode.Uri.file(r.file).toString()) : undefined;
     if (!entry) return;
-    entry.pending.add(r.run_id);
+    // The event carries the record: no reading of the runs folder while a run goes on.
+    entry.pending.set(r.run_id, r);
     entry.timer ??= setTimeout(() => {
       entry.timer = undefined;
-      const ids = [...entry.pending];
+      const changed = [...entry.pending.values()];
       entry.pending.clear();
-      const all = this.sources.runs();
       let next = entry.shown;
-      for (const id of ids) {
-        const latest = all.find((x) => x.run_id === id);
-        if (!latest) continue;
-        const i = next.findIndex((x) => x.run_id === id);
+      for (const latest of changed) {
+        const i = next.findIndex((x) => x.run_id === latest.run_id);
         next = i >= 0 ? next.map((x, j) => (j === i ? latest : x)) : [...next, latest].slice(-entry.limit);
       }
       const added = next.some((x) => !entry.shown.some((y) => y.run_id === x.run_id));
@@ -140,10 +138,7 @@ export class HistoryPanels implements vscode.Disposable {
         return;
       }
       entry.shown = next;
-      for (const id of ids) {
-        const run = next.find((x) => x.run_id === id);
-        if (run) this.post(entry, { type: 'run', run: historyRun(run) });
-      }
+      for (const run of changed) this.post(entry, { type: 'run', run: historyRun(run) });
     }, 150);
   }
 
