@@ -51,18 +51,26 @@ export class Workbench {
     throw new Error(`no page shows ${selector}`);
   }
 
-  /** Runs a command by its title from the Command Palette (F1), as a user would. */
-  async command(title: string): Promise<void> {
+  /**
+   * Opens the Command Palette (F1). A webview (the graph, the History) or the walkthrough keeps the
+   * keyboard when it has the focus: then the workbench gets it back first, by the active tab.
+   */
+  private async palette(): Promise<Locator> {
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
     try {
       await input.waitFor({ state: 'visible', timeout: 3_000 });
     } catch {
-      // A webview (the graph) or the walkthrough kept the keyboard: give it back to the workbench.
       await this.page.locator('.part.editor .tab.active').first().click();
       await this.page.keyboard.press('F1');
       await input.waitFor({ state: 'visible' });
     }
+    return input;
+  }
+
+  /** Runs a command by its title from the Command Palette (F1), as a user would. */
+  async command(title: string): Promise<void> {
+    const input = await this.palette();
     await input.fill(`>${title}`);
     await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor();
     await this.page.waitForTimeout(200);
@@ -71,9 +79,7 @@ export class Workbench {
 
   /** Quick Open a file by name. */
   async openFile(name: string): Promise<void> {
-    await this.page.keyboard.press('F1');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
+    const input = await this.palette();
     await input.fill(name);
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
     await this.page.keyboard.press('Enter');
