@@ -5,7 +5,7 @@ import { membersOf } from './structureSymbols';
 import type { SymbolIndex } from './symbols';
 import { exprType, scanTemplates } from './template';
 import { truthy } from './templateRender';
-import { entry, isMap, isScalar, mapAt, pairs, rangeOf } from './yamlNodes';
+import { entry, isMap, isScalar, mapAt, pairs, rangeOf, stringValue } from './yamlNodes';
 
 /** Airflow's `max_map_length` default: more instances than this fail the task. */
 export const MAX_EXPAND_ITEMS = 1024;
@@ -15,7 +15,7 @@ export const MAX_EXPAND_ITEMS = 1024;
  * comes from upstream (else it does not exist yet when the task runs); `item.VAR` is read only in
  * a task whose `expand` has VAR; an `expand` list is not over the limit; a `when` can be true.
  */
-export function checkDataflow(root: YAMLMap, symbols: SymbolIndex, out: Problem[]): void {
+export function checkDataflow(root: YAMLMap, text: string, symbols: SymbolIndex, out: Problem[]): void {
   const upstream = upstreamOf(symbols);
   const taskIds = [...symbols.tasks.keys()];
   for (const ref of symbols.outputTaskRefs) {
@@ -98,11 +98,11 @@ export function checkDataflow(root: YAMLMap, symbols: SymbolIndex, out: Problem[
     }
   }
   const tasks = mapAt(root, 'tasks');
-  if (tasks) for (const p of pairs(tasks)) if (isMap(p.value)) checkTask(p.value, out);
+  if (tasks) for (const p of pairs(tasks)) if (isMap(p.value)) checkTask(p.value, text, out);
 }
 
 /** One task's `expand` and `when`, where what they give is known before the run. */
-function checkTask(task: YAMLMap, out: Problem[]): void {
+function checkTask(task: YAMLMap, text: string, out: Problem[]): void {
   const expand = entry(task, 'expand');
   if (expand && isMap(expand.value)) {
     let product = 1;
@@ -149,13 +149,15 @@ function checkTask(task: YAMLMap, out: Problem[]): void {
       );
   }
   const when = entry(task, 'when');
-  if (when && isScalar(when.value) && typeof when.value.value === 'string' && !when.value.value.includes('{{')) {
-    if (!truthy(when.value.value))
+  const condition =
+    when && isScalar(when.value) && typeof when.value.value === 'string' ? stringValue(when.value, text) : undefined;
+  if (when && condition !== undefined && !condition.includes('{{')) {
+    if (!truthy(condition))
       out.push(
         problem(
           'when-never-true',
           'warning',
-          `when: "${when.value.value}" is always false, so this task is always skipped. Write a template such as "{{ tasks.ID.outputs.NAME | gt(0) }}", or remove the task.`,
+          `when: "${condition}" is always false, so this task is always skipped. Write a template such as "{{ tasks.ID.outputs.NAME | gt(0) }}", or remove the task.`,
           rangeOf(when.value),
         ),
       );

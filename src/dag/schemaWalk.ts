@@ -10,11 +10,13 @@ import { own } from '../util/dict';
 import { checkModel } from './podModel';
 import { didYouMean } from './suggest';
 import { scanTemplates, type ScannedTemplates } from './template';
-import { deref, isMap, isScalar, isSeq, rangeOf, type AliasBudget } from './yamlNodes';
+import { deref, isMap, isScalar, isSeq, rangeOf, stringValue, type AliasBudget } from './yamlNodes';
 
 /** A templated string value holding `{{` or `}}`, scanned once for checks, symbols and hovers. */
 export interface TemplatedValue {
   readonly node: Scalar;
+  /** The node's text (`stringValue`). */
+  readonly value: string;
   /** The task whose field it is, if any. */
   readonly owner?: string;
   readonly scanned: ScannedTemplates;
@@ -205,7 +207,11 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
     }
   }
   const value =
-    typeof n.value === 'number' && !spec.numberOk ? ctx.text.slice(rangeOf(n).start, rangeOf(n).end) : String(n.value);
+    typeof n.value === 'string'
+      ? stringValue(n, ctx.text)
+      : typeof n.value === 'number' && !spec.numberOk
+        ? ctx.text.slice(rangeOf(n).start, rangeOf(n).end)
+        : String(n.value);
   if (value.includes('\0')) {
     // Docker and the kernel end a string at NUL: the container would get a different command.
     report(
@@ -235,7 +241,7 @@ function walkString(n: Node | undefined, spec: StringSpec, path: string[], ctx: 
   if (spec.templated) {
     if (value.includes('{{') || value.includes('}}')) {
       const owner = path[0] === 'tasks' ? path[1] : undefined;
-      ctx.templated.push({ node: n, scanned: scanTemplates(value), owner });
+      ctx.templated.push({ node: n, value, scanned: scanTemplates(value), owner });
     }
   } else if (value.includes('{{') && path[path.length - 1] !== 'description') {
     report(

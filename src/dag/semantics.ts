@@ -26,7 +26,7 @@ export function checkSemantics(
   checkMounts(symbols, out);
   const root = isMap(doc.contents) ? doc.contents : undefined;
   if (!root) return out;
-  checkDataflow(root, symbols, out);
+  checkDataflow(root, text, symbols, out);
   checkGroupsAndServices(root, symbols, out);
   checkBuilds(root, out);
   checkVolumes(root, out);
@@ -150,7 +150,7 @@ function checkCycles(symbols: SymbolIndex, out: Problem[]): void {
 
 function checkTemplates(text: string, templated: readonly TemplatedValue[], params: Set<string>, out: Problem[]): void {
   for (const t of templated) {
-    const value = String(t.node.value);
+    const value = t.value;
     const scanned = t.scanned;
     let issues: readonly TemplateIssue[] = scanned.issues;
     for (const e of scanned.exprs) {

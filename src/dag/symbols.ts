@@ -121,21 +121,33 @@ export function buildSymbols(doc: Document.Parsed, text: string, templated: read
     for (const p of pairs(tasksMap)) {
       const owner = String(p.key.value);
       if (!isMap(p.value)) continue;
-      for (const item of stringItems(entry(p.value, 'depends_on')?.value)) {
-        if (item.value === null) continue;
-        const name = String(item.value);
-        // A group named in depends_on is the group's reference (structureSymbols), not a task's.
-        if (!taskDecls.has(name) && structure.groups.has(name)) continue;
-        taskRefs.push({ name, range: rangeOf(item), owner });
+      // One pass over the task's keys rather than a look-up per field: this runs for every task.
+      // A duplicated key is an error of its own; as with `entry`, only its first occurrence counts.
+      let seen = 0;
+      for (const field of p.value.items) {
+        const key = isScalar(field.key) ? field.key.value : undefined;
+        const bit = key === 'depends_on' ? 1 : key === 'outputs' ? 2 : key === 'expand' ? 4 : 0;
+        if (bit === 0 || seen & bit) continue;
+        seen |= bit;
+        if (key === 'depends_on') {
+          for (const item of stringItems(field.value)) {
+            if (item.value === null) continue;
+            const name = String(item.value);
+            // A group named in depends_on is the group's reference (structureSymbols), not a task's.
+            if (!taskDecls.has(name) && structure.groups.has(name)) continue;
+            taskRefs.push({ name, range: rangeOf(item), owner });
+          }
+        } else if (key === 'outputs') {
+          for (const item of stringItems(field.value)) {
+            if (item.value === null) continue;
+            const name = `${owner}.${String(item.value)}`;
+            if (!outputs.has(name)) outputs.set(name, { name, keyRange: rangeOf(item), range: rangeOf(item) });
+          }
+        } else if (key === 'expand' && isMap(field.value)) {
+          expandVars.set(owner, declarations(field.value));
+        }
       }
       mountRefs(owner, p.value);
-      for (const item of stringItems(entry(p.value, 'outputs')?.value)) {
-        if (item.value === null) continue;
-        const name = `${owner}.${String(item.value)}`;
-        if (!outputs.has(name)) outputs.set(name, { name, keyRange: rangeOf(item), range: rangeOf(item) });
-      }
-      const expand = entry(p.value, 'expand');
-      if (expand && isMap(expand.value)) expandVars.set(owner, declarations(expand.value));
     }
   }
   const defaults = root ? mapAt(root, 'defaults') : undefined;
