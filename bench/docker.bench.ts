@@ -25,7 +25,16 @@ function dagFile(dir: string, name: string, body: string): string {
 }
 
 export interface DockerBenchResult {
-  chain20: { oursMs: number; dockerRunMs: number; ratio: number; gapMs: number; overheadPerTaskMs: number };
+  chain20: {
+    oursMs: number;
+    dockerRunMs: number;
+    ratio: number;
+    /** The Engine API floor (bench/engineFloor.ts) as a process, and our ratio to it. */
+    floorMs: number;
+    floorRatio: number;
+    gapMs: number;
+    overheadPerTaskMs: number;
+  };
   parallel40: { oursMs: number; xargsMs: number; ratio: number };
   fanout1000: { oursMs: number; xargsMs: number; ratio: number };
   logs100mb: { oursMs: number; dockerLogsMs: number; throughputRatio: number; lines: number };
@@ -59,11 +68,14 @@ export async function benchDocker(root: string, rounds = 5): Promise<DockerBench
   const runsDir = join(dir, 'runs');
   const ours: number[] = [];
   const base: number[] = [];
+  const floor: number[] = [];
+  const floorScript = join(root, 'out', 'engine-floor.js');
   const ours40: number[] = [];
   const base40: number[] = [];
   for (let r = 0; r < rounds; r++) {
     ours.push(wall(process.execPath, [cli, 'run', chain, '--runs-dir', runsDir]));
     base.push(wall('bash', ['-c', `for i in $(seq 20); do docker run --rm ${IMAGE} true; done`]));
+    floor.push(wall(process.execPath, [floorScript, IMAGE, '20']));
     ours40.push(wall(process.execPath, [cli, 'run', fan, '--runs-dir', runsDir]));
     base40.push(wall('bash', ['-c', `seq 40 | xargs -P8 -I{} docker run --rm ${IMAGE} true`]));
   }
@@ -116,6 +128,8 @@ export async function benchDocker(root: string, rounds = 5): Promise<DockerBench
       oursMs: chainOurs,
       dockerRunMs: chainBase,
       ratio: chainOurs / chainBase,
+      floorMs: median(floor),
+      floorRatio: chainOurs / median(floor),
       gapMs: median(gaps),
       overheadPerTaskMs: (chainOurs - chainBase) / 20,
     },
@@ -134,6 +148,7 @@ export function printDocker(r: DockerBenchResult | string): string[] {
   if (typeof r === 'string') return [`docker: ${r}`];
   return [
     `docker: chain of 20 'true' tasks: cdag run ${fmt(r.chain20.oursMs)} ms vs 20 x docker run --rm ${fmt(r.chain20.dockerRunMs)} ms = ${r.chain20.ratio.toFixed(2)}x`,
+    `  Engine API floor (create, start, wait; next created ahead, removal off the path): ${fmt(r.chain20.floorMs)} ms; cdag run = ${r.chain20.floorRatio.toFixed(2)}x`,
     `  orchestration: ${fmt(r.chain20.gapMs)} ms from a task's end to its downstream's start (median); ${fmt(r.chain20.overheadPerTaskMs)} ms per task vs docker run`,
     `docker: 40 independent tasks, 8 at once: cdag run ${fmt(r.parallel40.oursMs)} ms vs xargs -P8 docker run --rm ${fmt(r.parallel40.xargsMs)} ms = ${r.parallel40.ratio.toFixed(2)}x`,
     `docker: one task expanded to 1,000 instances, 8 at once: cdag run ${fmt(r.fanout1000.oursMs)} ms vs xargs -P8 docker run --rm ${fmt(r.fanout1000.xargsMs)} ms = ${r.fanout1000.ratio.toFixed(2)}x`,

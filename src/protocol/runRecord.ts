@@ -44,6 +44,8 @@ export interface AttemptRecord {
   log_file?: string;
   /** What a successful attempt wrote to `$CDAG_OUTPUT` (secret values masked). */
   outputs?: Record<string, unknown>;
+  /** Set when its container or pod could not be removed after it ended (it is left; the message says which). */
+  cleanup_error?: string;
 }
 
 export interface TaskRecord {

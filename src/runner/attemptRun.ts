@@ -1,13 +1,13 @@
 import type { Task } from '../dag/model';
 import type { RunEvent } from '../protocol/runEvents';
 import type { AttemptRecord, RunRecord, TaskState } from '../protocol/runRecord';
-import type { AttemptHandle, BuiltImage } from './backend';
+import type { AttemptHandle, BuiltImage, PreparedAttempt } from './backend';
 import type { Errorable } from '../util/errorable';
 import { renderBuildArgs } from './buildArgs';
 import { DEFAULT_GRACE_MS, type RunOptions } from './runOptions';
 import { setLongTimeout } from './longTimer';
 import type { Instance } from './mapping';
-import { renderTask } from './renderTask';
+import { renderTask, type RenderedTask } from './renderTask';
 import { exitState, maskValues, runContext } from './taskOutcome';
 import { dict, own } from '../util/dict';
 
@@ -24,6 +24,12 @@ export interface AttemptContext {
   mask(text: string): string;
   /** The log could not be written (a full disk): the run stops. */
   logFailed(e: Error): void;
+  /** The attempt's container runs: the engine may create its downstream tasks' containers now. */
+  started?(taskId: string): void;
+  /** The container created ahead for this very attempt, if there is one (`StartsAhead`). */
+  takeAhead?(taskId: string, tryNumber: number, rendered: RenderedTask): Promise<PreparedAttempt | undefined>;
+  /** Work done while the run goes on (removing what an attempt created); the run ends after it. */
+  offPath(work: Promise<void>, onError: (e: unknown) => void): void;
 }
 
 /** The task's image from its folder, its build args rendered with the run's names. */
@@ -163,7 +169,8 @@ export async function runAttempt(
         message: `Reattached ${task.id} try ${rec.tries} (${handle.id.slice(0, 12)})`,
       });
     } else {
-      const started = await c.o.backend.start(spec, signal);
+      const ahead = await c.takeAhead?.(task.id, rec.tries, run);
+      const started = ahead ? await ahead.start(signal) : await c.o.backend.start(spec, signal);
       if (!started.succeeded) {
         log.write({ stream: 'stderr', line: mask(started.error) });
         return end(signal.aborted ? 'cancelled' : 'failed', mask(started.error));
@@ -173,6 +180,7 @@ export async function runAttempt(
     attempt.container_id = handle.id;
     if (handle.imageDigest) attempt.image_digest = handle.imageDigest;
     c.save();
+    c.started?.(task.id);
     let timedOut = false;
     const grace = c.o.graceMs ?? DEFAULT_GRACE_MS;
     const onAbort = () => void handle.kill(grace);
@@ -206,7 +214,13 @@ export async function runAttempt(
         c.outputs.set(task.id, ended.outputs);
         attempt.outputs = maskValues(ended.outputs, (t) => c.mask(t));
       }
-      await handle.cleanup(ended.state === 'failed' && (c.o.keepFailed ?? false));
+      // Off the critical path: the downstream task starts while this container is removed.
+      c.offPath(handle.cleanup(ended.state === 'failed' && (c.o.keepFailed ?? false)), (e) => {
+        // Never dropped: the record and the run's notes say what is left.
+        attempt.cleanup_error = c.mask(`${handle.id.slice(0, 12)} could not be removed: ${errorText(e)}`);
+        c.emit({ type: 'note', runId: c.o.runId, taskId: task.id, message: attempt.cleanup_error });
+        c.save();
+      });
       return end(ended.state, ended.reason, exit.neverStarted ? undefined : exit.exitCode);
     } finally {
       timer?.clear();
@@ -224,4 +238,8 @@ export function instanceNames(i: Instance | undefined): {
   mapIndex?: number;
 } {
   return i ? { taskId: i.parent, item: i.item, mapIndex: i.mapIndex } : {};
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

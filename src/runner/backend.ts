@@ -110,6 +110,17 @@ export interface ImageBuilder {
   ): Promise<Errorable<BuiltImage>>;
 }
 
+/**
+ * An attempt whose container exists but has not started: created while its upstream task runs, so
+ * that it starts the moment that task succeeds (`Backend.prepare`).
+ */
+export interface PreparedAttempt {
+  /** Starts the container: from here on the same as `Backend.start`. */
+  start(signal: AbortSignal): Promise<Errorable<AttemptHandle>>;
+  /** Removes the container: the task will not run with it. 404 and 409 count as done. */
+  discard(): Promise<void>;
+}
+
 /** One contract per engine: Docker now, Kubernetes later; the run engine knows nothing else. */
 export interface Backend {
   readonly kind: 'docker' | 'kubernetes';
@@ -117,6 +128,11 @@ export interface Backend {
   readonly cluster?: { readonly context: string; readonly namespace: string };
   /** A failure is a message naming the cause and the fix (no daemon, image missing, …). */
   start(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<AttemptHandle>>;
+  /**
+   * Everything of `start` but starting: where a backend can create an attempt ahead of its start
+   * (Docker), the engine does so for a task whose upstream runs. The same checks and messages as `start`.
+   */
+  prepare?(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<PreparedAttempt>>;
   /**
    * Finds an attempt started by a runner that died (crash, reload) — by the id it recorded, else by
    * name and labels — and follows it again from its first log line; `undefined` when nothing is left.

@@ -24,6 +24,8 @@ import { RecordWriter } from './recordWriter';
 import { dict, own } from '../util/dict';
 import { maskValues, runContext, taskGate } from './taskOutcome';
 import { runServices, type ServiceSupervisor } from './serviceSupervisor';
+import { OffPath } from './offPath';
+import { StartsAhead } from './startsAhead';
 
 const MAX_RETRY_DELAY_MS = 24 * 3600_000;
 
@@ -54,6 +56,9 @@ export class RunEngine {
   /** The run's services, when its tasks need some and the backend runs them. */
   private readonly services?: ServiceSupervisor;
   private finishing = false;
+  /** Containers created while their upstream task runs (backends that can), and removals while it goes on. */
+  private readonly ahead?: StartsAhead;
+  private readonly offPath = new OffPath();
 
   constructor(private readonly o: RunOptions) {
     this.writer = new RecordWriter(o.sink, (code) => this.storeFailed(code), o.storePatienceMs);
@@ -89,7 +94,11 @@ export class RunEngine {
       emit: (e) => this.emit(e),
       mask: (t) => this.mask(t),
       logFailed: (e) => this.writer.failed(e),
+      started: (id) => this.ahead?.upstreamStarted(id),
+      takeAhead: (id, tryNumber, rendered) => this.ahead?.take(id, tryNumber, rendered) ?? Promise.resolve(undefined),
+      offPath: (work, onError) => this.offPath.add(work, onError),
     };
+    if (o.backend.prepare) this.ahead = new StartsAhead(o, this.record, this.outputs, this.run.signal, this.maxActive);
   }
 
   private addInstance(i: Instance): void {
@@ -224,7 +233,10 @@ export class RunEngine {
           changed = true;
           continue;
         }
-        if (this.active >= this.maxActive) continue;
+        if (this.active >= this.maxActive) {
+          if (!task.expand) this.ahead?.waiting(task);
+          continue;
+        }
         this.active++;
         this.taskAborts.set(task.id, new AbortController());
         void (task.expand ? this.expandTask(task) : this.runTask(task));
@@ -258,7 +270,10 @@ export class RunEngine {
         changed = true;
         continue;
       }
-      if (this.active >= this.maxActive || running >= (task.expandMaxActive ?? Infinity)) break;
+      if (this.active >= this.maxActive || running >= (task.expandMaxActive ?? Infinity)) {
+        this.ahead?.waiting(instanceTask(task, i), i);
+        continue;
+      }
       this.active++;
       running++;
       this.taskAborts.set(i.id, new AbortController());
@@ -303,10 +318,15 @@ export class RunEngine {
     if (this.active > 0 || this.record.ended_at || this.finishing) return;
     const states = Object.values(this.record.tasks).map((t) => t.state);
     if (states.some((s) => s === 'queued' || s === 'running' || s === 'up_for_retry')) return;
-    if (this.services) {
-      // The run ends once its services are gone: nothing is left running after the record says ended.
+    if (this.services || !this.offPath.idle || (this.ahead && !this.ahead.idle)) {
+      // The run ends once what it created is gone — containers made ahead and not used, removals
+      // under way, services: nothing is left after the record says ended.
       this.finishing = true;
-      void this.services.stopAll().finally(() => this.finish(states));
+      void (async () => {
+        await this.ahead?.discardAll();
+        await this.offPath.drain();
+        await this.services?.stopAll();
+      })().finally(() => this.finish(states));
       return;
     }
     this.finish(states);
@@ -345,6 +365,8 @@ export class RunEngine {
     if (reason !== undefined) t.reason = this.mask(reason);
     if (state !== 'running' && state !== 'queued' && state !== 'up_for_retry') {
       t.ended_at ??= new Date().toISOString();
+      // Ended without running (upstream failed, cancelled): the container made for it goes.
+      this.ahead?.discard(taskId);
       // A service no waiting task needs any more stops now, not at the end of the run.
       void this.services?.release(taskId);
     }

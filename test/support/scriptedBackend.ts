@@ -1,5 +1,13 @@
 import { AsyncQueue } from '../../src/runner/asyncQueue';
-import type { AttemptHandle, AttemptSpec, Backend, LogLine, OutputFile } from '../../src/runner/backend';
+import type {
+  AttemptHandle,
+  AttemptSpec,
+  Backend,
+  LogLine,
+  OutputFile,
+  PreparedAttempt,
+} from '../../src/runner/backend';
+import type { Errorable } from '../../src/util/errorable';
 import type { RunSink } from '../../src/runner/runOptions';
 
 /** What a scripted container does: its exit code, how long it runs, what it prints and leaves at $CDAG_OUTPUT. */
@@ -30,6 +38,31 @@ export class ScriptedBackend implements Backend {
   alive = new Set<string>();
   reattached: string[] = [];
   collected: Array<{ runs: string[]; keep: string[] }> = [];
+
+  /** Containers created ahead (`prepare`), started from there, and removed unused; `undefined`: no `prepare`. */
+  ahead?: { prepared: string[]; startedAhead: string[]; discarded: string[] };
+  /** What `cleanup` does, per attempt (`task#try`): by default it resolves at once. */
+  cleanupOf: (key: string) => Promise<void> = async () => undefined;
+  cleanedUp: string[] = [];
+
+  /** Gives this backend `prepare`, as Docker has. */
+  preparing(): this {
+    this.ahead = { prepared: [], startedAhead: [], discarded: [] };
+    this.prepare = async (spec: AttemptSpec): Promise<Errorable<PreparedAttempt>> => {
+      const key = `${spec.rendered.task.id}#${spec.tryNumber}`;
+      this.ahead!.prepared.push(key);
+      return ok({
+        start: (signal) => {
+          this.ahead!.startedAhead.push(key);
+          return this.start(spec, signal);
+        },
+        discard: async () => void this.ahead!.discarded.push(key),
+      });
+    };
+    return this;
+  }
+
+  prepare?: (spec: AttemptSpec, signal: AbortSignal) => Promise<Errorable<PreparedAttempt>>;
 
   async start(spec: AttemptSpec, signal: AbortSignal) {
     if (this.startDelayMs) await new Promise((r) => setTimeout(r, this.startDelayMs));
@@ -76,7 +109,11 @@ export class ScriptedBackend implements Backend {
         clearTimeout(timer);
         finish(137);
       },
-      cleanup: async () => undefined,
+      cleanup: async () => {
+        const key = `${spec.rendered.task.id}#${spec.tryNumber}`;
+        await this.cleanupOf(key);
+        this.cleanedUp.push(key);
+      },
     };
     return handle;
   }

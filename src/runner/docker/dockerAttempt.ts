@@ -72,12 +72,15 @@ export class DockerAttempt implements AttemptHandle {
       return { exitCode: -1, reason: `the container disappeared (${apiMessage(e)})` };
     }
     await this.logsDone;
-    try {
-      const state = (await this.container.inspect()).State;
-      if (state.OOMKilled)
-        return { exitCode: code, reason: 'OOMKilled: the container ran out of memory (raise resources.memory)' };
-    } catch {
-      // Removed out of band after exiting: the exit code we have is the truth.
+    // Only a failed exit can be the kernel's OOM kill: a successful one costs no extra round trip.
+    if (code !== 0) {
+      try {
+        const state = (await this.container.inspect()).State;
+        if (state.OOMKilled)
+          return { exitCode: code, reason: 'OOMKilled: the container ran out of memory (raise resources.memory)' };
+      } catch {
+        // Removed out of band after exiting: the exit code we have is the truth.
+      }
     }
     // Read before cleanup removes the container: the file lives in its own file system.
     if (code === 0 && this.readsOutput) return { exitCode: code, output: await readOutputFile(this.container) };

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { fail, ok, type Errorable } from '../../util/errorable';
 import type { Dag } from '../../dag/model';
-import type { AttemptHandle, AttemptSpec, Backend } from '../backend';
+import type { AttemptHandle, AttemptSpec, Backend, PreparedAttempt } from '../backend';
 import { Consent, hostNetworkRequest, judgeHostPath, refusal } from '../hostAccess';
 import { LABELS, hash, labelValue } from '../../dag/labels';
 import { containerCreateBody } from './containerSpec';
@@ -43,6 +43,21 @@ export class DockerBackend implements Backend {
   }
 
   async start(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<AttemptHandle>> {
+    const created = await this.create(spec, signal);
+    return created.succeeded ? this.launch(created.result, signal) : created;
+  }
+
+  async prepare(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<PreparedAttempt>> {
+    const created = await this.create(spec, signal);
+    if (!created.succeeded) return created;
+    return ok({
+      start: (startSignal) => this.launch(created.result, startSignal),
+      discard: () => removeQuietly(created.result.container),
+    });
+  }
+
+  /** The container, created with every check of a start and not started. */
+  private async create(spec: AttemptSpec, signal: AbortSignal): Promise<Errorable<Created>> {
     const r = spec.rendered;
     const body = containerCreateBody(this.dag, r, spec.runId, spec.tryNumber, spec.secrets);
     if (!body.succeeded) return body;
@@ -116,6 +131,11 @@ export class DockerBackend implements Backend {
         return fail(`"${r.task.id}" could not join the network of its services: ${apiMessage(e)}`);
       }
     }
+    return ok({ container, spec, digest: image.result });
+  }
+
+  private async launch(created: Created, signal: AbortSignal): Promise<Errorable<AttemptHandle>> {
+    const { container, spec } = created;
     // Registered before start, so an exit that comes at once is not missed.
     const waited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
     if (signal.aborted) {
@@ -126,9 +146,10 @@ export class DockerBackend implements Backend {
       await container.start();
     } catch (e) {
       await removeQuietly(container);
-      return fail(`The container for "${r.task.id}" did not start: ${apiMessage(e)}`);
+      return fail(`The container for "${spec.rendered.task.id}" did not start: ${apiMessage(e)}`);
     }
-    return ok(new DockerAttempt(container, waited, spec.mask, image.result, false, r.task.outputs.length > 0));
+    const readsOutput = spec.rendered.task.outputs.length > 0;
+    return ok(new DockerAttempt(container, waited, spec.mask, created.digest, false, readsOutput));
   }
 
   async reattach(spec: AttemptSpec, recordedId: string | undefined): Promise<Errorable<AttemptHandle | undefined>> {
@@ -159,6 +180,13 @@ export class DockerBackend implements Backend {
   collect(runIds: ReadonlySet<string>, keep?: ReadonlySet<string>): Promise<Errorable<number>> {
     return collectLeftovers(this.docker, runIds, keep);
   }
+}
+
+/** A created container and what its start needs. */
+interface Created {
+  readonly container: Docker.Container;
+  readonly spec: AttemptSpec;
+  readonly digest: string | undefined;
 }
 
 /** Unique per attempt and readable in `docker ps`. */

@@ -9,6 +9,7 @@ import { apiMessage, status } from './engineErrors';
 export class RunImages {
   /** Images found present during this run (IfNotPresent/Never): image → digest. */
   private readonly present = new Map<string, string>();
+  private readonly inspecting = new Map<string, Promise<string | null | Error>>();
 
   constructor(
     private readonly docker: Docker,
@@ -24,17 +25,28 @@ export class RunImages {
     return r;
   }
 
+  /** The image's digest, null when it is missing: one request for tasks that start together. */
+  private inspected(image: string): Promise<string | null | Error> {
+    let p = this.inspecting.get(image);
+    if (!p) {
+      p = this.docker
+        .getImage(image)
+        .inspect()
+        .then((i) => i.RepoDigests?.[0] ?? i.Id)
+        .catch((e: unknown) => (status(e) === 404 ? null : Promise.reject(e)))
+        .catch((e: unknown) => new Error(apiMessage(e)))
+        .finally(() => this.inspecting.delete(image));
+      this.inspecting.set(image, p);
+    }
+    return p;
+  }
+
   private async inspectOrPull(
     image: string,
     policy: string,
     signal: AbortSignal,
   ): Promise<Errorable<string | undefined>> {
-    const present = await this.docker
-      .getImage(image)
-      .inspect()
-      .then((i) => i.RepoDigests?.[0] ?? i.Id)
-      .catch((e: unknown) => (status(e) === 404 ? null : Promise.reject(e)))
-      .catch((e: unknown) => new Error(apiMessage(e)));
+    const present = await this.inspected(image);
     if (present instanceof Error) return fail(`Docker could not inspect image ${image}: ${present.message}`);
     if (present && policy !== 'Always') return ok(present);
     if (!present && policy === 'Never') {
