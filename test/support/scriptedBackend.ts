@@ -1,3 +1,5 @@
+import { analyzeDag } from '../../src/dag/analyze';
+import type { Dag } from '../../src/dag/model';
 import { AsyncQueue } from '../../src/runner/asyncQueue';
 import type {
   AttemptHandle,
@@ -131,3 +133,14 @@ export const discardingSink: RunSink = {
 
 /** The interval of logical date 2024-01-02 of a daily DAG. */
 export const DAY_INTERVAL = { start: new Date('2024-01-02T00:00:00Z'), end: new Date('2024-01-03T00:00:00Z') };
+
+/** A DAG from YAML that must be valid (the test fails with its problems otherwise). */
+export function dagOf(yaml: string): Dag {
+  const a = analyzeDag(yaml);
+  if (a.hasErrors) throw new Error(`invalid test DAG: ${JSON.stringify(a.problems)}`);
+  return a.dag!;
+}
+
+/** A scripted task's exit code and duration: the first two words of its command (`[0, 30]`). */
+export const scriptedCode = (spec: AttemptSpec) => Number(spec.rendered.command?.[0] ?? 0);
+export const scriptedMs = (spec: AttemptSpec) => Number(spec.rendered.command?.[1] ?? 5);

@@ -17,6 +17,8 @@ export interface PodManifest {
     restartPolicy: 'Never';
     activeDeadlineSeconds: number;
     serviceAccountName?: string;
+    automountServiceAccountToken: boolean;
+    enableServiceLinks: boolean;
     imagePullSecrets?: Array<{ name: string }>;
     nodeSelector?: Record<string, string>;
     tolerations?: Array<Record<string, string | number>>;
@@ -124,6 +126,11 @@ export function podManifest(dag: Dag, r: RenderedTask, runId: string, tryNumber:
         ? Math.ceil(t.timeoutMs / 1000) + startupSeconds
         : DEFAULT_ACTIVE_DEADLINE_SECONDS,
       ...(serviceAccount ? { serviceAccountName: serviceAccount } : {}),
+      // A task gets API credentials only when its DAG names a service account for it: a DAG file may
+      // come from someone else's repository. Without the token's projected volume and the variables
+      // of every Service in the namespace, each pod also starts sooner (`kubernetes.pod` may set either).
+      automountServiceAccountToken: serviceAccount !== undefined,
+      enableServiceLinks: false,
       ...(k.imagePullSecrets.length ? { imagePullSecrets: k.imagePullSecrets.map((name) => ({ name })) } : {}),
       ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}),
       ...(tolerations.length ? { tolerations } : {}),

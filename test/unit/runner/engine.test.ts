@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
 import type { RunEvent } from '../../../src/protocol/runEvents';
 import type { RunRecord } from '../../../src/protocol/runRecord';
-import type { AttemptSpec, Backend, LogLine } from '../../../src/runner/backend';
-import { ScriptedBackend } from '../../support/scriptedBackend';
+import type { Backend, LogLine } from '../../../src/runner/backend';
+import { dagOf, ScriptedBackend, scriptedCode, scriptedMs } from '../../support/scriptedBackend';
 import { RunEngine } from '../../../src/runner/engine';
 import type { RunSink } from '../../../src/runner/runOptions';
 import { decide } from '../../../src/runner/triggerRules';
@@ -26,14 +25,8 @@ function memorySink(): RunSink & { logs: Map<string, string[]>; last?: RunRecord
   return sink;
 }
 
-function dagOf(yaml: string): Dag {
-  const a = analyzeDag(yaml);
-  assert.ok(!a.hasErrors, JSON.stringify(a.problems));
-  return a.dag!;
-}
-
-const code = (spec: AttemptSpec) => Number(spec.rendered.command?.[0] ?? 0);
-const ms = (spec: AttemptSpec) => Number(spec.rendered.command?.[1] ?? 5);
+const code = scriptedCode;
+const ms = scriptedMs;
 const interval = { start: new Date('2024-01-01T00:00:00Z'), end: new Date('2024-01-02T00:00:00Z') };
 
 function run(dag: Dag, backend: Backend, extra: Partial<ConstructorParameters<typeof RunEngine>[0]> = {}) {

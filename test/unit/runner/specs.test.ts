@@ -25,6 +25,8 @@ tasks:
     kubernetes: { labels: { stage: one } }
 `;
 
+const DAY = { start: new Date('2024-01-01T00:00:00Z'), end: new Date('2024-01-02T00:00:00Z') };
+
 function rendered() {
   const a = analyzeDag(DAG);
   assert.ok(!a.hasErrors, JSON.stringify(a.problems));
@@ -57,6 +59,24 @@ describe('container and pod specs', () => {
     assert.equal(body.result.Image, 'busybox:1.36');
     assert.equal(body.result.HostConfig.NanoCpus, 5e8);
     assert.equal(body.result.HostConfig.Memory, 256 * 2 ** 20);
+  });
+
+  it('gives a pod API credentials only when its DAG names a service account, and no service-link variables', () => {
+    const { dag, r } = rendered();
+    const plain = podManifest(dag, r, 'manual__x', 1);
+    assert.ok(plain.succeeded);
+    assert.equal(plain.result.spec.automountServiceAccountToken, false);
+    assert.equal(plain.result.spec.enableServiceLinks, false);
+    assert.equal(plain.result.spec.serviceAccountName, undefined);
+    const withAccount = analyzeDag(DAG.replace('  namespace: ns', '  namespace: ns\n  service_account: loader'));
+    assert.ok(!withAccount.hasErrors, JSON.stringify(withAccount.problems));
+    const d = withAccount.dag!;
+    const rr = renderTask(d, d.tasks[0]!, { runId: 'manual__x', tryNumber: 1, interval: DAY });
+    assert.ok(rr.succeeded);
+    const pod = podManifest(d, rr.result, 'manual__x', 1);
+    assert.ok(pod.succeeded);
+    assert.equal(pod.result.spec.serviceAccountName, 'loader');
+    assert.equal(pod.result.spec.automountServiceAccountToken, true);
   });
 
   it('builds a pod with secretKeyRef, merged labels, tolerations, resources and a deadline', () => {

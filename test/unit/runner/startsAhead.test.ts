@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
-import { analyzeDag } from '../../../src/dag/analyze';
 import type { Dag } from '../../../src/dag/model';
 import type { RunEvent } from '../../../src/protocol/runEvents';
-import type { AttemptSpec } from '../../../src/runner/backend';
 import { RunEngine } from '../../../src/runner/engine';
 import { readsOutputs } from '../../../src/runner/startsAhead';
-import { DAY_INTERVAL, discardingSink, ScriptedBackend } from '../../support/scriptedBackend';
+import {
+  DAY_INTERVAL,
+  dagOf,
+  discardingSink,
+  ScriptedBackend,
+  scriptedCode,
+  scriptedMs,
+} from '../../support/scriptedBackend';
 
-function dagOf(yaml: string): Dag {
-  const a = analyzeDag(yaml);
-  assert.ok(!a.hasErrors, JSON.stringify(a.problems));
-  return a.dag!;
-}
-
-const code = (spec: AttemptSpec) => Number(spec.rendered.command?.[0] ?? 0);
-const ms = (spec: AttemptSpec) => Number(spec.rendered.command?.[1] ?? 5);
+const code = scriptedCode;
+const ms = scriptedMs;
 
 function run(dag: Dag, backend: ScriptedBackend, extra: Partial<ConstructorParameters<typeof RunEngine>[0]> = {}) {
   const engine = new RunEngine({
