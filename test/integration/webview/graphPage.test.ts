@@ -268,7 +268,14 @@ describe('the graph page in headless Chromium', function () {
 
   it('above 500 tasks shows progress while the worker lays out, keeping the old drawing until the new one is ready', async () => {
     await p.graph(generatedGraph(5));
-    const rendered = p.graph(generatedGraph(600));
+    // A graph with groups is laid out by elkjs in its worker (the others take milliseconds, see layeredLayout).
+    const big = generatedGraph(600);
+    const grouped = {
+      ...big,
+      nodes: big.nodes.map((n, i) => (i % 2 ? { ...n, group: 'half' } : n)),
+      groups: [{ id: 'half' }],
+    };
+    const rendered = p.graph(grouped);
     await p.page.locator('#progress:not([hidden])').waitFor({ timeout: 5000 });
     assert.equal((await p.nodes()).length, 5, 'the old drawing stays during the layout');
     const t = await rendered;
