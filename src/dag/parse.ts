@@ -127,28 +127,46 @@ export function utf8Length(text: string, limit = Infinity): number {
 
 /**
  * A linear pre-scan for `[[[[…` and `{{{{…`: the parser's recursion on 100k open brackets takes
- * seconds, so such input is refused before it is parsed. Quotes and comments are skipped.
+ * seconds, so such input is refused before it is parsed. Quotes and comments are skipped. It jumps
+ * from one character that matters to the next (a regular expression finds them natively), rather
+ * than looking at every character of the file.
  */
-function flowNestingBeyondLimit(text: string): number {
+export function flowNestingBeyondLimit(text: string): number {
+  const at = /["'#[\]{}]/g;
   let depth = 0;
-  let quote = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let m = at.exec(text); m; m = at.exec(text)) {
+    const i = m.index;
     const c = text.charCodeAt(i);
-    if (quote) {
-      if (c === quote) quote = 0;
-      else if (c === BACKSLASH && quote === DQUOTE) i++;
-      continue;
-    }
-    // A quote opens a quoted scalar only where one can start (not inside a word such as don't).
-    if ((c === DQUOTE || c === SQUOTE) && (i === 0 || QUOTE_STARTERS.has(text.charCodeAt(i - 1)))) quote = c;
-    else if (c === HASH && (i === 0 || WHITESPACE.has(text.charCodeAt(i - 1)))) {
+    if (c === DQUOTE || c === SQUOTE) {
+      // A quote opens a quoted scalar only where one can start (not inside a word such as don't).
+      if (i > 0 && !QUOTE_STARTERS.has(text.charCodeAt(i - 1))) continue;
+      at.lastIndex = closingQuote(text, i, c) + 1;
+    } else if (c === HASH) {
+      if (i > 0 && !WHITESPACE.has(text.charCodeAt(i - 1))) continue;
       const nl = text.indexOf('\n', i);
-      i = nl < 0 ? text.length : nl;
+      if (nl < 0) return -1;
+      at.lastIndex = nl + 1;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > MAX_DEPTH) return i;
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+    } else if (depth > 0) depth--;
   }
   return -1;
+}
+
+/** Where the quoted scalar opened at `open` ends (its closing quote), or the end of the text. */
+function closingQuote(text: string, open: number, quote: number): number {
+  if (quote === SQUOTE) {
+    const end = text.indexOf("'", open + 1);
+    return end < 0 ? text.length : end;
+  }
+  const stop = /["\\]/g;
+  stop.lastIndex = open + 1;
+  for (let m = stop.exec(text); m; m = stop.exec(text)) {
+    // A backslash escapes the character after it, a quote included.
+    if (text.charCodeAt(m.index) === BACKSLASH) stop.lastIndex = m.index + 2;
+    else return m.index;
+  }
+  return text.length;
 }
 
 const DQUOTE = 0x22;

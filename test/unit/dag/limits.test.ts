@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { analyzeDag } from '../../../src/dag/analyze';
+import { flowNestingBeyondLimit, MAX_DEPTH } from '../../../src/dag/parse';
 
 function timed<T>(fn: () => T): { result: T; ms: number } {
   const t0 = performance.now();
@@ -71,5 +72,44 @@ describe('hostile input gives a diagnostic, never a crash or a hang', () => {
     const { result, ms } = timed(() => analyzeDag(`tasks:\n${tasks}\n  t17: {image: y}\n`));
     assert.deepEqual(result.problems.filter((p) => p.code === 'duplicate-key').length, 1);
     assert.ok(ms < 2000, `${ms} ms`);
+  });
+});
+
+/** The scan as first written, one character at a time: the reference the faster scan must agree with. */
+function referenceNesting(text: string): number {
+  const ws = new Set([0x20, 0x09, 0x0a, 0x0d]);
+  const starters = new Set([...ws, 0x5b, 0x7b, 0x2c, 0x3a]);
+  let depth = 0;
+  let quote = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote) {
+      if (c === quote) quote = 0;
+      else if (c === 0x5c && quote === 0x22) i++;
+      continue;
+    }
+    if ((c === 0x22 || c === 0x27) && (i === 0 || starters.has(text.charCodeAt(i - 1)))) quote = c;
+    else if (c === 0x23 && (i === 0 || ws.has(text.charCodeAt(i - 1)))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_DEPTH) return i;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return -1;
+}
+
+describe('the pre-scan for deep flow nesting', () => {
+  it('finds the same first bracket past the limit as a scan of every character, on random text', () => {
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const alphabet = ['[', '[', '{', '{', ']', '}', '"', "'", '\\', '#', ' ', '\n', 'a', ':', ','];
+    for (let round = 0; round < 3000; round++) {
+      const length = 1 + Math.floor(rand() * 400);
+      let text = '';
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(rand() * alphabet.length)];
+      if (round % 3 === 0) text = '['.repeat(60 + Math.floor(rand() * 10)) + text;
+      assert.equal(flowNestingBeyondLimit(text), referenceNesting(text), JSON.stringify(text));
+    }
   });
 });
