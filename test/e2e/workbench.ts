@@ -68,10 +68,25 @@ export class Workbench {
     return input;
   }
 
+  /**
+   * The palette, filled with `text`. A webview that takes the focus as it finishes drawing closes
+   * the palette on its way (Quick Input hides on blur): then it is opened again.
+   */
+  private async paletteWith(text: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const input = await this.palette();
+      try {
+        await input.fill(text, { timeout: attempt < 3 ? 5_000 : 30_000 });
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
+  }
+
   /** Runs a command by its title from the Command Palette (F1), as a user would. */
   async command(title: string): Promise<void> {
-    const input = await this.palette();
-    await input.fill(`>${title}`);
+    await this.paletteWith(`>${title}`);
     await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor();
     await this.page.waitForTimeout(200);
     await this.page.keyboard.press('Enter');
@@ -79,8 +94,7 @@ export class Workbench {
 
   /** Quick Open a file by name. */
   async openFile(name: string): Promise<void> {
-    const input = await this.palette();
-    await input.fill(name);
+    await this.paletteWith(name);
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tab.active', { hasText: name }).waitFor();
