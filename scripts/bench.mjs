@@ -1,6 +1,7 @@
 // Benchmarks run on the code as shipped: bench/run.ts is bundled by esbuild like the CLI, then run.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { yamlEnvProbe } from './yamlEnvProbe.mjs';
 
 await build({
   entryPoints: ['bench/run.ts'],
@@ -11,6 +12,8 @@ await build({
   format: 'cjs',
   external: ['vscode', 'cpu-features', '*.node', 'playwright-core'],
   logLevel: 'warning',
+  // yaml as our bundles ship it; the validation baseline loads the published package itself.
+  plugins: [yamlEnvProbe],
 });
 // The Engine API floor of a chain runs as a process of its own, as `cdag run` does.
 await build({

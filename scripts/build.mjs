@@ -2,6 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 // Bundles the extension, its validation worker and the CLI with esbuild (the esbuild-sample shape).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { yamlEnvProbe } from './yamlEnvProbe.mjs';
 
 const production = process.argv.includes('--production');
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -47,7 +48,7 @@ const common = {
   external: ['cpu-features', '*.node'],
   // web-tree-sitter's ES module build finds itself through import.meta.url, which a CommonJS bundle lacks.
   alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' },
-  plugins: [lazyRequires],
+  plugins: [lazyRequires, yamlEnvProbe],
 };
 /** In the extension and CLI bundles, the Docker, Kubernetes, interop and layout code stays in separate files, required on first use. */
 const lazyRuntimes = {
@@ -84,7 +85,7 @@ await Promise.all([
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: [...common.external, 'vscode'],
-    plugins: [lazyRuntimes, lazyRequires],
+    plugins: [lazyRuntimes, lazyRequires, yamlEnvProbe],
   }),
   build({ ...common, entryPoints: ['src/runner/docker/dockerBundle.ts'], outfile: 'dist/docker-runtime.js' }),
   build({ ...common, entryPoints: ['node_modules/docker-modem/lib/ssh.js'], outfile: 'dist/docker-ssh.js' }),
@@ -115,7 +116,7 @@ await Promise.all([
     ...common,
     entryPoints: ['src/cli/cdag.ts'],
     outfile: 'dist/cli.js',
-    plugins: [lazyRuntimes, lazyRequires],
+    plugins: [lazyRuntimes, lazyRequires, yamlEnvProbe],
     banner: { js: '#!/usr/bin/env node' },
   }),
 ]);
