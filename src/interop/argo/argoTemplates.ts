@@ -168,13 +168,15 @@ function dataflowName(name: string, ctx: ArgoTemplateContext): Expr | string | u
   const [, id, output] = out as unknown as [string, string, string];
   const task = ctx.names?.get(id);
   if (!task) return `the task ${id}`;
-  if (ctx.mapped?.has(id)) return `the outputs of ${id}, a fanned-out task (Argo aggregates them as a list of texts)`;
+  // Argo gives a fanned-out task's output parameter as one JSON list of every instance's value, in
+  // item order (seen on the controller): the JSONPath takes NAME from each, which is what cdag reads.
+  const each = ctx.mapped?.has(id) ? '[*]' : '';
   const file =
     ctx.scope === 'container'
       ? `inputs.parameters[${JSON.stringify(outputInput(task))}]`
       : `tasks[${JSON.stringify(task)}].outputs.parameters.output`;
   if (ctx.scope === 'container') ctx.inputs?.set(outputInput(task), { kind: 'output', task });
-  const path = /^\w+$/.test(output) ? `$.${output}` : `$[${JSON.stringify(output)}]`;
+  const path = /^\w+$/.test(output) ? `$${each}.${output}` : `$${each}[${JSON.stringify(output)}]`;
   return { expr: `jsonpath(${file}, ${JSON.stringify(path)})`, kind: 'value' };
 }
 

@@ -85,6 +85,14 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
     notes.push(...notCarried(t, 'Argo', new Set(['outputs', 'expand', 'when', 'group', 'services'])));
     notes.push(...builtImageNote(t, 'Argo'));
   }
+  // Argo refuses a DAG template that mixes `depends` and `dependencies` (its validator says so):
+  // once one task needs `depends`, every list is written as one, `a && b` being what `[a, b]` means.
+  if (tasks.some((t) => t.depends !== undefined))
+    for (const t of tasks)
+      if (Array.isArray(t.dependencies)) {
+        t.depends = t.dependencies.join(' && ');
+        delete t.dependencies;
+      }
   // As in Airflow, a failed task stops only what depends on it: the rest of the DAG goes on.
   templates.unshift({ name: entry, dag: { failFast: false, tasks } });
 
@@ -158,7 +166,11 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
     doc = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata, spec };
   }
   const header = `# ${commentText(dag.id)}: exported from ${commentText(sourceName)} by cdag export (Container DAGs) for Argo Workflows 3.6+.\n`;
-  return { yaml: header + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }), notes };
+  // Kubernetes reads manifests as YAML 1.1, where an unquoted n, yes, on or 0755 is not text: the
+  // 1.1 schema quotes every string that 1.1 would read as something else (argo submit refused an
+  // unquoted parameter named n).
+  const yaml = stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' });
+  return { yaml: header + yaml, notes };
 }
 
 /**

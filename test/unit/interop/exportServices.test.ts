@@ -89,7 +89,8 @@ tasks:
       { port: 6379 },
       'a number: a string is a port name',
     );
-    assert.deepEqual(task('g-load').dependencies, ['svc-db', 'svc-cache']);
+    // g-check's trigger rule needs depends, and Argo refuses a template that mixes it with dependencies.
+    assert.equal(task('g-load').depends, 'svc-db && svc-cache');
     assert.equal(
       task('g-check').depends,
       '((g-load.Succeeded || g-load.Failed || g-load.Errored || g-load.Skipped || g-load.Omitted)) && svc-db',
@@ -102,7 +103,7 @@ tasks:
       { ip: '{{inputs.parameters.svc-db-ip}}', hostnames: ['db'] },
       { ip: '{{inputs.parameters.svc-cache-ip}}', hostnames: ['cache'] },
     ]);
-    assert.deepEqual(task('report').dependencies, ['g-load', 'g-check']);
+    assert.equal(task('report').depends, 'g-load && g-check');
     assert.ok(!notes.some((n) => n.message.includes('services')), JSON.stringify(notes));
   });
 });
