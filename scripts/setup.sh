@@ -10,8 +10,8 @@ step() { echo "::: $* ($(($(date +%s) - start))s)"; }
 
 # The longest step goes first and in the background: Kubernetes is built from the Go module proxy
 # (once; cached in ~/.cache/container-dags), then the test registry, while the rest is set up.
-step "Kubernetes and registry binaries (background, niced; cached after the first time)"
-(bash scripts/cluster/build.sh && bash scripts/registry-up.sh) >/tmp/cdag-go-builds.log 2>&1 &
+step "Kubernetes, registry and Argo Workflows binaries (background, niced; cached after the first time)"
+(bash scripts/cluster/build.sh && bash scripts/registry-up.sh && bash scripts/argo/build.sh) >/tmp/cdag-go-builds.log 2>&1 &
 go_builds=$!
 
 step "Apache Airflow, pinned and the newest 3.x, in virtual environments (background; cached after the first time)"
@@ -40,9 +40,9 @@ npm ci --no-audit --no-fund --loglevel=error
 step "code-server 4.100.3 (VS Code 1.100)"
 bash scripts/install-code-server.sh
 
-step "waiting for the Kubernetes and registry builds"
+step "waiting for the Kubernetes, registry and Argo builds"
 if ! wait "$go_builds"; then
-  echo "building Kubernetes or the registry failed; the log:" >&2
+  echo "building Kubernetes, the registry or Argo Workflows failed; the log:" >&2
   tail -40 /tmp/cdag-go-builds.log >&2
   exit 1
 fi
@@ -56,4 +56,6 @@ fi
 
 step "the test cluster (npm run cluster:up)"
 bash scripts/cluster/up.sh | tail -n 1
+step "the Argo Workflows controller on it (npm run argo:up)"
+bash scripts/argo/up.sh | tail -n 1
 step "ready"

@@ -65,3 +65,20 @@ export function builtImageNote(
       ]
     : [];
 }
+
+/**
+ * Argo's emissary executor starts a container's process itself, so it must know the command: when
+ * a container gives none, the controller asks the image's registry for it (or reads the images its
+ * ConfigMap lists), and a Workflow fails when it can reach neither (seen on the project's cluster).
+ */
+export function argoCommandNote(id: string, command: readonly string[] | undefined, what = 'task'): ExportNote[] {
+  return command?.length
+    ? []
+    : [
+        {
+          severity: 'info',
+          ...(what === 'task' ? { task: id } : {}),
+          message: `${what === 'task' ? '' : `${what} ${id}: `}no command: Argo's emissary executor looks up the image's entrypoint in its registry (or the controller's \`images\` config); give "command" when the cluster cannot reach that registry.`,
+        },
+      ];
+}

@@ -4,7 +4,7 @@ import type { Dag, Task } from '../../dag/model';
 import { tolerationJson } from '../../dag/tolerations';
 import { intervalAt, PRESET_CRON } from '../../dag/schedule';
 import type { TriggerRule } from '../../dag/schema';
-import { builtImageNote, notCarried, type ExportNote } from '../exportNote';
+import { argoCommandNote, builtImageNote, notCarried, type ExportNote } from '../exportNote';
 import { resourceQuantities } from '../../dag/quantity';
 import { secretKeyRef } from '../../dag/secretRefs';
 import { LABELS, labelValue } from '../../dag/labels';
@@ -84,7 +84,9 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
     });
     notes.push(...notCarried(t, 'Argo', new Set(['outputs', 'expand', 'when', 'group', 'services'])));
     notes.push(...builtImageNote(t, 'Argo'));
+    notes.push(...argoCommandNote(t.id, t.command));
   }
+  for (const s of dag.services.values()) notes.push(...argoCommandNote(s.name, s.command, 'service'));
   // Argo refuses a DAG template that mixes `depends` and `dependencies` (its validator says so):
   // once one task needs `depends`, every list is written as one, `a && b` being what `[a, b]` means.
   if (tasks.some((t) => t.depends !== undefined))
