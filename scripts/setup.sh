@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine for development and tests: system packages, npm dependencies, a Docker
 # Engine, a local image registry, code-server (a real VS Code for the e2e suite), a real
-# single-node Kubernetes cluster and Apache Airflow (for the interop suite). Idempotent; run as
-# root on Debian 12.
+# single-node Kubernetes cluster with an Argo Workflows controller on it, and Apache Airflow (for
+# the interop suite). Idempotent; run as root on Debian 12.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)

@@ -10,7 +10,8 @@
 #     index.html when the UI is not built (STATIC_FILES=false), and so does this.
 #
 # Cost on this 2-core machine (measured with v4.0.5's tree, the same size): ~30 s of module
-# downloads, about 4 minutes of compile; the Go build cache (1.8 GB) is removed afterwards.
+# downloads, about 4 minutes of compile; the Go build cache (2-3 GB) is removed afterwards
+# (CDAG_KEEP_GOCACHE=1 keeps it).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -20,14 +21,17 @@ if [[ -x $ARGO_BIN_DIR/workflow-controller && -x $ARGO_BIN_DIR/argoexec && -x $A
   exit 0
 fi
 command -v go >/dev/null || adie "Go is needed to build Argo Workflows (expected /usr/local/go/bin/go)"
+mkdir -p "$CDAG_CACHE"
+# One build at a time (setup.sh in the background and an argo:up by hand would remove each other's source).
+exec 9>"$CDAG_CACHE/argo-build.lock"
+flock 9
+if [[ -f $ARGO_BIN_DIR/.complete ]]; then exit 0; fi
 started=$SECONDS
 gocache="$CDAG_CACHE/go-build-argo"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOCACHE="$gocache"
 
 alog "downloading $ARGO_MODULE@$ARGO_VERSION"
-module_dir=$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "$ARGO_MODULE@$ARGO_VERSION" |
-  sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-[[ -d $module_dir ]] || adie "go mod download of $ARGO_MODULE@$ARGO_VERSION gave no source directory"
+module_dir=$(argo_module_dir) || adie "go mod download of $ARGO_MODULE@$ARGO_VERSION failed (is the Go module proxy reachable?)"
 
 src="$CDAG_CACHE/argo-src-$ARGO_VERSION"
 rm -rf "$src"
@@ -43,6 +47,7 @@ alog "building workflow-controller, argoexec and argo $ARGO_VERSION (about 4 min
 pkg=github.com/argoproj/argo-workflows/v3
 ldflags="-s -w -X $pkg.version=$ARGO_VERSION -X $pkg.gitTag=$ARGO_VERSION -X $pkg.gitTreeState=clean"
 ldflags+=" -X $pkg.buildDate=1970-01-01T00:00:00Z"
+rm -f "$ARGO_BIN_DIR/.complete"
 mkdir -p "$ARGO_BIN_DIR"
 (cd "$src" && GOFLAGS="-mod=readonly -buildvcs=false" nice -n 19 go build -trimpath -gcflags=all=-dwarf=false \
   -ldflags "$ldflags" -o "$ARGO_BIN_DIR/" ./cmd/workflow-controller ./cmd/argoexec ./cmd/argo) ||

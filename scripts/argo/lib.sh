@@ -18,3 +18,12 @@ ARGO_EXEC_IMAGE="cdag-argo/argoexec:$ARGO_VERSION"
 
 alog() { printf '[argo %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 adie() { alog "ERROR: $*"; exit 1; }
+
+# Where the Go module cache holds Argo's source (downloaded if needed): its manifests are applied from there.
+argo_module_dir() {
+  local dir
+  dir=$(cd /tmp && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json "$ARGO_MODULE@$ARGO_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || return 1
+  [[ -d $dir ]] || return 1
+  echo "$dir"
+}

@@ -5,9 +5,10 @@
 # the module's source (CRDs, the controller's Deployment, ConfigMap and RBAC) with the images and
 # the executor set by a kustomize overlay. Idempotent. The last line says it is ready.
 #
-# Workflows run in any namespace under its `default` ServiceAccount: Argo's emissary executor
-# writes its results as WorkflowTaskResults, so every ServiceAccount of this test cluster gets
-# that one permission (Argo's quick-start `executor` role), not more.
+# Workflows run under their namespace's `default` ServiceAccount, and Argo's emissary executor
+# writes its results as WorkflowTaskResults: in the namespaces that run workflows here
+# (CDAG_ARGO_NAMESPACES, default "default cdag-argo-it airflow"), that namespace's ServiceAccounts
+# get that one permission there (Argo's quick-start `executor` role) — no other namespace's.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -18,8 +19,7 @@ started=$SECONDS
 kubectl_admin get --raw /readyz >/dev/null 2>&1 || adie "the cluster does not answer: run npm run cluster:up"
 bash "$HERE/build.sh"
 
-module_dir=$(cd /tmp && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json "$ARGO_MODULE@$ARGO_VERSION" |
-  sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+module_dir=$(argo_module_dir) || adie "go mod download of $ARGO_MODULE@$ARGO_VERSION failed (is the Go module proxy reachable?)"
 [[ -d $module_dir/manifests ]] || adie "Argo's manifests are not in $module_dir"
 
 work="$CDAG_CACHE/argo"
@@ -42,12 +42,16 @@ image() { # NAME BINARY USER
   } >"$ctx/Dockerfile"
   DOCKER_BUILDKIT=0 docker build -q -t "$1" "$ctx" >/dev/null 2>&1 || adie "docker build of $1 failed"
 }
+made=0
 if ! docker image inspect "$ARGO_CONTROLLER_IMAGE" "$ARGO_EXEC_IMAGE" >/dev/null 2>&1; then
   alog "making the images $ARGO_CONTROLLER_IMAGE and $ARGO_EXEC_IMAGE"
   image "$ARGO_CONTROLLER_IMAGE" workflow-controller 8737
   image "$ARGO_EXEC_IMAGE" argoexec ''
+  made=1
 fi
-bash "$HERE/../cluster/load-image.sh" "$ARGO_CONTROLLER_IMAGE" "$ARGO_EXEC_IMAGE" 2>/dev/null
+# Loaded every time: a cluster started again has an empty containerd.
+loaded=$(bash "$HERE/../cluster/load-image.sh" "$ARGO_CONTROLLER_IMAGE" "$ARGO_EXEC_IMAGE" 2>&1) ||
+  adie "loading the images into the cluster failed: $loaded"
 
 overlay="$work/overlay"
 rm -rf "$overlay" && mkdir -p "$overlay"
@@ -93,11 +97,22 @@ rules:
   - apiGroups: [argoproj.io]
     resources: [workflowtaskresults]
     verbs: [create, patch]
+YAML
+# Bound per namespace, outside the overlay (whose namespace transformer would move them to argo).
+bindings="$work/executor-bindings.yaml"
+: >"$bindings"
+for ns in ${CDAG_ARGO_NAMESPACES:-default cdag-argo-it airflow}; do
+  cat >>"$bindings" <<YAML
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $ns
 ---
 apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
+kind: RoleBinding
 metadata:
   name: cdag-argo-executor
+  namespace: $ns
 roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: ClusterRole
@@ -105,14 +120,17 @@ roleRef:
 subjects:
   - apiGroup: rbac.authorization.k8s.io
     kind: Group
-    name: system:serviceaccounts
+    name: system:serviceaccounts:$ns
+---
 YAML
+done
 alog "applying Argo's manifests (namespace $ARGO_NAMESPACE)"
 kubectl_admin kustomize "$overlay" >"$work/install.yaml"
 kubectl_admin apply --server-side --force-conflicts -f "$work/install.yaml" >/dev/null
+kubectl_admin apply --server-side --force-conflicts -f "$bindings" >/dev/null
 kubectl_admin wait --for condition=established --timeout=60s crd/workflows.argoproj.io >/dev/null
-# A rebuilt image under the same tag needs new pods.
-kubectl_admin -n "$ARGO_NAMESPACE" rollout restart deployment/workflow-controller >/dev/null
+# Images made again under the same tag need new pods.
+if ((made)); then kubectl_admin -n "$ARGO_NAMESPACE" rollout restart deployment/workflow-controller >/dev/null; fi
 kubectl_admin -n "$ARGO_NAMESPACE" rollout status deployment/workflow-controller --timeout=180s >/dev/null ||
   adie "the controller did not become ready: kubectl -n $ARGO_NAMESPACE describe pod -l app=workflow-controller"
 alog "Argo Workflows $ARGO_VERSION up in $((SECONDS - started))s"

@@ -228,6 +228,11 @@ export function inDateRange(d: Date): boolean {
 /** What a name gives, as far as it is known before a run. */
 function typeOfName(name: string): TemplateType {
   if (name === 'map_index' || name === 'try_number') return 'number';
+  // An upstream output or an item is known only at run time; answered before a look-up of the whole
+  // name, which would hash a fresh string for every reference of the file on every keystroke.
+  const c = name.charCodeAt(0);
+  if ((c === 116 /* t */ && name.startsWith('tasks.')) || (c === 105 /* i */ && name.startsWith('item.')))
+    return 'unknown';
   if (TEMPLATE_NAMES[name] || name.startsWith('env.')) return 'string';
   return 'unknown';
 }

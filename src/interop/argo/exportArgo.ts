@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import { isoTimestamp } from '../../dag/dates';
 import type { Dag, Task } from '../../dag/model';
 import { tolerationJson } from '../../dag/tolerations';
@@ -85,16 +85,12 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
     notes.push(...notCarried(t, 'Argo', new Set(['outputs', 'expand', 'when', 'group', 'services'])));
     notes.push(...builtImageNote(t, 'Argo'));
     notes.push(...argoCommandNote(t.id, t.command));
+    notes.push(...partialAggregateNote(t, mapped));
   }
-  for (const s of dag.services.values()) notes.push(...argoCommandNote(s.name, s.command, 'service'));
-  // Argo refuses a DAG template that mixes `depends` and `dependencies` (its validator says so):
-  // once one task needs `depends`, every list is written as one, `a && b` being what `[a, b]` means.
-  if (tasks.some((t) => t.depends !== undefined))
-    for (const t of tasks)
-      if (Array.isArray(t.dependencies)) {
-        t.depends = t.dependencies.join(' && ');
-        delete t.dependencies;
-      }
+  const used = new Set(dag.tasks.flatMap((t) => t.services));
+  for (const s of dag.services.values())
+    if (used.has(s.name)) notes.push(...argoCommandNote(s.name, s.command, 'service'));
+  // Only `depends` is written: Argo refuses a DAG template that mixes it with `dependencies`.
   // As in Airflow, a failed task stops only what depends on it: the rest of the DAG goes on.
   templates.unshift({ name: entry, dag: { failFast: false, tasks } });
 
@@ -168,11 +164,55 @@ export function exportArgo(dag: Dag, sourceName = `${dag.id}.dag.yaml`): ArgoExp
     doc = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata, spec };
   }
   const header = `# ${commentText(dag.id)}: exported from ${commentText(sourceName)} by cdag export (Container DAGs) for Argo Workflows 3.6+.\n`;
-  // Kubernetes reads manifests as YAML 1.1, where an unquoted n, yes, on or 0755 is not text: the
-  // 1.1 schema quotes every string that 1.1 would read as something else (argo submit refused an
-  // unquoted parameter named n).
-  const yaml = stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' });
-  return { yaml: header + yaml, notes };
+  return { yaml: header + yaml11(doc), notes };
+}
+
+/** Text Go's YAML reader takes for a number (`0o755`, `0X1F`, `-_1`) or a line break (NEL, LS, PS). */
+const GO_MISREADS = /^[-+]?[0-9._]|[\u0085\u2028\u2029]/;
+
+/**
+ * Kubernetes reads manifests as YAML 1.1, where an unquoted n, yes, on or 0755 is not text (argo
+ * submit refused a parameter named n): the 1.1 schema quotes what 1.1 reads otherwise, and what Go's
+ * reader reads as a number or a line break beyond it, or a `<<` key as a merge, is quoted as well.
+ */
+function yaml11(value: unknown): string {
+  const d = new Document(value, { version: '1.1', merge: false, aliasDuplicateObjects: false });
+  visit(d, {
+    Scalar(_, node) {
+      if (typeof node.value !== 'string') return;
+      if (GO_MISREADS.test(node.value) || node.value === '=') node.type = 'QUOTE_DOUBLE';
+      // yaml's 1.1 writer keeps `<<` plain however the node is typed; an explicit tag makes it text.
+      if (node.value === '<<') {
+        node.type = 'QUOTE_DOUBLE';
+        node.tag = 'tag:yaml.org,2002:str';
+      }
+    },
+  });
+  // Only double-quoted scalars hold these now, where YAML's \N, \L and \P escapes keep them text.
+  return d
+    .toString({ lineWidth: 0 })
+    .replace(/\u0085/g, '\\N')
+    .replace(/\u2028/g, '\\L')
+    .replace(/\u2029/g, '\\P');
+}
+
+/**
+ * Argo aggregates the outputs of a fanned-out task's succeeded instances only, where cdag gives
+ * `null` for each other one: the two differ only for a reader that runs after a failed instance.
+ */
+function partialAggregateNote(t: Task, mapped: ReadonlySet<string>): ExportNote[] {
+  if (t.triggerRule === 'all_success') return [];
+  const text = JSON.stringify([t.command, t.args, t.env, t.workingDir, t.when, [...(t.expand?.values() ?? [])]]);
+  const read = [...mapped].filter((id) => text.includes(`tasks.${id}.outputs.`));
+  return read.length
+    ? [
+        {
+          severity: 'warning',
+          task: t.id,
+          message: `reads outputs of ${read.join(', ')} after any end (${t.triggerRule}): Argo's list holds the succeeded instances' values only, where cdag's has null for each failed one.`,
+        },
+      ]
+    : [];
 }
 
 /**
@@ -224,7 +264,9 @@ function depends(rule: TriggerRule, ups: readonly string[]): string {
     case 'none_failed_min_one_success':
       return `(${each((u) => `(${u}.Succeeded || ${u}.Skipped)`, ' && ')}) && (${each((u) => `${u}.Succeeded`, ' || ')})`;
     default:
-      return each((u) => u, ' && ');
+      // all_success: a bare name (or `dependencies`) would also run after a Skipped upstream, which
+      // cdag and Airflow skip; with `.Succeeded` Argo omits the task instead, and what follows it.
+      return each((u) => `${u}.Succeeded`, ' && ');
   }
 }
 
@@ -235,14 +277,13 @@ function dagTask(t: Task, names: ReadonlyMap<string, string>, daemons: ReadonlyM
   // A task waits for its services' daemons to be ready, whatever its trigger rule says of its upstream.
   const services = t.services.map((s) => daemons.get(s)!);
   if (ups.length === 0) {
-    if (services.length) task.dependencies = services;
+    if (services.length) task.depends = services.join(' && ');
     return task;
   }
-  if (t.triggerRule === 'all_success') task.dependencies = [...ups, ...services];
-  else
-    task.depends = services.length
-      ? `(${depends(t.triggerRule, ups)}) && ${services.join(' && ')}`
-      : depends(t.triggerRule, ups);
+  // A daemon's bare name is what waits for it: Succeeded, Skipped or Daemoned (running and ready).
+  task.depends = services.length
+    ? `(${depends(t.triggerRule, ups)}) && ${services.join(' && ')}`
+    : depends(t.triggerRule, ups);
   return task;
 }
 

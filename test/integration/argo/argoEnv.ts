@@ -4,9 +4,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { kubeconfig, kubectl } from '../kubernetes/clusterEnv';
 
-/** The Argo Workflows version scripts/argo/lib.sh builds, and where its argo CLI lands. */
-export const ARGO_VERSION = 'v3.7.15';
-export const ARGO_CLI = join(homedir(), '.cache', 'container-dags', `argo-${ARGO_VERSION}`, 'argo');
+/** The Argo Workflows version scripts/argo/lib.sh builds (the same override), and where its argo CLI lands. */
+export const ARGO_VERSION = process.env.CDAG_ARGO_VERSION ?? 'v3.7.15';
+export const ARGO_CLI = join(
+  process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+  'container-dags',
+  `argo-${ARGO_VERSION}`,
+  'argo',
+);
 
 /** Fails with the fix when the controller of `npm run argo:up` is not there and ready. */
 export function controllerOrFail(): void {

@@ -53,7 +53,7 @@ function cdagRun(file: string, date: string, runsDir: string, ...extra: string[]
   );
 }
 
-/** A DAG that uses what Argo carries: a fan-out over an upstream output, their sum, a when, a Secret, retries, a deadline, a trigger rule and a host folder. */
+/** A DAG that uses what Argo carries: a fan-out over an upstream output, their sum, whens (and a task after a skipped one), a Secret, retries, a deadline, a trigger rule and a host folder. */
 const PARITY = (out: string) => `dag: argo_parity
 start_date: 2024-01-01
 kubernetes: {namespace: ${NS}}
@@ -77,6 +77,9 @@ tasks:
     depends_on: [days]
     when: "{{ tasks.days.outputs.n | gt(5) }}"
     command: [sh, -c, 'echo ran > /out/never.txt']
+  after_never:
+    depends_on: [never]
+    command: [sh, -c, 'echo ran > /out/after-never.txt']
   secret_user:
     depends_on: [days]
     secrets: {TOKEN: argo-parity-token}
@@ -85,7 +88,7 @@ tasks:
     timeout: 60s
     command: [sh, -c, 'test "$TOKEN" = s3cret && echo ok > /out/secret.txt']
   report:
-    depends_on: [total, never, secret_user]
+    depends_on: [total, after_never, secret_user]
     trigger_rule: all_done
     command: [sh, -c, 'names=$(ls /out | sort | tr "\\n" " "); echo "$names" > /out/report.txt']
 `;
@@ -149,8 +152,10 @@ describe('the Argo export on a real Argo Workflows controller (npm run argo:up)'
       assert.equal(want['fetch-b.txt'], 'b 2024-01-01 2024-01-02\n');
       assert.equal(want['secret.txt'], 'ok\n');
       assert.equal(want['never.txt'], undefined);
+      assert.equal(want['after-never.txt'], undefined, 'all_success after a skipped task does not run');
       assert.deepEqual(files(argoDir), want);
     } finally {
+      kubectl('-n', NS, 'delete', 'secret', 'argo-parity-token', '--ignore-not-found');
       kubectl('-n', NS, 'delete', 'workflows', '--all', '--wait=false');
       kubectl('-n', NS, 'delete', 'pods', '-l', 'io.container-dags/dag=argo_parity', '--wait=false');
       rmSync(base, { recursive: true, force: true });
@@ -220,7 +225,11 @@ spec:
       assert.deepEqual(files(data), want);
     } finally {
       kubectl('-n', 'airflow', 'delete', 'cronworkflows', 'movielens', '--ignore-not-found');
-      kubectl('-n', 'airflow', 'delete', 'workflows', '--all', '--wait=false');
+      kubectl('-n', 'airflow', 'delete', 'workflows', '--all', '--wait=true');
+      kubectl('-n', 'airflow', 'delete', 'secret', 'movielens-password', '--ignore-not-found');
+      kubectl('-n', 'airflow', 'delete', 'pvc', 'data-volume', '--ignore-not-found', '--wait=true');
+      kubectl('delete', 'pv', 'cdag-argo-movielens-data', '--ignore-not-found');
+      rmSync(data, { recursive: true, force: true });
     }
   });
 });

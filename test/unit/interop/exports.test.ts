@@ -141,7 +141,7 @@ describe('cdag export --to argo', () => {
     assert.ok(validate(doc).some((e) => e.includes('contianer')));
   });
 
-  it('has a dag template with depends throughout once a trigger rule needs it (Argo refuses a mix), retryStrategy, deadlines, volumes and Secret env', () => {
+  it('has a dag template with depends for every trigger rule (Argo refuses a mix with dependencies), retryStrategy, deadlines, volumes and Secret env', () => {
     const out = parse(
       exportArgo(
         dagOf(`dag: w
@@ -156,7 +156,7 @@ tasks:
     const [main, fetch] = out.spec.templates;
     assert.deepEqual((main!.dag as { tasks: unknown[] }).tasks, [
       { name: 'fetch-it', template: 'fetch-it' },
-      { name: 'rank', template: 'rank', depends: 'fetch-it' },
+      { name: 'rank', template: 'rank', depends: 'fetch-it.Succeeded' },
       {
         name: 'report',
         template: 'report',
@@ -172,21 +172,39 @@ tasks:
     ]);
   });
 
-  it('keeps plain dependencies lists while no task needs depends', () => {
+  it('runs an all_success task only after its upstream succeeded: a skipped one omits it, as cdag skips it', () => {
     const out = parse(
       exportArgo(dagOf('dag: w\ntasks:\n  a: { image: b }\n  c: { image: b }\n  d: { image: b, depends_on: [a, c] }\n'))
         .yaml,
     ) as { spec: { templates: Array<{ dag?: { tasks: unknown[] } }> } };
-    assert.deepEqual(out.spec.templates[0]!.dag!.tasks[2], { name: 'd', template: 'd', dependencies: ['a', 'c'] });
+    assert.deepEqual(out.spec.templates[0]!.dag!.tasks[2], {
+      name: 'd',
+      template: 'd',
+      depends: 'a.Succeeded && c.Succeeded',
+    });
   });
 
-  it('quotes text that YAML 1.1, which Kubernetes reads, would take for a truth or a number', () => {
+  it('quotes text that YAML 1.1 or Go’s reader, which Kubernetes uses, would take for a truth, a number, a merge or a line break', () => {
     const { yaml } = exportArgo(
-      dagOf('dag: w\nparams: { n: "on" }\ntasks:\n  y: { image: b, args: ["no", "0755"] }\n'),
+      dagOf(
+        'dag: w\nparams: { n: "on", o: "0o755", x: "0X1F", u: "-_1", l: "a\\u2028b" }\ntasks:\n  y: { image: b, args: ["no", "0755", "<<", "="] }\n',
+      ),
     );
-    assert.match(yaml, /name: "n"/);
-    assert.match(yaml, /value: "on"/);
-    assert.match(yaml, /- "no"\n\s+- "0755"/);
+    assert.match(yaml, /name: "n"\n\s+value: "on"/);
+    for (const quoted of ['"0o755"', '"0X1F"', '"-_1"', '"a\\Lb"', '- "no"', '- "0755"', '- !!str "<<"', '- "="'])
+      assert.ok(yaml.includes(quoted), `${quoted} in\n${yaml}`);
+    // Read back as YAML 1.1 (what the quoting is for), every value is the text it was.
+    const doc = parse(yaml.replace('!!str ', ''), { version: '1.1' }) as {
+      spec: {
+        arguments: { parameters: Array<{ value: unknown }> };
+        templates: Array<{ container?: { args: unknown[] } }>;
+      };
+    };
+    assert.deepEqual(
+      doc.spec.arguments.parameters.map((p) => p.value),
+      ['on', '0o755', '0X1F', '-_1', 'a\u2028b'],
+    );
+    assert.deepEqual(doc.spec.templates[1]!.container!.args, ['no', '0755', '<<', '=']);
   });
 
   it('turns dates into expressions over two workflow parameters', () => {
@@ -362,6 +380,17 @@ describe('export of dataflow to Argo', () => {
     const { yaml } = exportArgo(features(), 'x.dag.yaml');
     assert.ok(yaml.includes('{{=sum(jsonpath(inputs.parameters["count-output"], "$[*].rows"))}}'), yaml);
     assert.ok(yaml.includes('value: "{{tasks.count.outputs.parameters.output}}"'), yaml);
+  });
+
+  it('says where Argo’s list of a fanned-out task’s outputs differs from cdag’s: a reader that runs after a failed instance', () => {
+    const dag = (rule: string) =>
+      dagOf(
+        `dag: x\ntasks:\n  m: {image: b, expand: {v: [1, 2]}, outputs: [n]}\n  r: {image: b, depends_on: [m], trigger_rule: ${rule}, args: ["{{ tasks.m.outputs.n | tojson }}"]}\n`,
+      );
+    const notes = (rule: string) =>
+      exportArgo(dag(rule), 'x.dag.yaml').notes.filter((n) => n.task === 'r' && n.severity === 'warning');
+    assert.match(notes('all_done')[0]?.message ?? '', /succeeded instances' values only/);
+    assert.deepEqual(notes('all_success'), []);
   });
 
   it('tells an input holding an upstream output from an item, whatever the task is called (item_list)', () => {
