@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     ...(validation.length ? printValidation(validation) : []),
     ...(dataflow
       ? [
-          `validation of ${dataflow.refs} output references (${dataflow.tasks} tasks): ${dataflow.validateMs.toFixed(1)} ms vs yaml.parseDocument ${dataflow.parseAloneMs.toFixed(1)} ms = ${dataflow.ratio.toFixed(2)}x (target <= 1.2x); ${dataflow.shippedRatio.toFixed(2)}x of the parser as shipped`,
+          `validation of ${dataflow.refs} output references (${dataflow.tasks} tasks): ${dataflow.validateMs.toFixed(1)} ms vs yaml.parseDocument ${dataflow.parseAloneMs.toFixed(1)} ms = ${dataflow.ratio.toFixed(2)}x; ${dataflow.shippedRatio.toFixed(2)}x of the parser as shipped`,
         ]
       : []),
     ...printActivation(activation),
@@ -61,8 +61,10 @@ async function main(): Promise<void> {
   }
   if (dataflow)
     checks.push([
-      `${dataflow.refs} output references: ${dataflow.ratio.toFixed(2)}x parse alone (target <= 1.2x)`,
-      dataflow.ratio <= 1.2,
+      // Judged against the parser as shipped: the published yaml is slower by its per-token
+      // environment probe, which would meet the target without the checks getting any faster.
+      `${dataflow.refs} output references: ${dataflow.shippedRatio.toFixed(2)}x of the parser as shipped, ${dataflow.ratio.toFixed(2)}x of the published yaml (target <= 1.2x)`,
+      dataflow.shippedRatio <= 1.2,
     ]);
   if (cliStart)
     checks.push(

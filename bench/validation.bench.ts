@@ -41,8 +41,8 @@ export function benchDataflowValidation(): ValidationResult & { refs: number } {
 function measure(text: string, n: number): Omit<ValidationResult, 'tasks'> {
   const a = analyzeDag(text, 'bench.dag.yaml');
   if (a.hasErrors) throw new Error(`generated DAG has errors: ${a.problems[0]?.message}`);
-  // Rounds alternate the two sides; each side runs a batch of about 50 ms so that one GC pause or
-  // timer tick does not decide a sample, and the median of per-iteration times is compared.
+  // Each side runs a batch of about 50 ms per round so that one GC pause or timer tick does not
+  // decide a sample, and the median of per-round ratios is compared.
   const once = median(sample(() => parseDocument(text), 5, 3));
   const batch = Math.max(1, Math.round(50 / once));
   const rounds = 31;
@@ -50,13 +50,19 @@ function measure(text: string, n: number): Omit<ValidationResult, 'tasks'> {
   const base: number[] = [];
   const ratios: number[] = [];
   const shippedRatios: number[] = [];
+  const sides = [
+    () => timeBatch(() => analyzeDag(text, 'bench.dag.yaml'), batch),
+    () => timeBatch(() => parseDocument(text), batch),
+    () => timeBatch(() => shippedParse(text), batch),
+  ];
   for (let r = 0; r < rounds; r++) {
-    // Alternate which side goes first so neither always inherits the other's garbage.
-    const first = r % 2 === 0;
-    const b1 = first ? timeBatch(() => parseDocument(text), batch) : 0;
-    const o = timeBatch(() => analyzeDag(text, 'bench.dag.yaml'), batch);
-    const b = first ? b1 : timeBatch(() => parseDocument(text), batch);
-    const s = timeBatch(() => shippedParse(text), batch);
+    // The order turns each round, so that no side always inherits another's garbage.
+    const t: number[] = [];
+    for (let k = 0; k < sides.length; k++) {
+      const i = (r + k) % sides.length;
+      t[i] = sides[i]!();
+    }
+    const [o, b, s] = t as [number, number, number];
     ours.push(o);
     base.push(b);
     // A round's sides run back to back, so their ratio cancels the machine's drift.
