@@ -9,7 +9,7 @@ import { ROOT } from '../../e2e/codeServer';
 import { FIXTURES } from '../../unit/helpers';
 import { roundTripCorpus } from '../../unit/interop/corpus';
 import { TEST_IMAGE, ensureTestImage } from '../docker/dockerEnv';
-import { ensureNamespace, kubeconfig, kubectl, loadImages } from '../kubernetes/clusterEnv';
+import { ensureNamespace, kubeconfig, kubectl, loadImages, movielensCluster } from '../kubernetes/clusterEnv';
 import { argo, controllerOrFail, explain, podPhases, submitAndWait } from './argoEnv';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -165,43 +165,7 @@ describe('the Argo export on a real Argo Workflows controller (npm run argo:up)'
   it('accepts the movielens example as a CronWorkflow and, submitted for the 2019-01-01 interval, writes the rankings cdag run --backend kubernetes writes', () => {
     const data = '/tmp/cdag-argo-movielens';
     rmSync(data, { recursive: true, force: true });
-    ensureNamespace('airflow');
-    const manifests = join(dir, 'movielens-volume.yaml');
-    writeFileSync(
-      manifests,
-      `apiVersion: v1
-kind: PersistentVolume
-metadata: {name: cdag-argo-movielens-data}
-spec:
-  capacity: {storage: 1Gi}
-  accessModes: [ReadWriteOnce]
-  persistentVolumeReclaimPolicy: Retain
-  storageClassName: ""
-  hostPath: {path: ${data}, type: DirectoryOrCreate}
----
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {name: data-volume, namespace: airflow}
-spec:
-  accessModes: [ReadWriteOnce]
-  storageClassName: ""
-  volumeName: cdag-argo-movielens-data
-  resources: {requests: {storage: 1Gi}}
-`,
-    );
-    kubectl('-n', 'airflow', 'delete', 'pvc', 'data-volume', '--ignore-not-found', '--wait=true');
-    kubectl('delete', '-f', manifests, '--ignore-not-found', '--wait=true');
-    kubectl('apply', '-f', manifests);
-    kubectl('-n', 'airflow', 'delete', 'secret', 'movielens-password', '--ignore-not-found');
-    kubectl(
-      '-n',
-      'airflow',
-      'create',
-      'secret',
-      'generic',
-      'movielens-password',
-      '--from-literal=movielens-password=airflow',
-    );
+    movielensCluster(data, 'cdag-argo-movielens-data', dir);
     const example = join(ROOT, 'examples', 'movielens', 'movielens.dag.yaml');
     // cdag builds the example's images and loads them into the cluster; the Workflow then runs them.
     const loader = process.env.CDAG_LOAD_IMAGE ?? `bash ${join(ROOT, 'scripts', 'cluster', 'load-image.sh')}`;

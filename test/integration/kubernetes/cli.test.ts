@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { RunRecord } from '../../../src/protocol/runRecord';
 import { ROOT } from '../../e2e/codeServer';
 import { TEST_IMAGE, ensureTestImage } from '../docker/dockerEnv';
-import { NAMESPACE, ensureNamespace, kubeconfig, kubectl, loadImages } from './clusterEnv';
+import { NAMESPACE, ensureNamespace, kubeconfig, kubectl, loadImages, movielensCluster } from './clusterEnv';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
 const cdag = (...args: string[]) =>
@@ -334,42 +334,7 @@ services:
   it('runs the movielens example on the cluster: its three images built here and loaded, the ratings API as its service, a volume claim shared by both tasks; writes the rankings and leaves no pod or Service', () => {
     const data = '/tmp/cdag-k8s-movielens';
     rmSync(data, { recursive: true, force: true });
-    ensureNamespace('airflow');
-    const manifests = join(dir, 'movielens.yaml');
-    writeFileSync(
-      manifests,
-      `apiVersion: v1
-kind: PersistentVolume
-metadata: {name: cdag-movielens-data}
-spec:
-  capacity: {storage: 1Gi}
-  accessModes: [ReadWriteOnce]
-  persistentVolumeReclaimPolicy: Retain
-  storageClassName: ""
-  hostPath: {path: ${data}, type: DirectoryOrCreate}
----
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {name: data-volume, namespace: airflow}
-spec:
-  accessModes: [ReadWriteOnce]
-  storageClassName: ""
-  volumeName: cdag-movielens-data
-  resources: {requests: {storage: 1Gi}}
-`,
-    );
-    kubectl('delete', '-f', manifests, '--ignore-not-found', '--wait=true');
-    kubectl('apply', '-f', manifests);
-    kubectl('-n', 'airflow', 'delete', 'secret', 'movielens-password', '--ignore-not-found');
-    kubectl(
-      '-n',
-      'airflow',
-      'create',
-      'secret',
-      'generic',
-      'movielens-password',
-      '--from-literal=movielens-password=airflow',
-    );
+    movielensCluster(data, 'cdag-movielens-data', dir);
     // The ratings API is the DAG's own service: a Pod and a Service for the run, reached by name. The
     // images are built from the example's folders and loaded by the project's loader.
     const loader = process.env.CDAG_LOAD_IMAGE ?? `bash ${join(ROOT, 'scripts', 'cluster', 'load-image.sh')}`;

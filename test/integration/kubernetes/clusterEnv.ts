@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent } from '../../../src/protocol/runEvents';
@@ -114,5 +114,50 @@ export function deletePodsOf(runId: string): void {
     `io.container-dags/run-id=${runId}`,
     '--wait=false',
     '--grace-period=1',
+  );
+}
+
+/**
+ * What the movielens example needs in the cluster, as the book sets it up: namespace `airflow`, the
+ * claim `data-volume` bound to a host folder (`data`) through the PersistentVolume `pv`, and the
+ * Secret `movielens-password`. Made anew: a claim left by another test is deleted first.
+ */
+export function movielensCluster(data: string, pv: string, dir: string): void {
+  ensureNamespace('airflow');
+  const manifests = join(dir, `${pv}.yaml`);
+  writeFileSync(
+    manifests,
+    `apiVersion: v1
+kind: PersistentVolume
+metadata: {name: ${pv}}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: ""
+  hostPath: {path: ${data}, type: DirectoryOrCreate}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data-volume, namespace: airflow}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: ""
+  volumeName: ${pv}
+  resources: {requests: {storage: 1Gi}}
+`,
+  );
+  kubectl('-n', 'airflow', 'delete', 'pvc', 'data-volume', '--ignore-not-found', '--wait=true');
+  kubectl('delete', '-f', manifests, '--ignore-not-found', '--wait=true');
+  kubectl('apply', '-f', manifests);
+  kubectl('-n', 'airflow', 'delete', 'secret', 'movielens-password', '--ignore-not-found');
+  kubectl(
+    '-n',
+    'airflow',
+    'create',
+    'secret',
+    'generic',
+    'movielens-password',
+    '--from-literal=movielens-password=airflow',
   );
 }
