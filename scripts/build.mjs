@@ -64,12 +64,34 @@ const lazyRuntimes = {
     b.onResolve({ filter: /^elkjs\/lib\/elk\.bundled\.js$/ }, () => ({ path: './elk-runtime.js', external: true }));
   },
 };
+/**
+ * The graph page's layered-layout worker, bundled first and inlined into the page's script as text
+ * (`virtual:layered-worker`): the page starts it from a blob, with no file or URL of its own.
+ */
+const layeredWorker = build({
+  entryPoints: ['webview/layeredWorker.ts'],
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  minify: true,
+  write: false,
+  logLevel: 'warning',
+}).then((r) => r.outputFiles[0].text);
+const inlineWorker = {
+  name: 'inline-layered-worker',
+  setup(b) {
+    b.onResolve({ filter: /^virtual:layered-worker$/ }, () => ({ path: 'layered-worker', namespace: 'inline' }));
+    b.onLoad({ filter: /.*/, namespace: 'inline' }, async () => ({ contents: await layeredWorker, loader: 'text' }));
+  },
+};
 /** A webview page's script: one browser bundle, no Node built-ins. */
 const page = (entry, outfile) =>
   build({
     entryPoints: [entry],
     outfile,
     bundle: true,
+    plugins: [inlineWorker],
     platform: 'browser',
     format: 'iife',
     target: 'es2022',

@@ -162,8 +162,16 @@ export function usesLayeredLayout(graph: DagGraph): boolean {
   return n > HUGE_GRAPH_NODES || (n > LARGE_GRAPH_NODES && !graph.groups?.length);
 }
 
-export async function layoutGraph(graph: DagGraph, direction: Direction, elk: ElkLike): Promise<GraphLayout> {
-  if (usesLayeredLayout(graph)) return withServiceLane(graph, layeredLayout(graph, direction));
+/** Where the layered layout runs: in this thread by default; the graph page gives a worker. */
+export type LayeredRunner = (graph: DagGraph, direction: Direction) => GraphLayout | Promise<GraphLayout>;
+
+export async function layoutGraph(
+  graph: DagGraph,
+  direction: Direction,
+  elk: ElkLike,
+  layered: LayeredRunner = layeredLayout,
+): Promise<GraphLayout> {
+  if (usesLayeredLayout(graph)) return withServiceLane(graph, await layered(graph, direction));
   return withServiceLane(graph, fromElk(await elk.layout(toElkGraph(graph, direction)), direction));
 }
 

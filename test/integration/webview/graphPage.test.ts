@@ -6,6 +6,7 @@ import { main } from '../../../src/cli/main';
 import { analyzeDag } from '../../../src/dag/analyze';
 import { toGraph, type DagGraph } from '../../../src/dag/graph';
 import { ARTIFACTS } from '../../e2e/codeServer';
+import { layeredLayout } from '../../../src/graph/layeredLayout';
 import { GraphPage, generatedGraph, type DrawnNode, type Theme } from '../../support/graphPage';
 import { readFileSync, readdirSync } from 'node:fs';
 
@@ -264,6 +265,34 @@ describe('the graph page in headless Chromium', function () {
     assert.equal(focused, 'task_1');
     await p.page.keyboard.press('Enter');
     assert.deepEqual((await p.posted()).at(-1), { type: 'reveal', taskId: 'task_1' });
+  });
+
+  it('lays out a graph of thousands of tasks without groups in a worker of its own, placing every node where the layered layout does', async () => {
+    await p.page.evaluate(() => {
+      const w = globalThis as unknown as { Worker: new (u: string) => object; __workers: number };
+      const Base = w.Worker;
+      w.__workers = 0;
+      w.Worker = class extends (Base as unknown as new (u: string) => object) {
+        constructor(u: string) {
+          super(u);
+          w.__workers++;
+        }
+      } as typeof w.Worker;
+    });
+    const graph = generatedGraph(3500);
+    const t = await p.graph(graph);
+    assert.equal(t!.nodes, 3500);
+    assert.equal(await p.page.evaluate(() => (globalThis as unknown as { __workers: number }).__workers), 1);
+    assert.deepEqual(p.cspViolations, [], 'a worker from a blob is what the policy allows');
+    // The same places as the layered layout computed here (the page is wider than tall: left to right),
+    // up to where the drawing puts its origin.
+    const expected = layeredLayout(graph, 'RIGHT').nodes;
+    const drawn = new Map((await p.nodes()).map((n) => [n.id, n]));
+    const first = drawn.get(expected[0]!.id)!;
+    for (const box of expected.slice(0, 50)) {
+      const n = drawn.get(box.id)!;
+      assert.deepEqual([n.x - first.x, n.y - first.y], [box.x - expected[0]!.x, box.y - expected[0]!.y], box.id);
+    }
   });
 
   it('above 500 tasks shows progress while the worker lays out, keeping the old drawing until the new one is ready', async () => {
