@@ -24,14 +24,33 @@ type JsonMap = { [key: string]: Json | undefined };
 
 const POD_GC = { always: 'OnPodCompletion', on_success: 'OnPodSuccess', never: undefined } as const;
 
-/** Argo names (tasks, templates): lower-case letters, digits and `-`. */
+/** Words of Argo's expression language: a task of that name would read as an operator in `depends`. */
+const EXPR_WORDS = new Set([
+  'and',
+  'or',
+  'not',
+  'in',
+  'true',
+  'false',
+  'nil',
+  'matches',
+  'contains',
+  'let',
+  'if',
+  'else',
+]);
+
+/**
+ * Argo names (tasks, templates): lower-case letters, digits and `-`; one that starts with a digit or
+ * is a word of Argo's expressions gets a `t-` prefix, since `depends` reads it as an expression.
+ */
 function argoName(id: string): string {
-  return (
+  const n =
     id
       .toLowerCase()
       .replace(/[^a-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'task'
-  );
+      .replace(/^-+|-+$/g, '') || 'task';
+  return /^[0-9]/.test(n) || EXPR_WORDS.has(n) ? `t-${n}` : n;
 }
 
 /**

@@ -109,6 +109,10 @@ describe('the Argo export on a real Argo Workflows controller (npm run argo:up)'
     const corpus = [
       ...roundTripCorpus(),
       { name: 'grouped.dag.yaml', text: readFileSync(join(FIXTURES, 'groups', 'grouped.dag.yaml'), 'utf8') },
+      {
+        name: 'awkward_names.dag.yaml',
+        text: 'dag: awkward_names\ntasks:\n  in: {image: b, command: [x]}\n  1st: {image: b, command: [x]}\n  not: {image: b, command: [x], depends_on: [in, 1st], trigger_rule: one_failed}\n',
+      },
     ];
     const paths = corpus.map(({ name, text }) => {
       const path = join(dir, `${name.replace(/\W+/g, '_')}.yaml`);

@@ -207,6 +207,20 @@ tasks:
     assert.deepEqual(doc.spec.templates[1]!.container!.args, ['no', '0755', '<<', '=']);
   });
 
+  it('names a task that starts with a digit or is a word of Argo’s expressions so that depends reads it as a name', () => {
+    const out = parse(
+      exportArgo(
+        dagOf('dag: w\ntasks:\n  in: { image: b }\n  1st: { image: b }\n  d: { image: b, depends_on: [in, 1st] }\n'),
+      ).yaml,
+    ) as { spec: { templates: Array<{ dag?: { tasks: Array<{ name: string; depends?: string }> } }> } };
+    const tasks = out.spec.templates[0]!.dag!.tasks;
+    assert.deepEqual(
+      tasks.map((t) => t.name),
+      ['t-in', 't-1st', 'd'],
+    );
+    assert.equal(tasks[2]!.depends, 't-in.Succeeded && t-1st.Succeeded');
+  });
+
   it('turns dates into expressions over two workflow parameters', () => {
     const t = toArgoTemplate('/data/{{ ds }}/{{ ds | ds_add(1) }}', { dagId: 'd', taskId: 't' });
     assert.equal(
