@@ -29,8 +29,10 @@ class LayeredWorker {
       this.waiting.set(id, resolve);
       worker.postMessage({ id, graph, direction });
     });
-    if (!reply.layout) throw new Error(reply.error ?? 'the layout worker gave no layout');
-    return reply.layout;
+    if (reply.layout) return reply.layout;
+    // The worker could not run (it failed to load): this layout, and the next ones, run in the page.
+    if (this.worker === null) return layeredLayout(graph, direction);
+    throw new Error(reply.error ?? 'the layout worker gave no layout');
   };
 
   private start(): Worker | null {
