@@ -35,7 +35,7 @@ export async function followPodLog(p: FollowedPod, push: (l: LogLine) => void): 
       if (take) push({ stream: 'stdout', line: p.mask(text) });
     });
     const since = cursor.since();
-    await readPodLog(
+    const r = await readPodLog(
       p.cluster.kc,
       p.namespace,
       p.name,
@@ -43,10 +43,11 @@ export async function followPodLog(p: FollowedPod, push: (l: LogLine) => void): 
       (c) => lines.push(c),
       p.signal,
     );
-    // A follow that ends may have been cut mid-line: that piece comes again, whole, in the next
-    // read. Only the last read's unterminated line is the container's own last line.
-    if (!follow) lines.end();
+    // A read that ends may have been cut mid-line: that piece comes again, whole, in the next
+    // read. Only the last complete read's unterminated line is the container's own last line.
+    if (!follow && r.ok) lines.end();
     cursor.resume();
+    return r.ok;
   };
   while (!p.ended() && !p.signal.aborted) {
     await read(true);
@@ -54,5 +55,13 @@ export async function followPodLog(p: FollowedPod, push: (l: LogLine) => void): 
     // to say which, then resume or finish.
     await Promise.race([p.endedKnown, sleep(1000)]);
   }
-  if (!p.signal.aborted && !p.deleted()) await read(false);
+  // The tail read is the last chance for what the follows missed: one the API server refuses or
+  // that breaks off (a busy node) is tried again from where it got to, not taken as the end.
+  for (let i = 0; i < TAIL_READS && !p.signal.aborted && !p.deleted(); i++) {
+    if (await read(false)) return;
+    await sleep(250 * 2 ** i);
+  }
 }
+
+/** Tries of the read after the container ended: 250 ms to 4 s apart, about 8 s in all. */
+const TAIL_READS = 6;
